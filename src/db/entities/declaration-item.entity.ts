@@ -1,0 +1,69 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { DirectionCode } from './declaration.entity';
+
+/** One goods item of a declaration; repeats the declaration-level columns statistics group by. */
+@Entity({ name: 'declaration_items' })
+export class DeclarationItemEntity {
+  @PrimaryColumn({ name: 'participant_id', type: 'bigint' })
+  participantId: string;
+
+  @PrimaryColumn({ name: 'declaration_id', type: 'bigint' })
+  declarationId: string;
+
+  @PrimaryColumn({ name: 'item_number', type: 'integer' })
+  itemNumber: number;
+
+  @Column({ name: 'registration_date', type: 'date' })
+  registrationDate: string;
+
+  @Column({ type: 'char', length: 2 })
+  direction: DirectionCode;
+
+  @Column({ name: 'customs_post_code', type: 'text' })
+  customsPostCode: string;
+
+  @Column({ name: 'procedure_code', type: 'char', length: 2 })
+  procedureCode: string;
+
+  @Column({ name: 'hs_code', type: 'char', length: 10 })
+  hsCode: string;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @Column({ name: 'origin_country', type: 'char', length: 2, nullable: true })
+  originCountry: string | null;
+
+  @Column({ name: 'partner_country', type: 'char', length: 2 })
+  partnerCountry: string;
+
+  @Column({ name: 'transport_mode', type: 'char', length: 1, nullable: true })
+  transportMode: string | null;
+
+  @Column({ name: 'net_weight_kg', type: 'numeric', precision: 18, scale: 3 })
+  netWeightKg: string;
+
+  @Column({ name: 'gross_weight_kg', type: 'numeric', precision: 18, scale: 3 })
+  grossWeightKg: string;
+
+  @Column({ name: 'supplementary_quantity', type: 'numeric', precision: 18, scale: 3, nullable: true })
+  supplementaryQuantity: string | null;
+
+  @Column({ name: 'supplementary_unit', type: 'text', nullable: true })
+  supplementaryUnit: string | null;
+
+  @Column({ name: 'invoice_value', type: 'numeric', precision: 18, scale: 2, nullable: true })
+  invoiceValue: string | null;
+
+  @Column({ name: 'invoice_currency', type: 'char', length: 3, nullable: true })
+  invoiceCurrency: string | null;
+
+  @Column({ name: 'customs_value_azn', type: 'numeric', precision: 18, scale: 2 })
+  customsValueAzn: string;
+
+  @Column({ name: 'statistical_value_usd', type: 'numeric', precision: 18, scale: 2 })
+  statisticalValueUsd: string;
+
+  @Column({ name: 'unknown_reference', type: 'text', array: true })
+  unknownReference: string[];
+}

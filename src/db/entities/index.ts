@@ -1,0 +1,17 @@
+import { DeclarationItemEntity } from './declaration-item.entity';
+import { DeclarationEntity } from './declaration.entity';
+import { ParticipantEntity } from './participant.entity';
+import {
+  CountryEntity, CustomsPostEntity, CustomsProcedureEntity, HsChapterEntity, HsHeadingEntity, TransportModeEntity,
+} from './reference.entity';
+import { SessionEntity } from './session.entity';
+
+/** Every entity, registered with the DataSource. Add new ones here. */
+export const entities = [
+  ParticipantEntity, DeclarationEntity, DeclarationItemEntity, SessionEntity,
+  CountryEntity, HsChapterEntity, HsHeadingEntity, CustomsPostEntity, CustomsProcedureEntity, TransportModeEntity,
+];
+export {
+  ParticipantEntity, DeclarationEntity, DeclarationItemEntity, SessionEntity,
+  CountryEntity, HsChapterEntity, HsHeadingEntity, CustomsPostEntity, CustomsProcedureEntity, TransportModeEntity,
+};

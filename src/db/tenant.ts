@@ -1,0 +1,43 @@
+/**
+ * Request-scoped database access under row-level security.
+ *
+ * Every query a request makes runs in a transaction that first switches to the request role
+ * (owns nothing, no BYPASSRLS) and sets `app.participant_id` for that transaction only. The
+ * RLS policies on tenant tables compare rows to that setting, so a query that forgot its
+ * participant filter still returns nothing of another participant.
+ */
+import type { DataSource, QueryRunner } from 'typeorm';
+
+export interface Sql {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export class RequestDb {
+  constructor(private readonly ds: DataSource, private readonly appRole: string) {}
+
+  /**
+   * Runs `fn` in one transaction as the request role. `participantId` is the viewer's
+   * participant (from the session, never from arguments), or null for non-tenant work.
+   */
+  async run<T>(participantId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    if (participantId !== null && !/^[0-9]{1,19}$/.test(participantId)) {
+      throw new Error('participant id must be a decimal bigint');
+    }
+    const qr: QueryRunner = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      // One round trip: begin, drop privileges, bind the tenant (inlined: validated digits only).
+      await qr.query(
+        `BEGIN; SET LOCAL ROLE ${this.appRole}; SELECT set_config('app.participant_id', '${participantId ?? ''}', true)`);
+      const sql: Sql = { query: (text, params) => qr.query(text, params) };
+      const result = await fn(sql);
+      await qr.query('COMMIT');
+      return result;
+    } catch (e) {
+      await qr.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      await qr.release();
+    }
+  }
+}
