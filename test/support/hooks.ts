@@ -1,6 +1,7 @@
 import { setupTestDb, teardownTestDb } from './db';
+import { stopTestServer } from './server';
 
-/** Root hooks: one database for the whole run. */
+/** Root hooks: one database (and at most one HTTP server) for the whole run. */
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(120000);
@@ -8,6 +9,7 @@ export const mochaHooks = {
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60000);
+    await stopTestServer();
     await teardownTestDb();
   },
 };

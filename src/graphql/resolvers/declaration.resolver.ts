@@ -1,0 +1,81 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import {
+  declarationByNumber, listDeclarations, MAX_PAGE_SIZE, type DeclarationItemRecord,
+} from '../../statistics/declarations.service';
+import { requireTrader, type GraphQLContext } from '../context';
+import { Country } from '../types/country.type';
+import { Declaration, DeclarationConnection, DeclarationItem } from '../types/declaration.type';
+import { TradeFilterInput, TradeMeasures } from '../types/statistics.type';
+import { loadCountry, toDeclaration, toMeasuresType, toTradeFilter } from '../mappers';
+
+
+
+function toItem(r: DeclarationItemRecord): DeclarationItem {
+  return Object.assign(new DeclarationItem(), {
+    ...r, originCountryCode: r.originCountry, partnerCountryCode: r.partnerCountry,
+  });
+}
+
+
+@Resolver(() => Declaration)
+export class DeclarationResolver {
+  @Query(() => DeclarationConnection, { description: `The viewer's declarations, newest first (first ≤ ${MAX_PAGE_SIZE}).` })
+  async declarations(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+  ): Promise<DeclarationConnection> {
+    const v = requireTrader(ctx);
+    const f = await toTradeFilter(ctx, filter);
+    const page = await ctx.services.db.run(v.participantId,
+      (sql) => listDeclarations(sql, v.participantId, f, first ?? 50, after ?? undefined));
+    const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toDeclaration(n.node) }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: Boolean(after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+    };
+  }
+
+  @Query(() => Declaration, { nullable: true, description: "One of the viewer's declarations; null when it does not exist or is not theirs." })
+  async declaration(@Ctx() ctx: GraphQLContext, @Arg('number') number: string): Promise<Declaration | null> {
+    const v = requireTrader(ctx);
+    const r = await ctx.services.db.run(v.participantId, (sql) => declarationByNumber(sql, v.participantId, number));
+    return r && toDeclaration(r);
+  }
+
+  @FieldResolver(() => [DeclarationItem])
+  async items(@Root() d: Declaration, @Ctx() ctx: GraphQLContext): Promise<DeclarationItem[]> {
+    return (await ctx.loaders.itemsByDeclaration.load(d.id)).map(toItem);
+  }
+
+  @FieldResolver(() => TradeMeasures)
+  async measures(@Root() d: Declaration, @Ctx() ctx: GraphQLContext): Promise<TradeMeasures> {
+    const m = await ctx.loaders.measuresByDeclaration.load(d.id);
+    return toMeasuresType(m ?? {
+      declarationCount: 0, itemCount: 0, customsValueAzn: '0.00', statisticalValueUsd: '0.00',
+      netWeightKg: '0.000', grossWeightKg: '0.000', supplementaryQuantity: null, supplementaryUnit: null,
+    });
+  }
+}
+
+@Resolver(() => DeclarationItem)
+export class DeclarationItemResolver {
+  @FieldResolver(() => Country, { nullable: true })
+  originCountry(@Root() i: DeclarationItem, @Ctx() ctx: GraphQLContext): Promise<Country | null> {
+    return loadCountry(ctx, i.originCountryCode);
+  }
+
+  @FieldResolver(() => Country)
+  async partnerCountry(@Root() i: DeclarationItem, @Ctx() ctx: GraphQLContext): Promise<Country> {
+    const c = await loadCountry(ctx, i.partnerCountryCode);
+    // Imported rows are validated against the country table, so this only guards a broken reference.
+    return c ?? Object.assign(new Country(), { code: i.partnerCountryCode, nameAz: i.partnerCountryCode,
+      nameEn: i.partnerCountryCode, nameRu: i.partnerCountryCode });
+  }
+}

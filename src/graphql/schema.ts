@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { DeclarationItemResolver, DeclarationResolver } from './resolvers/declaration.resolver';
+import { StatisticsResolver, TradeGroupKeyResolver } from './resolvers/statistics.resolver';
+import { ViewerResolver } from './resolvers/viewer.resolver';
+
+/** Every resolver class of the API. Add new ones here. */
+export const resolvers = [
+  ViewerResolver, DeclarationResolver, DeclarationItemResolver, StatisticsResolver, TradeGroupKeyResolver,
+] as const;
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: [...resolvers], validate: false });
+}
+
+/** The committed schema.graphql is this text; a test fails when it is stale. */
+export function printAppSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema.graphql');

@@ -1,0 +1,109 @@
+/**
+ * HTTP wiring: Apollo Server 5 at /graphql (GraphQL over HTTP), GraphiQL at /graphiql, and the
+ * operations endpoints. Nothing here holds business logic.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { createContext, type GraphQLContext } from '../graphql/context';
+import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
+import { makeFormatError, requestIdPlugin } from '../graphql/plugins/errors.plugin';
+import { buildAppSchema } from '../graphql/schema';
+import type { Services } from '../services';
+import type { Logger } from '../shared/logger';
+import { mountGraphiql } from './graphiql';
+
+export const MAX_QUERY_COMPLEXITY = 20_000;
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly schema: GraphQLSchema;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
+
+export async function startHttpServer(
+  services: Services, logger: Logger, opts: { host: string; port: number },
+): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const schema = await buildAppSchema();
+  const development = services.config.env === 'development';
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: development,
+    formatError: makeFormatError(logger, development),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      complexityPlugin(schema, MAX_QUERY_COMPLEXITY),
+      requestIdPlugin(),
+    ],
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    const id = given && REQUEST_ID_RE.test(given) ? given : crypto.randomUUID();
+    res.locals.requestId = id;
+    res.set('X-Request-Id', id);
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const pending = await services.ds.showMigrations();
+      if (pending) {
+        res.status(503).json({ status: 'migrations pending' });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  mountGraphiql(app);
+  // A browser opening /graphql gets the GraphiQL page rather than a bare 400.
+  app.get('/graphql', (req, res, next) => {
+    if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
+      res.redirect('/graphiql');
+      return;
+    }
+    next();
+  });
+  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
+    context: async ({ req, res }) => createContext(services, {
+      authorization: req.get('authorization'),
+      clientIp: req.socket.remoteAddress ?? 'unknown',
+      userAgent: req.get('user-agent'),
+      requestId: res.locals.requestId as string,
+    }),
+  }));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    schema,
+    async close() {
+      await apollo.stop();
+    },
+  };
+}

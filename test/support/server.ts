@@ -1,0 +1,66 @@
+/** The real HTTP server on a free port, over the test database, with a clock tests may move. */
+import { createServices, type Services } from '../../src/services';
+import { startHttpServer, type RunningServer } from '../../src/http/server';
+import { FixedClock } from '../../src/shared/clock';
+import { createLogger } from '../../src/shared/logger';
+import { testDb } from './db';
+
+export interface TestServer {
+  server: RunningServer;
+  services: Services;
+  clock: FixedClock;
+}
+
+let current: TestServer | undefined;
+
+export async function testServer(): Promise<TestServer> {
+  if (current) return current;
+  const { config, ds } = testDb();
+  const clock = new FixedClock(new Date());
+  const services = createServices(config, ds, clock);
+  const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
+  current = { server, services, clock };
+  return current;
+}
+
+export async function stopTestServer(): Promise<void> {
+  await current?.server.close();
+  current = undefined;
+}
+
+export interface GqlResult<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+}
+
+/** POSTs one operation to /graphql, as a client would. */
+export async function gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>> {
+  const { server } = await testServer();
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: GqlResult['errors'] };
+  return { status: res.status, ...body };
+}
+
+/** The code of the first error, for negative tests. */
+export function errorCode(r: GqlResult): string | undefined {
+  return r.errors?.[0]?.extensions?.code;
+}
+
+/** A trader session created directly through the session service (as tests and the demo may). */
+export async function traderToken(participantId: string): Promise<string> {
+  const { services } = await testServer();
+  const s = await services.sessions.create({
+    role: 'TRADER', authMethod: 'PASSWORD', participantId, userAccountId: null, username: null,
+    mustChangePassword: false, detail: {},
+  });
+  return s.token;
+}
