@@ -1,0 +1,116 @@
+/**
+ * tradeStatistics: the viewer's items grouped by any combination of dimensions, with exact
+ * decimal measures, totals over every matching row, and truncation at `first` groups.
+ */
+import type { Sql } from '../db/tenant';
+import { BadUserInputError } from '../shared/errors';
+import { measuresSql, toMeasures, type MeasureRow, type TradeMeasures } from './measures';
+import { itemConditions, Params, type TradeFilter } from './trade-filter';
+
+export type TradeDimension =
+  | 'DIRECTION' | 'YEAR' | 'QUARTER' | 'MONTH' | 'HS2' | 'HS4' | 'HS6' | 'HS10'
+  | 'COUNTRY' | 'CUSTOMS_POST' | 'PROCEDURE' | 'TRANSPORT_MODE';
+
+export interface TradeGroupKey {
+  direction?: 'IM' | 'EX';
+  year?: number;
+  quarter?: number;
+  month?: number;
+  hsCode?: string;
+  countryCode?: string;
+  customsPostCode?: string;
+  procedureCode?: string;
+  transportMode?: string;
+}
+
+export interface TradeStatistics {
+  rows: { key: TradeGroupKey; measures: TradeMeasures }[];
+  totals: TradeMeasures;
+  truncated: boolean;
+}
+
+interface DimensionDef {
+  sql: (alias: string) => string;
+  key: keyof TradeGroupKey;
+  parse: (v: unknown) => TradeGroupKey[keyof TradeGroupKey];
+}
+
+const int = (v: unknown) => Number(v);
+const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v).trim());
+
+export const DIMENSIONS: Record<TradeDimension, DimensionDef> = {
+  DIRECTION: { sql: (a) => `${a}.direction`, key: 'direction', parse: (v) => String(v) as 'IM' | 'EX' },
+  YEAR: { sql: (a) => `extract(year FROM ${a}.registration_date)::int`, key: 'year', parse: int },
+  QUARTER: { sql: (a) => `extract(quarter FROM ${a}.registration_date)::int`, key: 'quarter', parse: int },
+  MONTH: { sql: (a) => `extract(month FROM ${a}.registration_date)::int`, key: 'month', parse: int },
+  HS2: { sql: (a) => `left(${a}.hs_code, 2)`, key: 'hsCode', parse: text },
+  HS4: { sql: (a) => `left(${a}.hs_code, 4)`, key: 'hsCode', parse: text },
+  HS6: { sql: (a) => `left(${a}.hs_code, 6)`, key: 'hsCode', parse: text },
+  HS10: { sql: (a) => `${a}.hs_code::text`, key: 'hsCode', parse: text },
+  COUNTRY: { sql: (a) => `${a}.partner_country::text`, key: 'countryCode', parse: text },
+  CUSTOMS_POST: { sql: (a) => `${a}.customs_post_code`, key: 'customsPostCode', parse: text },
+  PROCEDURE: { sql: (a) => `${a}.procedure_code::text`, key: 'procedureCode', parse: text },
+  TRANSPORT_MODE: { sql: (a) => `${a}.transport_mode::text`, key: 'transportMode', parse: text },
+};
+
+export const MAX_STATISTICS_ROWS = 10_000;
+
+export function validateGroupBy(groupBy: TradeDimension[], first: number): void {
+  if (!Number.isInteger(first) || first < 0 || first > MAX_STATISTICS_ROWS) {
+    throw new BadUserInputError(`first must be between 0 and ${MAX_STATISTICS_ROWS}`, 'first');
+  }
+  const seen = new Set<TradeDimension>();
+  for (const d of groupBy) {
+    if (seen.has(d)) throw new BadUserInputError(`groupBy lists ${d} twice`, 'groupBy');
+    seen.add(d);
+  }
+  const hs = groupBy.filter((d) => d.startsWith('HS'));
+  if (hs.length > 1) {
+    throw new BadUserInputError(`groupBy may hold one HS level, got ${hs.join(', ')}`, 'groupBy');
+  }
+}
+
+/**
+ * Builds and runs the statistics query: grouping sets (groups, ()) so that the totals cover
+ * every matching row, including groups cut by `first`, in one statement.
+ */
+export async function tradeStatistics(
+  sql: Sql, participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+): Promise<TradeStatistics> {
+  validateGroupBy(groupBy, first);
+  const p = new Params();
+  const where = itemConditions(participantId, filter, p).join(' AND ');
+  const withQuantity = groupBy.includes('HS10');
+  const dims = groupBy.map((d) => DIMENSIONS[d]);
+  if (dims.length === 0) {
+    const [t] = await sql.query<MeasureRow>(`SELECT ${measuresSql(false)} FROM declaration_items i WHERE ${where}`, p.values);
+    const totals = toMeasures(t);
+    const rows = totals.itemCount > 0 && first > 0 ? [{ key: {}, measures: totals }] : [];
+    return { rows, totals, truncated: totals.itemCount > 0 && first === 0 };
+  }
+  const cols = dims.map((d, n) => `${d.sql('i')} AS d${n}`).join(', ');
+  const groupCols = dims.map((_, n) => `d${n}`);
+  const limit = p.add(first + 2); // the totals row, `first` groups, one more to detect truncation
+  const rows = await sql.query<MeasureRow & Record<string, unknown> & { is_total: number }>(
+    `SELECT GROUPING(${groupCols[0]}) AS is_total, ${groupCols.join(', ')}, ${measuresSql(withQuantity, 'i')}
+       FROM (SELECT i.*, ${cols} FROM declaration_items i WHERE ${where}) i
+      GROUP BY GROUPING SETS ((${groupCols.join(', ')}), ())
+      ORDER BY is_total DESC, ${groupCols.map((c) => `${c} NULLS LAST`).join(', ')}
+      LIMIT ${limit}`,
+    p.values);
+  const [totalRow, ...groups] = rows;
+  const totalsMeasures = toMeasures(totalRow);
+  totalsMeasures.supplementaryQuantity = null;
+  totalsMeasures.supplementaryUnit = null;
+  return {
+    rows: groups.slice(0, first).map((r) => {
+      const key: TradeGroupKey = {};
+      dims.forEach((d, n) => {
+        (key as Record<string, unknown>)[d.key] = d.parse(r[`d${n}`]);
+      });
+      return { key, measures: toMeasures(r) };
+    }),
+    totals: totalsMeasures,
+    truncated: groups.length > first,
+  };
+}
