@@ -70,47 +70,66 @@ export function validateGroupBy(groupBy: TradeDimension[], first: number): void 
   }
 }
 
+export interface StatisticsQuery {
+  readonly text: string;
+  readonly values: unknown[];
+  readonly dims: DimensionDef[];
+  readonly first: number;
+}
+
 /**
- * Builds and runs the statistics query: grouping sets (groups, ()) so that the totals cover
- * every matching row, including groups cut by `first`, in one statement.
+ * The one statement behind tradeStatistics: grouping sets (groups, ()) so that the totals cover
+ * every matching row, including groups cut by `first`. The benchmark runs this same text
+ * directly through pg as its baseline.
  */
-export async function tradeStatistics(
-  sql: Sql, participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
-): Promise<TradeStatistics> {
+export function buildStatisticsQuery(
+  participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+): StatisticsQuery {
   validateGroupBy(groupBy, first);
   const p = new Params();
   const where = itemConditions(participantId, filter, p).join(' AND ');
-  const withQuantity = groupBy.includes('HS10');
   const dims = groupBy.map((d) => DIMENSIONS[d]);
   if (dims.length === 0) {
-    const [t] = await sql.query<MeasureRow>(`SELECT ${measuresSql(false)} FROM declaration_items i WHERE ${where}`, p.values);
-    const totals = toMeasures(t);
-    const rows = totals.itemCount > 0 && first > 0 ? [{ key: {}, measures: totals }] : [];
-    return { rows, totals, truncated: totals.itemCount > 0 && first === 0 };
+    return { text: `SELECT 1 AS is_total, ${measuresSql(false)} FROM declaration_items i WHERE ${where}`, values: p.values, dims, first };
   }
+  const withQuantity = groupBy.includes('HS10');
   const cols = dims.map((d, n) => `${d.sql('i')} AS d${n}`).join(', ');
   const groupCols = dims.map((_, n) => `d${n}`);
   const limit = p.add(first + 2); // the totals row, `first` groups, one more to detect truncation
-  const rows = await sql.query<MeasureRow & Record<string, unknown> & { is_total: number }>(
-    `SELECT GROUPING(${groupCols[0]}) AS is_total, ${groupCols.join(', ')}, ${measuresSql(withQuantity, 'i')}
+  const text = `SELECT GROUPING(${groupCols[0]}) AS is_total, ${groupCols.join(', ')}, ${measuresSql(withQuantity, 'i')}
        FROM (SELECT i.*, ${cols} FROM declaration_items i WHERE ${where}) i
       GROUP BY GROUPING SETS ((${groupCols.join(', ')}), ())
       ORDER BY is_total DESC, ${groupCols.map((c) => `${c} NULLS LAST`).join(', ')}
-      LIMIT ${limit}`,
-    p.values);
+      LIMIT ${limit}`;
+  return { text, values: p.values, dims, first };
+}
+
+/** Shapes the statement's rows: the first is the totals row, then the groups in key order. */
+export function shapeStatistics(q: StatisticsQuery, rows: (MeasureRow & Record<string, unknown>)[]): TradeStatistics {
   const [totalRow, ...groups] = rows;
-  const totalsMeasures = toMeasures(totalRow);
-  totalsMeasures.supplementaryQuantity = null;
-  totalsMeasures.supplementaryUnit = null;
+  const totals = toMeasures(totalRow);
+  totals.supplementaryQuantity = null;
+  totals.supplementaryUnit = null;
+  if (q.dims.length === 0) {
+    const any = totals.itemCount > 0;
+    return { rows: any && q.first > 0 ? [{ key: {}, measures: totals }] : [], totals, truncated: any && q.first === 0 };
+  }
   return {
-    rows: groups.slice(0, first).map((r) => {
+    rows: groups.slice(0, q.first).map((r) => {
       const key: TradeGroupKey = {};
-      dims.forEach((d, n) => {
+      q.dims.forEach((d, n) => {
         (key as Record<string, unknown>)[d.key] = d.parse(r[`d${n}`]);
       });
       return { key, measures: toMeasures(r) };
     }),
-    totals: totalsMeasures,
-    truncated: groups.length > first,
+    totals,
+    truncated: groups.length > q.first,
   };
+}
+
+export async function tradeStatistics(
+  sql: Sql, participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+): Promise<TradeStatistics> {
+  const q = buildStatisticsQuery(participantId, filter, groupBy, first);
+  return shapeStatistics(q, await sql.query<MeasureRow & Record<string, unknown>>(q.text, q.values));
 }
