@@ -3,8 +3,18 @@
  * reach them through the GraphQL context; nothing here knows about GraphQL.
  */
 import type { DataSource } from 'typeorm';
+import { AuditService } from './audit/audit.service';
 import { SessionService } from './auth/session.service';
+import { AccountService } from './auth/account.service';
+import { LoginThrottle } from './auth/login-throttle';
+import { PasswordLoginService } from './auth/password-login.service';
+import { PasswordProvider } from './auth/providers/password.provider';
+import { ContractService } from './contracts/contract.service';
+import { ComplaintService } from './complaints/complaints.service';
 import type { AppConfig } from './config';
+import { ChallengeService } from './auth/challenge.service';
+import { PortalProvider, SignatureProvider, WebEidProvider } from './auth/providers/signature.provider';
+import { createPkiVerifier, type PkiVerifier } from './pki';
 import { RequestDb } from './db/tenant';
 import { systemClock, type Clock } from './shared/clock';
 
@@ -15,15 +25,47 @@ export interface Services {
   /** Request-scoped queries under the request role and row-level security. */
   readonly db: RequestDb;
   readonly sessions: SessionService;
+  /** Query accounting: append-only, hash-chained audit records (group commit) and signed checkpoints. */
+  readonly audit: AuditService;
+  /** Password accounts (officers, contract holders): change password, create officers. */
+  readonly accounts: AccountService;
+  /** Username/password login with lockout and per-address limits. */
+  readonly passwordLogin: PasswordLoginService;
+  /** Contracts, their documents checklist and credentials (officers). */
+  readonly contracts: ContractService;
+  /** Complaint intake and handling (regulation 3.5). */
+  readonly complaints: ComplaintService;
+  /** E-signature verification against the configured national trust anchors and CRLs. */
+  readonly pki: PkiVerifier;
+  readonly challenges: ChallengeService;
+  /** Signature (CMS), Web eID and e-gov portal logins. */
+  readonly signatureLogin: { cms: SignatureProvider; webEid: WebEidProvider; portal: PortalProvider };
 }
 
 export function createServices(config: AppConfig, ds: DataSource, clock: Clock = systemClock): Services {
   const db = new RequestDb(ds, config.db.appRole);
+  const sessions = new SessionService(db, clock, config.session);
+  const throttle = new LoginThrottle(db, clock, config.login);
+  const accounts = new AccountService(db, clock, throttle, sessions);
+  const pki = createPkiVerifier(config.pki);
+  const challenges = new ChallengeService(db, clock, { origin: config.http.publicOrigin, ...config.challenge });
   return {
     config,
     clock,
     ds,
     db,
-    sessions: new SessionService(db, clock, config.session),
+    sessions,
+    audit: new AuditService(ds, db, config, clock),
+    accounts,
+    passwordLogin: new PasswordLoginService(new PasswordProvider(accounts, throttle, sessions), sessions, accounts),
+    contracts: new ContractService(db, clock, config.timeZone, sessions, throttle),
+    complaints: new ComplaintService(db, clock, { ...config.complaints, timeZone: config.timeZone }),
+    pki,
+    challenges,
+    signatureLogin: {
+      cms: new SignatureProvider(db, challenges, pki),
+      webEid: new WebEidProvider(db, challenges, pki, config.http.publicOrigin),
+      portal: new PortalProvider(db, pki, clock),
+    },
   };
 }

@@ -3,6 +3,10 @@
  * frozen AppConfig; a bad value stops the process with a message naming the variable.
  */
 import path from 'node:path';
+import { parsePkiConfig, type PkiConfig } from '../pki/config';
+import { ConfigError } from './config-error';
+
+export { ConfigError };
 
 export type AppEnv = 'development' | 'production' | 'test';
 
@@ -22,14 +26,46 @@ export interface AppConfig {
   /** 'auto': seed demo data on the embedded server's first start only. */
   readonly seedDemo: 'auto' | 'always' | 'never';
   readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
+  /**
+   * Complaints (regulation 3.5): the review term in calendar days (Law on Administrative
+   * Proceedings art. 78, 30 days by default) and the per-client-address limit on electronic filings
+   * (a fixed window counted in PostgreSQL, so every instance shares it).
+   */
+  readonly complaints: { readonly reviewDays: number; readonly rateLimit: number; readonly rateWindowMinutes: number };
+  /** Password login throttling (docs/password-access.md): per username string and per client address. */
+  readonly login: {
+    /** Failed attempts on one username string before it is locked. */
+    readonly lockoutThreshold: number;
+    /** The first lock; each further failure doubles it, up to lockoutMaxSeconds. */
+    readonly lockoutBaseSeconds: number;
+    readonly lockoutMaxSeconds: number;
+    /** A username's failure count is forgotten after this long without a failure. */
+    readonly failureResetMinutes: number;
+    /** Failed attempts one client address may make per window before RATE_LIMITED. */
+    readonly addressMaxFailures: number;
+    readonly addressWindowMinutes: number;
+  };
+  /** IANA time zone of the authority's calendar (contract due dates, "today"). */
+  readonly timeZone: string;
+  /** Query accounting (src/audit): signing key, group commit and checkpoints. */
+  readonly audit: {
+    /** PEM (PKCS#8) Ed25519 private key signing chain checkpoints; unset: generated in dataDir. */
+    readonly signingKeyFile: string | undefined;
+    /** Folder of the generated key and the checkpoint witness log; unset: <embedded data>/audit (none in tests). */
+    readonly dataDir: string | undefined;
+    /** How long the first record of a batch waits for others (group commit), in milliseconds. */
+    readonly groupCommitMs: number;
+    readonly groupCommitMax: number;
+    /** Seconds between signed checkpoints of the chain head; 0 turns the timer off. */
+    readonly checkpointSeconds: number;
+    /** A response waits at most this long for its audit record, then fails with AUDIT_UNAVAILABLE. */
+    readonly writeTimeoutMs: number;
+  };
+  /** E-signature login (src/pki): trust anchors, CRLs, OCSP, portal allow-list, subject profile. */
+  readonly pki: PkiConfig;
+  /** Signature-login challenges: lifetime and creations allowed per client address per minute. */
+  readonly challenge: { readonly ttlSeconds: number; readonly perAddressPerMinute: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
 }
 
 type Env = Record<string, string | undefined>;
@@ -96,6 +132,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const host = r.str('HOST', '127.0.0.1');
   const publicOrigin = r.url('PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://localhost:${port}`;
   const dataRoot = r.str('EMBEDDED_PG_DIR');
+  const lockoutBaseSeconds = r.int('LOGIN_LOCKOUT_BASE_SECONDS', 60, 1, 86_400);
+  const lockoutMaxSeconds = r.int('LOGIN_LOCKOUT_MAX_SECONDS', 3600, 1, 7 * 86_400);
+  if (lockoutMaxSeconds < lockoutBaseSeconds) {
+    r.problems.push('LOGIN_LOCKOUT_MAX_SECONDS: must not be below LOGIN_LOCKOUT_BASE_SECONDS');
+  }
+  const timeZone = r.str('SERVICE_TIME_ZONE', 'Asia/Baku');
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone });
+  } catch {
+    r.problems.push(`SERVICE_TIME_ZONE: expected an IANA time zone such as Asia/Baku, got "${timeZone}"`);
+  }
   const config: AppConfig = {
     env: appEnv,
     rootDir: path.resolve(__dirname, '..', '..'),
@@ -114,11 +161,51 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
       absoluteHours: r.int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
     },
+    complaints: {
+      reviewDays: r.int('COMPLAINT_REVIEW_DAYS', 30, 1, 366),
+      rateLimit: r.int('COMPLAINT_RATE_LIMIT', 10, 1, 100_000),
+      rateWindowMinutes: r.int('COMPLAINT_RATE_WINDOW_MINUTES', 60, 1, 7 * 24 * 60),
+    },
+    login: {
+      lockoutThreshold: r.int('LOGIN_LOCKOUT_THRESHOLD', 5, 1, 100),
+      lockoutBaseSeconds,
+      lockoutMaxSeconds,
+      failureResetMinutes: r.int('LOGIN_FAILURE_RESET_MINUTES', 1440, 1, 30 * 1440),
+      addressMaxFailures: r.int('LOGIN_ADDRESS_MAX_FAILURES', 50, 1, 1_000_000),
+      addressWindowMinutes: r.int('LOGIN_ADDRESS_WINDOW_MINUTES', 15, 1, 1440),
+    },
+    timeZone,
+    audit: {
+      signingKeyFile: r.str('AUDIT_SIGNING_KEY_FILE') === undefined ? undefined : path.resolve(r.str('AUDIT_SIGNING_KEY_FILE')!),
+      dataDir: r.str('AUDIT_DATA_DIR') === undefined ? undefined : path.resolve(r.str('AUDIT_DATA_DIR')!),
+      groupCommitMs: r.int('AUDIT_GROUP_COMMIT_MS', 2, 0, 1000),
+      groupCommitMax: r.int('AUDIT_GROUP_COMMIT_MAX', 256, 1, 2000),
+      checkpointSeconds: r.int('AUDIT_CHECKPOINT_SECONDS', appEnv === 'test' ? 0 : 60, 0, 86_400),
+      writeTimeoutMs: r.int('AUDIT_WRITE_TIMEOUT_MS', 5000, 10, 600_000),
+    },
+    pki: readPki(env, r),
+    challenge: {
+      ttlSeconds: r.int('CHALLENGE_TTL_SECONDS', 300, 10, 3600),
+      perAddressPerMinute: r.int('CHALLENGE_RATE_PER_MINUTE', 30, 1, 100_000),
+    },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
       appEnv === 'test' ? 'silent' : 'info'),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);
+}
+
+/** The PKI settings have their own parser (src/pki/config.ts); its problems join the others. */
+function readPki(env: Env, r: Reader): PkiConfig {
+  try {
+    return parsePkiConfig(env, path.resolve(__dirname, '..', '..'));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      r.problems.push(...e.problems);
+      return undefined as unknown as PkiConfig;
+    }
+    throw e;
+  }
 }
 
 function deepFreeze<T>(o: T): T {

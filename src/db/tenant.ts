@@ -29,7 +29,8 @@ export class RequestDb {
       // One round trip: begin, drop privileges, bind the tenant (inlined: validated digits only).
       await qr.query(
         `BEGIN; SET LOCAL ROLE ${this.appRole}; SELECT set_config('app.participant_id', '${participantId ?? ''}', true)`);
-      const sql: Sql = { query: (text, params) => qr.query(text, params) };
+      // Structured results: TypeORM's plain query() returns [rows, count] for UPDATE/DELETE, rows otherwise.
+      const sql: Sql = { query: async (text, params) => (await qr.query(text, params, true)).records };
       const result = await fn(sql);
       await qr.query('COMMIT');
       return result;

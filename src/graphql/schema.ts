@@ -4,10 +4,19 @@ import { buildSchema } from 'type-graphql';
 import { DeclarationItemResolver, DeclarationResolver } from './resolvers/declaration.resolver';
 import { StatisticsResolver, TradeGroupKeyResolver } from './resolvers/statistics.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
+import { ContractResolver } from './resolvers/contract.resolver';
+import { PasswordAuthResolver } from './resolvers/password-auth.resolver';
+import { ComplaintResolver } from './resolvers/complaint.resolver';
+import { SignatureAuthResolver } from './resolvers/signature-auth.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
   ViewerResolver, DeclarationResolver, DeclarationItemResolver, StatisticsResolver, TradeGroupKeyResolver,
+  ComplaintResolver,
+  PasswordAuthResolver, ContractResolver,
+  SignatureAuthResolver,
+  AuditResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

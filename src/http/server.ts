@@ -14,6 +14,8 @@ import type { GraphQLSchema } from 'graphql';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
 import { makeFormatError, requestIdPlugin } from '../graphql/plugins/errors.plugin';
+import { auditPlugin } from '../graphql/plugins/audit.plugin';
+import { createMetrics } from '../ops/metrics';
 import { buildAppSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import type { Logger } from '../shared/logger';
@@ -31,13 +33,14 @@ export interface RunningServer {
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 
 export async function startHttpServer(
-  services: Services, logger: Logger, opts: { host: string; port: number },
+  services: Services, logger: Logger, opts: { host: string; port: number; /** false only in benchmarks: no audit records. */ audit?: boolean },
 ): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const schema = await buildAppSchema();
   const development = services.config.env === 'development';
+  const metrics = createMetrics(services.ds);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
@@ -48,6 +51,10 @@ export async function startHttpServer(
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, MAX_QUERY_COMPLEXITY),
       requestIdPlugin(),
+      // Last: it hashes the response as sent and withholds it when its audit record fails.
+      ...(opts.audit === false ? [] : [auditPlugin({
+        schema, audit: services.audit, logger, metrics, checkpointSeconds: services.config.audit.checkpointSeconds,
+      })]),
     ],
   });
   await apollo.start();
@@ -61,6 +68,10 @@ export async function startHttpServer(
   });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
   });
   app.get('/readyz', async (_req, res) => {
     try {

@@ -285,3 +285,12 @@ describe('schema.graphql', () => {
   });
 });
 
+
+describe('variables', () => {
+  it('reports a missing required variable as BAD_USER_INPUT, not a server error', async () => {
+    const r = await gql('query($g: [TradeDimension!]!) { tradeStatistics(groupBy: $g) { truncated } }', {});
+    expect(r.status).to.equal(400);
+    expect(errorCode(r)).to.equal('BAD_USER_INPUT');
+    expect(r.errors![0].message).to.match(/\$g/);
+  });
+});

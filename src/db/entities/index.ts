@@ -5,13 +5,17 @@ import {
   CountryEntity, CustomsPostEntity, CustomsProcedureEntity, HsChapterEntity, HsHeadingEntity, TransportModeEntity,
 } from './reference.entity';
 import { SessionEntity } from './session.entity';
+import { LoginThrottleEntity, UserAccountEntity } from '../../auth/user-account.entity';
+import { ContractEntity } from '../../contracts/contract.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here. */
 export const entities = [
   ParticipantEntity, DeclarationEntity, DeclarationItemEntity, SessionEntity,
   CountryEntity, HsChapterEntity, HsHeadingEntity, CustomsPostEntity, CustomsProcedureEntity, TransportModeEntity,
+  UserAccountEntity, ContractEntity, LoginThrottleEntity,
 ];
 export {
   ParticipantEntity, DeclarationEntity, DeclarationItemEntity, SessionEntity,
   CountryEntity, HsChapterEntity, HsHeadingEntity, CustomsPostEntity, CustomsProcedureEntity, TransportModeEntity,
+  UserAccountEntity, ContractEntity, LoginThrottleEntity,
 };

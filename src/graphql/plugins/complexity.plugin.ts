@@ -31,13 +31,20 @@ export function complexityPlugin(schema: GraphQLSchema, maxComplexity: number): 
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables,
-            estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables,
+              estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (e) {
+            // Variables are coerced here first: a missing or ill-typed one is the client's error.
+            throw new GraphQLError(e instanceof Error ? e.message : String(e),
+              { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
           if (complexity > maxComplexity) {
             throw new GraphQLError(
               `query cost ${complexity} exceeds the limit of ${maxComplexity}: ask for fewer rows or fields`,

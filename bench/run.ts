@@ -1,0 +1,133 @@
+/**
+ * `npm run bench`: measures the service against raw baselines taken in the same run, on this
+ * machine, and prints the ratios. Targets live here, never in unit tests.
+ *
+ *  (a) tradeStatistics end-to-end over HTTP vs the same SQL through pg directly;
+ *  (b) the importer's rows/s vs a raw COPY of the same file into a plain table.
+ *
+ * BENCH_ITEMS (default 1,000,000) sets the large trader's item count.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { startHttpServer } from '../src/http/server';
+import { generateDeclarationsCsv } from '../src/ingest/generate';
+import { importDeclarations } from '../src/ingest/importer';
+import { createServices } from '../src/services';
+import { createLogger } from '../src/shared/logger';
+import { buildStatisticsQuery, type TradeDimension } from '../src/statistics/statistics.service';
+import type { TradeFilter } from '../src/statistics/trade-filter';
+
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t = process.hrtime.bigint();
+  const r = await fn();
+  return [Number(process.hrtime.bigint() - t) / 1e6, r];
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'customs-bench-'));
+  const external = process.env.DATABASE_URL;
+  const embedded = external ? undefined : await startEmbeddedPostgres({
+    dataRoot: path.join(tmp, 'pg'), port: 0, database: 'bench', ephemeral: true,
+  });
+  const url = external ?? embedded!.url;
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url, LOG_LEVEL: 'silent' });
+  const db = await openDatabase(config);
+  const log = (m: string) => process.stdout.write(`${m}\n`);
+  try {
+    log(`bench: ${os.cpus().length} cores, node ${process.version}, ${ITEMS.toLocaleString('en')} items for the large trader`);
+
+    // ---- (b) import vs raw COPY of the same file
+    const bigFile = path.join(tmp, 'large.csv');
+    const otherFile = path.join(tmp, 'others.csv');
+    await pipeline(generateDeclarationsCsv({ items: ITEMS, participants: 1, seed: 7,
+      participantsList: [{ voen: '1999999991', name: 'Large Trader MMC' }] }), fs.createWriteStream(bigFile));
+    await pipeline(generateDeclarationsCsv({ items: Math.round(ITEMS / 10), participants: 20, seed: 8 }),
+      fs.createWriteStream(otherFile));
+    const bytes = fs.statSync(bigFile).size;
+    log(`generated ${bigFile} (${(bytes / 1e6).toFixed(0)} MB)`);
+
+    const raw = new Client({ connectionString: url });
+    await raw.connect();
+    await raw.query('CREATE UNLOGGED TABLE IF NOT EXISTS bench_raw_copy (line text)');
+    const header = fs.readFileSync(bigFile, 'utf8').slice(0, 2000).split('\n')[0].split(',');
+    await raw.query(`DROP TABLE IF EXISTS bench_raw_copy; CREATE UNLOGGED TABLE bench_raw_copy (${header.map((h) => `"${h}" text`).join(', ')})`);
+    const [copyMs] = await time(() => pipeline(fs.createReadStream(bigFile),
+      raw.query(copyFrom('COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)'))));
+    await raw.query('DROP TABLE bench_raw_copy');
+    const [importMs, summary] = await time(() => importDeclarations(db.ds, fs.createReadStream(bigFile), { skipInvalid: false }));
+    await importDeclarations(db.ds, fs.createReadStream(otherFile), { skipInvalid: false });
+    const copyRate = ITEMS / (copyMs / 1000);
+    const importRate = ITEMS / (importMs / 1000);
+    log('\n(b) import');
+    log(`  raw COPY:  ${(copyMs / 1000).toFixed(1)} s  ${Math.round(copyRate).toLocaleString('en')} rows/s`);
+    log(`  importer:  ${(importMs / 1000).toFixed(1)} s  ${Math.round(importRate).toLocaleString('en')} rows/s  ${JSON.stringify(summary)}`);
+    log(`  ratio importer/COPY: ${(importRate / copyRate).toFixed(2)}  (target >= 0.50, and < 60 s for 1 M rows)`);
+    await raw.query('VACUUM ANALYZE');
+
+    // ---- (a) statistics over HTTP vs the same SQL through pg
+    const services = createServices(config, db.ds);
+    const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
+    const [{ id: pid }] = await db.ds.query(`SELECT id::text AS id FROM participants WHERE voen = '1999999991'`);
+    const session = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: pid,
+      userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+    const cases: { name: string; groupBy: TradeDimension[]; filter: TradeFilter; gqlFilter: Record<string, string> }[] = [
+      { name: 'HS2 x COUNTRY x YEAR', groupBy: ['HS2', 'COUNTRY', 'YEAR'], filter: {}, gqlFilter: {} },
+      { name: 'DIRECTION x MONTH, hsCodePrefix 84', groupBy: ['DIRECTION', 'MONTH'], filter: { hsCodePrefix: '84' },
+        gqlFilter: { hsCodePrefix: '84' } },
+    ];
+    log('\n(a) tradeStatistics, p50 of ' + RUNS + ' runs after one warm-up');
+    for (const c of cases) {
+      const q = buildStatisticsQuery(pid, c.filter, c.groupBy, 10_000);
+      const rawTimes: number[] = [];
+      const httpTimes: number[] = [];
+      const body = JSON.stringify({
+        query: `query($f: TradeFilter, $g: [TradeDimension!]!) { tradeStatistics(filter: $f, groupBy: $g, first: 10000) {
+          rows { key { direction year month hsCode country { code } } measures { declarationCount itemCount customsValueAzn statisticalValueUsd netWeightKg grossWeightKg } }
+          totals { declarationCount itemCount customsValueAzn } truncated } }`,
+        variables: { f: c.gqlFilter, g: c.groupBy },
+      });
+      for (let i = 0; i <= RUNS; i += 1) {
+        const [rawMs] = await time(() => raw.query(q.text, q.values));
+        const [httpMs, res] = await time(async () => {
+          const r = await fetch(`${server.url}/graphql`, { method: 'POST', body,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` } });
+          return r.json() as Promise<{ errors?: unknown }>;
+        });
+        if (res.errors) throw new Error(`bench query failed: ${JSON.stringify(res.errors)}`);
+        if (i > 0) {
+          rawTimes.push(rawMs);
+          httpTimes.push(httpMs);
+        }
+      }
+      const r50 = pct(rawTimes, 50);
+      const h50 = pct(httpTimes, 50);
+      log(`  ${c.name.padEnd(36)} raw SQL p50 ${r50.toFixed(1)} ms   HTTP p50 ${h50.toFixed(1)} ms   p95 ${pct(httpTimes, 95).toFixed(1)} ms   ratio ${(h50 / r50).toFixed(2)}  (targets: ratio <= 1.5, p50 < 50 ms)`);
+    }
+    await server.close();
+    await raw.end();
+  } finally {
+    await db.close();
+    await embedded?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,87 @@
+/**
+ * Group commit: items submitted within a short window (or while the previous batch is being
+ * written) are written together by one call of `write`, and each submitter's promise settles
+ * when that write has finished. One batch is in flight at a time, so batches reach the database
+ * in submission order.
+ */
+export interface GroupCommitOptions {
+  /** How long the first item of a batch waits for others, in milliseconds (0: the next tick). */
+  windowMs: number;
+  /** A batch this large is written at once. */
+  maxBatch: number;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export class GroupCommitter<T, R> {
+  private queue: Pending<T, R>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly write: (items: T[]) => Promise<R[]>,
+    private readonly opts: GroupCommitOptions,
+    private readonly onBatch?: (size: number, ms: number, error?: unknown) => void,
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Settles once everything submitted so far has been written (or failed). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight) {
+      if (!this.inFlight) this.flush();
+      await this.inFlight;
+    }
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private schedule(): void {
+    if (this.inFlight) return; // the batch after the current one starts when it finishes
+    if (this.queue.length >= this.opts.maxBatch) {
+      this.flush();
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, this.opts.windowMs);
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.opts.maxBatch);
+    const started = performance.now();
+    this.inFlight = (async () => {
+      try {
+        const results = await this.write(batch.map((p) => p.item));
+        this.onBatch?.(batch.length, performance.now() - started);
+        batch.forEach((p, i) => p.resolve(results[i]));
+      } catch (e) {
+        this.onBatch?.(batch.length, performance.now() - started, e);
+        for (const p of batch) p.reject(e);
+      }
+    })().finally(() => {
+      this.inFlight = null;
+      // Items that arrived during the write have waited long enough: write them now.
+      if (this.queue.length > 0) this.flush();
+    });
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * What the audit record keeps of an operation, computed from its AST: redacted variables, the
+ * hash of the normalised document, root fields, login attempts, rows returned.
+ *
+ * Redaction is by the ARGUMENT a value feeds, not by the variable's name: a client may call its
+ * password variable `$p`. A variable is stored as "[redacted]" when any use of it in the document
+ * is (inside) a secret argument:
+ *  - an argument (or input-object field) named password, currentPassword, newPassword, signature,
+ *    assertion or token, on any field;
+ *  - an argument whose schema definition carries `extensions.sensitive = true`;
+ *  - complaint personal data: the whole `input` of fileComplaint / recordPaperComplaint and the
+ *    `answer` of answerComplaint (the record keeps the returned complaint id instead).
+ * Inside other variables, object keys with a secret name are redacted at any depth. Variables the
+ * document does not use, and all variables of a document that does not parse, are not stored
+ * either (their role is unknown). Literal values in secret positions are masked in the document
+ * before it is hashed, so the document hash cannot be brute-forced back to an inline password.
+ */
+import crypto from 'node:crypto';
+import {
+  Kind, print, TypeInfo, visit, visitWithTypeInfo,
+  type ArgumentNode, type DocumentNode, type GraphQLSchema, type ObjectFieldNode, type OperationDefinitionNode,
+  type SelectionSetNode, type ValueNode, type FragmentDefinitionNode,
+} from 'graphql';
+
+export const REDACTED = '[redacted]';
+export const UNUSED = '[not used by the operation]';
+
+/** Argument and input-field names whose values are secrets wherever they appear. */
+export const SECRET_NAMES: ReadonlySet<string> = new Set([
+  'password', 'currentPassword', 'newPassword', 'signature', 'assertion', 'token',
+]);
+
+/** Arguments holding complaint personal data: field name → argument names. */
+export const PERSONAL_ARGUMENTS: Readonly<Record<string, ReadonlySet<string>>> = {
+  fileComplaint: new Set(['input']),
+  recordPaperComplaint: new Set(['input']),
+  answerComplaint: new Set(['answer']),
+};
+
+/** Root mutation fields that returned a complaint whose id the record keeps. */
+export const COMPLAINT_FIELDS: ReadonlySet<string> = new Set(Object.keys(PERSONAL_ARGUMENTS));
+
+/** Login mutations and the method each attempts. */
+export const LOGIN_FIELDS: Readonly<Record<string, 'PASSWORD' | 'SIGNATURE' | 'PORTAL'>> = {
+  login: 'PASSWORD',
+  loginWithSignature: 'SIGNATURE',
+  loginWithWebEid: 'SIGNATURE',
+  loginWithPortalAssertion: 'PORTAL',
+};
+
+/** Variables larger than this (canonical JSON) are stored as their size and SHA-256 only. */
+export const MAX_VARIABLES_CHARS = 32_000;
+
+export interface RootSelection {
+  /** The field's name in the schema. */
+  field: string;
+  /** Its key in the response (alias or name). */
+  responseKey: string;
+}
+
+export interface OperationFacts {
+  operationType: 'query' | 'mutation' | 'subscription' | null;
+  operationName: string | null;
+  roots: RootSelection[];
+  /** Canonical JSON of the redacted variables. */
+  variables: string;
+  documentHash: Buffer | null;
+  /** The method attempted when the operation is a login mutation. */
+  loginMethod: 'PASSWORD' | 'SIGNATURE' | 'PORTAL' | null;
+}
+
+function isSecretArgument(field: string | undefined, arg: string, sensitive: boolean): boolean {
+  return sensitive || SECRET_NAMES.has(arg) || (field !== undefined && PERSONAL_ARGUMENTS[field]?.has(arg) === true);
+}
+
+/** Replaces every literal in a value with "[redacted]"; variable references stay (they are stored redacted). */
+function maskLiterals(v: ValueNode): ValueNode {
+  switch (v.kind) {
+    case Kind.VARIABLE: return v;
+    case Kind.LIST: return { ...v, values: v.values.map(maskLiterals) };
+    case Kind.OBJECT: return { ...v, fields: v.fields.map((f) => ({ ...f, value: maskLiterals(f.value) })) };
+    default: return { kind: Kind.STRING, value: REDACTED };
+  }
+}
+
+/**
+ * Walks the whole document (fragments included): which variables feed a secret position, which
+ * are used at all, and the document with secret literals masked.
+ */
+export function scanDocument(schema: GraphQLSchema | null, document: DocumentNode): {
+  secretVariables: Set<string>; usedVariables: Set<string>; masked: DocumentNode;
+} {
+  const secretVariables = new Set<string>();
+  const usedVariables = new Set<string>();
+  const fields: string[] = [];
+  const secret: boolean[] = [];
+  const typeInfo = schema ? new TypeInfo(schema) : null;
+  const visitor = {
+    Field: {
+      enter(node: { name: { value: string } }) { fields.push(node.name.value); },
+      leave() { fields.pop(); },
+    },
+    Argument: {
+      enter(node: ArgumentNode) {
+        const sensitive = typeInfo?.getArgument()?.extensions?.sensitive === true;
+        const own = isSecretArgument(fields[fields.length - 1], node.name.value, sensitive);
+        secret.push(own || secret[secret.length - 1] === true);
+        return own ? { ...node, value: maskLiterals(node.value) } : undefined;
+      },
+      leave() { secret.pop(); },
+    },
+    ObjectField: {
+      enter(node: ObjectFieldNode) {
+        const own = SECRET_NAMES.has(node.name.value);
+        secret.push(own || secret[secret.length - 1] === true);
+        return own ? { ...node, value: maskLiterals(node.value) } : undefined;
+      },
+      leave() { secret.pop(); },
+    },
+    VariableDefinition: () => false as const, // `$p: String!` declares, it does not use
+    Variable(node: { name: { value: string } }) {
+      usedVariables.add(node.name.value);
+      if (secret[secret.length - 1] === true) secretVariables.add(node.name.value);
+    },
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const masked = visit(document, (typeInfo ? visitWithTypeInfo(typeInfo, visitor as any) : visitor) as any) as DocumentNode;
+  return { secretVariables, usedVariables, masked };
+}
+
+/** Deterministic JSON: object keys sorted at every depth. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value)) ?? 'null';
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+/** Secret-named keys inside a variable's value are redacted at any depth. */
+function redactKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redactKeys);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = SECRET_NAMES.has(k) ? REDACTED : redactKeys(x);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * The variables as stored: secret-fed ones replaced, unused ones replaced, the rest with
+ * secret-named keys redacted. `scan` null means the document did not parse: nothing is kept.
+ */
+export function redactVariables(
+  variables: Record<string, unknown> | undefined | null,
+  scan: { secretVariables: Set<string>; usedVariables: Set<string> } | null,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!variables || typeof variables !== 'object') return out;
+  for (const [name, value] of Object.entries(variables)) {
+    if (!scan || scan.secretVariables.has(name) || SECRET_NAMES.has(name)) out[name] = REDACTED;
+    else if (!scan.usedVariables.has(name)) out[name] = UNUSED;
+    else out[name] = redactKeys(value);
+  }
+  return out;
+}
+
+function storedVariables(redacted: Record<string, unknown>): string {
+  const json = canonicalJson(redacted);
+  if (json.length <= MAX_VARIABLES_CHARS) return json;
+  return canonicalJson({
+    '[too large]': { chars: json.length, sha256: crypto.createHash('sha256').update(json).digest('hex') },
+  });
+}
+
+/** The root fields of the selected operation (through inline fragments and fragment spreads). */
+export function rootSelections(document: DocumentNode, operation: OperationDefinitionNode): RootSelection[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const out: RootSelection[] = [];
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode, depth: number) => {
+    if (depth > 20) return;
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) {
+        const key = s.alias?.value ?? s.name.value;
+        if (!seen.has(key)) {
+          seen.add(key);
+          out.push({ field: s.name.value, responseKey: key });
+        }
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        walk(s.selectionSet, depth + 1);
+      } else {
+        const f = fragments.get(s.name.value);
+        if (f) walk(f.selectionSet, depth + 1);
+      }
+    }
+  };
+  walk(operation.selectionSet, 0);
+  return out;
+}
+
+/** Everything the record keeps of the request itself (not of its result). */
+export function describeOperation(
+  schema: GraphQLSchema | null,
+  document: DocumentNode | undefined,
+  operation: OperationDefinitionNode | undefined,
+  variables: Record<string, unknown> | undefined | null,
+): OperationFacts {
+  if (!document) {
+    return {
+      operationType: null, operationName: null, roots: [], variables: storedVariables(redactVariables(variables, null)),
+      documentHash: null, loginMethod: null,
+    };
+  }
+  const scan = scanDocument(schema, document);
+  const roots = operation ? rootSelections(document, operation) : [];
+  const operationType = operation?.operation ?? null;
+  let loginMethod: OperationFacts['loginMethod'] = null;
+  if (operationType === 'mutation') {
+    for (const r of roots) loginMethod ??= LOGIN_FIELDS[r.field] ?? null;
+  }
+  return {
+    operationType: operationType as OperationFacts['operationType'],
+    operationName: operation?.name?.value ?? null,
+    roots,
+    variables: storedVariables(redactVariables(variables, scan)),
+    documentHash: crypto.createHash('sha256').update(print(scan.masked), 'utf8').digest(),
+    loginMethod,
+  };
+}
+
+/** The list fields of a page or result object whose items are the rows a root field returned. */
+export const ROW_LISTS: ReadonlySet<string> = new Set(['edges', 'nodes', 'rows']);
+
+/**
+ * Rows returned, as recorded: for each root field of the response, a list counts its items; an
+ * object with page lists at its first level (a connection's `edges` or `nodes`, statistics `rows`)
+ * counts their items; any other object counts 1 (a declaration, the viewer, a session); null and
+ * scalars count 0. Lists nested in a row (a declaration's items) are part of that row.
+ */
+export function countRows(data: Record<string, unknown> | null | undefined): number {
+  if (!data) return 0;
+  let n = 0;
+  for (const v of Object.values(data)) {
+    if (Array.isArray(v)) n += v.length;
+    else if (v && typeof v === 'object') {
+      let pages = 0;
+      let items = 0;
+      for (const [k, x] of Object.entries(v)) {
+        if (ROW_LISTS.has(k) && Array.isArray(x)) {
+          pages += 1;
+          items += x.length;
+        }
+      }
+      n += pages > 0 ? items : 1;
+    }
+  }
+  return n;
+}
+
+/** The id of the first complaint a complaint mutation returned (when the response selected it). */
+export function complaintIdOf(data: Record<string, unknown> | null | undefined, roots: RootSelection[]): string | null {
+  if (!data) return null;
+  for (const r of roots) {
+    if (!COMPLAINT_FIELDS.has(r.field)) continue;
+    const v = data[r.responseKey] as { id?: unknown } | null | undefined;
+    if (v && (typeof v.id === 'string' || typeof v.id === 'number')) return String(v.id);
+  }
+  return null;
+}
+
+/** The participant of the session a login returned, when the response selected it. */
+export function loginParticipantOf(data: Record<string, unknown> | null | undefined, roots: RootSelection[]): string | null {
+  if (!data) return null;
+  for (const r of roots) {
+    if (!LOGIN_FIELDS[r.field]) continue;
+    const v = data[r.responseKey] as { viewer?: { participant?: { id?: unknown } | null } | null } | null | undefined;
+    const id = v?.viewer?.participant?.id;
+    if (typeof id === 'string' || typeof id === 'number') return String(id);
+  }
+  return null;
+}

@@ -1,0 +1,126 @@
+/**
+ * One audit record (one GraphQL operation) and the hash that chains it to the previous record.
+ *
+ * The hash covers every stored field in a fixed order, serialised as a JSON array, together with
+ * the previous record's hash: editing any column of any record, removing a record from the middle
+ * or reordering records breaks the chain. The same function hashes a record before it is written
+ * and a row read back by the verifier, so what is hashed must survive the round trip through
+ * PostgreSQL unchanged (ids as decimal strings, times as ISO strings with milliseconds, hashes as hex).
+ */
+import crypto from 'node:crypto';
+
+export type AuditOutcome = 'SUCCESS' | 'PARTIAL' | 'ERROR';
+export type AuditRole = 'TRADER' | 'OFFICER';
+export type AuditAuthMethod = 'PASSWORD' | 'SIGNATURE' | 'PORTAL';
+
+/** What the plugin knows about an operation; the writer adds id, seq and the chain hashes. */
+export interface AuditEntryInput {
+  occurredAt: Date;
+  requestId: string;
+  sessionId: string | null;
+  userAccountId: string | null;
+  participantId: string | null;
+  role: AuditRole | null;
+  username: string | null;
+  /** The session's method, or for a login attempt the method attempted. */
+  authMethod: AuditAuthMethod | null;
+  /** True for login attempts (login, loginWithSignature, loginWithWebEid, loginWithPortalAssertion). */
+  login: boolean;
+  clientIp: string | null;
+  userAgent: string | null;
+  operationType: 'query' | 'mutation' | 'subscription' | null;
+  operationName: string | null;
+  rootFields: string[];
+  /** SHA-256 of the normalised document (secret literals replaced), null when there was none. */
+  documentHash: Buffer | null;
+  /** Canonical JSON of the variables with secrets and complaint personal data redacted. */
+  variables: string;
+  outcome: AuditOutcome;
+  errorCodes: string[];
+  rowsReturned: number;
+  /** SHA-256 of the response body as sent. */
+  responseHash: Buffer;
+  httpStatus: number | null;
+  durationUs: number;
+  complaintId: string | null;
+  /** An id reserved earlier (reserveAuditId); else the writer takes the next one. */
+  reservedId?: string;
+}
+
+export interface AuditRecord extends Omit<AuditEntryInput, 'reservedId'> {
+  id: string;
+  seq: string;
+  prevHash: Buffer;
+  hash: Buffer;
+}
+
+export const GENESIS_HASH = Buffer.alloc(32);
+const HASH_VERSION = 'audit-v1';
+
+/** The columns in insertion order, with the record property each holds. */
+export const AUDIT_COLUMNS: readonly (readonly [string, keyof AuditRecord])[] = [
+  ['id', 'id'], ['seq', 'seq'], ['occurred_at', 'occurredAt'], ['request_id', 'requestId'],
+  ['session_id', 'sessionId'], ['user_account_id', 'userAccountId'], ['participant_id', 'participantId'],
+  ['role', 'role'], ['username', 'username'], ['auth_method', 'authMethod'], ['login', 'login'],
+  ['client_ip', 'clientIp'], ['user_agent', 'userAgent'], ['operation_type', 'operationType'],
+  ['operation_name', 'operationName'], ['root_fields', 'rootFields'], ['document_hash', 'documentHash'],
+  ['variables', 'variables'], ['outcome', 'outcome'], ['error_codes', 'errorCodes'],
+  ['rows_returned', 'rowsReturned'], ['response_hash', 'responseHash'], ['http_status', 'httpStatus'],
+  ['duration_us', 'durationUs'], ['complaint_id', 'complaintId'], ['prev_hash', 'prevHash'], ['hash', 'hash'],
+];
+
+const hex = (b: Buffer | null): string | null => (b === null ? null : b.toString('hex'));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** The hashed content of a record: every column but `hash`, in column order. */
+export function canonicalContent(r: Omit<AuditRecord, 'hash'>): string {
+  return JSON.stringify([
+    HASH_VERSION, str(r.id), str(r.seq), r.occurredAt.toISOString(), r.requestId, str(r.sessionId),
+    str(r.userAccountId), str(r.participantId), r.role, r.username, r.authMethod, r.login, r.clientIp,
+    r.userAgent, r.operationType, r.operationName, r.rootFields, hex(r.documentHash), r.variables, r.outcome,
+    r.errorCodes, r.rowsReturned, hex(r.responseHash), r.httpStatus, Number(r.durationUs), r.complaintId,
+    hex(r.prevHash),
+  ]);
+}
+
+export function recordHash(r: Omit<AuditRecord, 'hash'>): Buffer {
+  return crypto.createHash('sha256').update(canonicalContent(r), 'utf8').digest();
+}
+
+/** A row of audit_records as the pg driver returns it, turned back into a record. */
+export interface AuditRow {
+  id: string; seq: string; occurred_at: Date; request_id: string; session_id: string | null;
+  user_account_id: string | null; participant_id: string | null; role: AuditRole | null; username: string | null;
+  auth_method: AuditAuthMethod | null; login: boolean; client_ip: string | null; user_agent: string | null;
+  operation_type: AuditRecord['operationType']; operation_name: string | null; root_fields: string[];
+  document_hash: Buffer | null; variables: string; outcome: AuditOutcome; error_codes: string[];
+  rows_returned: number; response_hash: Buffer; http_status: number | null; duration_us: string | number;
+  complaint_id: string | null; prev_hash: Buffer; hash: Buffer;
+}
+
+export function rowToRecord(row: AuditRow): AuditRecord {
+  return {
+    id: String(row.id), seq: String(row.seq), occurredAt: new Date(row.occurred_at), requestId: row.request_id,
+    sessionId: str(row.session_id), userAccountId: str(row.user_account_id), participantId: str(row.participant_id),
+    role: row.role, username: row.username, authMethod: row.auth_method, login: row.login, clientIp: row.client_ip,
+    userAgent: row.user_agent, operationType: row.operation_type, operationName: row.operation_name,
+    rootFields: row.root_fields, documentHash: row.document_hash, variables: row.variables, outcome: row.outcome,
+    errorCodes: row.error_codes, rowsReturned: row.rows_returned, responseHash: row.response_hash,
+    httpStatus: row.http_status, durationUs: Number(row.duration_us), complaintId: row.complaint_id,
+    prevHash: row.prev_hash, hash: row.hash,
+  };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as it will read back from PostgreSQL: text columns cannot hold NUL (a record with one would
+ * fail its whole batch), and a lone surrogate would come back as U+FFFD and break the record's hash.
+ */
+export function cleanText<T extends string | null>(s: T, max = 2000): T {
+  if (s === null) return s;
+  let t: string = s.includes('\u0000') ? s.replace(/\u0000/g, '\\u0000') : s;
+  t = t.replace(LONE_SURROGATE, '\uFFFD');
+  if (t.length > max) t = `${t.slice(0, max).replace(/[\uD800-\uDBFF]$/, '')}…`;
+  return t as T;
+}

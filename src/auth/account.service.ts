@@ -1,0 +1,184 @@
+/**
+ * User accounts that log in with a username and password: officers (created on the command
+ * line) and traders (one per contract, created by issueCredentials). Hashes never leave this
+ * module and the password provider; errors raised around statements that carry one are
+ * replaced by errors without the statement's parameters.
+ */
+import type { RequestDb, Sql } from '../db/tenant';
+import type { Clock } from '../shared/clock';
+import { AppError, BadUserInputError, ForbiddenError, UnauthenticatedError } from '../shared/errors';
+import type { LoginThrottle } from './login-throttle';
+import {
+  checkNewPassword, generateOneTimePassword, hashPassword, normaliseUsername, USERNAME_RE,
+  verifyPassword,
+} from './password';
+import type { SessionService } from './session.service';
+import type { Role, Viewer } from './viewer';
+
+/** The one message of every failed password check: it does not say which part was wrong. */
+export const WRONG_CREDENTIALS = 'wrong username or password';
+
+/** Trader usernames are `c-<normalised contract number>`; officers may not take that prefix. */
+export const TRADER_USERNAME_PREFIX = 'c-';
+
+export interface LoginAccount {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  participantId: string | null;
+  contractId: string | null;
+  contractStatus: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED' | null;
+  contractNumber: string | null;
+  mustChangePassword: boolean;
+  passwordChangedAt: Date;
+  disabled: boolean;
+}
+
+/** A database error stripped of the statement and its parameters (which may hold a hash). */
+export function scrubbed(e: unknown, what: string): Error {
+  if (e instanceof AppError) return e;
+  const code = (e as { code?: unknown })?.code;
+  return new Error(`${what} failed${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`);
+}
+
+/**
+ * The rows of an UPDATE/DELETE … RETURNING: TypeORM's query() answers those with [rows, rowCount]
+ * rather than the rows alone.
+ */
+export function returnedRows<T>(result: unknown): T[] {
+  const r = result as unknown[];
+  if (r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0] as T[];
+  return r as T[];
+}
+
+export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  const err = e as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = err?.code ?? err?.driverError?.code;
+  const name = err?.constraint ?? err?.driverError?.constraint;
+  return code === '23505' && (constraint === undefined || name === constraint);
+}
+
+/** The normalised form of an officer's username, or BAD_USER_INPUT saying what is wrong with it. */
+export function officerUsername(raw: string): string {
+  const username = normaliseUsername(raw);
+  if (!USERNAME_RE.test(username)) {
+    throw new BadUserInputError('a username has 3 to 64 characters a-z, 0-9, ".", "_" or "-", starting with a letter or digit', 'username');
+  }
+  if (username.startsWith(TRADER_USERNAME_PREFIX)) {
+    throw new BadUserInputError(`usernames starting with "${TRADER_USERNAME_PREFIX}" are reserved for contracts`, 'username');
+  }
+  return username;
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: RequestDb,
+    private readonly clock: Clock,
+    private readonly throttle: LoginThrottle,
+    private readonly sessions: SessionService,
+  ) {}
+
+  /** Creates an officer with a one-time password, returned here once and stored only as a hash. */
+  async createOfficer(rawUsername: string): Promise<{ username: string; password: string }> {
+    const username = officerUsername(rawUsername);
+    const password = generateOneTimePassword();
+    const hash = await hashPassword(password);
+    const now = this.clock.now();
+    try {
+      await this.db.run(null, (sql) => sql.query(
+        `INSERT INTO user_accounts (username, password_hash, role, must_change_password, password_changed_at, created_at)
+         VALUES ($1, $2, 'OFFICER', true, $3, $3)`,
+        [username, hash, now]));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new BadUserInputError(`the username ${username} is taken`, 'username');
+      throw scrubbed(e, 'creating the officer account');
+    }
+    return { username, password };
+  }
+
+  /** The account a login names, with its contract's status; null when there is none. */
+  async findForLogin(username: string): Promise<LoginAccount | null> {
+    return this.db.run(null, (sql) => this.loadAccount(sql, 'a.username = $1', [username]));
+  }
+
+  /**
+   * After a session was opened: true when the account is still as it was when the password was
+   * checked (not re-issued, suspended or disabled meanwhile). Closes the race with a concurrent
+   * suspension or re-issue, whose session revocation may have run before the new session existed.
+   */
+  async stillValid(accountId: string, passwordChangedAt: Date): Promise<boolean> {
+    const a = await this.db.run(null, (sql) => this.loadAccount(sql, 'a.id = $1', [accountId]));
+    return a !== null && !a.disabled && a.passwordChangedAt.getTime() === passwordChangedAt.getTime()
+      && (a.role === 'OFFICER' || a.contractStatus === 'ACTIVE');
+  }
+
+  /** Replaces the stored hash after a login found it made with older parameters. */
+  async rehash(accountId: string, oldHash: string, password: string): Promise<void> {
+    const hash = await hashPassword(password);
+    try {
+      await this.db.run(null, (sql) => sql.query(
+        `UPDATE user_accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [accountId, oldHash, hash]));
+    } catch (e) {
+      throw scrubbed(e, 'updating the password hash');
+    }
+  }
+
+  /**
+   * Checks the current password (counted like a login attempt), applies the policy, stores the
+   * new hash and revokes every session of the account, the current one included: the user logs
+   * in again with the new password.
+   */
+  async changePassword(viewer: Viewer, currentPassword: string, newPassword: string, clientIp: string): Promise<void> {
+    if (viewer.authMethod !== 'PASSWORD' || viewer.userAccountId === null) {
+      throw new ForbiddenError('this session was not opened with a username and password');
+    }
+    const accountId = viewer.userAccountId;
+    const account = await this.db.run(null, (sql) => this.loadAccount(sql, 'a.id = $1', [accountId]));
+    if (!account || account.disabled) throw new UnauthenticatedError('the account is disabled');
+    checkNewPassword(newPassword, currentPassword);
+    await this.throttle.begin(account.username, clientIp);
+    if (!await verifyPassword(account.passwordHash, currentPassword)) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    await this.throttle.succeeded(account.username, clientIp);
+    const hash = await hashPassword(newPassword);
+    const now = this.clock.now();
+    let updated: unknown[];
+    try {
+      updated = returnedRows(await this.db.run(null, (sql) => sql.query(
+        `UPDATE user_accounts SET password_hash = $3, must_change_password = false, password_changed_at = $4
+          WHERE id = $1 AND password_hash = $2 AND disabled_at IS NULL RETURNING id`,
+        [accountId, account.passwordHash, hash, now])));
+    } catch (e) {
+      throw scrubbed(e, 'storing the new password');
+    }
+    // A concurrent change or re-issue replaced the password first: this one does not apply.
+    if (updated.length === 0) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    await this.sessions.revokeAll({ userAccountId: accountId });
+  }
+
+  /** A fresh one-time password for a trader account (new or existing); returns it with its hash. */
+  static async newOneTimePassword(): Promise<{ password: string; hash: string }> {
+    const password = generateOneTimePassword();
+    return { password, hash: await hashPassword(password) };
+  }
+
+  private async loadAccount(sql: Sql, where: string, params: unknown[]): Promise<LoginAccount | null> {
+    const [r] = await sql.query<{
+      id: string; username: string; password_hash: string; role: Role; participant_id: string | null;
+      contract_id: string | null; contract_status: LoginAccount['contractStatus']; contract_number: string | null;
+      must_change_password: boolean; password_changed_at: Date; disabled_at: Date | null;
+    }>(
+      `SELECT a.id::text AS id, a.username, a.password_hash, a.role, a.participant_id::text AS participant_id,
+              a.contract_id::text AS contract_id, c.status AS contract_status, c.number AS contract_number,
+              a.must_change_password, a.password_changed_at, a.disabled_at
+         FROM user_accounts a LEFT JOIN contracts c ON c.id = a.contract_id
+        WHERE ${where}`, params);
+    if (!r) return null;
+    return {
+      id: r.id, username: r.username, passwordHash: r.password_hash, role: r.role, participantId: r.participant_id,
+      contractId: r.contract_id, contractStatus: r.contract_status, contractNumber: r.contract_number,
+      mustChangePassword: r.must_change_password, passwordChangedAt: new Date(r.password_changed_at),
+      disabled: r.disabled_at !== null,
+    };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Passwords in one place: the argon2id parameters, one-time password generation, the policy a
+ * chosen password must meet, and username normalisation. Nothing here logs or returns a hash.
+ */
+import crypto from 'node:crypto';
+import argon2 from 'argon2';
+import { BadUserInputError } from '../shared/errors';
+
+/** OWASP Password Storage Cheat Sheet, argon2id minimum: m = 19 MiB, t = 2, p = 1. */
+export const ARGON2_PARAMS = Object.freeze({
+  type: argon2.argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+});
+
+/** Longer inputs are not hashed: they can never be a valid password (bounds the work per attempt). */
+export const MAX_PASSWORD_LENGTH = 256;
+export const MIN_PASSWORD_LENGTH = 12;
+export const ONE_TIME_PASSWORD_LENGTH = 20;
+
+/** No look-alike characters (0/O, 1/l/I): one-time passwords are read off paper and typed. */
+const OTP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2_PARAMS);
+}
+
+/** False for a wrong password and for anything that is not an argon2 hash; never throws. */
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+export function needsRehash(hash: string): boolean {
+  try {
+    return argon2.needsRehash(hash, ARGON2_PARAMS);
+  } catch {
+    return true;
+  }
+}
+
+let dummy: Promise<string> | undefined;
+/**
+ * A hash of a random password with the same parameters: an unknown username is verified
+ * against it, so both paths of a failed login do the same work.
+ */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(crypto.randomBytes(32).toString('base64url'));
+  return dummy;
+}
+
+/** A one-time password: 20 characters from a 56-letter alphabet via the CSPRNG (≈116 bits). */
+export function generateOneTimePassword(): string {
+  let s = '';
+  for (let i = 0; i < ONE_TIME_PASSWORD_LENGTH; i += 1) s += OTP_ALPHABET[crypto.randomInt(OTP_ALPHABET.length)];
+  return s;
+}
+
+/** Length in characters as a person counts them (code points), not UTF-16 units. */
+export function passwordLength(p: string): number {
+  return [...p].length;
+}
+
+/** The policy for a password the user chooses; the message never contains the password. */
+export function checkNewPassword(newPassword: string, currentPassword: string): void {
+  const n = passwordLength(newPassword);
+  if (n < MIN_PASSWORD_LENGTH) {
+    throw new BadUserInputError(`the new password must have at least ${MIN_PASSWORD_LENGTH} characters`, 'newPassword');
+  }
+  if (n > MAX_PASSWORD_LENGTH) {
+    throw new BadUserInputError(`the new password must have at most ${MAX_PASSWORD_LENGTH} characters`, 'newPassword');
+  }
+  if (newPassword === currentPassword) {
+    throw new BadUserInputError('the new password must differ from the previous one', 'newPassword');
+  }
+}
+
+export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+
+/** The one form of a username: NFKC, trimmed, lower case. Login, counters and storage all use it. */
+export function normaliseUsername(raw: string): string {
+  return raw.normalize('NFKC').trim().toLowerCase();
+}

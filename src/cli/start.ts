@@ -1,0 +1,66 @@
+/**
+ * `npm start`: the service. With no DATABASE_URL it starts the embedded PostgreSQL and, on the
+ * cluster's first start, loads the deterministic demo data; then it serves GraphQL and GraphiQL.
+ */
+import { ConfigError, getConfig } from '../config';
+import { openDatabase, type Database } from '../db/database';
+import { startHttpServer, type RunningServer } from '../http/server';
+import { createServices } from '../services';
+import { createLogger } from '../shared/logger';
+import { demoSessions, hasAnyDeclarations, seedDemoData } from './demo';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = getConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`start: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config);
+  const say = (msg: string) => process.stderr.write(`${msg}\n`);
+  let db: Database | undefined;
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`\n${signal}: shutting down`);
+    await server?.close().catch((e) => logger.error({ err: e }, 'closing the HTTP server failed'));
+    await db?.close().catch((e) => logger.error({ err: e }, 'closing the database failed'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  db = await openDatabase(config, { log: say });
+  const embedded = db.embedded !== undefined;
+  const seed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && embedded);
+  if (seed && !(await hasAnyDeclarations(db.ds))) {
+    await seedDemoData(db.ds, { log: say });
+  }
+  const services = createServices(config, db.ds);
+  server = await startHttpServer(services, logger, config.http);
+
+  say('');
+  say(`GraphQL:  ${server.url}/graphql`);
+  say(`GraphiQL: ${server.url}/graphiql`);
+  say(`Health:   ${server.url}/healthz  ${server.url}/readyz`);
+  say(embedded ? `Database: embedded PostgreSQL on 127.0.0.1:${db.embedded!.port} (data kept between runs)` : 'Database: DATABASE_URL');
+  if (seed) {
+    say('');
+    say('Demo traders (sessions valid for the configured absolute lifetime; put one in GraphiQL\'s Headers tab):');
+    for (const s of await demoSessions(services)) {
+      say(`  ${s.name.padEnd(28)} {"Authorization": "Bearer ${s.token}"}`);
+    }
+  }
+  say('\nCtrl-C stops the service (and the embedded database it started).');
+}
+
+main().catch((e) => {
+  process.stderr.write(`start: failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,301 @@
+/**
+ * Complaint intake and handling (regulation 3.5.1–3.5.3).
+ *
+ * - Anyone may file electronically (rate-limited per client address); a logged-in trader's
+ *   complaint carries their participant and may reference their own declaration or audit record.
+ * - Officers record paper complaints, list them (by status, overdue), take them into review and
+ *   answer them: RECEIVED → IN_REVIEW → ANSWERED (RECEIVED → ANSWERED directly is allowed too).
+ * - The due date is the filing date in the authority's time zone plus the review term in days;
+ *   a complaint is overdue from the day after its due date until it is answered.
+ *
+ * Nothing here knows about GraphQL. Every query runs through RequestDb (request role, RLS).
+ */
+import type { RequestDb, Sql } from '../db/tenant';
+import type { Clock } from '../shared/clock';
+import { BadUserInputError } from '../shared/errors';
+import { validateComplaint, validateId, validateText, type ComplaintFields, type ValidComplaint } from './complaint.validation';
+import { clientKey, countFiling } from './rate-limit';
+
+export type ComplaintStatus = 'RECEIVED' | 'IN_REVIEW' | 'ANSWERED';
+export type ComplaintChannel = 'ELECTRONIC' | 'PAPER';
+
+export const MAX_COMPLAINT_PAGE = 500;
+
+export interface ComplaintsConfig {
+  readonly reviewDays: number;
+  readonly rateLimit: number;
+  readonly rateWindowMinutes: number;
+  /** IANA time zone of the authority's calendar (filing date, due date, "today"). */
+  readonly timeZone: string;
+}
+
+export interface ComplaintRecord {
+  id: string;
+  channel: ComplaintChannel;
+  status: ComplaintStatus;
+  name: string;
+  patronymic: string;
+  surname: string;
+  address: string | null;
+  postalAddress: string | null;
+  workplace: string | null;
+  email: string | null;
+  declarationNumber: string | null;
+  auditRecordId: string | null;
+  text: string;
+  participantId: string | null;
+  recordedBy: string | null;
+  filedAt: Date;
+  dueDate: string;
+  overdue: boolean;
+  reviewStartedAt: Date | null;
+  reviewStartedBy: string | null;
+  answer: string | null;
+  answeredAt: Date | null;
+  answeredBy: string | null;
+}
+
+export interface ComplaintPage {
+  nodes: { cursor: string; node: ComplaintRecord }[];
+  hasNextPage: boolean;
+}
+
+export interface ComplaintListOptions {
+  status?: ComplaintStatus | null;
+  /** true: only overdue ones; false: only those not overdue; null/undefined: both. */
+  overdue?: boolean | null;
+  first: number;
+  after?: string | null;
+}
+
+/** Who files electronically: a trader's participant (from the session), or nobody in particular. */
+export interface Filer {
+  /** Set only for a logged-in trader; officers and anonymous filers have none. */
+  readonly participantId: string | null;
+  readonly clientIp: string;
+}
+
+const STATUSES: readonly ComplaintStatus[] = ['RECEIVED', 'IN_REVIEW', 'ANSWERED'];
+
+/** The columns of a ComplaintRecord; `$today` is the parameter holding today's date. */
+function columns(today: string): string {
+  return `c.id::text AS id, c.channel, c.status, c.name, c.patronymic, c.surname, c.address,
+    c.postal_address AS "postalAddress", c.workplace, c.email, c.declaration_number AS "declarationNumber",
+    c.audit_record_id::text AS "auditRecordId", c.body AS text, c.participant_id::text AS "participantId",
+    c.recorded_by AS "recordedBy", c.filed_at AS "filedAt", to_char(c.due_date, 'YYYY-MM-DD') AS "dueDate",
+    (c.status <> 'ANSWERED' AND c.due_date < ${today}::date) AS overdue,
+    c.review_started_at AS "reviewStartedAt", c.review_started_by AS "reviewStartedBy",
+    c.answer, c.answered_at AS "answeredAt", c.answered_by AS "answeredBy"`;
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function dateIn(t: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(t);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Cursors are opaque to clients: base64url of the sort key (filed at, id). */
+export function encodeComplaintCursor(r: { filedAt: Date; id: string }): string {
+  return Buffer.from(`c1|${new Date(r.filedAt).toISOString()}|${r.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeComplaintCursor(cursor: string): { filedAt: string; id: string } {
+  const m = cursor.length <= 100
+    ? /^c1\|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+    : null;
+  if (!m || Number.isNaN(Date.parse(m[1]))) throw new BadUserInputError('after: not a cursor returned by this API', 'after');
+  return { filedAt: m[1], id: m[2] };
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+export class ComplaintService {
+  constructor(
+    private readonly db: RequestDb,
+    private readonly clock: Clock,
+    private readonly config: ComplaintsConfig,
+  ) {}
+
+  /** An electronic complaint. Throws BAD_USER_INPUT naming the field, or RATE_LIMITED. */
+  async file(input: ComplaintFields, filer: Filer): Promise<ComplaintRecord> {
+    const c = validateComplaint(input);
+    const trader = filer.participantId;
+    if (trader === null) {
+      if (c.declarationNumber !== null) {
+        throw new BadUserInputError('input.declarationNumber: only a logged-in trader may reference a declaration',
+          'input.declarationNumber');
+      }
+      if (c.auditRecordId !== null) {
+        throw new BadUserInputError('input.auditRecordId: only a logged-in trader may reference an audit record',
+          'input.auditRecordId');
+      }
+    }
+    const now = this.clock.now();
+    return this.db.run(trader, async (sql) => {
+      await countFiling(sql, clientKey(filer.clientIp), now,
+        { max: this.config.rateLimit, windowMinutes: this.config.rateWindowMinutes });
+      if (trader !== null) await this.checkReferences(sql, trader, c);
+      return this.insert(sql, c, 'ELECTRONIC', trader, null, now);
+    });
+  }
+
+  /** A complaint that arrived on paper, typed in by an officer (no references: those need the trader's login). */
+  async recordPaper(input: ComplaintFields, officer: string): Promise<ComplaintRecord> {
+    const c = validateComplaint(input);
+    if (c.declarationNumber !== null) {
+      throw new BadUserInputError(
+        'input.declarationNumber: a paper complaint cannot reference a declaration (only its logged-in trader can); quote it in the text',
+        'input.declarationNumber');
+    }
+    if (c.auditRecordId !== null) {
+      throw new BadUserInputError(
+        'input.auditRecordId: a paper complaint cannot reference an audit record (only its logged-in trader can); quote it in the text',
+        'input.auditRecordId');
+    }
+    const now = this.clock.now();
+    return this.db.run(null, (sql) => this.insert(sql, c, 'PAPER', null, officer, now));
+  }
+
+  /** RECEIVED → IN_REVIEW. */
+  async startReview(id: unknown, officer: string): Promise<ComplaintRecord> {
+    const cid = validateId(id, 'id');
+    const now = this.clock.now();
+    const today = dateIn(now, this.config.timeZone);
+    return this.db.run(null, async (sql) => {
+      const [row] = await sql.query<ComplaintRecord>(
+        `UPDATE complaints c SET status = 'IN_REVIEW', review_started_at = $2, review_started_by = $3
+          WHERE c.id = $1 AND c.status = 'RECEIVED' RETURNING ${columns('$4')}`,
+        [cid, now, officer, today]);
+      if (row) return row;
+      const status = await this.statusOf(sql, cid);
+      throw new BadUserInputError(
+        `id: complaint ${cid} is ${status}; only a RECEIVED complaint can be taken into review`, 'id');
+    });
+  }
+
+  /** RECEIVED or IN_REVIEW → ANSWERED. */
+  async answer(id: unknown, answer: unknown, officer: string): Promise<ComplaintRecord> {
+    const cid = validateId(id, 'id');
+    const text = validateText(answer, 'answer');
+    const now = this.clock.now();
+    const today = dateIn(now, this.config.timeZone);
+    return this.db.run(null, async (sql) => {
+      const [row] = await sql.query<ComplaintRecord>(
+        `UPDATE complaints c SET status = 'ANSWERED', answer = $2, answered_at = $3, answered_by = $4
+          WHERE c.id = $1 AND c.status IN ('RECEIVED', 'IN_REVIEW') RETURNING ${columns('$5')}`,
+        [cid, text, now, officer, today]);
+      if (row) return row;
+      const status = await this.statusOf(sql, cid);
+      throw new BadUserInputError(`id: complaint ${cid} is already ${status}`, 'id');
+    });
+  }
+
+  /** Every complaint (officers), newest first. */
+  async list(opts: ComplaintListOptions): Promise<ComplaintPage> {
+    return this.page(null, opts);
+  }
+
+  /** The complaints a trader's participant filed, newest first. */
+  async listOfParticipant(participantId: string, opts: ComplaintListOptions): Promise<ComplaintPage> {
+    return this.page(participantId, opts);
+  }
+
+  private async page(participantId: string | null, opts: ComplaintListOptions): Promise<ComplaintPage> {
+    const { first } = opts;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_COMPLAINT_PAGE) {
+      throw new BadUserInputError(`first must be between 0 and ${MAX_COMPLAINT_PAGE}`, 'first');
+    }
+    if (opts.status != null && !STATUSES.includes(opts.status)) {
+      throw new BadUserInputError(`status must be one of ${STATUSES.join(', ')}`, 'status');
+    }
+    const today = dateIn(this.clock.now(), this.config.timeZone);
+    const p = new Params();
+    const t = p.add(today);
+    const cond: string[] = [];
+    if (participantId !== null) cond.push(`c.participant_id = ${p.add(participantId)}`);
+    if (opts.status != null) cond.push(`c.status = ${p.add(opts.status)}`);
+    if (opts.overdue === true) cond.push(`c.status <> 'ANSWERED' AND c.due_date < ${t}::date`);
+    if (opts.overdue === false) cond.push(`NOT (c.status <> 'ANSWERED' AND c.due_date < ${t}::date)`);
+    if (opts.after) {
+      const cur = decodeComplaintCursor(opts.after);
+      cond.push(`(c.filed_at, c.id) < (${p.add(cur.filedAt)}::timestamptz, ${p.add(cur.id)}::bigint)`);
+    }
+    const rows = await this.db.run(participantId, (sql) => sql.query<ComplaintRecord>(
+      `SELECT ${columns(t)} FROM complaints c ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''}
+        ORDER BY c.filed_at DESC, c.id DESC LIMIT ${p.add(first + 1)}`,
+      p.values));
+    return {
+      nodes: rows.slice(0, first).map((node) => ({ cursor: encodeComplaintCursor(node), node })),
+      hasNextPage: rows.length > first,
+    };
+  }
+
+  /**
+   * A trader may reference only their own declaration or audit record. Someone else's and a
+   * non-existent one get the same message, so references cannot probe other participants' data.
+   */
+  private async checkReferences(sql: Sql, participantId: string, c: ValidComplaint): Promise<void> {
+    if (c.declarationNumber !== null) {
+      const [d] = await sql.query(
+        `SELECT 1 FROM declarations WHERE participant_id = $1 AND number = $2`, [participantId, c.declarationNumber]);
+      if (!d) {
+        throw new BadUserInputError('input.declarationNumber: you have no declaration with this number',
+          'input.declarationNumber');
+      }
+    }
+    if (c.auditRecordId !== null) {
+      // The audit table is built separately: until it exists, the reference is kept unchecked.
+      const [t] = await sql.query<{ present: boolean; readable: boolean | null }>(
+        `SELECT to_regclass('audit_records') IS NOT NULL AS present,
+                CASE WHEN to_regclass('audit_records') IS NOT NULL THEN
+                  has_column_privilege('audit_records', 'id', 'SELECT')
+                  AND has_column_privilege('audit_records', 'participant_id', 'SELECT') END AS readable`);
+      if (t.present) {
+        if (!t.readable) {
+          // A deployment fault, not the user's: fail closed, and say what is missing in the log.
+          throw new Error('audit_records exists but the request role may not read (id, participant_id): grant it');
+        }
+        const [a] = await sql.query(
+          `SELECT 1 FROM audit_records WHERE id = $1 AND participant_id = $2`, [c.auditRecordId, participantId]);
+        if (!a) {
+          throw new BadUserInputError('input.auditRecordId: you have no audit record with this id', 'input.auditRecordId');
+        }
+      }
+    }
+  }
+
+  private async insert(
+    sql: Sql, c: ValidComplaint, channel: ComplaintChannel, participantId: string | null, recordedBy: string | null, now: Date,
+  ): Promise<ComplaintRecord> {
+    const today = dateIn(now, this.config.timeZone);
+    const due = addDays(today, this.config.reviewDays);
+    const [row] = await sql.query<ComplaintRecord>(
+      `INSERT INTO complaints AS c (channel, name, patronymic, surname, address, postal_address, workplace, email,
+         declaration_number, audit_record_id, body, participant_id, recorded_by, filed_at, due_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::date)
+       RETURNING ${columns('$16')}`,
+      [channel, c.name, c.patronymic, c.surname, c.address, c.postalAddress, c.workplace, c.email,
+        c.declarationNumber, c.auditRecordId, c.text, participantId, recordedBy, now, due, today]);
+    return row;
+  }
+
+  private async statusOf(sql: Sql, id: string): Promise<ComplaintStatus> {
+    const [r] = await sql.query<{ status: ComplaintStatus }>(`SELECT status FROM complaints WHERE id = $1`, [id]);
+    if (!r) throw new BadUserInputError(`id: no complaint ${id}`, 'id');
+    return r.status;
+  }
+}

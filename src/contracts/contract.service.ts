@@ -1,0 +1,318 @@
+/**
+ * Contracts of regulation 2.6 (1): an officer registers the signed contract with its documents,
+ * issues a username and one-time password within one month, and may suspend or terminate it.
+ * Knows nothing of GraphQL; every time comes from the application clock.
+ */
+import { AccountService, isUniqueViolation, scrubbed, TRADER_USERNAME_PREFIX } from '../auth/account.service';
+import type { LoginThrottle } from '../auth/login-throttle';
+import type { SessionService } from '../auth/session.service';
+import type { Viewer } from '../auth/viewer';
+import type { RequestDb, Sql } from '../db/tenant';
+import { isCalendarDate } from '../graphql/scalars';
+import type { Clock } from '../shared/clock';
+import { AppError, BadUserInputError } from '../shared/errors';
+import { localDate } from './calendar';
+import type { ContractStatus } from './contract.entity';
+import { CONTRACT_DOCUMENTS, missingDocuments, type ContractDocument, type ParticipantKind } from './documents';
+import { resolveParticipant } from './participants';
+
+export type { ContractStatus };
+
+export interface ContractInputData {
+  contractNumber: string;
+  signedDate: string;
+  kind: ParticipantKind;
+  name: string;
+  voen?: string | null;
+  fin?: string | null;
+  gooen?: string | null;
+  nonCommercial?: boolean | null;
+  documents: readonly string[];
+}
+
+export interface ContractRecord {
+  id: string;
+  contractNumber: string;
+  signedDate: string;
+  participantId: string;
+  status: ContractStatus;
+  statusReason: string | null;
+  statusChangedAt: Date | null;
+  nonCommercial: boolean;
+  documents: ContractDocument[];
+  credentialsDueDate: string;
+  credentialsOverdue: boolean;
+  credentialsIssuedAt: Date | null;
+  username: string | null;
+  registeredAt: Date;
+}
+
+export interface ContractPage {
+  nodes: { cursor: string; node: ContractRecord }[];
+  hasNextPage: boolean;
+}
+
+export const MAX_CONTRACT_PAGE = 100;
+const MAX_NUMBER_LENGTH = 60;
+const MAX_NAME_LENGTH = 300;
+const MAX_REASON_LENGTH = 2000;
+
+/** Contract numbers compare by this key: lower case, every run of other characters → "-" (GK-2025/0042 → gk-2025-0042). */
+export function contractNumberKey(number: string): string {
+  return number.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** The trader's username for a contract: `c-` and the contract number's key. */
+export function usernameForContract(number: string): string {
+  return `${TRADER_USERNAME_PREFIX}${contractNumberKey(number)}`;
+}
+
+/** Thrown when a contract id names no contract. */
+export class ContractNotFoundError extends AppError {
+  constructor(id: string) {
+    super('NOT_FOUND', `no contract with id ${id}`);
+  }
+}
+
+const SELECT = `
+  SELECT c.id::text AS id, c.number AS "contractNumber", to_char(c.signed_date, 'YYYY-MM-DD') AS "signedDate",
+         c.participant_id::text AS "participantId", c.status, c.status_reason AS "statusReason",
+         c.status_changed_at AS "statusChangedAt", c.non_commercial AS "nonCommercial", c.documents,
+         to_char(c.credentials_due_date, 'YYYY-MM-DD') AS "credentialsDueDate",
+         (c.status = 'ACTIVE' AND c.credentials_issued_at IS NULL AND c.credentials_due_date < $1::date) AS "credentialsOverdue",
+         c.credentials_issued_at AS "credentialsIssuedAt", a.username, c.registered_at AS "registeredAt"
+    FROM contracts c LEFT JOIN user_accounts a ON a.contract_id = c.id`;
+
+/** The overdue test of SELECT, for filters; $1 is today's date. */
+const OVERDUE = `(c.status = 'ACTIVE' AND c.credentials_issued_at IS NULL AND c.credentials_due_date < $1::date)`;
+
+function trimmed(v: string | null | undefined): string | null {
+  const t = v?.normalize('NFKC').trim();
+  return t ? t : null;
+}
+
+function parseId(id: string): string {
+  if (!/^[0-9]{1,18}$/.test(id)) throw new BadUserInputError('a contract id is a decimal number', 'id');
+  return id;
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(`contract:${id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const m = /^contract:([0-9]{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || encodeCursor(m[1]) !== cursor) throw new BadUserInputError('after: not a cursor of this list', 'after');
+  return m[1];
+}
+
+export class ContractService {
+  constructor(
+    private readonly db: RequestDb,
+    private readonly clock: Clock,
+    private readonly timeZone: string,
+    private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  /** Today in the authority's time zone (contract dates are calendar dates there). */
+  today(): string {
+    return localDate(this.clock.now(), this.timeZone);
+  }
+
+  /** Validates the contract and its checklist, finds or creates the participant, and stores both. */
+  async register(input: ContractInputData, officer: Viewer): Promise<ContractRecord> {
+    const v = this.validate(input);
+    const now = this.clock.now();
+    try {
+      return await this.db.run(null, async (sql) => {
+        const [dup] = await sql.query<{ number: string }>(`SELECT number FROM contracts WHERE number_key = $1`, [v.numberKey]);
+        if (dup) throw new BadUserInputError(`contract ${dup.number} is already registered`, 'contractNumber');
+        const participant = await resolveParticipant(sql, v.participant, now);
+        const [open] = await sql.query<{ number: string; status: string }>(
+          `SELECT number, status FROM contracts WHERE participant_id = $1 AND status <> 'TERMINATED'`, [participant.id]);
+        if (open) {
+          throw new BadUserInputError(
+            `the participant already has contract ${open.number} (${open.status}); terminate it first`, 'contractNumber');
+        }
+        const [row] = await sql.query<{ id: string }>(
+          `INSERT INTO contracts (number, number_key, signed_date, participant_id, non_commercial, documents,
+             registered_by, registered_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text AS id`,
+          [v.number, v.numberKey, v.signedDate, participant.id, v.nonCommercial, v.documents, officer.userAccountId, now]);
+        return this.load(sql, row.id);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new BadUserInputError('a contract or participant with these identifiers was registered at the same time; try again');
+      }
+      throw e;
+    }
+  }
+
+  async list(opts: { status?: ContractStatus | null; overdue?: boolean | null; first: number; after?: string | null }): Promise<ContractPage> {
+    if (!Number.isInteger(opts.first) || opts.first < 0 || opts.first > MAX_CONTRACT_PAGE) {
+      throw new BadUserInputError(`first must be from 0 to ${MAX_CONTRACT_PAGE}`, 'first');
+    }
+    const afterId = opts.after ? decodeCursor(opts.after) : null;
+    const rows = await this.db.run(null, (sql) => sql.query<ContractRecord>(
+      `${SELECT}
+        WHERE ($2::text IS NULL OR c.status = $2)
+          AND ($3::boolean IS NULL OR ${OVERDUE} = $3)
+          AND ($4::bigint IS NULL OR c.id < $4)
+        ORDER BY c.id DESC LIMIT $5`,
+      [this.today(), opts.status ?? null, opts.overdue ?? null, afterId, opts.first + 1]));
+    return {
+      nodes: rows.slice(0, opts.first).map((r) => ({ cursor: encodeCursor(r.id), node: r })),
+      hasNextPage: rows.length > opts.first,
+    };
+  }
+
+  async get(id: string): Promise<ContractRecord> {
+    const cid = parseId(id);
+    return this.db.run(null, (sql) => this.load(sql, cid));
+  }
+
+  /**
+   * Creates the contract's account, or gives the existing one a new one-time password: the old
+   * password and every session of the account stop working. The password is returned here once.
+   */
+  async issueCredentials(id: string): Promise<{ contract: ContractRecord; username: string; password: string }> {
+    const cid = parseId(id);
+    const { password, hash } = await AccountService.newOneTimePassword();
+    const now = this.clock.now();
+    let result: { contract: ContractRecord; username: string; accountId: string };
+    try {
+      result = await this.db.run(null, async (sql) => {
+        const [c] = await sql.query<{ number: string; status: ContractStatus; participant_id: string; account_id: string | null; username: string | null }>(
+          `SELECT c.number, c.status, c.participant_id::text AS participant_id, a.id::text AS account_id, a.username
+             FROM contracts c LEFT JOIN user_accounts a ON a.contract_id = c.id
+            WHERE c.id = $1 FOR UPDATE OF c`, [cid]);
+        if (!c) throw new ContractNotFoundError(cid);
+        if (c.status !== 'ACTIVE') {
+          throw new BadUserInputError(`contract ${c.number} is ${c.status}: credentials are issued for active contracts only`, 'contractId');
+        }
+        let accountId = c.account_id;
+        let username = c.username;
+        if (accountId === null || username === null) {
+          username = usernameForContract(c.number);
+          const [a] = await sql.query<{ id: string }>(
+            `INSERT INTO user_accounts (username, password_hash, role, participant_id, contract_id, must_change_password,
+               password_changed_at, created_at)
+             VALUES ($1, $2, 'TRADER', $3, $4, true, $5, $5) RETURNING id::text AS id`,
+            [username, hash, c.participant_id, cid, now]);
+          accountId = a.id;
+        } else {
+          await sql.query(
+            `UPDATE user_accounts SET password_hash = $2, must_change_password = true, password_changed_at = $3,
+                    disabled_at = NULL
+              WHERE id = $1`,
+            [accountId, hash, now]);
+        }
+        await sql.query(`UPDATE contracts SET credentials_issued_at = coalesce(credentials_issued_at, $2) WHERE id = $1`, [cid, now]);
+        return { contract: await this.load(sql, cid), username, accountId };
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new BadUserInputError('the username of this contract is taken by another account', 'contractId');
+      throw scrubbed(e, 'issuing credentials');
+    }
+    // After the commit: a session opened with the old password cannot outlive this.
+    await this.sessions.revokeAll({ userAccountId: result.accountId });
+    await this.throttle.clearUsername(result.username);
+    return { contract: result.contract, username: result.username, password };
+  }
+
+  /** ACTIVE → SUSPENDED: logins are refused and live sessions revoked until the contract is resumed. */
+  suspend(id: string, reason: string, officer: Viewer): Promise<ContractRecord> {
+    return this.changeStatus(id, reason, officer, ['ACTIVE'], 'SUSPENDED');
+  }
+
+  /** SUSPENDED → ACTIVE. */
+  resume(id: string, reason: string, officer: Viewer): Promise<ContractRecord> {
+    return this.changeStatus(id, reason, officer, ['SUSPENDED'], 'ACTIVE');
+  }
+
+  /** ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled and its sessions revoked. */
+  terminate(id: string, reason: string, officer: Viewer): Promise<ContractRecord> {
+    return this.changeStatus(id, reason, officer, ['ACTIVE', 'SUSPENDED'], 'TERMINATED');
+  }
+
+  private async changeStatus(
+    id: string, rawReason: string, officer: Viewer, from: ContractStatus[], to: ContractStatus,
+  ): Promise<ContractRecord> {
+    const cid = parseId(id);
+    const reason = trimmed(rawReason);
+    if (!reason) throw new BadUserInputError('reason: give the reason for the decision', 'reason');
+    if (reason.length > MAX_REASON_LENGTH) throw new BadUserInputError(`reason: at most ${MAX_REASON_LENGTH} characters`, 'reason');
+    const now = this.clock.now();
+    const { record, accountId } = await this.db.run(null, async (sql) => {
+      const [c] = await sql.query<{ number: string; status: ContractStatus }>(
+        `SELECT number, status FROM contracts WHERE id = $1 FOR UPDATE`, [cid]);
+      if (!c) throw new ContractNotFoundError(cid);
+      if (!from.includes(c.status)) {
+        throw new BadUserInputError(`contract ${c.number} is ${c.status}; only ${from.join(' or ')} contracts can become ${to}`, 'id');
+      }
+      await sql.query(
+        `UPDATE contracts SET status = $2, status_reason = $3, status_changed_at = $4, status_changed_by = $5 WHERE id = $1`,
+        [cid, to, reason, now, officer.userAccountId]);
+      if (to === 'TERMINATED') await sql.query(`UPDATE user_accounts SET disabled_at = $2 WHERE contract_id = $1`, [cid, now]);
+      const accounts = await sql.query<{ id: string }>(`SELECT id::text AS id FROM user_accounts WHERE contract_id = $1`, [cid]);
+      return { record: await this.load(sql, cid), accountId: accounts[0]?.id ?? null };
+    });
+    // After the commit, so a login racing with this either sees the new status or has its session revoked here.
+    if (to !== 'ACTIVE' && accountId !== null) await this.sessions.revokeAll({ userAccountId: accountId });
+    return record;
+  }
+
+  private async load(sql: Sql, id: string): Promise<ContractRecord> {
+    const [r] = await sql.query<ContractRecord>(`${SELECT} WHERE c.id = $2`, [this.today(), id]);
+    if (!r) throw new ContractNotFoundError(id);
+    return r;
+  }
+
+  private validate(input: ContractInputData) {
+    const number = trimmed(input.contractNumber);
+    if (!number || number.length > MAX_NUMBER_LENGTH || !/^[A-Za-z0-9][A-Za-z0-9 ./_-]*$/.test(number)) {
+      throw new BadUserInputError(`contractNumber: 1 to ${MAX_NUMBER_LENGTH} characters A-Z, a-z, 0-9, space and . / _ -, `
+        + 'starting with a letter or digit', 'contractNumber');
+    }
+    const numberKey = contractNumberKey(number);
+    if (!isCalendarDate(input.signedDate)) throw new BadUserInputError('signedDate: expected YYYY-MM-DD', 'signedDate');
+    if (input.signedDate > this.today()) throw new BadUserInputError('signedDate: cannot be in the future', 'signedDate');
+    const name = trimmed(input.name);
+    if (!name || name.length > MAX_NAME_LENGTH) throw new BadUserInputError(`name: 1 to ${MAX_NAME_LENGTH} characters`, 'name');
+
+    const voen = trimmed(input.voen);
+    const fin = trimmed(input.fin)?.toUpperCase() ?? null;
+    const gooen = trimmed(input.gooen)?.toUpperCase() ?? null;
+    if (voen !== null && !/^[0-9]{10}$/.test(voen)) throw new BadUserInputError('voen: a VÖEN is 10 digits', 'voen');
+    if (fin !== null && !/^[0-9A-Z]{7}$/.test(fin)) throw new BadUserInputError('fin: a FIN is 7 letters and digits', 'fin');
+    if (gooen !== null && !/^[0-9A-Z]{3,30}$/.test(gooen)) throw new BadUserInputError('gooen: 3 to 30 letters and digits', 'gooen');
+    const nonCommercial = input.nonCommercial ?? false;
+    if (input.kind === 'LEGAL_ENTITY') {
+      if (voen === null) throw new BadUserInputError('voen: a legal entity is identified by its VÖEN', 'voen');
+      if (fin !== null || gooen !== null) {
+        throw new BadUserInputError('a legal entity is identified by its VÖEN only: leave fin and gooen empty', fin !== null ? 'fin' : 'gooen');
+      }
+    } else {
+      if (fin === null) throw new BadUserInputError('fin: a natural person needs the FIN of the identity document', 'fin');
+      if (voen === null && gooen === null) {
+        throw new BadUserInputError('a natural person needs a VÖEN or, without one, a GÖÖEN', 'gooen');
+      }
+      if (nonCommercial) throw new BadUserInputError('nonCommercial: applies to legal entities only', 'nonCommercial');
+    }
+
+    const documents = CONTRACT_DOCUMENTS.filter((d) => input.documents.includes(d));
+    const unknown = input.documents.filter((d) => !(CONTRACT_DOCUMENTS as readonly string[]).includes(d));
+    if (unknown.length > 0) throw new BadUserInputError(`documents: unknown ${unknown.join(', ')}`, 'documents');
+    const missing = missingDocuments(input.kind, { nonCommercial, hasVoen: voen !== null }, documents);
+    if (missing.length > 0) {
+      throw new AppError('BAD_USER_INPUT', `documents: missing required ${missing.join(', ')}`,
+        { field: 'documents', missingDocuments: missing });
+    }
+    return {
+      number, numberKey, signedDate: input.signedDate, nonCommercial, documents,
+      participant: { kind: input.kind, name, voen, fin, gooen },
+    };
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Query accounting (regulation 3.4.1): one audit record per GraphQL operation — failed ones and
+ * login attempts included — written before the response is released. When the record cannot be
+ * made durable the response is replaced by an AUDIT_UNAVAILABLE error (HTTP 503): no result
+ * leaves the service unaccounted.
+ *
+ * Also: one structured log line per operation (no variables, no secrets), Prometheus counters
+ * and histograms, and the periodic signed checkpoint of the chain head.
+ *
+ * Register it LAST among the plugins: its willSendResponse hashes the response as the client
+ * will receive it, after the other plugins (request id on errors) have changed it.
+ */
+import crypto from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { Viewer } from '../../auth/viewer';
+import type { AuditService } from '../../audit/audit.service';
+import {
+  complaintIdOf, countRows, describeOperation, loginParticipantOf, LOGIN_FIELDS, type OperationFacts,
+} from '../../audit/operation';
+import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
+import { reservedAuditId } from '../../audit/request-audit-id';
+import type { Metrics } from '../../ops/metrics';
+import { operationLabel } from '../../ops/metrics';
+import type { Logger } from '../../shared/logger';
+import type { GraphQLContext } from '../context';
+
+export interface AuditPluginOptions {
+  schema: GraphQLSchema;
+  audit: AuditService;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Seconds between signed checkpoints (0: none from this server). */
+  checkpointSeconds: number;
+}
+
+/** Exactly how Apollo Server serialises a single result (runHttpQuery's prettyJSONStringify). */
+export function serializeSingleResult(result: { errors?: unknown; data?: unknown; extensions?: unknown }): string {
+  return `${JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions })}\n`;
+}
+
+/** Identity a login produced: ctx.loginPrincipal / a new ctx.viewer if the resolver set one. */
+interface LoginIdentity {
+  sessionId?: string | null;
+  participantId: string | null;
+  userAccountId?: string | null;
+  username?: string | null;
+  role?: 'TRADER' | 'OFFICER' | null;
+}
+
+function outcomeOf(data: Record<string, unknown> | null | undefined, errors: readonly GraphQLFormattedError[] | undefined): AuditOutcome {
+  if (!errors || errors.length === 0) return 'SUCCESS';
+  const anyData = data && Object.values(data).some((v) => v !== null && v !== undefined);
+  return anyData ? 'PARTIAL' : 'ERROR';
+}
+
+function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
+  const codes: string[] = [];
+  for (const e of errors ?? []) {
+    const c = typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR';
+    const clean = cleanText(c, 100);
+    if (!codes.includes(clean)) codes.push(clean);
+  }
+  return codes;
+}
+
+/** The session a successful login returned, looked up by its token (which is never stored). */
+async function loginIdentity(
+  ctx: GraphQLContext, before: Viewer | null, data: Record<string, unknown> | null | undefined, facts: OperationFacts,
+): Promise<LoginIdentity | null> {
+  const principal = (ctx as unknown as { loginPrincipal?: LoginIdentity | null }).loginPrincipal;
+  if (principal) return principal;
+  if (ctx.viewer && ctx.viewer !== before) return ctx.viewer;
+  if (!data) return null;
+  for (const r of facts.roots) {
+    if (!LOGIN_FIELDS[r.field]) continue;
+    const token = (data[r.responseKey] as { token?: unknown } | null | undefined)?.token;
+    if (typeof token === 'string') {
+      const v = await ctx.services.sessions.resolve(token).catch(() => null);
+      if (v) return v;
+    }
+  }
+  const participantId = loginParticipantOf(data, facts.roots);
+  return participantId ? { participantId } : null;
+}
+
+export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQLContext> {
+  const { schema, audit, logger, metrics } = opts;
+  if (metrics) {
+    audit.onBatch = (size, ms, error) => {
+      metrics.auditBatches.observe({ result: error ? 'failed' : 'committed' }, ms / 1000);
+      metrics.auditBatchSize.observe(size);
+    };
+  }
+  return {
+    async serverWillStart() {
+      const timer = opts.checkpointSeconds > 0
+        ? setInterval(() => {
+          audit.checkpoint().catch((err: unknown) => logger.error({ err }, 'audit checkpoint failed'));
+        }, opts.checkpointSeconds * 1000)
+        : null;
+      timer?.unref();
+      return {
+        async serverWillStop() {
+          if (timer) clearInterval(timer);
+          await audit.drain().catch(() => undefined);
+          if (opts.checkpointSeconds > 0) {
+            await audit.checkpoint().catch((err: unknown) => logger.error({ err }, 'final audit checkpoint failed'));
+          }
+        },
+      };
+    },
+
+    async requestDidStart({ contextValue }) {
+      const occurredAt = contextValue.services.clock.now();
+      const started = performance.now();
+      const viewerBefore = contextValue.viewer;
+      let resolved = false;
+      return {
+        async didResolveOperation() {
+          resolved = true;
+        },
+
+        async willSendResponse(rc) {
+          const ctx = rc.contextValue;
+          const { response } = rc;
+          const body = response.body;
+          const result = body.kind === 'single' ? body.singleResult : body.initialResult;
+          const data = result.data as Record<string, unknown> | null | undefined;
+          const responseHash = crypto.createHash('sha256').update(
+            body.kind === 'single' ? serializeSingleResult(result) : JSON.stringify(result), 'utf8').digest();
+          const facts = describeOperation(schema, rc.document, rc.operation, rc.request.variables);
+          const outcome = outcomeOf(data, result.errors);
+          const codes = errorCodes(result.errors);
+          const login = facts.loginMethod !== null;
+          let who: LoginIdentity | Viewer | null = viewerBefore ?? ctx.viewer;
+          if (login) who = outcome === 'SUCCESS' ? await loginIdentity(ctx, viewerBefore, data, facts) : null;
+          const v = who as Partial<Viewer> | null;
+          const durationUs = Math.round((performance.now() - started) * 1000);
+          const entry: AuditEntryInput = {
+            occurredAt,
+            requestId: cleanText(ctx.requestId, 100),
+            sessionId: v?.sessionId ?? null,
+            userAccountId: v?.userAccountId ?? null,
+            participantId: v?.participantId ?? null,
+            role: v?.role ?? null,
+            username: cleanText(v?.username ?? null, 200),
+            authMethod: login ? facts.loginMethod : (v?.authMethod ?? null),
+            login,
+            clientIp: cleanText(ctx.clientIp ?? null, 100),
+            userAgent: cleanText(ctx.userAgent ?? null, 500),
+            operationType: facts.operationType,
+            operationName: cleanText(facts.operationName, 200),
+            rootFields: facts.roots.map((r) => cleanText(r.field, 200)).slice(0, 50),
+            documentHash: facts.documentHash,
+            variables: facts.variables,
+            outcome,
+            errorCodes: codes,
+            rowsReturned: countRows(data),
+            responseHash,
+            httpStatus: response.http.status ?? 200,
+            durationUs,
+            complaintId: cleanText(complaintIdOf(data, facts.roots), 100),
+          };
+          let auditId: string | null = null;
+          let finalOutcome: string = outcome;
+          try {
+            const reserved = reservedAuditId(ctx);
+            if (reserved) entry.reservedId = await reserved;
+            auditId = (await audit.append(entry)).id;
+          } catch (err) {
+            finalOutcome = 'AUDIT_UNAVAILABLE';
+            metrics?.auditFailures.inc();
+            logger.error({ err, requestId: ctx.requestId }, 'audit record not written: response withheld');
+            response.body = {
+              kind: 'single',
+              singleResult: {
+                errors: [{
+                  message: 'the audit record of this request could not be written, so its result is withheld; try again later',
+                  extensions: { code: 'AUDIT_UNAVAILABLE', requestId: ctx.requestId },
+                }],
+              },
+            };
+            response.http.status = 503;
+          }
+          const label = resolved ? operationLabel(facts.roots.map((r) => r.field)) : '(invalid)';
+          const seconds = (performance.now() - started) / 1000;
+          metrics?.operations.inc({ operation: label, type: facts.operationType ?? 'none', outcome: finalOutcome });
+          metrics?.duration.observe({ operation: label, outcome: finalOutcome }, seconds);
+          if (login && facts.loginMethod) {
+            metrics?.logins.inc({ method: facts.loginMethod, result: outcome === 'SUCCESS' && auditId ? 'success' : 'refused' });
+          }
+          logger.info({
+            requestId: ctx.requestId,
+            auditId,
+            operationType: facts.operationType,
+            operationName: entry.operationName,
+            rootFields: entry.rootFields,
+            outcome: finalOutcome,
+            errorCodes: codes,
+            rowsReturned: entry.rowsReturned,
+            durationMs: Math.round(durationUs) / 1000,
+            participantId: entry.participantId,
+            sessionId: entry.sessionId,
+            authMethod: entry.authMethod,
+            login,
+          }, 'graphql operation');
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { listAuditRecords, MAX_AUDIT_PAGE, serviceStatistics, type AuditPage } from '../../audit/queries';
+import type { AuditRecord } from '../../audit/record';
+import { requireOfficer, requireTrader, type GraphQLContext } from '../context';
+import {
+  AuditEntry, AuditEntryConnection, AuditFilter, AuditOutcomeEnum, AuditPeriod, ServiceStatistics,
+} from '../types/audit.type';
+import { AuthMethodEnum, RoleEnum } from '../types/enums';
+
+function toEntry(r: AuditRecord): AuditEntry {
+  return Object.assign(new AuditEntry(), {
+    id: r.id, sequence: r.seq, occurredAt: r.occurredAt, requestId: r.requestId, sessionId: r.sessionId,
+    participantId: r.participantId, role: r.role as RoleEnum | null, username: r.username,
+    authMethod: r.authMethod as AuthMethodEnum | null, login: r.login, clientIp: r.clientIp, userAgent: r.userAgent,
+    operationType: r.operationType, operationName: r.operationName, rootFields: r.rootFields,
+    documentHash: r.documentHash?.toString('hex') ?? null, variables: r.variables,
+    outcome: r.outcome as AuditOutcomeEnum, errorCodes: r.errorCodes, rowsReturned: r.rowsReturned,
+    responseHash: r.responseHash.toString('hex'), httpStatus: r.httpStatus, durationMs: r.durationUs / 1000,
+    complaintId: r.complaintId, hash: r.hash.toString('hex'),
+  });
+}
+
+function toConnection(page: AuditPage, after: string | null | undefined): AuditEntryConnection {
+  const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toEntry(n.node) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+@Resolver()
+export class AuditResolver {
+  @Query(() => AuditEntryConnection, {
+    description: `Officers: the audit log of every operation, newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
+  })
+  async auditLog(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+  ): Promise<AuditEntryConnection> {
+    requireOfficer(ctx);
+    const page = await ctx.services.db.run(null, (sql) => listAuditRecords(sql, filter ?? {}, first ?? 50, after));
+    return toConnection(page, after);
+  }
+
+  @Query(() => AuditEntryConnection, {
+    description: `The viewer's own query history (traders), newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
+  })
+  async myQueryHistory(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+  ): Promise<AuditEntryConnection> {
+    const v = requireTrader(ctx);
+    const page = await ctx.services.db.run(v.participantId,
+      (sql) => listAuditRecords(sql, { participantId: v.participantId }, first ?? 50, after));
+    return toConnection(page, after);
+  }
+
+  @Query(() => ServiceStatistics, {
+    description: 'Officers: operations per hour, latency percentiles, error rates by code, active participants and logins over [from, to) (at most 366 days).',
+  })
+  async serviceStatistics(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('period', () => AuditPeriod) period: AuditPeriod,
+  ): Promise<ServiceStatistics> {
+    requireOfficer(ctx);
+    const s = await ctx.services.db.run(null, (sql) => serviceStatistics(sql, period.from, period.to));
+    return Object.assign(new ServiceStatistics(), {
+      ...s,
+      operationsPerHour: s.perHour,
+      loginsByMethod: s.loginsByMethod.map((l) => ({ ...l, method: l.method as AuthMethodEnum })),
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Viewer as ViewerModel } from '../../auth/viewer';
+import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '../../complaints/complaints.service';
+import { ForbiddenError } from '../../shared/errors';
+import { requireOfficer, requireViewer, type GraphQLContext } from '../context';
+import {
+  Complaint, ComplaintChannelEnum, ComplaintConnection, ComplaintInput, ComplaintStatusEnum,
+} from '../types/complaint.type';
+import { ParticipantKindEnum } from '../types/enums';
+import { Participant } from '../types/viewer.type';
+
+/** Officer user names are internal: only officers see who recorded, reviewed or answered. */
+function toComplaint(r: ComplaintRecord, officerView: boolean): Complaint {
+  return Object.assign(new Complaint(), {
+    ...r,
+    channel: r.channel as ComplaintChannelEnum,
+    status: r.status as ComplaintStatusEnum,
+    recordedBy: officerView ? r.recordedBy : null,
+    reviewStartedBy: officerView ? r.reviewStartedBy : null,
+    answeredBy: officerView ? r.answeredBy : null,
+  });
+}
+
+function toConnection(page: ComplaintPage, after: string | null | undefined, officerView: boolean): ComplaintConnection {
+  const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toComplaint(n.node, officerView) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+/** The name an officer's actions are recorded under: the session's username. */
+function officerName(v: ViewerModel): string {
+  return v.username ?? `session ${v.sessionId}`;
+}
+
+@Resolver(() => Complaint)
+export class ComplaintResolver {
+  @Mutation(() => Complaint, {
+    description: 'Files a complaint electronically. Open to everyone, logged in or not; limited per client address '
+      + '(RATE_LIMITED). Only a logged-in trader may reference a declaration or audit record, and only their own.',
+  })
+  async fileComplaint(@Ctx() ctx: GraphQLContext, @Arg('input', () => ComplaintInput) input: ComplaintInput): Promise<Complaint> {
+    // A session, when sent, must be usable (a one-time-password session must change its password first).
+    const v = ctx.viewer ? requireViewer(ctx) : null;
+    const participantId = v?.role === 'TRADER' ? v.participantId : null;
+    const r = await ctx.services.complaints.file(input, { participantId, clientIp: ctx.clientIp });
+    return toComplaint(r, v?.role === 'OFFICER');
+  }
+
+  @Mutation(() => Complaint, { description: 'Officers: records a complaint that arrived on paper (channel PAPER).' })
+  async recordPaperComplaint(@Ctx() ctx: GraphQLContext, @Arg('input', () => ComplaintInput) input: ComplaintInput): Promise<Complaint> {
+    const v = requireOfficer(ctx);
+    return toComplaint(await ctx.services.complaints.recordPaper(input, officerName(v)), true);
+  }
+
+  @Mutation(() => Complaint, { description: 'Officers: takes a RECEIVED complaint into review (IN_REVIEW).' })
+  async startComplaintReview(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Complaint> {
+    const v = requireOfficer(ctx);
+    return toComplaint(await ctx.services.complaints.startReview(id, officerName(v)), true);
+  }
+
+  @Mutation(() => Complaint, {
+    description: 'Officers: answers a RECEIVED or IN_REVIEW complaint (ANSWERED). The answer is 1–5000 characters.',
+  })
+  async answerComplaint(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('answer') answer: string,
+  ): Promise<Complaint> {
+    const v = requireOfficer(ctx);
+    return toComplaint(await ctx.services.complaints.answer(id, answer, officerName(v)), true);
+  }
+
+  @Query(() => ComplaintConnection, {
+    description: `Officers: every complaint, newest first (first ≤ ${MAX_COMPLAINT_PAGE}). overdue: true lists the `
+      + 'unanswered ones past their due date.',
+  })
+  async complaints(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
+    @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+  ): Promise<ComplaintConnection> {
+    requireOfficer(ctx);
+    const page = await ctx.services.complaints.list({ status, overdue, first: first ?? 50, after });
+    return toConnection(page, after, true);
+  }
+
+  @Query(() => ComplaintConnection, {
+    description: `The complaints the viewer's participant filed while logged in, newest first (first ≤ ${MAX_COMPLAINT_PAGE}).`,
+  })
+  async myComplaints(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+  ): Promise<ComplaintConnection> {
+    const v = requireViewer(ctx);
+    if (v.role !== 'TRADER' || v.participantId === null) throw new ForbiddenError('only traders have complaints of their own');
+    const page = await ctx.services.complaints.listOfParticipant(v.participantId, { status, first: first ?? 50, after });
+    return toConnection(page, after, false);
+  }
+
+  @FieldResolver(() => Participant, { nullable: true })
+  async participant(@Root() c: Complaint, @Ctx() ctx: GraphQLContext): Promise<Participant | null> {
+    if (c.participantId === null) return null;
+    const p = await ctx.loaders.participant.load(c.participantId);
+    return p && Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+  }
+}

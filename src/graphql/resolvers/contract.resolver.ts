@@ -1,0 +1,93 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { MAX_CONTRACT_PAGE, type ContractRecord } from '../../contracts/contract.service';
+import { requireOfficer, type GraphQLContext } from '../context';
+import {
+  Contract, ContractConnection, ContractDocumentEnum, ContractInput, ContractStatusEnum, IssuedCredentials,
+} from '../types/contract.type';
+import { ParticipantKindEnum } from '../types/enums';
+import { Participant } from '../types/viewer.type';
+
+function toContract(r: ContractRecord): Contract {
+  return Object.assign(new Contract(), {
+    ...r, status: r.status as ContractStatusEnum, documents: r.documents as ContractDocumentEnum[],
+  });
+}
+
+/** Officer operations on contracts (regulation 2.6 (1)); traders get FORBIDDEN. */
+@Resolver(() => Contract)
+export class ContractResolver {
+  @Query(() => ContractConnection, {
+    description: `Contracts, most recently registered first (first ≤ ${MAX_CONTRACT_PAGE}). `
+      + '`overdue: true` lists active contracts whose credentials are past their due date.',
+  })
+  async contracts(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('status', () => ContractStatusEnum, { nullable: true }) status: ContractStatusEnum | null | undefined,
+    @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+  ): Promise<ContractConnection> {
+    requireOfficer(ctx);
+    const page = await ctx.services.contracts.list({ status, overdue, first: first ?? 50, after });
+    const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toContract(n.node) }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: Boolean(after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+    };
+  }
+
+  @Query(() => Contract, { description: 'One contract by id.' })
+  async contract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Contract> {
+    requireOfficer(ctx);
+    return toContract(await ctx.services.contracts.get(id));
+  }
+
+  @Mutation(() => Contract, {
+    description: 'Registers a signed contract; the participant is created or merged with the one the declarations know. '
+      + 'A missing required document is BAD_USER_INPUT naming it.',
+  })
+  async registerContract(@Ctx() ctx: GraphQLContext, @Arg('input', () => ContractInput) input: ContractInput): Promise<Contract> {
+    const officer = requireOfficer(ctx);
+    return toContract(await ctx.services.contracts.register(input, officer));
+  }
+
+  @Mutation(() => IssuedCredentials, {
+    description: 'Issues the username and a one-time password (returned here once only). Re-issuing replaces the '
+      + 'password and revokes the sessions opened with the old one.',
+  })
+  async issueCredentials(@Ctx() ctx: GraphQLContext, @Arg('contractId', () => ID) contractId: string): Promise<IssuedCredentials> {
+    requireOfficer(ctx);
+    const r = await ctx.services.contracts.issueCredentials(contractId);
+    return Object.assign(new IssuedCredentials(), { contract: toContract(r.contract), username: r.username, password: r.password });
+  }
+
+  @Mutation(() => Contract, { description: 'ACTIVE → SUSPENDED: logins are refused and live sessions revoked.' })
+  async suspendContract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<Contract> {
+    const officer = requireOfficer(ctx);
+    return toContract(await ctx.services.contracts.suspend(id, reason, officer));
+  }
+
+  @Mutation(() => Contract, { description: 'SUSPENDED → ACTIVE: the existing credentials work again.' })
+  async resumeContract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<Contract> {
+    const officer = requireOfficer(ctx);
+    return toContract(await ctx.services.contracts.resume(id, reason, officer));
+  }
+
+  @Mutation(() => Contract, { description: 'ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled, sessions revoked.' })
+  async terminateContract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<Contract> {
+    const officer = requireOfficer(ctx);
+    return toContract(await ctx.services.contracts.terminate(id, reason, officer));
+  }
+
+  @FieldResolver(() => Participant)
+  async participant(@Root() c: Contract, @Ctx() ctx: GraphQLContext): Promise<Participant> {
+    const p = await ctx.loaders.participant.load(c.participantId);
+    if (!p) throw new Error(`contract ${c.id} refers to a missing participant`);
+    return Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+  }
+}

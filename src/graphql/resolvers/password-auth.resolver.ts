@@ -1,0 +1,35 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { requireViewer, type GraphQLContext } from '../context';
+import { Session } from '../types/viewer.type';
+import { toSessionType } from './viewer.resolver';
+
+@Resolver()
+export class PasswordAuthResolver {
+  @Mutation(() => Session, {
+    description: 'Logs in with a username and password (no session needed). A one-time password gives a session with '
+      + 'viewer.mustChangePassword = true that allows only changePassword and logout.',
+  })
+  async login(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('username') username: string,
+    @Arg('password') password: string,
+  ): Promise<Session> {
+    const session = await ctx.services.passwordLogin.login({ username, password },
+      { clientIp: ctx.clientIp, userAgent: ctx.userAgent, now: ctx.services.clock.now() });
+    return toSessionType(session);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Changes the password (at least 12 characters, not the previous one) and revokes every session of the '
+      + 'account, this one included: log in again with the new password.',
+  })
+  async changePassword(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('currentPassword') currentPassword: string,
+    @Arg('newPassword') newPassword: string,
+  ): Promise<boolean> {
+    const v = requireViewer(ctx, { allowPasswordChange: true });
+    await ctx.services.accounts.changePassword(v, currentPassword, newPassword, ctx.clientIp);
+    return true;
+  }
+}

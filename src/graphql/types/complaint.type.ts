@@ -1,0 +1,87 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { DateScalar, DateTimeScalar } from '../scalars';
+import { PageInfo } from './declaration.type';
+import { Participant } from './viewer.type';
+
+export enum ComplaintStatusEnum { RECEIVED = 'RECEIVED', IN_REVIEW = 'IN_REVIEW', ANSWERED = 'ANSWERED' }
+export enum ComplaintChannelEnum { ELECTRONIC = 'ELECTRONIC', PAPER = 'PAPER' }
+
+registerEnumType(ComplaintStatusEnum, {
+  name: 'ComplaintStatus',
+  description: 'RECEIVED → IN_REVIEW (startComplaintReview) → ANSWERED (answerComplaint, also straight from RECEIVED).',
+});
+registerEnumType(ComplaintChannelEnum, {
+  name: 'ComplaintChannel',
+  description: 'ELECTRONIC: filed through this service; PAPER: arrived on paper and recorded by an officer.',
+});
+
+@InputType({
+  description: 'A complaint (regulation 3.5.2). Values are trimmed; control characters are refused; a rejection names '
+    + 'the field in `extensions.field`.',
+})
+export class ComplaintInput {
+  @Field({ description: 'First name: 1–100 letters (any script), spaces, hyphens, apostrophes.' }) name: string;
+  @Field({ description: "Father's name, same rule as name." }) patronymic: string;
+  @Field({ description: 'Surname, same rule as name.' }) surname: string;
+  @Field(() => String, { nullable: true, description: 'At most 300 characters. Give at least one of address, postalAddress, workplace.' })
+  address?: string | null;
+  @Field(() => String, { nullable: true, description: 'At most 300 characters.' }) postalAddress?: string | null;
+  @Field(() => String, { nullable: true, description: 'At most 300 characters.' }) workplace?: string | null;
+  @Field(() => String, { nullable: true, description: 'Where to send the answer, if wanted.' }) email?: string | null;
+  @Field(() => String, {
+    nullable: true, description: "Number of one of the logged-in trader's own declarations the complaint is about.",
+  })
+  declarationNumber?: string | null;
+  @Field(() => ID, { nullable: true, description: "Id of one of the logged-in trader's own audit records." })
+  auditRecordId?: string | null;
+  @Field({ description: 'The complaint, 1–5000 characters (line breaks allowed).' }) text: string;
+}
+
+@ObjectType({ description: 'A complaint about the e-service (regulation 3.5).' })
+export class Complaint {
+  participantId: string | null;
+
+  @Field(() => ID) id: string;
+  @Field(() => ComplaintChannelEnum) channel: ComplaintChannelEnum;
+  @Field(() => ComplaintStatusEnum) status: ComplaintStatusEnum;
+  @Field() name: string;
+  @Field() patronymic: string;
+  @Field() surname: string;
+  @Field(() => String, { nullable: true }) address: string | null;
+  @Field(() => String, { nullable: true }) postalAddress: string | null;
+  @Field(() => String, { nullable: true }) workplace: string | null;
+  @Field(() => String, { nullable: true }) email: string | null;
+  @Field(() => String, { nullable: true }) declarationNumber: string | null;
+  @Field(() => ID, { nullable: true }) auditRecordId: string | null;
+  @Field() text: string;
+  @Field(() => Participant, { nullable: true, description: 'The trader who filed it while logged in; null otherwise.' })
+  participant: Participant | null;
+  @Field(() => DateTimeScalar) filedAt: Date;
+  @Field(() => DateScalar, {
+    description: "The filing date (authority's calendar) plus the review term (COMPLAINT_REVIEW_DAYS, Law on "
+      + 'Administrative Proceedings art. 78).',
+  })
+  dueDate: string;
+  @Field({ description: 'Not answered and the due date has passed.' }) overdue: boolean;
+  @Field(() => DateTimeScalar, { nullable: true }) reviewStartedAt: Date | null;
+  @Field(() => String, { nullable: true }) answer: string | null;
+  @Field(() => DateTimeScalar, { nullable: true }) answeredAt: Date | null;
+  @Field(() => String, { nullable: true, description: 'Officer who recorded a paper complaint. Shown to officers only.' })
+  recordedBy: string | null;
+  @Field(() => String, { nullable: true, description: 'Officer who took it into review. Shown to officers only.' })
+  reviewStartedBy: string | null;
+  @Field(() => String, { nullable: true, description: 'Officer who answered. Shown to officers only.' })
+  answeredBy: string | null;
+}
+
+@ObjectType()
+export class ComplaintEdge {
+  @Field() cursor: string;
+  @Field(() => Complaint) node: Complaint;
+}
+
+@ObjectType({ description: 'Relay connection of complaints, newest first.' })
+export class ComplaintConnection {
+  @Field(() => [ComplaintEdge]) edges: ComplaintEdge[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+}

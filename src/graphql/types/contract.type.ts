@@ -1,0 +1,92 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { DateScalar, DateTimeScalar } from '../scalars';
+import { PageInfo } from './declaration.type';
+import { ParticipantKindEnum } from './enums';
+import { Participant } from './viewer.type';
+
+export enum ContractStatusEnum { ACTIVE = 'ACTIVE', SUSPENDED = 'SUSPENDED', TERMINATED = 'TERMINATED' }
+export enum ContractDocumentEnum {
+  APPLICATION_LETTER = 'APPLICATION_LETTER',
+  SIGNED_CONTRACT = 'SIGNED_CONTRACT',
+  STATE_REGISTRATION_CERTIFICATE = 'STATE_REGISTRATION_CERTIFICATE',
+  NOTARISED_REGISTRY_EXTRACT = 'NOTARISED_REGISTRY_EXTRACT',
+  FOUNDERS_IDENTITY_DOCUMENTS = 'FOUNDERS_IDENTITY_DOCUMENTS',
+  GOOEN_COPY = 'GOOEN_COPY',
+  IDENTITY_DOCUMENT = 'IDENTITY_DOCUMENT',
+}
+
+registerEnumType(ContractStatusEnum, {
+  name: 'ContractStatus',
+  description: 'ACTIVE: logins allowed. SUSPENDED: logins refused until resumed. TERMINATED: final, the account is disabled.',
+});
+registerEnumType(ContractDocumentEnum, {
+  name: 'ContractDocument',
+  description: 'A document submitted with the contract (regulation 2.6 (1)).',
+  valuesConfig: {
+    APPLICATION_LETTER: { description: 'Official application letter to the State Customs Committee (both kinds).' },
+    SIGNED_CONTRACT: { description: 'The contract, signed (and sealed, for a legal entity) (both kinds).' },
+    STATE_REGISTRATION_CERTIFICATE: { description: 'Copy of the state registration certificate (legal entity).' },
+    NOTARISED_REGISTRY_EXTRACT: { description: 'Notarised state registry extract (non-commercial legal entity).' },
+    FOUNDERS_IDENTITY_DOCUMENTS: { description: "Copies of the founders' identity documents (legal entity)." },
+    GOOEN_COPY: { description: 'Copy of the GÖÖEN (natural person without a VÖEN).' },
+    IDENTITY_DOCUMENT: { description: 'Copy of the identity document (natural person).' },
+  },
+});
+
+@InputType({ description: 'A signed contract to register. Legal entity: voen. Natural person: fin plus voen or, without one, gooen.' })
+export class ContractInput {
+  @Field() contractNumber: string;
+  @Field(() => DateScalar) signedDate: string;
+  @Field(() => ParticipantKindEnum) kind: ParticipantKindEnum;
+  @Field({ description: 'Name of the legal entity or the natural person.' }) name: string;
+  @Field(() => String, { nullable: true }) voen?: string | null;
+  @Field(() => String, { nullable: true, description: 'FIN from the identity document.' }) fin?: string | null;
+  @Field(() => String, { nullable: true }) gooen?: string | null;
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'A non-commercial legal entity (needs NOTARISED_REGISTRY_EXTRACT).' })
+  nonCommercial?: boolean | null;
+  @Field(() => [ContractDocumentEnum], { description: 'The documents submitted; a missing required one is BAD_USER_INPUT naming it.' })
+  documents: ContractDocumentEnum[];
+}
+
+@ObjectType({ description: 'A contract between a participant and the customs authority (regulation 2.6 (1)).' })
+export class Contract {
+  participantId: string;
+
+  @Field(() => ID) id: string;
+  @Field() contractNumber: string;
+  @Field(() => DateScalar) signedDate: string;
+  @Field(() => ContractStatusEnum) status: ContractStatusEnum;
+  @Field(() => String, { nullable: true, description: 'The reason given for the last status change.' }) statusReason: string | null;
+  @Field(() => DateTimeScalar, { nullable: true }) statusChangedAt: Date | null;
+  @Field(() => Participant) participant: Participant;
+  @Field() nonCommercial: boolean;
+  @Field(() => [ContractDocumentEnum]) documents: ContractDocumentEnum[];
+  @Field(() => DateScalar, { description: 'Credentials are due by this date: the signing date plus one month.' })
+  credentialsDueDate: string;
+  @Field({ description: 'True while an active contract has no credentials after its due date.' })
+  credentialsOverdue: boolean;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When credentials were first issued.' })
+  credentialsIssuedAt: Date | null;
+  @Field(() => String, { nullable: true, description: "The participant's username, once credentials are issued." })
+  username: string | null;
+  @Field(() => DateTimeScalar) registeredAt: Date;
+}
+
+@ObjectType()
+export class ContractEdge {
+  @Field() cursor: string;
+  @Field(() => Contract) node: Contract;
+}
+
+@ObjectType({ description: 'Relay connection of contracts, most recently registered first.' })
+export class ContractConnection {
+  @Field(() => [ContractEdge]) edges: ContractEdge[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+}
+
+@ObjectType({ description: 'New credentials. The password is shown here once and never again.' })
+export class IssuedCredentials {
+  @Field(() => Contract) contract: Contract;
+  @Field() username: string;
+  @Field({ description: 'The one-time password: the first login with it must change it.' }) password: string;
+}

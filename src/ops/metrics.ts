@@ -1,0 +1,95 @@
+/**
+ * Prometheus metrics (prom-client), one registry per HTTP server (never the global default
+ * registry, so several servers in one process do not collide). Labels are bounded: operations are
+ * named by their root fields (schema names), never by the client's operation name.
+ */
+import client from 'prom-client';
+import type { DataSource } from 'typeorm';
+
+export interface Metrics {
+  readonly registry: client.Registry;
+  readonly operations: client.Counter<'operation' | 'type' | 'outcome'>;
+  readonly duration: client.Histogram<'operation' | 'outcome'>;
+  readonly logins: client.Counter<'method' | 'result'>;
+  readonly auditBatches: client.Histogram<'result'>;
+  readonly auditBatchSize: client.Histogram<never>;
+  readonly auditFailures: client.Counter<never>;
+}
+
+interface PgPool { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } }
+
+export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new client.Registry();
+  if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: registry });
+  const operations = new client.Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations by root field(s), operation type and outcome (SUCCESS, PARTIAL, ERROR, AUDIT_UNAVAILABLE)',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new client.Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'Time from request start to response release (audit record committed), by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const logins = new client.Counter({
+    name: 'login_attempts_total',
+    help: 'Login attempts by method (PASSWORD, SIGNATURE, PORTAL) and result (success, refused)',
+    labelNames: ['method', 'result'] as const,
+    registers: [registry],
+  });
+  const auditBatches = new client.Histogram({
+    name: 'audit_batch_write_seconds',
+    help: 'Duration of one group-commit transaction of audit records',
+    labelNames: ['result'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [registry],
+  });
+  const auditBatchSize = new client.Histogram({
+    name: 'audit_batch_records',
+    help: 'Audit records written per group-commit transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [registry],
+  });
+  const auditFailures = new client.Counter({
+    name: 'audit_unavailable_total',
+    help: 'Responses withheld because their audit record could not be written',
+    registers: [registry],
+  });
+  if (ds) {
+    const pool = () => (ds.isInitialized ? (ds.driver as unknown as { master?: PgPool }).master : undefined);
+    new client.Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state (total, idle, in_use) and requests waiting for one (waiting)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const p = pool();
+        if (!p) return;
+        this.set({ state: 'total' }, p.totalCount);
+        this.set({ state: 'idle' }, p.idleCount);
+        this.set({ state: 'in_use' }, p.totalCount - p.idleCount);
+        this.set({ state: 'waiting' }, p.waitingCount);
+      },
+    });
+    new client.Gauge({
+      name: 'db_pool_max_connections',
+      help: 'Configured size of the database pool',
+      registers: [registry],
+      collect() {
+        const max = pool()?.options?.max;
+        if (typeof max === 'number') this.set(max);
+      },
+    });
+  }
+  return { registry, operations, duration, logins, auditBatches, auditBatchSize, auditFailures };
+}
+
+/** A bounded label for an operation: its root fields, sorted, at most three. */
+export function operationLabel(rootFields: string[]): string {
+  if (rootFields.length === 0) return '(none)';
+  const u = [...new Set(rootFields)].sort();
+  return u.length > 3 ? `${u.slice(0, 3).join('+')}+…` : u.join('+');
+}

@@ -1,0 +1,107 @@
+/** Shared pieces of the audit tests: raw HTTP calls, audit rows read as the owner, sessions. */
+import crypto from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import pino from 'pino';
+import type { AppConfig } from '../../src/config';
+import { startHttpServer, type RunningServer } from '../../src/http/server';
+import { createServices, type Services } from '../../src/services';
+import { FixedClock } from '../../src/shared/clock';
+import { testDb } from '../support/db';
+import { testServer } from '../support/server';
+
+export const sha256hex = (s: string | Buffer) => crypto.createHash('sha256').update(s).digest('hex');
+
+export interface RawResult {
+  status: number;
+  text: string;
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] };
+  requestId: string | null;
+}
+
+/** POSTs one operation and keeps the exact response text and the X-Request-Id header. */
+export async function rawGql(
+  query: string, variables?: Record<string, unknown>, token?: string,
+  opts: { url?: string; headers?: Record<string, string>; operationName?: string } = {},
+): Promise<RawResult> {
+  const url = opts.url ?? (await testServer()).server.url;
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...opts.headers,
+    },
+    body: JSON.stringify({ query, variables, operationName: opts.operationName }),
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: JSON.parse(text), requestId: res.headers.get('x-request-id') };
+}
+
+export interface AuditRowText {
+  id: string; seq: string; occurred_at: Date; request_id: string; session_id: string | null;
+  participant_id: string | null; role: string | null; username: string | null; auth_method: string | null;
+  login: boolean; client_ip: string | null; user_agent: string | null; operation_type: string | null;
+  operation_name: string | null; root_fields: string[]; document_hash: string | null; variables: string;
+  outcome: string; error_codes: string[]; rows_returned: number; response_hash: string; http_status: number | null;
+  duration_us: string; complaint_id: string | null; prev_hash: string; hash: string;
+}
+
+/** Every audit row in chain order, hashes as hex, read as the owner. */
+export async function auditRows(where = 'true', params: unknown[] = []): Promise<AuditRowText[]> {
+  return testDb().ds.query(
+    `SELECT id::text, seq::text, occurred_at, request_id, session_id::text, participant_id::text, role, username,
+            auth_method, login, client_ip, user_agent, operation_type, operation_name, root_fields,
+            encode(document_hash, 'hex') AS document_hash, variables, outcome, error_codes, rows_returned,
+            encode(response_hash, 'hex') AS response_hash, http_status, duration_us::text, complaint_id,
+            encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
+       FROM audit_records WHERE ${where} ORDER BY seq`, params);
+}
+
+/** The audit row of one request (by its request id). */
+export async function auditRowOf(requestId: string | null): Promise<AuditRowText> {
+  const rows = await auditRows('request_id = $1', [requestId]);
+  if (rows.length !== 1) throw new Error(`expected one audit row for request ${requestId}, found ${rows.length}`);
+  return rows[0];
+}
+
+/** Every audit row and checkpoint as one text, for "never stored" checks. */
+export async function allAuditText(): Promise<string> {
+  const rows: { t: string }[] = await testDb().ds.query(
+    `SELECT (SELECT coalesce(string_agg(a::text, E'\\n'), '') FROM audit_records a)
+         || (SELECT coalesce(string_agg(c::text, E'\\n'), '') FROM audit_checkpoints c) AS t`);
+  return rows[0].t;
+}
+
+export async function officerToken(username = 'officer1'): Promise<string> {
+  const { services } = await testServer();
+  const s = await services.sessions.create({
+    role: 'OFFICER', authMethod: 'PASSWORD', participantId: null, userAccountId: null, username,
+    mustChangePassword: false, detail: {},
+  });
+  return s.token;
+}
+
+export async function schemaHas(field: string): Promise<boolean> {
+  const { server } = await testServer();
+  const schema: GraphQLSchema = server.schema;
+  return Boolean(schema.getMutationType()?.getFields()[field] ?? schema.getQueryType()?.getFields()[field]);
+}
+
+export interface CapturedServer {
+  server: RunningServer;
+  services: Services;
+  clock: FixedClock;
+  lines: string[];
+  close(): Promise<void>;
+}
+
+/** Another real server over the test database whose pino log lines are captured. */
+export async function capturedServer(config: AppConfig = testDb().config): Promise<CapturedServer> {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(s); } });
+  const clock = new FixedClock(new Date());
+  const services = createServices(config, testDb().ds, clock);
+  const server = await startHttpServer(services, logger, { host: '127.0.0.1', port: 0 });
+  return { server, services, clock, lines, close: () => server.close() };
+}
