@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'customs-bench-'));
   const external = process.env.DATABASE_URL;
   const embedded = external ? undefined : await startEmbeddedPostgres({
-    dataRoot: path.join(tmp, 'pg'), port: 0, database: 'bench', ephemeral: true,
+    // Not inside `tmp`: mkdtemp makes a 0700 folder the postgres OS user cannot enter when we are root.
+    dataRoot: path.join(os.tmpdir(), `customs-bench-pg-${process.pid}`), port: 0, database: 'bench', ephemeral: true,
   });
   const url = external ?? embedded!.url;
   const config = loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url, LOG_LEVEL: 'silent' });

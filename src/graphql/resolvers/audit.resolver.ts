@@ -1,3 +1,4 @@
+import { toConnection } from '../connection';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { listAuditRecords, MAX_AUDIT_PAGE, serviceStatistics, type AuditPage } from '../../audit/queries';
 import type { AuditRecord } from '../../audit/record';
@@ -20,17 +21,8 @@ function toEntry(r: AuditRecord): AuditEntry {
   });
 }
 
-function toConnection(page: AuditPage, after: string | null | undefined): AuditEntryConnection {
-  const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toEntry(n.node) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: Boolean(after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-  };
+function toAuditConnection(page: AuditPage, after: string | null | undefined): AuditEntryConnection {
+  return toConnection(page, after, toEntry);
 }
 
 @Resolver()
@@ -46,7 +38,7 @@ export class AuditResolver {
   ): Promise<AuditEntryConnection> {
     requireOfficer(ctx);
     const page = await ctx.services.db.run(null, (sql) => listAuditRecords(sql, filter ?? {}, first ?? 50, after));
-    return toConnection(page, after);
+    return toAuditConnection(page, after);
   }
 
   @Query(() => AuditEntryConnection, {
@@ -60,7 +52,7 @@ export class AuditResolver {
     const v = requireTrader(ctx);
     const page = await ctx.services.db.run(v.participantId,
       (sql) => listAuditRecords(sql, { participantId: v.participantId }, first ?? 50, after));
-    return toConnection(page, after);
+    return toAuditConnection(page, after);
   }
 
   @Query(() => ServiceStatistics, {

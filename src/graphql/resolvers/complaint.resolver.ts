@@ -1,3 +1,4 @@
+import { toConnection } from '../connection';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '../../complaints/complaints.service';
@@ -21,17 +22,8 @@ function toComplaint(r: ComplaintRecord, officerView: boolean): Complaint {
   });
 }
 
-function toConnection(page: ComplaintPage, after: string | null | undefined, officerView: boolean): ComplaintConnection {
-  const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toComplaint(n.node, officerView) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: Boolean(after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-  };
+function toComplaintConnection(page: ComplaintPage, after: string | null | undefined, officerView: boolean): ComplaintConnection {
+  return toConnection(page, after, (r) => toComplaint(r, officerView));
 }
 
 /** The name an officer's actions are recorded under: the session's username. */
@@ -90,7 +82,7 @@ export class ComplaintResolver {
   ): Promise<ComplaintConnection> {
     requireOfficer(ctx);
     const page = await ctx.services.complaints.list({ status, overdue, first: first ?? 50, after });
-    return toConnection(page, after, true);
+    return toComplaintConnection(page, after, true);
   }
 
   @Query(() => ComplaintConnection, {
@@ -105,7 +97,7 @@ export class ComplaintResolver {
     const v = requireViewer(ctx);
     if (v.role !== 'TRADER' || v.participantId === null) throw new ForbiddenError('only traders have complaints of their own');
     const page = await ctx.services.complaints.listOfParticipant(v.participantId, { status, first: first ?? 50, after });
-    return toConnection(page, after, false);
+    return toComplaintConnection(page, after, false);
   }
 
   @FieldResolver(() => Participant, { nullable: true })

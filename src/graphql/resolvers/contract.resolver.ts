@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MAX_CONTRACT_PAGE, type ContractRecord } from '../../contracts/contract.service';
+import { toConnection } from '../connection';
 import { requireOfficer, type GraphQLContext } from '../context';
 import {
   Contract, ContractConnection, ContractDocumentEnum, ContractInput, ContractStatusEnum, IssuedCredentials,
@@ -29,16 +30,7 @@ export class ContractResolver {
   ): Promise<ContractConnection> {
     requireOfficer(ctx);
     const page = await ctx.services.contracts.list({ status, overdue, first: first ?? 50, after });
-    const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toContract(n.node) }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: Boolean(after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
-      },
-    };
+    return toConnection(page, after, toContract);
   }
 
   @Query(() => Contract, { description: 'One contract by id.' })

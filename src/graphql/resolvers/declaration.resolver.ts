@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphq
 import {
   declarationByNumber, listDeclarations, MAX_PAGE_SIZE, type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
+import { toConnection } from '../connection';
 import { requireTrader, type GraphQLContext } from '../context';
 import { Country } from '../types/country.type';
 import { Declaration, DeclarationConnection, DeclarationItem } from '../types/declaration.type';
@@ -30,16 +31,7 @@ export class DeclarationResolver {
     const f = await toTradeFilter(ctx, filter);
     const page = await ctx.services.db.run(v.participantId,
       (sql) => listDeclarations(sql, v.participantId, f, first ?? 50, after ?? undefined));
-    const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toDeclaration(n.node) }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: Boolean(after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
-      },
-    };
+    return toConnection(page, after, toDeclaration);
   }
 
   @Query(() => Declaration, { nullable: true, description: "One of the viewer's declarations; null when it does not exist or is not theirs." })
