@@ -127,14 +127,14 @@ export async function loadReferenceSets(client: PoolClient): Promise<ReferenceSe
   };
 }
 
-async function write(stream: Writable, text: string): Promise<void> {
+async function write(stream: Writable, text: string | Buffer): Promise<void> {
   if (text.length === 0) return;
   if (stream.write(text)) return;
   await Promise.race([once(stream, 'drain'), once(stream, 'error').then(([e]) => { throw e; })]);
 }
 
 /** Writes to a COPY FROM STDIN stream and waits for PostgreSQL to confirm. */
-async function copyIn(client: PoolClient, sql: string, produce: (w: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+async function copyIn(client: PoolClient, sql: string, produce: (w: (text: string | Buffer) => Promise<void>) => Promise<void>): Promise<void> {
   const stream = client.query(copyFrom(sql));
   const done = finished(stream);
   done.catch(() => undefined);
@@ -214,11 +214,7 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
         bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Buffer).length;
         if (!parser.write(chunk) && parseError === undefined) await once(parser, 'drain');
         if (parseError || sink.fatal) break;
-        if (sink.out.length >= FLUSH_CHARS) {
-          const text = sink.out;
-          sink.out = '';
-          await put(text);
-        }
+        for (const buf of sink.takeOutput()) await put(buf);
         if (sink.rejects.length >= FLUSH_CHARS) await flushRejects();
         progress('parse');
       }
@@ -229,9 +225,7 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
         });
       }
       if (parseError || sink.fatal) return;
-      const text = sink.out;
-      sink.out = '';
-      await put(text);
+      for (const buf of sink.takeOutput(true)) await put(buf);
     });
     opts.onStep?.('parse_and_copy_items', performance.now() - t0);
     if (typeof input === 'string') source.destroy();
@@ -462,21 +456,22 @@ const CREATE_PARTICIPANTS = `
 
 /**
  * Each staged declaration with its participant and, when it exists, its id and old header.
- * New declarations get ids from the identity's own sequence, in (participant, date) order.
+ * New declarations get ids from the identity column's own sequence (inserted with OVERRIDING
+ * SYSTEM VALUE), so items can be joined without reading the ids back. Analysed: temporary
+ * tables have no statistics otherwise, and the item insert should hash-join to it.
  */
 const MATCH_DECLARATIONS = `
   CREATE TEMP TABLE ingest_d ON COMMIT DROP AS
-  SELECT x.*, COALESCE(x.existing_id, nextval(pg_get_serial_sequence('declarations', 'id'))) AS declaration_id
-    FROM (
-      SELECT s.decl_idx, s.number, s.registration_date, s.direction, s.customs_post_code, s.procedure_code,
-             s.declarant_name, s.decl_flags, i.participant_id, d.id AS existing_id, d.id IS NULL AS is_new,
-             d.registration_date AS old_date,
-             (d.id IS NOT NULL AND (d.registration_date, d.direction, d.customs_post_code, d.procedure_code, d.declarant_name)
-                IS DISTINCT FROM (s.registration_date, s.direction, s.customs_post_code, s.procedure_code, s.declarant_name)) AS changed
-        FROM ingest_decls s
-        JOIN ingest_idents i USING (ident_idx)
-        LEFT JOIN declarations d ON d.participant_id = i.participant_id AND d.number = s.number
-       ORDER BY i.participant_id, s.registration_date, s.decl_idx) x`;
+  SELECT s.decl_idx, s.number, s.registration_date, s.direction, s.customs_post_code, s.procedure_code,
+         s.declarant_name, s.decl_flags, i.participant_id,
+         COALESCE(d.id, nextval(pg_get_serial_sequence('declarations', 'id'))) AS declaration_id,
+         d.id IS NULL AS is_new, d.registration_date AS old_date,
+         (d.id IS NOT NULL AND (d.registration_date, d.direction, d.customs_post_code, d.procedure_code, d.declarant_name)
+            IS DISTINCT FROM (s.registration_date, s.direction, s.customs_post_code, s.procedure_code, s.declarant_name)) AS changed
+    FROM ingest_decls s
+    JOIN ingest_idents i USING (ident_idx)
+    LEFT JOIN declarations d ON d.participant_id = i.participant_id AND d.number = s.number;
+  ANALYZE ingest_d`;
 
 const INSERT_DECLARATIONS = `
   INSERT INTO declarations (participant_id, id, number, registration_date, direction, customs_post_code,
@@ -551,11 +546,10 @@ const TOUCH_DECLARATIONS = `
 
 /** (participant, month) pairs whose items were inserted, replaced or moved to another month. */
 const AFFECTED_MONTHS = `
-  SELECT participant_id::text AS participant_id, to_char(date_trunc('month', d), 'YYYY-MM-DD') AS month
+  SELECT participant_id::text AS participant_id, to_char(m, 'YYYY-MM-DD') AS month
     FROM (
-      SELECT participant_id, registration_date AS d FROM ingest_d WHERE is_new OR changed
-      UNION SELECT participant_id, old_date FROM ingest_d WHERE changed
-      UNION SELECT participant_id, registration_date FROM ingest_upserted
+      SELECT participant_id, date_trunc('month', registration_date)::date AS m FROM ingest_d WHERE is_new OR changed
+      UNION SELECT participant_id, date_trunc('month', old_date)::date FROM ingest_d WHERE changed
+      UNION SELECT participant_id, date_trunc('month', registration_date)::date FROM ingest_upserted
     ) x
-   GROUP BY participant_id, 2
-   ORDER BY participant_id, 2`;
+   ORDER BY participant_id, m`;

@@ -45,6 +45,7 @@ const DECL_IDX = DECL_FIELDS.map((c) => COL[c]);
 const NF = DECL_FIELDS.length;
 /** Item numbers up to this are tracked in a per-declaration bit mask; larger ones in a Set. */
 const MASK_ITEMS = 30;
+const OUT_BUFFER = 1 << 20;
 const DECL_FLAG_LITERALS = ['{}', '{customs_post}', '{procedure}', '{customs_post,procedure}'];
 
 const RE_COPY_ESCAPE = /[\\\t\n\r]/;
@@ -106,12 +107,15 @@ export class RowSink {
   errorCount = 0;
   readonly errors: RowError[] = [];
   readonly identList: IdentEntry[] = [];
-  /** COPY text for the staging table, not yet written. */
-  out = '';
   /** Rejects CSV, not yet written. */
   rejects = '';
 
   private readonly validator: RowValidator;
+  // COPY text is encoded straight into buffers: a long-lived string of many rows would be
+  // promoted out of the young generation and make garbage collection dominate.
+  private out = Buffer.allocUnsafe(OUT_BUFFER);
+  private outPos = 0;
+  private readonly filled: Buffer[] = [];
   private order: number[] = [];
   private sameOrder = true;
   private lastEndLine = 0;
@@ -203,7 +207,27 @@ export class RowSink {
       }
     }
     this.validRows++;
-    this.out += `${line}\t${idx}\t${item}\t${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${this.flagLiteral(v.flags)}\n`;
+    this.emit(`${line}\t${idx}\t${item}\t${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${this.flagLiteral(v.flags)}\n`);
+  }
+
+  /** Staging COPY data ready to send (with `all`, also the partly filled buffer). */
+  takeOutput(all = false): Buffer[] {
+    if (all && this.outPos > 0) {
+      this.filled.push(this.out.subarray(0, this.outPos));
+      this.out = Buffer.allocUnsafe(OUT_BUFFER);
+      this.outPos = 0;
+    }
+    return this.filled.splice(0, this.filled.length);
+  }
+
+  private emit(text: string): void {
+    // At most 3 bytes of UTF-8 per UTF-16 code unit.
+    if (this.outPos + text.length * 3 > this.out.length) {
+      if (this.outPos > 0) this.filled.push(this.out.subarray(0, this.outPos));
+      this.out = Buffer.allocUnsafe(Math.max(OUT_BUFFER, text.length * 3));
+      this.outPos = 0;
+    }
+    this.outPos += this.out.write(text, this.outPos);
   }
 
   /** Records an error found later (in the database) for a row already accepted here. */
