@@ -8,7 +8,7 @@
  * when an audit folder is configured, appended to a witness log outside the database.
  */
 import fs from 'node:fs';
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import type { RequestDb } from '../db/tenant';
@@ -16,7 +16,7 @@ import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { GroupCommitter } from './group-commit';
 import {
-  AUDIT_COLUMNS, GENESIS_HASH, recordHash, type AuditEntryInput, type AuditRecord,
+  AUDIT_COLUMNS, cleanText, GENESIS_HASH, recordHash, type AuditEntryInput, type AuditRecord,
 } from './record';
 import {
   auditDir, loadSigningKey, signCheckpoint, witnessFile, witnessLine, type Checkpoint, type SigningKey,
@@ -101,7 +101,7 @@ export class AuditService {
     return (this.ds.driver as unknown as { master: Pool }).master;
   }
 
-  /** Opens a transaction as the request role holding the chain lock; returns the head. */
+  /** Opens a transaction as the request role holding the chain lock; the head is result 4, `extra` result 5. */
   private async begin(client: PoolClient, extra = ''): Promise<QueryResult[]> {
     const role = this.config.db.appRole;
     return (await client.query(
@@ -128,34 +128,89 @@ export class AuditService {
     }
   }
 
+  /**
+   * One round trip per batch in the steady state: the chain head and a block of record ids are
+   * cached, and the INSERT only takes effect if the head in the database is still the cached one
+   * (checked under the chain lock). Another instance having written in between, or the table having
+   * been emptied (tests), makes it insert nothing: the head is read again and the batch retried.
+   */
   private async writeBatch(items: AuditEntryInput[]): Promise<AppendResult[]> {
-    const needIds = items.filter((i) => i.reservedId === undefined).length;
-    return this.inTransaction(async (client) => {
-      const res = await this.begin(client,
-        ` SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${needIds});`);
-      const head = res[4].rows[0] as { seq: string; hash: Buffer } | undefined;
-      const ids = (res[5].rows as { id: string }[]).map((r) => r.id);
-      let seq = head ? BigInt(head.seq) : 0n;
-      let prev: Buffer = head ? head.hash : GENESIS_HASH;
-      let nextId = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = await this.tryWriteBatch(items);
+        if (out) return out;
+      } catch (e) {
+        this.head = undefined;
+        this.idPool = [];
+        // A unique violation after the id sequence was reset (tests) is cured by fresh ids.
+        if (attempt >= 1 || (e as { code?: string }).code !== '23505') throw e;
+        continue;
+      }
+      this.head = undefined;
+      if (attempt >= 3) throw new Error('the audit chain head kept moving; batch not written');
+    }
+  }
+
+  private head: { seq: bigint; hash: Buffer } | undefined;
+  private idPool: string[] = [];
+
+  private async tryWriteBatch(items: AuditEntryInput[]): Promise<AppendResult[] | null> {
+    const role = this.config.db.appRole;
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      if (!this.head) {
+        const r = await client.query<{ seq: string; hash: Buffer }>(
+          `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
+           SELECT r.seq::text AS seq, r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1; COMMIT`) as unknown as QueryResult[];
+        const row = r[3].rows[0] as { seq: string; hash: Buffer } | undefined;
+        this.head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
+      }
+      const need = items.filter((i) => i.reservedId === undefined).length;
+      if (this.idPool.length < need) {
+        const r = await client.query(
+          `BEGIN; SET LOCAL ROLE ${role};
+           SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${Math.max(need, ID_BLOCK)}); COMMIT`,
+        ) as unknown as QueryResult[];
+        this.idPool.push(...(r[2].rows as { id: string }[]).map((x) => x.id));
+      }
+      const expected = this.head;
+      let seq = expected.seq;
+      let prev = expected.hash;
+      let used = 0;
       const records: AuditRecord[] = [];
       for (const item of items) {
         const { reservedId, ...entry } = item;
         seq += 1n;
-        const partial = { ...entry, id: reservedId ?? ids[nextId++], seq: seq.toString(), prevHash: prev };
+        const partial = {
+          ...sanitize(entry), id: reservedId ?? this.idPool[used++], seq: seq.toString(), prevHash: prev,
+        };
         const rec: AuditRecord = { ...partial, hash: recordHash(partial) };
         records.push(rec);
         prev = rec.hash;
       }
-      const params: unknown[] = [];
-      const rows = records.map((r) => `(${AUDIT_COLUMNS.map(([, prop]) => {
-        params.push(r[prop]);
-        return `$${params.length}`;
-      }).join(', ')})`);
-      await client.query(
-        `INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')}) VALUES ${rows.join(', ')}`, params);
+      const values = records.map((r) => `(${AUDIT_COLUMNS.map(([, prop, type]) => literal(r[prop], type)).join(', ')})`);
+      const headCheck = expected.seq === 0n
+        ? 'NOT EXISTS (SELECT 1 FROM audit_records)'
+        : `(SELECT r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1) = ${literal(expected.hash, 'bytea')}`;
+      const res = await client.query(
+        `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
+         SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
+         INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')})
+           SELECT v.* FROM (VALUES ${values.join(', ')}) AS v WHERE ${headCheck};
+         COMMIT`) as unknown as QueryResult[];
+      if (res[4].rowCount !== records.length) return null;
+      this.idPool.splice(0, used);
+      this.head = { seq, hash: prev };
       return records.map((r) => ({ id: r.id, seq: r.seq }));
-    });
+    } catch (e) {
+      await client.query('ROLLBACK').catch((re: Error) => {
+        broken = re;
+      });
+      throw e;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /**
@@ -205,4 +260,38 @@ export async function databaseKey(ds: DataSource): Promise<string> {
     const [r] = await ds.query(`SELECT current_database() AS db`);
     return String(r.db);
   }
+}
+
+/** Record ids fetched from the sequence at a time. */
+const ID_BLOCK = 64;
+
+/**
+ * A typed SQL literal. Values are inlined (the batch is one simple-protocol round trip), so every
+ * kind is rendered strictly: strings through escapeLiteral, numbers and ids checked, bytes as hex.
+ */
+function literal(v: unknown, type: string): string {
+  if (v === null || v === undefined) return `NULL::${type}`;
+  switch (type) {
+    case 'bigint':
+    case 'integer': {
+      const t = typeof v === 'number' ? (Number.isSafeInteger(v) ? String(v) : '') : String(v);
+      if (!/^-?[0-9]{1,19}$/.test(t)) throw new Error(`audit record: not an integer for ${type}`);
+      return `${t}::${type}`;
+    }
+    case 'boolean': return v === true ? 'true' : 'false';
+    case 'timestamptz': return `${escapeLiteral((v as Date).toISOString())}::timestamptz`;
+    case 'bytea': return `'\\x${(v as Buffer).toString('hex')}'::bytea`;
+    case 'text[]': return `ARRAY[${(v as string[]).map((x) => escapeLiteral(x)).join(', ')}]::text[]`;
+    default: return `${escapeLiteral(String(v))}::${type}`;
+  }
+}
+
+/** Text as PostgreSQL will store it (see cleanText), applied before hashing so both agree. */
+function sanitize<T extends Omit<AuditEntryInput, 'reservedId'>>(e: T): T {
+  const t = <S extends string | null>(x: S) => cleanText(x, 100_000);
+  return {
+    ...e, requestId: t(e.requestId), username: t(e.username), clientIp: t(e.clientIp), userAgent: t(e.userAgent),
+    operationName: t(e.operationName), rootFields: e.rootFields.map(t), variables: t(e.variables),
+    errorCodes: e.errorCodes.map(t), complaintId: t(e.complaintId),
+  };
 }

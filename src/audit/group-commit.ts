@@ -19,7 +19,7 @@ interface Pending<T, R> {
 
 export class GroupCommitter<T, R> {
   private queue: Pending<T, R>[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private inFlight: Promise<void> | null = null;
 
   constructor(
@@ -54,16 +54,20 @@ export class GroupCommitter<T, R> {
       return;
     }
     if (!this.timer) {
-      this.timer = setTimeout(() => {
+      const fire = () => {
         this.timer = null;
         this.flush();
-      }, this.opts.windowMs);
+      };
+      // 0: only the records submitted in the same turn of the event loop (and those arriving while
+      // a batch is being written) are grouped.
+      this.timer = this.opts.windowMs > 0 ? setTimeout(fire, this.opts.windowMs) : setImmediate(fire);
     }
   }
 
   private flush(): void {
     if (this.timer) {
-      clearTimeout(this.timer);
+      if (this.opts.windowMs > 0) clearTimeout(this.timer as NodeJS.Timeout);
+      else clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = null;
     }
     if (this.inFlight || this.queue.length === 0) return;

@@ -19,7 +19,7 @@ import crypto from 'node:crypto';
 import {
   Kind, print, TypeInfo, visit, visitWithTypeInfo,
   type ArgumentNode, type DocumentNode, type GraphQLSchema, type ObjectFieldNode, type OperationDefinitionNode,
-  type SelectionSetNode, type ValueNode, type FragmentDefinitionNode,
+  type SelectionSetNode, type ValueNode, type FragmentDefinitionNode, type VariableDefinitionNode, type ConstValueNode,
 } from 'graphql';
 
 export const REDACTED = '[redacted]';
@@ -124,7 +124,16 @@ export function scanDocument(schema: GraphQLSchema | null, document: DocumentNod
     },
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const masked = visit(document, (typeInfo ? visitWithTypeInfo(typeInfo, visitor as any) : visitor) as any) as DocumentNode;
+  let masked = visit(document, (typeInfo ? visitWithTypeInfo(typeInfo, visitor as any) : visitor) as any) as DocumentNode;
+  // A default value of a secret variable (`$p: String = "…"`) is a secret literal too.
+  if (secretVariables.size > 0) {
+    masked = visit(masked, {
+      VariableDefinition(node: VariableDefinitionNode) {
+        return node.defaultValue && secretVariables.has(node.variable.name.value)
+          ? { ...node, defaultValue: maskLiterals(node.defaultValue) as ConstValueNode } : undefined;
+      },
+    });
+  }
   return { secretVariables, usedVariables, masked };
 }
 

@@ -57,16 +57,19 @@ export interface AuditRecord extends Omit<AuditEntryInput, 'reservedId'> {
 export const GENESIS_HASH = Buffer.alloc(32);
 const HASH_VERSION = 'audit-v1';
 
-/** The columns in insertion order, with the record property each holds. */
-export const AUDIT_COLUMNS: readonly (readonly [string, keyof AuditRecord])[] = [
-  ['id', 'id'], ['seq', 'seq'], ['occurred_at', 'occurredAt'], ['request_id', 'requestId'],
-  ['session_id', 'sessionId'], ['user_account_id', 'userAccountId'], ['participant_id', 'participantId'],
-  ['role', 'role'], ['username', 'username'], ['auth_method', 'authMethod'], ['login', 'login'],
-  ['client_ip', 'clientIp'], ['user_agent', 'userAgent'], ['operation_type', 'operationType'],
-  ['operation_name', 'operationName'], ['root_fields', 'rootFields'], ['document_hash', 'documentHash'],
-  ['variables', 'variables'], ['outcome', 'outcome'], ['error_codes', 'errorCodes'],
-  ['rows_returned', 'rowsReturned'], ['response_hash', 'responseHash'], ['http_status', 'httpStatus'],
-  ['duration_us', 'durationUs'], ['complaint_id', 'complaintId'], ['prev_hash', 'prevHash'], ['hash', 'hash'],
+/** The columns in insertion order, with the record property each holds and its SQL type. */
+export const AUDIT_COLUMNS: readonly (readonly [string, keyof AuditRecord, string])[] = [
+  ['id', 'id', 'bigint'], ['seq', 'seq', 'bigint'], ['occurred_at', 'occurredAt', 'timestamptz'],
+  ['request_id', 'requestId', 'text'], ['session_id', 'sessionId', 'bigint'], ['user_account_id', 'userAccountId', 'bigint'],
+  ['participant_id', 'participantId', 'bigint'], ['role', 'role', 'text'], ['username', 'username', 'text'],
+  ['auth_method', 'authMethod', 'text'], ['login', 'login', 'boolean'], ['client_ip', 'clientIp', 'text'],
+  ['user_agent', 'userAgent', 'text'], ['operation_type', 'operationType', 'text'],
+  ['operation_name', 'operationName', 'text'], ['root_fields', 'rootFields', 'text[]'],
+  ['document_hash', 'documentHash', 'bytea'], ['variables', 'variables', 'text'], ['outcome', 'outcome', 'text'],
+  ['error_codes', 'errorCodes', 'text[]'], ['rows_returned', 'rowsReturned', 'integer'],
+  ['response_hash', 'responseHash', 'bytea'], ['http_status', 'httpStatus', 'integer'],
+  ['duration_us', 'durationUs', 'bigint'], ['complaint_id', 'complaintId', 'text'], ['prev_hash', 'prevHash', 'bytea'],
+  ['hash', 'hash', 'bytea'],
 ];
 
 const hex = (b: Buffer | null): string | null => (b === null ? null : b.toString('hex'));

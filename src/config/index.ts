@@ -53,7 +53,10 @@ export interface AppConfig {
     readonly signingKeyFile: string | undefined;
     /** Folder of the generated key and the checkpoint witness log; unset: <embedded data>/audit (none in tests). */
     readonly dataDir: string | undefined;
-    /** How long the first record of a batch waits for others (group commit), in milliseconds. */
+    /**
+     * How long the first record of a batch waits for others, in milliseconds. 0: the next turn of
+     * the event loop (records arriving while a batch is written still form the next batch).
+     */
     readonly groupCommitMs: number;
     readonly groupCommitMax: number;
     /** Seconds between signed checkpoints of the chain head; 0 turns the timer off. */
@@ -176,9 +179,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     timeZone,
     audit: {
-      signingKeyFile: r.str('AUDIT_SIGNING_KEY_FILE') === undefined ? undefined : path.resolve(r.str('AUDIT_SIGNING_KEY_FILE')!),
-      dataDir: r.str('AUDIT_DATA_DIR') === undefined ? undefined : path.resolve(r.str('AUDIT_DATA_DIR')!),
-      groupCommitMs: r.int('AUDIT_GROUP_COMMIT_MS', 2, 0, 1000),
+      signingKeyFile: ((f) => (f === undefined ? undefined : path.resolve(f)))(r.str('AUDIT_SIGNING_KEY_FILE')),
+      dataDir: ((d) => (d === undefined ? undefined : path.resolve(d)))(r.str('AUDIT_DATA_DIR')),
+      groupCommitMs: r.int('AUDIT_GROUP_COMMIT_MS', 0, 0, 1000),
       groupCommitMax: r.int('AUDIT_GROUP_COMMIT_MAX', 256, 1, 2000),
       checkpointSeconds: r.int('AUDIT_CHECKPOINT_SECONDS', appEnv === 'test' ? 0 : 60, 0, 86_400),
       writeTimeoutMs: r.int('AUDIT_WRITE_TIMEOUT_MS', 5000, 10, 600_000),

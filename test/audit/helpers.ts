@@ -55,7 +55,7 @@ export async function auditRows(where = 'true', params: unknown[] = []): Promise
             encode(document_hash, 'hex') AS document_hash, variables, outcome, error_codes, rows_returned,
             encode(response_hash, 'hex') AS response_hash, http_status, duration_us::text, complaint_id,
             encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
-       FROM audit_records WHERE ${where} ORDER BY seq`, params);
+       FROM audit_records WHERE ${where} ORDER BY audit_records.seq`, params);
 }
 
 /** The audit row of one request (by its request id). */

@@ -69,6 +69,10 @@ describe('audit redaction (by the argument a value feeds)', () => {
     expect(withLiteral.documentHash!.toString('hex')).to.equal(other.documentHash!.toString('hex'));
     const expected = print(parse('mutation { signIn(username: "alice", password: "[redacted]") }'));
     expect(withLiteral.documentHash!.toString('hex')).to.equal(sha256hex(expected));
+    // So is the default value of a variable that feeds a secret argument.
+    const withDefault = describe_('mutation($p: String! = "p4ss") { signIn(username: "alice", password: $p) }', {});
+    expect(withDefault.documentHash!.toString('hex'))
+      .to.equal(sha256hex(print(parse('mutation($p: String! = "[redacted]") { signIn(username: "alice", password: $p) }'))));
     // A non-secret literal is part of the hash.
     const bob = describe_('mutation { signIn(username: "bob", password: "p4ss") }', {});
     expect(bob.documentHash!.equals(withLiteral.documentHash!)).to.equal(false);

@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { Client } from 'pg';
+import { AUDIT_CHAIN_LOCK } from '../../src/audit/audit.service';
+import { loadConfig } from '../../src/config';
+import { resetData, testDb } from '../support/db';
+import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { traderToken } from '../support/server';
+import { auditRows, capturedServer, rawGql, type CapturedServer } from './helpers';
+
+describe('audit fail-closed: no response leaves without its audit record', () => {
+  let token: string;
+  let cap: CapturedServer;
+
+  before(async () => {
+    await resetData();
+    const p = await insertParticipant('1000000001');
+    await insertDeclarations(p, [{ number: 'A-1', date: '2024-01-10', direction: 'IM',
+      items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }] }]);
+    token = await traderToken(p);
+    // A server whose responses give up waiting for their record after 300 ms.
+    const { config } = testDb();
+    cap = await capturedServer(loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: config.db.url, AUDIT_WRITE_TIMEOUT_MS: '300' }));
+  });
+  after(async () => {
+    await cap.close();
+  });
+
+  const QUERY = '{ declarations { edges { node { number } } } }';
+
+  it('answers AUDIT_UNAVAILABLE (503) instead of the data when the audit insert is refused', async () => {
+    const { ds, config } = testDb();
+    const before = (await auditRows()).length;
+    await ds.query(`REVOKE INSERT ON audit_records FROM ${config.db.appRole}`);
+    let r;
+    try {
+      r = await rawGql(QUERY, {}, token, { url: cap.server.url });
+    } finally {
+      await ds.query(`GRANT INSERT ON audit_records TO ${config.db.appRole}`);
+    }
+    expect(r.status).to.equal(503);
+    expect(r.body.data).to.equal(undefined);
+    expect(r.body.errors).to.have.length(1);
+    expect(r.body.errors![0].extensions).to.deep.equal({ code: 'AUDIT_UNAVAILABLE', requestId: r.requestId });
+    expect(r.text).not.to.contain('A-1');
+    expect((await auditRows()).length).to.equal(before);
+    const line = cap.lines.map((l) => JSON.parse(l)).find((l) => l.requestId === r.requestId && l.msg === 'graphql operation');
+    expect(line.outcome).to.equal('AUDIT_UNAVAILABLE');
+    const metrics = await (await fetch(`${cap.server.url}/metrics`)).text();
+    expect(metrics).to.match(/^audit_unavailable_total 1$/m);
+
+    // With the privilege back the same request is answered, and accounted.
+    const ok = await rawGql(QUERY, {}, token, { url: cap.server.url });
+    expect(ok.status).to.equal(200);
+    expect(ok.body.data.declarations.edges[0].node.number).to.equal('A-1');
+    expect((await auditRows('request_id = $1', [ok.requestId]))).to.have.length(1);
+  });
+
+  it('answers AUDIT_UNAVAILABLE when the record is not durable within AUDIT_WRITE_TIMEOUT_MS', async function () {
+    this.timeout(20_000);
+    const blocker = new Client({ connectionString: testDb().url });
+    await blocker.connect();
+    let r;
+    const started = Date.now();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+      r = await rawGql(QUERY, {}, token, { url: cap.server.url });
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect(Date.now() - started).to.be.lessThan(5000);
+    expect(r.status).to.equal(503);
+    expect(r.body.data).to.equal(undefined);
+    expect(r.body.errors![0].extensions!.code).to.equal('AUDIT_UNAVAILABLE');
+    await cap.services.audit.drain();
+  });
+});
