@@ -81,7 +81,7 @@ export async function runAuditBench(opts: {
     });
     const url = external ?? embedded!.url;
     const configFor = (windowMs: number): AppConfig => loadConfig({
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: url, LOG_LEVEL: 'silent', DB_POOL_MAX: '20',
+      ...process.env, NODE_ENV: 'production', PKI_ALLOW_TEST_PKI: 'true', DATABASE_URL: url, LOG_LEVEL: 'silent', DB_POOL_MAX: '20',
       AUDIT_DATA_DIR: path.join(tmp, 'audit'), AUDIT_GROUP_COMMIT_MS: String(windowMs), AUDIT_CHECKPOINT_SECONDS: '0',
     });
     db = await openDatabase(configFor(0));

@@ -100,6 +100,15 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
     return out;
   };
 
+  // The test PKI's private keys are committed: in production it is never trusted by default, and
+  // naming its files is refused unless PKI_ALLOW_TEST_PKI=true says so (benchmarks, staging).
+  const testPkiDir = path.resolve(rootDir, 'certs-test') + path.sep;
+  const guardTestPki = env.NODE_ENV === 'production' && str('PKI_ALLOW_TEST_PKI') !== 'true';
+  if (guardTestPki) {
+    for (const name of ['PKI_TRUST_ANCHORS', 'PKI_CRLS', 'PORTAL_CERTS']) {
+      if (str(name) === undefined) problems.push(`${name}: must be set in production (the default is the test PKI in certs-test/, whose keys are public)`);
+    }
+  }
   const trustAnchors = files('PKI_TRUST_ANCHORS', 'certs-test/root-ca.cert.pem', true);
   const intermediates = files('PKI_INTERMEDIATES', 'certs-test/issuing-ca.cert.pem', false);
   // Revocation is never skipped: every certificate below an anchor needs a CRL from its issuer.
@@ -133,6 +142,12 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
   const issuerId = str('PORTAL_ISSUER_ID', 'egov.gov.az')!;
   const serviceId = str('SERVICE_ID', 'customs-stats')!;
   const maxLifetimeSeconds = int('PORTAL_ASSERTION_MAX_LIFETIME_SECONDS', 300, 1, 86400);
+
+  if (guardTestPki) {
+    for (const f of [...trustAnchors, ...intermediates, ...crls, ...portalCerts, ...(ocsp ? [ocsp.responderCert] : [])]) {
+      if (f.path.startsWith(testPkiDir)) problems.push(`${f.variable}: ${f.path} is the test PKI (its keys are public): refused in production`);
+    }
+  }
 
   let subjectProfile: SubjectProfile = DEFAULT_SUBJECT_PROFILE;
   const profileFile = str('PKI_SUBJECT_PROFILE');
