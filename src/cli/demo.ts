@@ -23,10 +23,10 @@ export async function hasAnyDeclarations(ds: DataSource): Promise<boolean> {
   return Boolean(r.any);
 }
 
-export async function seedDemoData(ds: DataSource, opts: { log: (m: string) => void }): Promise<void> {
+export async function seedDemoData(ds: DataSource, opts: { log: (m: string) => void; rollupMinItems: number }): Promise<void> {
   opts.log(`loading demo data: ${DEMO_DATA.items} items of ${DEMO_DATA.participants} participants (seed ${DEMO_DATA.seed})`);
   const csv = generateDeclarationsCsv({ ...DEMO_DATA, participantsList: DEMO_IDENTITIES });
-  const summary = await importDeclarations(ds, csv, { skipInvalid: false });
+  const summary = await importDeclarations(ds, csv, { skipInvalid: false, rollupMinItems: opts.rollupMinItems });
   opts.log(`demo data loaded: ${JSON.stringify(summary)}`);
 }
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { UsageError, runCli } from './bootstrap';
 import { ImportRejectedError, importDeclarations, type ImportProgress } from '../ingest';
+import { systemClock } from '../shared/clock';
 
 const USAGE = 'usage: npm run import -- FILE.csv [--skip-invalid] [--rejects FILE]';
 const MAX_PRINTED = 100;
@@ -80,7 +81,7 @@ function progressReporter(log: (m: string) => void): { onProgress: (p: ImportPro
   };
 }
 
-void runCli('import', async ({ db, log }) => {
+void runCli('import', async ({ config, db, log }) => {
   const args = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(args.file)) throw new UsageError(`no such file: ${args.file}`);
   const progress = progressReporter(log);
@@ -88,16 +89,16 @@ void runCli('import', async ({ db, log }) => {
     const s = await importDeclarations(db.ds, args.file, {
       skipInvalid: args.skipInvalid,
       rejectsPath: args.rejects,
-      now: new Date(),
+      now: systemClock.now(),
       onProgress: progress.onProgress,
+      rollupMinItems: config.statsRollupMinItems,
     });
     progress.stop();
     if (s.errorCount > 0) printErrors(log, s.errors, s.errorCount);
     const secs = s.elapsedMs / 1000;
-    log(`inserted ${s.inserted}, replaced ${s.replaced}, unchanged ${s.unchanged}, rejected ${s.rejected}, ` +
-      `participants created ${s.participantsCreated}`);
-    log(`declarations created ${s.declarationsCreated}, updated ${s.declarationsUpdated}; ${s.rows} rows in ${secs.toFixed(1)} s ` +
-      `(${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en')} rows/s)`);
+    log(`inserted ${s.inserted}, replaced ${s.replaced}, rejected ${s.rejected}, participants created ${s.participantsCreated}`);
+    log(`unchanged ${s.unchanged}, declarations created ${s.declarationsCreated}, updated ${s.declarationsUpdated}; ` +
+      `${s.rows} rows in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en')} rows/s)`);
     if (s.rejectsPath) log(`rejected rows written to ${s.rejectsPath}`);
     return 0;
   } catch (e) {

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const embedded = db.embedded !== undefined;
   const seed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && embedded);
   if (seed && !(await hasAnyDeclarations(db.ds))) {
-    await seedDemoData(db.ds, { log: say });
+    await seedDemoData(db.ds, { log: say, rollupMinItems: config.statsRollupMinItems });
   }
   const services = createServices(config, db.ds);
   server = await startHttpServer(services, logger, config.http);

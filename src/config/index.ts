@@ -64,6 +64,8 @@ export interface AppConfig {
     /** A response waits at most this long for its audit record, then fails with AUDIT_UNAVAILABLE. */
     readonly writeTimeoutMs: number;
   };
+  /** Items a participant needs before statistics rollups are kept for them (src/statistics/rollups.ts). */
+  readonly statsRollupMinItems: number;
   /** E-signature login (src/pki): trust anchors, CRLs, OCSP, portal allow-list, subject profile. */
   readonly pki: PkiConfig;
   /** Signature-login challenges: lifetime and creations allowed per client address per minute. */
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       checkpointSeconds: r.int('AUDIT_CHECKPOINT_SECONDS', appEnv === 'test' ? 0 : 60, 0, 86_400),
       writeTimeoutMs: r.int('AUDIT_WRITE_TIMEOUT_MS', 5000, 10, 600_000),
     },
+    statsRollupMinItems: r.int('STATS_ROLLUP_MIN_ITEMS', 20_000, 0, 1_000_000_000),
     pki: readPki(env, r),
     challenge: {
       ttlSeconds: r.int('CHALLENGE_TTL_SECONDS', 300, 10, 3600),

@@ -37,9 +37,9 @@ const PAGE = `<!doctype html>
 const APP_JS = `(function () {
   var fetcher = GraphiQL.createFetcher({ url: window.location.origin + '/graphql' });
   var defaultQuery = [
-    '# 1. Log in (a demo account is printed by npm start), e.g.',
-    '#    mutation { login(username: "demo", password: "…") { token } }',
-    '# 2. Put the token in the Headers tab: {"Authorization": "Bearer <token>"}',
+    '# 1. Log in: npm start prints demo bearer tokens; or use login(username, password),',
+    '#    or loginWithSignature (see the README) and copy the token.',
+    '# 2. Put it in the Headers tab below: {"Authorization": "Bearer <token>"}',
     '# 3. Ask for statistics:',
     'query Statistics {',
     '  tradeStatistics(groupBy: [YEAR, DIRECTION], filter: { from: "2024-01-01" }) {',

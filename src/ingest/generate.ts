@@ -11,7 +11,7 @@
  */
 import { Readable } from 'node:stream';
 import { HS_HEADINGS } from '../db/reference/data';
-import { COL, DECLARATION_COLUMNS, DECLARATION_CSV_HEADER, csvLine } from './columns';
+import { COL, DECLARATION_COLUMNS, DECLARATION_CSV_HEADER, csvField } from './columns';
 import { Prng, WeightedPicker, hashString, zipfWeights } from './prng';
 
 export interface ParticipantIdentity {
@@ -57,10 +57,12 @@ interface Heading {
 }
 
 const NAMES = new Map(HS_HEADINGS.map(([c, n]) => [c, n] as const));
+const KNOWN_HEADINGS = new Set(NAMES.keys());
 
 /**
  * The headings the generator draws from: every heading of the reference list, plus a few that
- * the reference list does not know (imported and flagged in unknown_reference).
+ * the reference list does not know (0409, 1006, 3926, 8450, 8711, 9401: imported and flagged in
+ * unknown_reference), which some traders carry as their least-traded line (about 1–2 % of rows).
  */
 const HEADINGS: ReadonlyArray<Heading> = [
   // food (imports)
@@ -123,7 +125,7 @@ const SECTOR_WEIGHTS: ReadonlyArray<readonly [Sector, number]> = [
   ['machinery', 10], ['electronics', 9], ['vehicles', 9], ['textiles', 6], ['consumer', 6],
 ];
 /** Headings individuals import or export. */
-const PERSON_HEADINGS = ['8703', '8517', '8471', '6403', '3304', '9403', '0802', '8711'];
+const PERSON_HEADINGS = ['8703', '8517', '8471', '6403', '3304', '9403', '0802', '8528'];
 
 /** Partner countries for imports and for exports (weights). */
 const IMPORT_PARTNERS: ReadonlyArray<readonly [string, number]> = [
@@ -223,12 +225,15 @@ function digits(rng: Prng, n: number): string {
   return s;
 }
 
-function buildHeadingChoices(rng: Prng, pool: ReadonlyArray<Heading>, count: number, person: boolean): WeightedPicker<HeadingChoice> {
+function buildHeadingChoices(rng: Prng, pool: ReadonlyArray<Heading>, count: number, person: boolean,
+  rare?: Heading): WeightedPicker<HeadingChoice> {
   const chosen: Heading[] = [];
   const candidates = [...pool];
   while (chosen.length < count && candidates.length > 0) {
     chosen.push(candidates.splice(rng.int(0, candidates.length - 1), 1)[0]);
   }
+  // A heading the reference list does not know, if any, comes last (least traded).
+  if (rare) chosen.push(rare);
   const choices = chosen.map((heading): HeadingChoice => {
     const nCodes = rng.int(1, 3);
     const codes: string[] = [];
@@ -324,11 +329,15 @@ function makeProfiles(opts: GenerateOptions): Profile[] {
     if (person) {
       headings = buildHeadingChoices(r, personPool, r.int(1, 3), true);
     } else {
-      const primary = HEADINGS.filter((x) => x.sector === sector);
+      const primary = HEADINGS.filter((x) => x.sector === sector && KNOWN_HEADINGS.has(x.code));
       const count = r.int(2, 6);
       const secondarySector = sectorPicker.pick(r);
-      const pool = r.chance(0.35) ? [...primary, ...HEADINGS.filter((x) => x.sector === secondarySector).slice(0, 3)] : primary;
-      headings = buildHeadingChoices(r, pool, count, false);
+      const pool = r.chance(0.35)
+        ? [...primary, ...HEADINGS.filter((x) => x.sector === secondarySector && KNOWN_HEADINGS.has(x.code)).slice(0, 3)]
+        : primary;
+      const unknown = HEADINGS.filter((x) => x.sector === sector && !KNOWN_HEADINGS.has(x.code));
+      const rare = unknown.length > 0 && r.chance(0.15) ? r.pick(unknown) : undefined;
+      headings = buildHeadingChoices(r, pool, count, false, rare);
     }
     const homeCount = r.chance(0.7) ? 1 : 2;
     const posts = subsetPicker(r, HOME_POSTS, homeCount);
@@ -488,6 +497,19 @@ function pickWeighted(rng: Prng, table: ReadonlyArray<readonly [string, number]>
 export function generateDeclarationsCsv(opts: GenerateOptions): Readable {
   validateOptions(opts);
   const rows = generateDeclarations(opts);
+  // Only the declarant and description columns can need quoting (the others are generated
+  // codes and numbers); their values repeat, so each is quoted once.
+  const quoted = new Map<string, string>();
+  const text = (v: string) => {
+    let q = quoted.get(v);
+    if (q === undefined) {
+      q = csvField(v);
+      if (quoted.size < 100_000) quoted.set(v, q);
+    }
+    return q;
+  };
+  const free = new Set<number>([COL.declarant_voen, COL.declarant_fin, COL.declarant_gooen, COL.declarant_name, COL.description]);
+  const isFree = DECLARATION_COLUMNS.map((_, i) => free.has(i));
   let headerSent = false;
   let done = false;
   return new Readable({
@@ -505,7 +527,10 @@ export function generateDeclarationsCsv(opts: GenerateOptions): Readable {
           done = true;
           break;
         }
-        chunk += csvLine(r.value);
+        const f = r.value;
+        let line = f[0];
+        for (let i = 1; i < f.length; i++) line += ',' + (isFree[i] ? text(f[i]) : f[i]);
+        chunk += line + '\n';
       }
       if (chunk.length > 0) this.push(chunk, 'utf8');
       if (done) this.push(null);

@@ -6,7 +6,8 @@
  * declarant identity; item rows are not kept.
  */
 import { COL, DECLARATION_COLUMNS, type DeclarationColumn, csvLine } from './columns';
-import { RowValidator, checkHeader, type FieldError, type ReferenceSets } from './validate';
+import { RowStore } from './batch';
+import { RowValidator, UNKNOWN_REFERENCE_FLAGS, checkHeader, type FieldError, type ReferenceSets, type UnknownReferenceFlag } from './validate';
 
 export interface RowError {
   line: number;
@@ -45,7 +46,6 @@ const DECL_IDX = DECL_FIELDS.map((c) => COL[c]);
 const NF = DECL_FIELDS.length;
 /** Item numbers up to this are tracked in a per-declaration bit mask; larger ones in a Set. */
 const MASK_ITEMS = 30;
-const OUT_BUFFER = 1 << 20;
 const DECL_FLAG_LITERALS = ['{}', '{customs_post}', '{procedure}', '{customs_post,procedure}'];
 
 const RE_COPY_ESCAPE = /[\\\t\n\r]/;
@@ -57,6 +57,22 @@ export function copyValue(v: string): string {
   if (v === '') return '\\N';
   return RE_COPY_ESCAPE.test(v) ? v.replace(RE_COPY_ESCAPE_G, (c) => COPY_ESCAPES[c]) : v;
 }
+
+/** Rows staged since the previous batch, ready for the database. */
+export interface SinkBatch {
+  /** The valid rows: line, declaration index, item number and item-level COPY text. */
+  rows: RowStore;
+  /** The declarations those rows belong to, and their declarants. */
+  decls: DeclRow[];
+  idents: IdentEntry[];
+}
+
+/** Item-level columns in RowStore text, in order (then unknown_reference). */
+export const ITEM_LEVEL_COLUMNS: ReadonlyArray<DeclarationColumn> = [
+  'hs_code', 'description', 'origin_country', 'partner_country', 'transport_mode', 'net_weight_kg', 'gross_weight_kg',
+  'supplementary_quantity', 'supplementary_unit', 'invoice_value', 'invoice_currency', 'customs_value_azn',
+  'statistical_value_usd',
+];
 
 export interface RowSinkOptions {
   /** Write rejected rows as CSV (skip-invalid mode with a rejects file). */
@@ -111,15 +127,12 @@ export class RowSink {
   rejects = '';
 
   private readonly validator: RowValidator;
-  // COPY text is encoded straight into buffers: a long-lived string of many rows would be
-  // promoted out of the young generation and make garbage collection dominate.
-  private out = Buffer.allocUnsafe(OUT_BUFFER);
-  private outPos = 0;
-  private readonly filled: Buffer[] = [];
+  // Rows are encoded straight into buffers: long-lived strings of many rows would be promoted
+  // out of the young generation and make garbage collection dominate.
+  private store = new RowStore();
   private order: number[] = [];
   private sameOrder = true;
   private lastEndLine = 0;
-  private readonly flagLiterals = new Map<string, string>();
 
   // Declarations, column-wise (a million-row file has a few hundred thousand): the number maps
   // to an index; declaration-level values are interned per column and stored as ids.
@@ -136,6 +149,11 @@ export class RowSink {
   /** "idx/item" of item numbers above MASK_ITEMS. */
   private readonly bigItems = new Set<string>();
   private readonly identIndex = new Map<string, number>();
+  private readonly numbers: string[] = [];
+  /** The batch a declaration was last handed out in. */
+  private readonly declBatch = new IntColumn();
+  private batchNo = 1;
+  private batchDecls: number[] = [];
 
   constructor(ref: ReferenceSets, private readonly opts: RowSinkOptions) {
     this.validator = new RowValidator(ref);
@@ -207,27 +225,26 @@ export class RowSink {
       }
     }
     this.validRows++;
-    this.emit(`${line}\t${idx}\t${item}\t${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${this.flagLiteral(v.flags)}\n`);
+    if (this.declBatch.data[idx] !== this.batchNo) {
+      this.declBatch.data[idx] = this.batchNo;
+      this.batchDecls.push(idx);
+    }
+    this.store.add(line, idx, item, `${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${FLAG_LITERALS[flagMask(v.flags)]}\n`);
   }
 
-  /** Staging COPY data ready to send (with `all`, also the partly filled buffer). */
-  takeOutput(all = false): Buffer[] {
-    if (all && this.outPos > 0) {
-      this.filled.push(this.out.subarray(0, this.outPos));
-      this.out = Buffer.allocUnsafe(OUT_BUFFER);
-      this.outPos = 0;
-    }
-    return this.filled.splice(0, this.filled.length);
+  /** Valid rows since the last cutBatch. */
+  get batchRows(): number {
+    return this.store.count;
   }
 
-  private emit(text: string): void {
-    // At most 3 bytes of UTF-8 per UTF-16 code unit.
-    if (this.outPos + text.length * 3 > this.out.length) {
-      if (this.outPos > 0) this.filled.push(this.out.subarray(0, this.outPos));
-      this.out = Buffer.allocUnsafe(Math.max(OUT_BUFFER, text.length * 3));
-      this.outPos = 0;
-    }
-    this.outPos += this.out.write(text, this.outPos);
+  /** Whether rejected rows are rendered as CSV. */
+  get collectsRejects(): boolean {
+    return this.opts.collectRejects;
+  }
+
+  /** Appends a row rejected later (by the database checks) to the rejects CSV. */
+  rejectRow(rec: string[], error: string): void {
+    if (this.opts.collectRejects) this.rejects += csvLine([...rec, error]);
   }
 
   /** Records an error found later (in the database) for a row already accepted here. */
@@ -241,24 +258,41 @@ export class RowSink {
     return this.order;
   }
 
-  /** The declarations of the file in order of first appearance. */
-  *declarations(): Generator<DeclRow> {
+  /**
+   * Hands out what was staged since the previous call: the COPY data of the valid rows, the
+   * declarations those rows belong to and their declarants.
+   */
+  cutBatch(): SinkBatch {
     const ids = this.declFields.data;
-    for (const [number, idx] of this.declIndex) {
+    const decls: DeclRow[] = [];
+    const identSeen = new Set<number>();
+    const idents: IdentEntry[] = [];
+    for (const idx of this.batchDecls) {
       const fields = new Array<string>(NF);
       for (let i = 0; i < NF; i++) fields[i] = this.interners[i].values[ids[idx * NF + i]];
-      yield {
-        idx, number, line: this.declLine.data[idx], identIdx: this.declIdent.data[idx], fields,
+      const identIdx = this.declIdent.data[idx];
+      decls.push({
+        idx, number: this.numbers[idx], line: this.declLine.data[idx], identIdx, fields,
         flags: DECL_FLAG_LITERALS[this.declFlags.data[idx]],
-      };
+      });
+      if (!identSeen.has(identIdx)) {
+        identSeen.add(identIdx);
+        idents.push(this.identList[identIdx]);
+      }
     }
+    const batch = { rows: this.store, decls, idents };
+    this.store = new RowStore();
+    this.batchNo++;
+    this.batchDecls = [];
+    return batch;
   }
 
   private newDeclaration(number: string, f: ReadonlyArray<string>, line: number): number {
     const idx = this.declCount++;
     this.declIndex.set(number, idx);
+    this.numbers.push(number);
     this.declFields.ensure((idx + 1) * NF);
-    for (const col of [this.declLine, this.declIdent, this.declMask, this.declFlags]) col.ensure(idx + 1);
+    for (const col of [this.declLine, this.declIdent, this.declMask, this.declFlags, this.declBatch]) col.ensure(idx + 1);
     const ids = this.declFields.data;
     for (let i = 0; i < NF; i++) ids[idx * NF + i] = this.interners[i].id(f[DECL_IDX[i]]);
     this.declLine.data[idx] = line;
@@ -310,17 +344,6 @@ export class RowSink {
     return idx;
   }
 
-  private flagLiteral(flags: ReadonlyArray<string>): string {
-    if (flags.length === 0) return '{}';
-    const key = flags.join(',');
-    let lit = this.flagLiterals.get(key);
-    if (lit === undefined) {
-      lit = `{${key}}`;
-      this.flagLiterals.set(key, lit);
-    }
-    return lit;
-  }
-
   private reject(rec: string[], line: number, errors: FieldError[]): void {
     this.rejectedRows++;
     for (const e of errors) this.addError(line, e.column, e.reason);
@@ -329,6 +352,18 @@ export class RowSink {
     }
   }
 }
+
+/** Unknown-reference flags as a bit mask (bit i = UNKNOWN_REFERENCE_FLAGS[i]). */
+function flagMask(flags: ReadonlyArray<UnknownReferenceFlag>): number {
+  let m = 0;
+  for (const f of flags) m |= FLAG_BITS[f];
+  return m;
+}
+const FLAG_BITS = Object.fromEntries(UNKNOWN_REFERENCE_FLAGS.map((f, i) => [f, 1 << i])) as Record<UnknownReferenceFlag, number>;
+
+/** COPY literal of unknown_reference for each flag mask. */
+const FLAG_LITERALS = Array.from({ length: 1 << UNKNOWN_REFERENCE_FLAGS.length },
+  (_, m) => `{${UNKNOWN_REFERENCE_FLAGS.filter((__, i) => m & (1 << i)).join(',')}}`);
 
 function clip(v: string): string {
   return v.length > 40 ? `${v.slice(0, 40)}…` : v;

@@ -5,6 +5,7 @@
 import type { Sql } from '../db/tenant';
 import { BadUserInputError } from '../shared/errors';
 import { measuresSql, toMeasures, type MeasureRow, type TradeMeasures } from './measures';
+import { chooseGrain, rollupConditions, rollupMeasuresSql } from './rollups';
 import { itemConditions, Params, type TradeFilter } from './trade-filter';
 
 export type TradeDimension =
@@ -75,6 +76,8 @@ export interface StatisticsQuery {
   readonly values: unknown[];
   readonly dims: DimensionDef[];
   readonly first: number;
+  /** Which table answers: the rollups when asked for and a grain fits exactly, else the raw items. */
+  readonly source: 'items' | 'rollups';
 }
 
 /**
@@ -84,13 +87,17 @@ export interface StatisticsQuery {
  */
 export function buildStatisticsQuery(
   participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+  opts: { rollups?: boolean } = {},
 ): StatisticsQuery {
   validateGroupBy(groupBy, first);
+  const dims = groupBy.map((d) => DIMENSIONS[d]);
+  const groupGrain = opts.rollups ? chooseGrain(filter, groupBy) : null;
+  const totalGrain = groupGrain && chooseGrain(filter, []);
+  if (groupGrain && totalGrain) return buildRollupQuery(participantId, filter, groupBy, first, groupGrain, totalGrain);
   const p = new Params();
   const where = itemConditions(participantId, filter, p).join(' AND ');
-  const dims = groupBy.map((d) => DIMENSIONS[d]);
   if (dims.length === 0) {
-    return { text: `SELECT 1 AS is_total, ${measuresSql(false)} FROM declaration_items i WHERE ${where}`, values: p.values, dims, first };
+    return { text: `SELECT 1 AS is_total, ${measuresSql(false)} FROM declaration_items i WHERE ${where}`, values: p.values, dims, first, source: 'items' };
   }
   const withQuantity = groupBy.includes('HS10');
   const cols = dims.map((d, n) => `${d.sql('i')} AS d${n}`).join(', ');
@@ -101,7 +108,40 @@ export function buildStatisticsQuery(
       GROUP BY GROUPING SETS ((${groupCols.join(', ')}), ())
       ORDER BY is_total DESC, ${groupCols.map((c) => `${c} NULLS LAST`).join(', ')}
       LIMIT ${limit}`;
-  return { text, values: p.values, dims, first };
+  return { text, values: p.values, dims, first, source: 'items' };
+}
+
+/**
+ * The same result from trade_rollups (src/statistics/rollups.ts): groups from the grain of the
+ * grouped and filtered item-level columns, totals from the grain of the filtered ones only (a
+ * declaration spread over several groups counts once in the totals).
+ */
+function buildRollupQuery(
+  participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+  groupGrain: NonNullable<ReturnType<typeof chooseGrain>>, totalGrain: NonNullable<ReturnType<typeof chooseGrain>>,
+): StatisticsQuery {
+  const dims = groupBy.map((d) => DIMENSIONS[d]);
+  const p = new Params();
+  const totalWhere = rollupConditions(participantId, totalGrain, filter, p).join(' AND ');
+  if (dims.length === 0) {
+    return { text: `SELECT 1 AS is_total, ${rollupMeasuresSql()} FROM trade_rollups r WHERE ${totalWhere}`,
+      values: p.values, dims, first, source: 'rollups' };
+  }
+  const groupWhere = rollupConditions(participantId, groupGrain, filter, p).join(' AND ');
+  const cols = dims.map((d, n) => `${d.sql('r')} AS d${n}`).join(', ');
+  const groupCols = dims.map((_, n) => `d${n}`);
+  const limit = p.add(first + 1);
+  const text = `SELECT * FROM (
+        (SELECT 1 AS is_total, ${groupCols.map((c) => `NULL AS ${c}`).join(', ')}, ${rollupMeasuresSql()}
+           FROM trade_rollups r WHERE ${totalWhere})
+        UNION ALL
+        (SELECT 0 AS is_total, ${groupCols.join(', ')}, ${rollupMeasuresSql()}
+           FROM (SELECT r.*, ${cols} FROM trade_rollups r WHERE ${groupWhere}) r
+          GROUP BY ${groupCols.join(', ')}
+          ORDER BY ${groupCols.map((c) => `${c} NULLS LAST`).join(', ')}
+          LIMIT ${limit})
+      ) u ORDER BY is_total DESC, ${groupCols.map((c) => `${c} NULLS LAST`).join(', ')}`;
+  return { text, values: p.values, dims, first, source: 'rollups' };
 }
 
 /** Shapes the statement's rows: the first is the totals row, then the groups in key order. */
@@ -129,7 +169,15 @@ export function shapeStatistics(q: StatisticsQuery, rows: (MeasureRow & Record<s
 
 export async function tradeStatistics(
   sql: Sql, participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+  opts: { rollups?: boolean } = {},
 ): Promise<TradeStatistics> {
-  const q = buildStatisticsQuery(participantId, filter, groupBy, first);
+  // Rollups exist only for participants listed in rollup_participants (large traders).
+  let rollups = false;
+  if (opts.rollups !== false && chooseGrain(filter, groupBy)) {
+    const [r] = await sql.query<{ listed: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM rollup_participants WHERE participant_id = $1) AS listed', [participantId]);
+    rollups = r.listed;
+  }
+  const q = buildStatisticsQuery(participantId, filter, groupBy, first, { rollups });
   return shapeStatistics(q, await sql.query<MeasureRow & Record<string, unknown>>(q.text, q.values));
 }

@@ -63,7 +63,12 @@ export function itemConditions(participantId: string, f: TradeFilter, p: Params,
   if (f.direction) c.push(`${alias}.direction = ${p.add(f.direction)}`);
   if (f.from) c.push(`${alias}.registration_date >= ${p.add(f.from)}::date`);
   if (f.to) c.push(`${alias}.registration_date <= ${p.add(f.to)}::date`);
-  if (f.hsCodePrefix) c.push(`${alias}.hs_code LIKE ${p.add(`${f.hsCodePrefix}%`)}`);
+  if (f.hsCodePrefix) {
+    // A range of equal-length digit strings rather than LIKE: comparison operators are leakproof,
+    // so PostgreSQL still uses the (participant_id, hs_code) index under row-level security, where a
+    // LIKE (not leakproof) may only run after the policy and the trader's rows are scanned.
+    c.push(`${alias}.hs_code BETWEEN ${p.add(f.hsCodePrefix.padEnd(10, '0'))} AND ${p.add(f.hsCodePrefix.padEnd(10, '9'))}`);
+  }
   if (f.countryCode) c.push(`${alias}.partner_country = ${p.add(f.countryCode)}`);
   if (f.customsPostCode) c.push(`${alias}.customs_post_code = ${p.add(f.customsPostCode)}`);
   if (f.procedureCode) c.push(`${alias}.procedure_code = ${p.add(f.procedureCode)}`);

@@ -57,6 +57,12 @@ export function csv(rows: Row[], header: string[] = HEADER): string {
 }
 
 let tmpDir: string | undefined;
+// Root-level hook: the temporary files go when the run ends.
+after(() => {
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  tmpDir = undefined;
+});
+
 /** Writes text to a fresh temporary file and returns its path. */
 export function tmpFile(name: string, text: string): string {
   tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-test-'));

@@ -86,6 +86,40 @@ describe('importDeclarations', () => {
     });
   });
 
+  describe('in several database batches', () => {
+    it('gives the same tables as one batch, with declarations split across batches', async () => {
+      const generated = readCsvObjects(await streamToString(generateDeclarationsCsv({ items: 4000, participants: 30, seed: 12 })));
+      // Move the second item of some declarations to the end of the file (other batches).
+      const moved = generated.filter((r, i) => r.item_number === '2' && i % 3 === 0);
+      const rows = [...generated.filter((r) => !moved.includes(r)), ...moved];
+      const text = csv(rows);
+      const one = await importText(text);
+      const single = await checksums();
+      await resetData();
+      const many = await importText(text, { batchRows: 300 });
+      expect(await checksums()).to.deep.equal(single);
+      expect(many).to.deep.include({ inserted: 4000, replaced: 0, unchanged: 0, participantsCreated: one.participantsCreated,
+        declarationsCreated: one.declarationsCreated, affectedMonths: one.affectedMonths });
+      const again = await importText(text, { batchRows: 300 });
+      expect(again).to.include({ inserted: 0, replaced: 0, unchanged: 4000 });
+      expect(await checksums()).to.deep.equal(single);
+    });
+
+    it('still reports problems of later batches, database checks included, and changes nothing', async () => {
+      await importText(csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]));
+      const before = await checksums();
+      const rows = Array.from({ length: 50 }, (_, i) => row({ declaration_number: `B-${i}` }));
+      rows[3] = row({ declaration_number: 'B-3', direction: 'XX' });
+      rows[40] = row({ declaration_number: 'TAKEN' });
+      rows[45] = row({ declaration_number: 'B-45', partner_country: 'ZZ' });
+      const e = await expectRejected(importText(csv(rows), { batchRows: 10 }));
+      expect(e.errors.map((x) => x.split(': ').slice(0, 2).join(': '))).to.deep.equal([
+        'line 5: direction', 'line 42: declaration_number', 'line 47: partner_country',
+      ]);
+      expect(await checksums()).to.deep.equal(before);
+    });
+  });
+
   it('replaces a re-imported row with its new values and leaves the other items alone', async () => {
     const a1 = row({ item_number: '1' });
     const a2 = row({ item_number: '2', hs_code: '0802120000', customs_value_azn: '10.00' });
@@ -214,6 +248,24 @@ describe('importDeclarations', () => {
       expect(e.errors[0]).to.match(/^line \d+: csv: /);
     });
 
+    it('stops at a CSV syntax error deep in a large file and names its line', async () => {
+      const rows = Array.from({ length: 30_000 }, (_, i) => row({ declaration_number: `BIG-${i}` }));
+      const lines = csv(rows).split('\n');
+      lines[25_000] = lines[25_000].replace('Xəzər Logistika MMC', 'Xəzər "Logistika" MMC');
+      const e = await expectRejected(importText(lines.join('\n')));
+      expect(e.errors).to.have.length(1);
+      expect(e.errors[0]).to.match(/^line 25001: csv: Invalid Opening Quote/);
+      expect((await checksums()).item_count).to.equal(0);
+    });
+
+    it('names the line a multi-line record starts on', async () => {
+      const e = await expectRejected(importText(csv([
+        row({ declaration_number: 'M-1', description: 'a\nb\nc' }),
+        row({ declaration_number: 'M-2', description: 'x\ny', direction: 'XX' }),
+      ])));
+      expect(e.errors).to.deep.equal(['line 5: direction: "XX" is not IM or EX']);
+    });
+
     it('reports every bad row, in line order', async () => {
       const rows = [row({ item_number: '1', direction: 'X' }), row({ item_number: '2' }), row({ item_number: '3', hs_code: 'abc' })];
       const e = await expectRejected(importText(csv(rows)));
@@ -258,6 +310,12 @@ describe('importDeclarations', () => {
       expect(rejects[0].description).to.equal('Motor cars, "sedan"');
     });
 
+    it('leaves no rejects file when the file is rejected as a whole', async () => {
+      const input = tmpFile('badheader.csv', csv([row()], HEADER.slice(1)));
+      await expectRejected(importDeclarations(testDb().ds, input, { skipInvalid: true, now: NOW }));
+      expect(fs.existsSync(`${input}.rejects.csv`)).to.equal(false);
+    });
+
     it('writes rows rejected by the database check to the rejects file too', async () => {
       await importText(csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]));
       const input = tmpFile('taken.csv', csv([
@@ -269,7 +327,7 @@ describe('importDeclarations', () => {
       expect(s).to.include({ inserted: 1, rejected: 1, rejectsPath });
       const rejects = readCsvObjects(fs.readFileSync(rejectsPath, 'utf8'));
       expect(rejects).to.have.length(1);
-      expect(rejects[0]).to.include({ declaration_number: 'TAKEN', declarant_voen: '1000000002', net_weight_kg: '1400.500',
+      expect(rejects[0]).to.include({ declaration_number: 'TAKEN', declarant_voen: '1000000002', net_weight_kg: '1400.5', description: 'Motor cars, "sedan"',
         error: 'declaration_number: TAKEN is already registered to another declarant' });
     });
   });

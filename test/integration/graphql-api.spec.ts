@@ -294,3 +294,17 @@ describe('variables', () => {
     expect(r.errors![0].message).to.match(/\$g/);
   });
 });
+
+describe('introspection', () => {
+  it("answers GraphiQL's full introspection query despite the cost limit", async () => {
+    const { getIntrospectionQuery } = await import('graphql');
+    const r = await gql(getIntrospectionQuery());
+    expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+    expect(r.data.__schema.queryType.name).to.equal('Query');
+  });
+
+  it('still counts real fields next to introspection', async () => {
+    const r = await gql('{ __typename declarations(first: 500) { edges { node { items { partnerCountry { name } originCountry { name } description hsCode netWeightKg grossWeightKg customsValueAzn statisticalValueUsd } measures { itemCount customsValueAzn } } } } }');
+    expect(errorCode(r)).to.equal('QUERY_TOO_COMPLEX');
+  });
+});

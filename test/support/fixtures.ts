@@ -2,6 +2,7 @@
  * Test data written straight into the tables as the owner (no importer involved), so the
  * statistics tests do not depend on the code they check.
  */
+import { refreshRollups } from '../../src/statistics/rollups';
 import { testDb } from './db';
 
 export interface ItemSpec {
@@ -33,7 +34,18 @@ export async function insertParticipant(voen: string, name = `Company ${voen}`):
   return p.id;
 }
 
+/**
+ * Inserts declarations and items, then refreshes their statistics rollups as the importer does in
+ * its transaction (declaration_items has no other writer).
+ */
 export async function insertDeclarations(participantId: string, decls: DeclSpec[]): Promise<void> {
+  const { ds } = testDb();
+  await insertRows(participantId, decls);
+  const months = [...new Set(decls.map((d) => `${d.date.slice(0, 7)}-01`))];
+  await ds.transaction((m) => refreshRollups((text, params) => m.query(text, params), months.map((month) => ({ participantId, month })), { minItems: 0 }));
+}
+
+async function insertRows(participantId: string, decls: DeclSpec[]): Promise<void> {
   const { ds } = testDb();
   for (const d of decls) {
     const [row] = await ds.query(

@@ -17,6 +17,8 @@ const PAGE_LISTS = new Set(['edges', 'rows']);
 const ROWS_PER_UNIT: Record<string, number> = { tradeStatistics: 100 };
 
 const listEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  // Introspection reads the in-memory schema only (GraphiQL's docs and completion need it whole).
+  if (field.name.startsWith('__')) return 0;
   if (typeof args.first === 'number') {
     const per = ROWS_PER_UNIT[field.name] ?? 1;
     return 1 + childComplexity * Math.max(Math.ceil(args.first / per), 1);

@@ -1,0 +1,167 @@
+/**
+ * Statistics rollups: the same measures as the raw items, pre-aggregated so that a large trader's
+ * statistics read thousands of rows instead of millions — and still exactly equal.
+ *
+ * Why the declaration count stays exact: registration date (so month), direction, customs post
+ * and procedure belong to the declaration, so one declaration lies in exactly one value of each.
+ * The item-level columns (HS code, partner country, transport mode) do not: a declaration with
+ * items in two HS chapters counts once in each chapter but once in their sum. So there is one
+ * grain per combination of item-level columns kept (HS level 0/2/4 × partner country),
+ * each row counting the distinct declarations of its key, and a query reads the grain whose
+ * item-level columns are exactly those it groups by or pins with a filter. Summing over the
+ * declaration-level columns is then exact. Anything else (HS6/HS10, transport mode, an
+ * odd-length HS prefix, a date range not aligned to months, the supplementary quantity) goes to
+ * the raw items.
+ *
+ * Only participants with at least `minItems` items get rollups (listed in rollup_participants):
+ * for a small trader the raw items answer in milliseconds and rollup rows would outnumber them.
+ * The importer refreshes the affected (participant, month) pairs inside its transaction;
+ * declaration_items has no other writer.
+ */
+import type { Sql } from '../db/tenant';
+import { measuresSql, type MeasureRow } from './measures';
+import { Params, type TradeFilter } from './trade-filter';
+import type { TradeDimension } from './statistics.service';
+
+export const HS_LEVELS = [0, 2, 4] as const;
+
+/** Items a participant needs before statistics rollups are kept for them (STATS_ROLLUP_MIN_ITEMS). */
+export const DEFAULT_ROLLUP_MIN_ITEMS = 20_000;
+
+export interface Grain { readonly id: number; readonly hs: 0 | 2 | 4; readonly country: boolean }
+
+export const GRAINS: Grain[] = HS_LEVELS.flatMap((hs, h) => [false, true].map((country) => ({
+  id: h * 2 + (country ? 1 : 0), hs, country,
+})));
+
+type Run = (text: string, params?: unknown[]) => Promise<unknown>;
+
+/**
+ * Keeps the rollups of the affected (participant, month) pairs current: participants already
+ * listed are refreshed for those months; a participant reaching `minItems` is listed and refreshed
+ * for every month it has; the others are left to the raw items.
+ */
+export async function refreshRollups(
+  run: Run, affected: { participantId: string; month: string }[], opts: { minItems?: number } = {},
+): Promise<void> {
+  if (affected.length === 0) return;
+  const minItems = opts.minItems ?? DEFAULT_ROLLUP_MIN_ITEMS;
+  const pids = [...new Set(affected.map((a) => a.participantId))];
+  const status = (await run(
+    `SELECT i.participant_id::text AS pid, count(*)::int AS items,
+            EXISTS (SELECT 1 FROM rollup_participants r WHERE r.participant_id = i.participant_id) AS listed
+       FROM declaration_items i WHERE i.participant_id = ANY($1::bigint[]) GROUP BY i.participant_id`, [pids])) as
+    { pid: string; items: number; listed: boolean }[];
+  const listed = new Set(status.filter((r) => r.listed).map((r) => r.pid));
+  const joining = status.filter((r) => !r.listed && r.items >= minItems).map((r) => r.pid);
+  const pairs = affected.filter((a) => listed.has(a.participantId));
+  if (joining.length > 0) {
+    await run(`INSERT INTO rollup_participants (participant_id) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING`, [joining]);
+    pairs.push(...((await run(`SELECT DISTINCT participant_id::text AS "participantId",
+        to_char(date_trunc('month', registration_date), 'YYYY-MM-DD') AS month
+        FROM declaration_items WHERE participant_id = ANY($1::bigint[])`, [joining])) as { participantId: string; month: string }[]));
+  }
+  if (pairs.length > 0) await rebuild(run, pairs);
+}
+
+/**
+ * Recomputes the given (participant, month) pairs: one pass over their items into a
+ * per-declaration temp table, then every grain from it (two hash aggregations each, no sort).
+ */
+async function rebuild(run: Run, affected: { participantId: string; month: string }[]): Promise<void> {
+  const pids = affected.map((a) => a.participantId);
+  const months = affected.map((a) => a.month);
+  await run(`DELETE FROM trade_rollups r USING unnest($1::bigint[], $2::date[]) AS a(pid, m)
+              WHERE r.participant_id = a.pid AND r.registration_date = a.m`, [pids, months]);
+  // Hash aggregation in memory rather than spilling (this transaction only).
+  await run(`SET LOCAL work_mem = '256MB'`);
+  await run('DROP TABLE IF EXISTS rollup_base');
+  await run(`CREATE TEMP TABLE rollup_base ON COMMIT DROP AS
+    SELECT i.participant_id, i.declaration_id, a.m AS registration_date, i.direction, i.customs_post_code, i.procedure_code,
+           left(i.hs_code, 4) AS hs4, i.partner_country,
+           count(*)::int AS item_count, sum(i.customs_value_azn) AS customs_value_azn,
+           sum(i.statistical_value_usd) AS statistical_value_usd, sum(i.net_weight_kg) AS net_weight_kg,
+           sum(i.gross_weight_kg) AS gross_weight_kg
+      FROM declaration_items i
+      JOIN unnest($1::bigint[], $2::date[]) AS a(pid, m)
+        ON i.participant_id = a.pid AND date_trunc('month', i.registration_date)::date = a.m
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, [pids, months]);
+  await run('ANALYZE rollup_base');
+  for (const g of GRAINS) {
+    const hs = g.hs === 0 ? 'NULL::text' : `left(hs4, ${g.hs})`;
+    const country = g.country ? 'partner_country' : 'NULL::char(2)';
+    const keys = 'participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country';
+    await run(`INSERT INTO trade_rollups (${keys}, grain, declaration_count, item_count, customs_value_azn,
+                 statistical_value_usd, net_weight_kg, gross_weight_kg)
+      SELECT ${keys}, ${g.id}, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
+             sum(net_weight_kg), sum(gross_weight_kg)
+        FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
+                     ${hs} AS hs_code, ${country} AS partner_country,
+                     sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
+                     sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
+                     sum(gross_weight_kg) AS gross_weight_kg
+                FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
+       GROUP BY ${keys}`);
+  }
+  await run('DROP TABLE rollup_base');
+}
+
+/** Brings every participant's rollups up to date (migrations, repairs); run inside a transaction. */
+export async function refreshAllRollups(run: Run, opts: { minItems?: number } = {}): Promise<void> {
+  const rows = (await run(`SELECT DISTINCT participant_id::text AS "participantId",
+      to_char(date_trunc('month', registration_date), 'YYYY-MM-DD') AS month FROM declaration_items`)) as
+    { participantId: string; month: string }[];
+  await refreshRollups(run, rows, opts);
+}
+
+const HS_GROUP_LEVEL: Partial<Record<TradeDimension, number>> = { HS2: 2, HS4: 4, HS6: 6, HS10: 10 };
+
+function isMonthStart(d: string): boolean {
+  return d.endsWith('-01');
+}
+
+function isMonthEnd(d: string): boolean {
+  const [y, m, day] = d.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).getUTCDate() === day;
+}
+
+/** The grain that answers this query exactly, or null (then the raw items do). */
+export function chooseGrain(filter: TradeFilter, groupBy: TradeDimension[]): Grain | null {
+  if (filter.from && !isMonthStart(filter.from)) return null;
+  if (filter.to && !isMonthEnd(filter.to)) return null;
+  let groupHs = 0;
+  for (const d of groupBy) groupHs = Math.max(groupHs, HS_GROUP_LEVEL[d] ?? 0);
+  const filterHs = filter.hsCodePrefix?.length ?? 0;
+  const hs = Math.max(groupHs, filterHs);
+  if (hs !== 0 && hs !== 2 && hs !== 4) return null;
+  if (filterHs !== 0 && filterHs !== 2 && filterHs !== 4) return null;
+  if (groupBy.includes('TRANSPORT_MODE') || filter.transportMode !== undefined) return null;
+  const country = groupBy.includes('COUNTRY') || filter.countryCode !== undefined;
+  return GRAINS.find((g) => g.hs === hs && g.country === country) ?? null;
+}
+
+/** Conditions on trade_rollups (alias r) for the participant, grain and filter. */
+export function rollupConditions(participantId: string, grain: Grain, f: TradeFilter, p: Params): string[] {
+  const c = [`r.participant_id = ${p.add(participantId)}`, `r.grain = ${p.add(grain.id)}`];
+  if (f.direction) c.push(`r.direction = ${p.add(f.direction)}`);
+  if (f.from) c.push(`r.registration_date >= ${p.add(f.from)}::date`);
+  if (f.to) c.push(`r.registration_date <= ${p.add(f.to)}::date`);
+  if (f.hsCodePrefix) c.push(`left(r.hs_code, ${f.hsCodePrefix.length}) = ${p.add(f.hsCodePrefix)}`);
+  if (f.countryCode) c.push(`r.partner_country = ${p.add(f.countryCode)}`);
+  if (f.customsPostCode) c.push(`r.customs_post_code = ${p.add(f.customsPostCode)}`);
+  if (f.procedureCode) c.push(`r.procedure_code = ${p.add(f.procedureCode)}`);
+  return c;
+}
+
+/** Measures over rollup rows: sums of the stored sums and counts. */
+export function rollupMeasuresSql(): string {
+  return `sum(r.declaration_count)::int AS declaration_count,
+       sum(r.item_count)::int AS item_count,
+       COALESCE(sum(r.customs_value_azn), 0.00) AS customs_value_azn,
+       COALESCE(sum(r.statistical_value_usd), 0.00) AS statistical_value_usd,
+       COALESCE(sum(r.net_weight_kg), 0.000) AS net_weight_kg,
+       COALESCE(sum(r.gross_weight_kg), 0.000) AS gross_weight_kg,
+       NULL::numeric AS supplementary_quantity, NULL::text AS supplementary_unit`;
+}
+
+export type { MeasureRow, Sql };

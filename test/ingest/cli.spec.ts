@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { expect } from 'chai';
+import { resetData, testDb } from '../support/db';
+import { csv, row, tmpFile } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function run(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['-r', './scripts/register.js', script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test' },
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run import / generate (CLI)', function () {
+  this.timeout(120_000);
+  beforeEach(resetData);
+
+  it('imports a file, prints the summary and exits 0', async () => {
+    const file = tmpFile('ok.csv', csv([row({ item_number: '1' }), row({ item_number: '2' })]));
+    const r = await run('src/cli/import.ts', [file]);
+    expect(r.stderr).to.match(/inserted 2, replaced 0, rejected 0, participants created 1\n/);
+    expect(r.stderr).to.match(/rows\/s/);
+    expect(r.code).to.equal(0);
+    const [{ n }] = await testDb().ds.query('SELECT count(*)::int AS n FROM declaration_items');
+    expect(n).to.equal(2);
+  });
+
+  it('exits 1 and prints every error for an invalid file, importing nothing', async () => {
+    const file = tmpFile('bad.csv', csv([row({ item_number: '1' }), row({ item_number: '2', direction: 'XX' }),
+      row({ item_number: '3', partner_country: 'ZZ' })]));
+    const r = await run('src/cli/import.ts', [file]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain('line 3: direction: "XX" is not IM or EX');
+    expect(r.stderr).to.contain('line 4: partner_country: "ZZ" is not an ISO 3166-1 alpha-2 country code');
+    expect(r.stderr).to.contain('nothing was imported');
+    const [{ n }] = await testDb().ds.query('SELECT count(*)::int AS n FROM participants');
+    expect(n).to.equal(0);
+  });
+
+  it('with --skip-invalid imports the valid rows, writes the rejects file and exits 0', async () => {
+    const file = tmpFile('mixed.csv', csv([row({ item_number: '1' }), row({ item_number: '2', direction: 'XX' })]));
+    const rejects = tmpFile('rej.csv', '');
+    const r = await run('src/cli/import.ts', [file, '--skip-invalid', '--rejects', rejects]);
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.match(/inserted 1, replaced 0, rejected 1, participants created 1/);
+    expect(r.stderr).to.contain(`rejected rows written to ${rejects}`);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const r = await run('src/cli/import.ts', []);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/usage: npm run import/);
+  });
+
+  it('generates the same CSV for the same seed on stdout', async () => {
+    const a = await run('src/cli/generate.ts', ['--items', '50', '--participants', '5', '--seed', '7']);
+    const b = await run('src/cli/generate.ts', ['--items', '50', '--participants', '5', '--seed', '7']);
+    expect(a.code).to.equal(0);
+    expect(a.stdout).to.equal(b.stdout);
+    expect(a.stdout.trim().split('\n')).to.have.length(51);
+    const bad = await run('src/cli/generate.ts', ['--items', 'many']);
+    expect(bad.code).to.equal(2);
+  });
+});
