@@ -42,16 +42,6 @@ export function scrubbed(e: unknown, what: string): Error {
   return new Error(`${what} failed${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`);
 }
 
-/**
- * The rows of an UPDATE/DELETE … RETURNING: TypeORM's query() answers those with [rows, rowCount]
- * rather than the rows alone.
- */
-export function returnedRows<T>(result: unknown): T[] {
-  const r = result as unknown[];
-  if (r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0] as T[];
-  return r as T[];
-}
-
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   const err = e as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
   const code = err?.code ?? err?.driverError?.code;
@@ -144,10 +134,11 @@ export class AccountService {
     const now = this.clock.now();
     let updated: unknown[];
     try {
-      updated = returnedRows(await this.db.run(null, (sql) => sql.query(
+      // RequestDb returns the RETURNING rows for every statement kind.
+      updated = await this.db.run(null, (sql) => sql.query(
         `UPDATE user_accounts SET password_hash = $3, must_change_password = false, password_changed_at = $4
           WHERE id = $1 AND password_hash = $2 AND disabled_at IS NULL RETURNING id`,
-        [accountId, account.passwordHash, hash, now])));
+        [accountId, account.passwordHash, hash, now]));
     } catch (e) {
       throw scrubbed(e, 'storing the new password');
     }

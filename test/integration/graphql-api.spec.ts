@@ -4,7 +4,7 @@ import { SqlLogger } from '../../src/db/sql-log';
 import { buildAppSchema, printAppSchema, SCHEMA_FILE } from '../../src/graphql/schema';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
-import { errorCode, gql, traderToken } from '../support/server';
+import { errorCode, gql, testServer, traderToken } from '../support/server';
 
 const item = (hs: string, country: string, azn: string, extra: Partial<DeclSpec['items'][0]> = {}) => ({
   hs, country, net: '10.000', gross: '12.500', azn, usd: '1.00', ...extra,
@@ -306,5 +306,15 @@ describe('introspection', () => {
   it('still counts real fields next to introspection', async () => {
     const r = await gql('{ __typename declarations(first: 500) { edges { node { items { partnerCountry { name } originCountry { name } description hsCode netWeightKg grossWeightKg customsValueAzn statisticalValueUsd } measures { itemCount customsValueAzn } } } } }');
     expect(errorCode(r)).to.equal('QUERY_TOO_COMPLEX');
+  });
+});
+
+describe('sessions', () => {
+  it('logout answers false for a session that is already revoked', async () => {
+    const { services } = await testServer();
+    const s = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: await insertParticipant('1000000099'),
+      userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+    expect(await services.sessions.revoke(s.viewer.sessionId)).to.equal(true);
+    expect(await services.sessions.revoke(s.viewer.sessionId)).to.equal(false);
   });
 });
