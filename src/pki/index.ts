@@ -63,6 +63,9 @@
  *   PKI_SUBJECT_PROFILE     optional JSON subject-mapping profile (see ./subject-mapping.ts)
  *
  * ## Performance
+ * The CMS is walked with a strict DER reader (definite minimal lengths only; BER such as indefinite lengths is
+ * SIGNATURE_MALFORMED), carried certificates are parsed with PKI.js once per SHA-256 fingerprint, and the CMS
+ * signature is checked with node:crypto (public key cached per signer fingerprint).
  * Anchors, intermediates and CRLs are parsed once; CRL files are stat'ed per call and re-read only on change.
  * Imported public keys are cached (CachingCryptoEngine, and per certificate for Web eID); validated paths are
  * cached per leaf fingerprint until the earliest CRL nextUpdate or the next CRL change; CRL signatures are

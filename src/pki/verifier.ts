@@ -149,7 +149,7 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
   const cmsLogin: Validator<CmsContext>[] = [
     digestAlgorithmValidator,
     contentValidator,
-    cmsSignatureValidator(crypto),
+    cmsSignatureValidator(),
     signingCertificateValidator,
     signingTimeValidator(skew),
     ...userCertificateChecks,
@@ -162,7 +162,7 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
   const portal: Validator<PortalContext>[] = [
     digestAlgorithmValidator,
     portalSignerValidator(portalFingerprints),
-    cmsSignatureValidator(crypto),
+    cmsSignatureValidator(),
     signingCertificateValidator,
     ...trust,
     ...revocation,

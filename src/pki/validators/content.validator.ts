@@ -18,7 +18,7 @@ import { OID, SHA2_BY_OID } from '../der';
 import type { CmsContext, Validator } from './types';
 
 export const contentValidator: Validator<CmsContext> = (ctx) => {
-  const { content, signedAttrs, signerInfo } = ctx.cms;
+  const { content, signedAttrs, digestAlgorithm } = ctx.cms;
   const expected = ctx.expectedContent;
   if (content !== undefined && !content.equals(expected)) {
     throw new AppError('CONTENT_MISMATCH', 'the attached signed content is not the expected challenge text');
@@ -27,7 +27,7 @@ export const contentValidator: Validator<CmsContext> = (ctx) => {
   if (!md) return;
   const claimed = md.values[0];
   if (!(claimed instanceof asn1js.OctetString)) throw new AppError('SIGNATURE_INVALID', 'messageDigest attribute is not an OCTET STRING');
-  const hash = SHA2_BY_OID[signerInfo.digestAlgorithm.algorithmId];
+  const hash = SHA2_BY_OID[digestAlgorithm.algorithmId];
   if (!hash) throw new AppError('SIGNATURE_INVALID', 'digest algorithm not allowed');
   const actual = createHash(hash.node).update(expected).digest();
   if (!actual.equals(Buffer.from(claimed.valueBlock.valueHexView))) {

@@ -13,9 +13,9 @@ function invalid(message: string): AppError {
 }
 
 export const digestAlgorithmValidator: Validator<CmsContext> = (ctx) => {
-  const { signerInfo } = ctx.cms;
-  const digest = signerInfo.digestAlgorithm.algorithmId;
+  const { digestAlgorithm, signatureAlgorithm } = ctx.cms;
+  const digest = digestAlgorithm.algorithmId;
   if (!SHA2_BY_OID[digest]) throw invalid(`digest algorithm ${digest} is not allowed (SHA-256, SHA-384 or SHA-512 only)`);
-  const problem = signatureAlgorithmProblem(signerInfo.signatureAlgorithm);
+  const problem = signatureAlgorithmProblem(signatureAlgorithm);
   if (problem) throw invalid(problem);
 };
