@@ -66,7 +66,11 @@ export async function refreshRollups(
 
 /**
  * Recomputes the given (participant, month) pairs: one pass over their items into a
- * per-declaration temp table, then every grain from it (two hash aggregations each, no sort).
+ * per-declaration table at the finest grain (HS4 × partner country, so each row is one
+ * declaration's part of one key), then every grain from it. A grain's sums are
+ * sums of those rows grouped by its key (addition does not care about declarations); its
+ * declaration count is the number of distinct declarations per key, counted on narrow rows
+ * without money columns, so that no aggregation holds hundreds of thousands of numeric sums.
  */
 async function rebuild(run: Run, affected: { participantId: string; month: string }[]): Promise<void> {
   const pids = affected.map((a) => a.participantId);
@@ -87,21 +91,32 @@ async function rebuild(run: Run, affected: { participantId: string; month: strin
         ON i.participant_id = a.pid AND date_trunc('month', i.registration_date)::date = a.m
      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, [pids, months]);
   await run('ANALYZE rollup_base');
-  for (const g of GRAINS) {
-    const hs = g.hs === 0 ? 'NULL::text' : `left(hs4, ${g.hs})`;
-    const country = g.country ? 'partner_country' : 'NULL::char(2)';
-    const keys = 'participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country';
+  const declKeys = ['participant_id', 'registration_date', 'direction', 'customs_post_code', 'procedure_code'];
+  const keys = [...declKeys, 'hs_code', 'partner_country'].join(', ');
+  const parts = GRAINS.map((g) => {
+    const own = [...declKeys, ...(g.hs === 0 ? [] : ['hs_code']), ...(g.country ? ['partner_country'] : [])];
+    const cols = `${declKeys.join(', ')}, ${g.hs === 0 ? 'NULL::text' : `left(hs4, ${g.hs})`} AS hs_code, ${
+      g.country ? 'partner_country' : 'NULL::char(2)'} AS partner_country`;
+    const sums = `sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
+             sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
+             sum(gross_weight_kg) AS gross_weight_kg`;
+    // The finest grain's rows are already one per declaration and key: count(*) counts declarations.
+    if (g.hs === 4 && g.country) {
+      return `SELECT ${keys}, ${g.id}::smallint AS grain, count(*) AS declaration_count, ${sums}
+        FROM (SELECT ${declKeys.join(', ')}, hs4 AS hs_code, partner_country, item_count, customs_value_azn,
+                     statistical_value_usd, net_weight_kg, gross_weight_kg FROM rollup_base) b
+       GROUP BY ${keys}`;
+    }
+    return `SELECT ${keys}, ${g.id}::smallint AS grain, c.declaration_count, s.item_count, s.customs_value_azn,
+             s.statistical_value_usd, s.net_weight_kg, s.gross_weight_kg
+        FROM (SELECT ${cols}, ${sums} FROM rollup_base GROUP BY ${own.join(', ')}) s
+        JOIN (SELECT ${own.join(', ')}, count(*) AS declaration_count
+                FROM (SELECT DISTINCT declaration_id, ${cols} FROM rollup_base) d GROUP BY ${own.join(', ')}) c
+       USING (${own.join(', ')})`;
+  });
+  for (const sql of parts) {
     await run(`INSERT INTO trade_rollups (${keys}, grain, declaration_count, item_count, customs_value_azn,
-                 statistical_value_usd, net_weight_kg, gross_weight_kg)
-      SELECT ${keys}, ${g.id}, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
-             sum(net_weight_kg), sum(gross_weight_kg)
-        FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
-                     ${hs} AS hs_code, ${country} AS partner_country,
-                     sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-                     sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-                     sum(gross_weight_kg) AS gross_weight_kg
-                FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
-       GROUP BY ${keys}`);
+                 statistical_value_usd, net_weight_kg, gross_weight_kg) ${sql}`);
   }
   await run('DROP TABLE rollup_base');
 }
