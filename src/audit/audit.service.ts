@@ -135,20 +135,37 @@ export class AuditService {
    * been emptied (tests), makes it insert nothing: the head is read again and the batch retried.
    */
   private async writeBatch(items: AuditEntryInput[]): Promise<AppendResult[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const out = await this.tryWriteBatch(items);
-        if (out) return out;
-      } catch (e) {
-        this.head = undefined;
-        this.idPool = [];
-        // A unique violation after the id sequence was reset (tests) is cured by fresh ids.
-        if (attempt >= 1 || (e as { code?: string }).code !== '23505') throw e;
-        continue;
-      }
+    try {
+      const out = await this.tryWriteBatch(items);
+      if (out) return out;
+    } catch (e) {
       this.head = undefined;
-      if (attempt >= 3) throw new Error('the audit chain head kept moving; batch not written');
+      this.idPool = [];
+      // A unique violation after the id sequence was reset (tests) is cured by fresh ids below.
+      if ((e as { code?: string }).code !== '23505') throw e;
     }
+    // Another instance moved the head (or the optimistic write failed): write under the chain lock,
+    // reading the head inside the same transaction, which cannot lose a race. Optimistic retries
+    // alone could lose every time while several instances write at once.
+    this.head = undefined;
+    return this.lockedWriteBatch(items);
+  }
+
+  /** Head read and insert in one transaction holding the chain lock (two round trips). */
+  private async lockedWriteBatch(items: AuditEntryInput[]): Promise<AppendResult[]> {
+    const out = await this.inTransaction(async (client) => {
+      const results = await this.begin(client);
+      const row = results[4].rows[0] as { seq: string; hash: Buffer } | undefined;
+      const head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
+      const need = items.filter((i) => i.reservedId === undefined).length;
+      const ids = need === 0 ? [] : ((await client.query(
+        `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${need})`)).rows as { id: string }[]).map((x) => x.id);
+      const built = buildRecords(items, head, ids);
+      await client.query(`INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')}) VALUES ${built.values.join(', ')}`);
+      return built;
+    });
+    this.head = { seq: out.seq, hash: out.prev };
+    return out.records.map((r) => ({ id: r.id, seq: r.seq }));
   }
 
   private head: { seq: bigint; hash: Buffer } | undefined;
@@ -175,21 +192,7 @@ export class AuditService {
         this.idPool.push(...(r[2].rows as { id: string }[]).map((x) => x.id));
       }
       const expected = this.head;
-      let seq = expected.seq;
-      let prev = expected.hash;
-      let used = 0;
-      const records: AuditRecord[] = [];
-      for (const item of items) {
-        const { reservedId, ...entry } = item;
-        seq += 1n;
-        const partial = {
-          ...sanitize(entry), id: reservedId ?? this.idPool[used++], seq: seq.toString(), prevHash: prev,
-        };
-        const rec: AuditRecord = { ...partial, hash: recordHash(partial) };
-        records.push(rec);
-        prev = rec.hash;
-      }
-      const values = records.map((r) => `(${AUDIT_COLUMNS.map(([, prop, type]) => literal(r[prop], type)).join(', ')})`);
+      const { records, values, used, seq, prev } = buildRecords(items, expected, this.idPool);
       const headCheck = expected.seq === 0n
         ? 'NOT EXISTS (SELECT 1 FROM audit_records)'
         : `(SELECT r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1) = ${literal(expected.hash, 'bytea')}`;
@@ -294,4 +297,22 @@ function sanitize<T extends Omit<AuditEntryInput, 'reservedId'>>(e: T): T {
     operationName: t(e.operationName), rootFields: e.rootFields.map(t), variables: t(e.variables),
     errorCodes: e.errorCodes.map(t), complaintId: t(e.complaintId),
   };
+}
+
+/** Chains the batch onto `head`: seq, prevHash and hash per record, and the VALUES rows to insert. */
+function buildRecords(items: AuditEntryInput[], head: { seq: bigint; hash: Buffer }, ids: string[]) {
+  let seq = head.seq;
+  let prev = head.hash;
+  let used = 0;
+  const records: AuditRecord[] = [];
+  for (const item of items) {
+    const { reservedId, ...entry } = item;
+    seq += 1n;
+    const partial = { ...sanitize(entry), id: reservedId ?? ids[used++], seq: seq.toString(), prevHash: prev };
+    const rec: AuditRecord = { ...partial, hash: recordHash(partial) };
+    records.push(rec);
+    prev = rec.hash;
+  }
+  const values = records.map((r) => `(${AUDIT_COLUMNS.map(([, prop, type]) => literal(r[prop], type)).join(', ')})`);
+  return { records, values, used, seq, prev };
 }

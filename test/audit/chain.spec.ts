@@ -103,6 +103,19 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     expect(await verify()).to.include({ ok: true, records: 60 });
   });
 
+  it('never fails a write when six instances race for the chain head in waves', async () => {
+    // Each wave lets every instance's cached head go stale; a writer that only retried
+    // optimistically could lose every round and answer AUDIT_UNAVAILABLE.
+    const { ds, config } = testDb();
+    const instances = [svc, ...[1, 2, 3, 4, 5].map(() => new AuditService(ds, rdb, config, new FixedClock(new Date()), { key, witnessDir: null }))];
+    let n = 0;
+    for (let wave = 0; wave < 20; wave += 1) {
+      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => instances[i % 6].append(entry(++n))));
+      expect(ids).to.have.length(12);
+    }
+    expect(await verify()).to.include({ ok: true, records: n });
+  });
+
   it('verifies a sound chain with its checkpoints and witness log', async () => {
     await writeRecords(5);
     const cp = await svc.checkpoint();
