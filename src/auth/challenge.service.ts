@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import type { RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
+import { hitWindow } from '../shared/rate-limit';
 
 export interface LoginChallenge {
   readonly id: string;
@@ -34,21 +35,14 @@ export class ChallengeService {
     const nonce = crypto.randomBytes(32).toString('base64');
     const expiresAt = new Date(now.getTime() + this.settings.ttlSeconds * 1000);
     const challenge = { id: crypto.randomUUID(), nonce, toBeSigned: challengeText(this.settings.origin, nonce, expiresAt), expiresAt };
-    const windowStart = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
     await this.db.run(null, async (sql) => {
-      const [hit] = await sql.query<{ hits: number }>(
-        `INSERT INTO challenge_rate_limits AS c (client_key, window_start, hits) VALUES ($1, $2, 1)
-         ON CONFLICT (client_key) DO UPDATE
-           SET hits = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.hits + 1 ELSE 1 END,
-               window_start = EXCLUDED.window_start
-         RETURNING hits`, [clientIp.slice(0, 100), windowStart]);
-      if (hit.hits > this.settings.perAddressPerMinute) {
+      const { hits, windowEnd } = await hitWindow(sql, 'challenge_rate_limits', clientIp.slice(0, 100), now, 1);
+      if (hits > this.settings.perAddressPerMinute) {
         throw new AppError('RATE_LIMITED', 'too many login challenges from this address: try again in a minute',
-          { retryAt: new Date(windowStart.getTime() + 60_000).toISOString() });
+          { retryAt: windowEnd.toISOString() });
       }
       // Expired challenges are purged an hour after expiry (kept that long to answer CHALLENGE_EXPIRED).
       await sql.query(`DELETE FROM login_challenges WHERE expires_at < $1`, [new Date(now.getTime() - 3600_000)]);
-      await sql.query(`DELETE FROM challenge_rate_limits WHERE window_start < $1`, [new Date(windowStart.getTime() - 60_000)]);
       await sql.query(
         `INSERT INTO login_challenges (id, nonce, to_be_signed, client_ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
         [challenge.id, nonce, challenge.toBeSigned, clientIp, now, expiresAt]);

@@ -7,6 +7,7 @@
 import net from 'node:net';
 import type { Sql } from '../db/tenant';
 import { AppError } from '../shared/errors';
+import { hitWindow, windowStart } from '../shared/rate-limit';
 
 export interface RateLimit {
   /** Accepted filings per window. */
@@ -45,33 +46,17 @@ function expandIpv6(a: string): string[] {
   return groups.map((g) => parseInt(g, 16).toString(16));
 }
 
-/** Start of the fixed window that holds `now`. */
-export function windowStart(now: Date, windowMinutes: number): Date {
-  const ms = windowMinutes * 60_000;
-  return new Date(Math.floor(now.getTime() / ms) * ms);
-}
+export { windowStart };
 
 /**
  * Counts one filing of `key` in the current window; throws RATE_LIMITED (with retryAfterSeconds)
- * when the window already holds `max`. Run it in the filing's transaction: the row lock it takes
- * serialises concurrent filings of one address, and a rollback undoes the count.
+ * when the window already holds `max`. Run it in the filing's transaction (see src/shared/rate-limit.ts).
  */
 export async function countFiling(sql: Sql, key: string, now: Date, limit: RateLimit): Promise<void> {
-  const start = windowStart(now, limit.windowMinutes);
-  // A window never moves back (instances with slightly different clocks cannot reset a count).
-  const [row] = await sql.query<{ hits: number; window_start: Date }>(
-    `INSERT INTO complaint_rate_limits AS c (client_key, window_start, hits) VALUES ($1, $2, 1)
-     ON CONFLICT (client_key) DO UPDATE SET
-       hits = CASE WHEN EXCLUDED.window_start > c.window_start THEN 1 ELSE c.hits + 1 END,
-       window_start = GREATEST(c.window_start, EXCLUDED.window_start)
-     RETURNING hits, window_start`,
-    [key, start]);
-  if (row.hits > limit.max) {
-    const end = new Date(row.window_start).getTime() + limit.windowMinutes * 60_000;
+  const { hits, windowEnd } = await hitWindow(sql, 'complaint_rate_limits', key, now, limit.windowMinutes);
+  if (hits > limit.max) {
     throw new AppError('RATE_LIMITED',
       `too many complaints from this address: at most ${limit.max} per ${limit.windowMinutes} minutes; try again later`,
-      { retryAfterSeconds: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) });
+      { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd.getTime() - now.getTime()) / 1000)) });
   }
-  // Forget windows that ended (cheap: an index range on window_start).
-  await sql.query(`DELETE FROM complaint_rate_limits WHERE window_start < $1`, [start]);
 }
