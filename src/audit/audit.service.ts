@@ -111,13 +111,15 @@ export class AuditService {
     )) as unknown as QueryResult[];
   }
 
-  private async inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * A pooled connection for `fn`, which runs its own BEGIN … COMMIT; on failure the transaction is
+   * rolled back, and a connection that cannot even roll back is discarded rather than reused.
+   */
+  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
+      return await fn(client);
     } catch (e) {
       await client.query('ROLLBACK').catch((re: Error) => {
         broken = re;
@@ -127,6 +129,16 @@ export class AuditService {
       client.release(broken);
     }
   }
+
+  /** `fn` inside a transaction that `fn` opened (begin()); committed when it returns. */
+  private inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    });
+  }
+
 
   /**
    * One round trip per batch in the steady state: the chain head and a block of record ids are
@@ -173,9 +185,7 @@ export class AuditService {
 
   private async tryWriteBatch(items: AuditEntryInput[]): Promise<AppendResult[] | null> {
     const role = this.config.db.appRole;
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
+    return this.withClient(async (client) => {
       if (!this.head) {
         const r = await client.query<{ seq: string; hash: Buffer }>(
           `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
@@ -206,14 +216,7 @@ export class AuditService {
       this.idPool.splice(0, used);
       this.head = { seq, hash: prev };
       return records.map((r) => ({ id: r.id, seq: r.seq }));
-    } catch (e) {
-      await client.query('ROLLBACK').catch((re: Error) => {
-        broken = re;
-      });
-      throw e;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   /**

@@ -29,20 +29,10 @@ export interface ComplaintsConfig {
   readonly timeZone: string;
 }
 
-export interface ComplaintRecord {
+export interface ComplaintRecord extends ValidComplaint {
   id: string;
   channel: ComplaintChannel;
   status: ComplaintStatus;
-  name: string;
-  patronymic: string;
-  surname: string;
-  address: string | null;
-  postalAddress: string | null;
-  workplace: string | null;
-  email: string | null;
-  declarationNumber: string | null;
-  auditRecordId: string | null;
-  text: string;
   participantId: string | null;
   recordedBy: string | null;
   filedAt: Date;

@@ -73,14 +73,7 @@ export async function allAuditText(): Promise<string> {
   return rows[0].t;
 }
 
-export async function officerToken(username = 'officer1'): Promise<string> {
-  const { services } = await testServer();
-  const s = await services.sessions.create({
-    role: 'OFFICER', authMethod: 'PASSWORD', participantId: null, userAccountId: null, username,
-    mustChangePassword: false, detail: {},
-  });
-  return s.token;
-}
+export { officerToken } from '../support/server';
 
 export async function schemaHas(field: string): Promise<boolean> {
   const { server } = await testServer();

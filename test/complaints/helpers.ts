@@ -1,6 +1,5 @@
 /** Shared pieces of the complaint tests. */
 import { testDb } from '../support/db';
-import { testServer } from '../support/server';
 
 export const COMPLAINT_FIELDS = `id channel status name patronymic surname address postalAddress workplace email
   declarationNumber auditRecordId text participant { id } filedAt dueDate overdue reviewStartedAt answer answeredAt
@@ -25,15 +24,7 @@ export function complaintInput(extra: Record<string, unknown> = {}): Record<stri
   };
 }
 
-/** An officer session as the tests' officer "officer1", opened at the test clock's current time. */
-export async function officerToken(username = 'officer1'): Promise<string> {
-  const { services } = await testServer();
-  const s = await services.sessions.create({
-    role: 'OFFICER', authMethod: 'PASSWORD', participantId: null, userAccountId: null, username,
-    mustChangePassword: false, detail: {},
-  });
-  return s.token;
-}
+export { officerToken } from '../support/server';
 
 /** Forgets every per-address filing count (all test requests come from 127.0.0.1). */
 export async function clearRateLimits(): Promise<void> {

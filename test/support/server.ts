@@ -64,3 +64,13 @@ export async function traderToken(participantId: string): Promise<string> {
   });
   return s.token;
 }
+
+/** An officer session as "officer1" (or `username`), opened at the test clock's current time. */
+export async function officerToken(username = 'officer1'): Promise<string> {
+  const { services } = await testServer();
+  const s = await services.sessions.create({
+    role: 'OFFICER', authMethod: 'PASSWORD', participantId: null, userAccountId: null, username,
+    mustChangePassword: false, detail: {},
+  });
+  return s.token;
+}
