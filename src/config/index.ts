@@ -3,6 +3,7 @@
  * frozen AppConfig; a bad value stops the process with a message naming the variable.
  */
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { parsePkiConfig, type PkiConfig } from '../pki/config';
 import { ConfigError } from './config-error';
 
@@ -14,7 +15,17 @@ export interface AppConfig {
   readonly env: AppEnv;
   /** Absolute path of the repository root (where package.json lives). */
   readonly rootDir: string;
-  readonly http: { readonly host: string; readonly port: number; readonly publicOrigin: string };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicOrigin: string;
+    /**
+     * Reverse proxies whose X-Forwarded-For is believed (express's `trust proxy`): false (the TCP
+     * peer is the client), a hop count, or addresses/CIDRs/`loopback`/`linklocal`/`uniquelocal`.
+     * The client address keys the per-address limits and is recorded in the audit log.
+     */
+    readonly trustProxy: false | number | string[];
+  };
   readonly db: {
     /** Set when DATABASE_URL is given; otherwise the embedded server is used. */
     readonly url: string | undefined;
@@ -120,6 +131,26 @@ class Reader {
     }
   }
 
+  /** TRUST_PROXY: unset/false, a hop count, or a comma-separated list checked by proxy-addr. */
+  trustProxy(name: string): false | number | string[] {
+    const raw = this.str(name)?.trim();
+    if (raw === undefined || raw === '' || raw === 'false') return false;
+    if (raw === 'true') {
+      // Believing every hop lets any client write its own address into X-Forwarded-For.
+      this.problems.push(`${name}: "true" would believe any client's X-Forwarded-For; name the proxies (addresses, CIDRs, loopback) or a hop count`);
+      return false;
+    }
+    if (/^\d+$/.test(raw)) return this.int(name, 0, 0, 10) || false;
+    const list = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    try {
+      proxyAddr.compile(list);
+    } catch (e) {
+      this.problems.push(`${name}: ${(e as Error).message} (expected addresses, CIDRs, loopback, linklocal or uniquelocal, comma-separated, or a hop count)`);
+      return false;
+    }
+    return list;
+  }
+
   identifier(name: string, fallback: string): string {
     const v = this.str(name, fallback);
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) {
@@ -151,7 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config: AppConfig = {
     env: appEnv,
     rootDir: path.resolve(__dirname, '..', '..'),
-    http: { host, port, publicOrigin: publicOrigin.replace(/\/+$/, '') },
+    http: { host, port, publicOrigin: publicOrigin.replace(/\/+$/, ''), trustProxy: r.trustProxy('TRUST_PROXY') },
     db: {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       appRole: r.identifier('DB_APP_ROLE', 'customs_app'),

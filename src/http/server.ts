@@ -37,6 +37,8 @@ export async function startHttpServer(
 ): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip: the TCP peer, or the X-Forwarded-For entry the configured proxies vouch for.
+  app.set('trust proxy', services.config.http.trustProxy);
   const httpServer = http.createServer(app);
   const schema = await buildAppSchema();
   const development = services.config.env === 'development';
@@ -97,7 +99,7 @@ export async function startHttpServer(
   app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
     context: async ({ req, res }) => createContext(services, {
       authorization: req.get('authorization'),
-      clientIp: req.socket.remoteAddress ?? 'unknown',
+      clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       userAgent: req.get('user-agent'),
       requestId: res.locals.requestId as string,
     }),
