@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   });
   const url = external ?? embedded!.url;
   const config = loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url, LOG_LEVEL: 'silent',
-    PKI_ALLOW_TEST_PKI: 'true' });
+    PKI_ALLOW_TEST_PKI: 'true', AUDIT_DATA_DIR: path.join(tmp, 'audit') });
   const db = await openDatabase(config);
   const log = (m: string) => process.stdout.write(`${m}\n`);
   try {

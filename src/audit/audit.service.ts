@@ -19,7 +19,7 @@ import {
   AUDIT_COLUMNS, cleanText, GENESIS_HASH, recordHash, type AuditEntryInput, type AuditRecord,
 } from './record';
 import {
-  auditDir, loadSigningKey, signCheckpoint, witnessFile, witnessLine, type Checkpoint, type SigningKey,
+  auditDir, loadSigningKey, mkdirPrivate, signCheckpoint, witnessFile, witnessLine, type Checkpoint, type SigningKey,
 } from './signing';
 
 /** The advisory lock that serialises writers of the chain (an arbitrary constant). */
@@ -249,7 +249,7 @@ export class AuditService {
   witnessFilePath(): Promise<string | null> {
     this.witnessPath ??= (async () => {
       if (!this.witnessDir) return null;
-      fs.mkdirSync(this.witnessDir, { recursive: true, mode: 0o700 });
+      mkdirPrivate(this.witnessDir);
       return witnessFile(this.witnessDir, await databaseKey(this.ds));
     })();
     return this.witnessPath;

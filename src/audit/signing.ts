@@ -51,8 +51,18 @@ export function readPublicKeyFile(file: string): SigningKey {
   return { privateKey: null, publicKey, keyId: keyIdOf(publicKey), source: file };
 }
 
-export function writeKeyFiles(dir: string, key: SigningKey): string {
+/**
+ * Creates a private folder (0700) without making the folders above it private too (a recursive
+ * mkdir gives every folder it creates the same mode). The default audit folder sits inside the
+ * embedded cluster's data root, which the postgres OS user must still be able to enter.
+ */
+export function mkdirPrivate(dir: string): void {
+  fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+export function writeKeyFiles(dir: string, key: SigningKey): string {
+  mkdirPrivate(dir);
   const file = path.join(dir, KEY_FILE_NAME);
   fs.writeFileSync(file, key.privateKey!.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   fs.writeFileSync(path.join(dir, PUBLIC_KEY_FILE_NAME), key.publicKey.export({ type: 'spki', format: 'pem' }));

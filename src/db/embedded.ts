@@ -206,6 +206,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const own = (p: string) => { if (user) fs.chownSync(p, user.uid, user.gid); };
 
   fs.mkdirSync(dataRoot, { recursive: true, mode: 0o755 });
+  if (user && !reachable(user, dataRoot) && reachable(user, path.dirname(dataRoot)) && fs.statSync(dataRoot).uid === process.getuid?.()) {
+    // Our own data root made private (before 2026-11-25 the audit folder's recursive mkdir did
+    // that): open it to traversal again; what it holds keeps its own modes.
+    log(`making ${dataRoot} traversable (0755) for the postgres OS user`);
+    fs.chmodSync(dataRoot, 0o755);
+  }
   if (user && !reachable(user, dataRoot)) {
     throw new Error(`the postgres OS user cannot reach ${dataRoot} (a parent folder has mode 0700?): set EMBEDDED_PG_DIR to a folder under /var/tmp`);
   }
