@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config';
 import { mkdirPrivate, loadSigningKey } from '../../src/audit/signing';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { testDb } from '../support/db';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
@@ -51,12 +51,13 @@ describe('data folders', () => {
     const root = path.join('/var/tmp', `customs-heal-${process.pid}`);
     fs.mkdirSync(root, { mode: 0o700 });
     fs.chmodSync(root, 0o700);
-    const pg = await startEmbeddedPostgres({ dataRoot: root, port: 0, database: 'heal', ephemeral: true });
+    let pg: EmbeddedServer | undefined;
     try {
+      pg = await startEmbeddedPostgres({ dataRoot: root, port: 0, database: 'heal', ephemeral: true });
       expect(mode(root) & 0o711).to.equal(0o711);
       expect(mode(path.join(root, 'pgdata'))).to.equal(0o700);
     } finally {
-      await pg.stop();
+      await pg?.stop();
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
