@@ -3,15 +3,21 @@
  * chosen password must meet, and username normalisation. Nothing here logs or returns a hash.
  */
 import crypto from 'node:crypto';
-import argon2 from 'argon2';
+// @node-rs/argon2 ships a prebuilt binary per platform as an optional dependency: nothing is
+// compiled at install (the `argon2` package's glibc prebuild crashed on Debian 12 and it fell back
+// to node-gyp, which needs a toolchain and Node's headers from the internet). Its PHC strings are
+// the standard ones: hashes written by either package verify with the other.
+import argon2 = require('@node-rs/argon2');
 import { BadUserInputError } from '../shared/errors';
 
 /** OWASP Password Storage Cheat Sheet, argon2id minimum: m = 19 MiB, t = 2, p = 1. */
 export const ARGON2_PARAMS = Object.freeze({
-  type: argon2.argon2id,
+  algorithm: argon2.Algorithm.Argon2id,
+  version: argon2.Version.V0x13,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
+  outputLen: 32,
 });
 
 /** Longer inputs are not hashed: they can never be a valid password (bounds the work per attempt). */
@@ -35,9 +41,11 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   }
 }
 
+/** True when the hash was made with other parameters than ARGON2_PARAMS (or is not an argon2 hash). */
 export function needsRehash(hash: string): boolean {
   try {
-    return argon2.needsRehash(hash, ARGON2_PARAMS);
+    const used = argon2.parseOptions(hash);
+    return (Object.keys(ARGON2_PARAMS) as (keyof typeof ARGON2_PARAMS)[]).some((k) => used[k] !== ARGON2_PARAMS[k]);
   } catch {
     return true;
   }

@@ -79,3 +79,10 @@ export async function issueCredentials(officer: string, contractId: string): Pro
 export async function clearThrottle(): Promise<void> {
   await testDb().ds.query('DELETE FROM login_throttle');
 }
+
+/** A PHC argon2 string's algorithm, version and cost parameters, whatever order the library wrote them in. */
+export function argon2Params(phc: string): string {
+  const [, alg, version, list] = phc.split('$');
+  const p = Object.fromEntries((list ?? '').split(',').map((kv) => kv.split('=')));
+  return `${alg} ${version} m=${p.m} t=${p.t} p=${p.p}`;
+}

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { LoginThrottle } from '../../src/auth/login-throttle';
-import { checkNewPassword, generateOneTimePassword, normaliseUsername } from '../../src/auth/password';
+import argon2 = require('@node-rs/argon2');
+import { checkNewPassword, generateOneTimePassword, hashPassword, needsRehash, normaliseUsername, verifyPassword } from '../../src/auth/password';
+import { argon2Params } from './helpers';
 import { localDate } from '../../src/contracts/calendar';
 import { contractNumberKey, usernameForContract } from '../../src/contracts/contract.service';
 import { missingDocuments, requiredDocuments } from '../../src/contracts/documents';
@@ -39,6 +41,31 @@ describe('password access units', () => {
     expect(code(() => checkNewPassword('secret-11ch', 'old password 1'))).to.equal('BAD_USER_INPUT');
     expect(code(() => checkNewPassword('secret-12chr', 'old password 1'))).to.equal('OK');
     expect(code(() => checkNewPassword('secret same 1', 'secret same 1'))).to.equal('BAD_USER_INPUT');
+  });
+
+  it('hashes with argon2id m=19456 t=2 p=1, verifies, and asks for a rehash of anything else', async () => {
+    const h = await hashPassword('correct horse battery');
+    expect(argon2Params(h)).to.equal('argon2id v=19 m=19456 t=2 p=1');
+    expect(await verifyPassword(h, 'correct horse battery')).to.equal(true);
+    expect(await verifyPassword(h, 'correct horse batterY')).to.equal(false);
+    expect(needsRehash(h)).to.equal(false);
+    for (const [k, v] of [['memoryCost', 8192], ['timeCost', 3], ['parallelism', 2], ['outputLen', 16]] as const) {
+      const other = await argon2.hash('pw', { algorithm: argon2.Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1, [k]: v });
+      expect(needsRehash(other), k).to.equal(true);
+    }
+    expect(needsRehash(await argon2.hash('pw', { algorithm: argon2.Algorithm.Argon2i, memoryCost: 19_456, timeCost: 2 }))).to.equal(true);
+    for (const junk of ['', 'plain', '$2b$10$abcdefghijklmnopqrstuv', '$argon2id$v=19$m=x']) {
+      expect(needsRehash(junk), junk).to.equal(true);
+      expect(await verifyPassword(junk, 'plain'), junk).to.equal(false);
+    }
+  });
+
+  it('verifies hashes written by the earlier argon2 package (parameters in another order) without a rehash', async () => {
+    // Written by argon2@0.45.1 (node-argon2), which this service used before @node-rs/argon2.
+    const earlier = '$argon2id$v=19$m=19456,p=1,t=2$455ba5U+/ON66fu+bSwomg$aTUrkpteBBw2+FGj2MPPqphO+suIfbwkNvbdu0cM3jw';
+    expect(await verifyPassword(earlier, 'pw-abc')).to.equal(true);
+    expect(await verifyPassword(earlier, 'pw-abd')).to.equal(false);
+    expect(needsRehash(earlier)).to.equal(false);
   });
 
   it('normalises usernames and contract numbers into one form', () => {
