@@ -61,7 +61,7 @@ export function dummyHash(): Promise<string> {
   return dummy;
 }
 
-/** A one-time password: 20 characters from a 56-letter alphabet via the CSPRNG (≈116 bits). */
+/** A one-time password: 20 characters from a 57-letter alphabet via the CSPRNG (≈116.7 bits). */
 export function generateOneTimePassword(): string {
   let s = '';
   for (let i = 0; i < ONE_TIME_PASSWORD_LENGTH; i += 1) s += OTP_ALPHABET[crypto.randomInt(OTP_ALPHABET.length)];

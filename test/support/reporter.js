@@ -10,8 +10,9 @@ class SummaryReporter extends Spec {
     super(runner, options);
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats || {};
-      const pending = s.pending ? `, ${s.pending} skipped` : '';
-      process.stdout.write(`\n${s.passes || 0} passed, ${s.failures || 0} failed${pending}\n`);
+      // The last line stays exactly "N passed, N failed"; skipped tests are counted on the line before.
+      if (s.pending) process.stdout.write(`\n${s.pending} skipped`);
+      process.stdout.write(`\n${s.passes || 0} passed, ${s.failures || 0} failed\n`);
     });
   }
 }
