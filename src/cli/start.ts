@@ -9,6 +9,13 @@ import { createServices } from '../services';
 import { createLogger } from '../shared/logger';
 import { demoSessions, hasAnyDeclarations, seedDemoData } from './demo';
 
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (another instance? choose another PORT)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'this machine has no such address',
+  ENOTFOUND: 'the host name does not resolve',
+};
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -39,11 +46,23 @@ async function main(): Promise<void> {
   db = await openDatabase(config, { log: say });
   const embedded = db.embedded !== undefined;
   const seed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && embedded);
-  if (seed && !(await hasAnyDeclarations(db.ds))) {
-    await seedDemoData(db.ds, { log: say, rollupMinItems: config.statsRollupMinItems });
+  let services;
+  try {
+    if (seed && !(await hasAnyDeclarations(db.ds))) {
+      await seedDemoData(db.ds, { log: say, rollupMinItems: config.statsRollupMinItems });
+    }
+    services = createServices(config, db.ds);
+    server = await startHttpServer(services, logger, config.http);
+  } catch (e) {
+    // Stop the embedded database this process started before leaving.
+    await db.close().catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && LISTEN_ERRORS[code]) {
+      say(`start: cannot listen on ${config.http.host}:${config.http.port} (HOST, PORT): ${LISTEN_ERRORS[code]}`);
+      process.exit(2);
+    }
+    throw e;
   }
-  const services = createServices(config, db.ds);
-  server = await startHttpServer(services, logger, config.http);
 
   say('');
   say(`GraphQL:  ${server.url}/graphql`);

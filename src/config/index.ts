@@ -2,6 +2,7 @@
  * The one place that reads process.env. Every variable is parsed and validated once into a
  * frozen AppConfig; a bad value stops the process with a message naming the variable.
  */
+import net from 'node:net';
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
 import { parsePkiConfig, type PkiConfig } from '../pki/config';
@@ -131,6 +132,18 @@ class Reader {
     }
   }
 
+  /** An IP address or a host name (RFC 1123); dotted numbers must form an IPv4 address. */
+  host(name: string, fallback: string): string {
+    const v = this.str(name, fallback);
+    const hostname = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+    const numeric = /^[0-9.]+$/.test(v);
+    if (net.isIP(v) === 0 && (numeric || !hostname.test(v))) {
+      this.problems.push(`${name}: expected an IP address or a host name, got "${v}"`);
+      return fallback;
+    }
+    return v;
+  }
+
   /** TRUST_PROXY: unset/false, a hop count, or a comma-separated list checked by proxy-addr. */
   trustProxy(name: string): false | number | string[] {
     const raw = this.str(name)?.trim();
@@ -165,7 +178,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
   const appEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const port = r.int('PORT', 4000, 0, 65535);
-  const host = r.str('HOST', '127.0.0.1');
+  const host = r.host('HOST', '127.0.0.1');
   const publicOrigin = r.url('PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://localhost:${port}`;
   const dataRoot = r.str('EMBEDDED_PG_DIR');
   const lockoutBaseSeconds = r.int('LOGIN_LOCKOUT_BASE_SECONDS', 60, 1, 86_400);
