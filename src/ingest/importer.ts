@@ -89,6 +89,12 @@ export interface ImportOptions {
   onStep?: (step: string, ms: number) => void;
   /** Errors kept in memory and returned (default 10,000); the rest are counted. */
   maxErrors?: number;
+  /**
+   * Rows inserted or replaced from which the tables are analysed right after the commit
+   * (default 10,000): until autovacuum gets to it, the planner would read a large first load with
+   * the statistics of the empty tables (a declarations page then sorted all of a trader's rows).
+   */
+  analyzeMinRows?: number;
 }
 
 export interface ImportSummary {
@@ -116,6 +122,8 @@ export interface ImportSummary {
 }
 
 const FLUSH_CHARS = 1 << 20;
+/** Default of ImportOptions.analyzeMinRows. */
+const ANALYZE_MIN_ROWS = 10_000;
 /** Valid rows per database batch. */
 const BATCH_ROWS = 100_000;
 /** Batches parsed ahead of the database at most. */
@@ -297,6 +305,11 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
     opts.onStep?.('commit', performance.now() - tc);
 
     const c = loader.counts;
+    if (c.inserted + c.replaced >= (opts.analyzeMinRows ?? ANALYZE_MIN_ROWS)) {
+      const ta = performance.now();
+      await client.query('ANALYZE declarations, declaration_items, trade_rollups');
+      opts.onStep?.('analyze', performance.now() - ta);
+    }
     sink.errors.sort(byLine);
     const summary: ImportSummary = {
       rows: sink.dataRows,

@@ -62,6 +62,24 @@ describe('npm run import / generate (CLI)', function () {
     expect(r.stderr).to.match(/usage: npm run import/);
   });
 
+  it('explain-plans prints the plans of the service queries for the busiest participant, as the request role', async () => {
+    const empty = await run('scripts/explain-plans.ts', []);
+    expect(empty.code).to.equal(2);
+    expect(empty.stderr).to.contain('no declarations');
+    const file = tmpFile('plans.csv', csv([row({ item_number: '1' }), row({ item_number: '2' })]));
+    expect((await run('src/cli/import.ts', [file])).code).to.equal(0);
+    const [{ pid }] = await testDb().ds.query('SELECT id::text AS pid FROM participants');
+    const r = await run('scripts/explain-plans.ts', []);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain(`participant ${pid}: 2 items, rollups not kept`);
+    for (const section of ['declarations page', 'as LIKE under RLS', 'as a range [reads items]', 'date range', 'HS2 x COUNTRY x YEAR [reads items]']) {
+      expect(r.stdout, section).to.contain(section);
+    }
+    // Run under row-level security: the plans carry the policy's filter on the bound participant.
+    expect(r.stdout).to.contain(`current_setting('app.participant_id'::text, true)`);
+    expect((await run('scripts/explain-plans.ts', ['--participant', 'x'])).code).to.equal(2);
+  });
+
   it('generates the same CSV for the same seed on stdout', async () => {
     const a = await run('src/cli/generate.ts', ['--items', '50', '--participants', '5', '--seed', '7']);
     const b = await run('src/cli/generate.ts', ['--items', '50', '--participants', '5', '--seed', '7']);

@@ -120,6 +120,25 @@ describe('importDeclarations', () => {
     });
   });
 
+  it('analyses the tables after a large import, so the planner does not plan for empty tables', async () => {
+    const text = await streamToString(generateDeclarationsCsv({ items: 40, participants: 3, seed: 5 }));
+    const steps = (opts: Parameters<typeof importDeclarations>[2]) => {
+      const seen: string[] = [];
+      return { seen, opts: { ...opts, onStep: (s: string) => seen.push(s) } };
+    };
+    const small = steps({ analyzeMinRows: 41 });
+    await importText(text, small.opts);
+    expect(small.seen).not.to.include('analyze');
+    await resetData();
+    const large = steps({ analyzeMinRows: 40 });
+    const s = await importText(text, large.opts);
+    expect(large.seen).to.include('analyze');
+    // ANALYZE of a small table reads every row: the planner's row counts are now exact.
+    const rel = await testDb().ds.query(`SELECT relname, reltuples::int AS n FROM pg_class
+      WHERE relname IN ('declarations', 'declaration_items') ORDER BY relname`);
+    expect(rel).to.deep.equal([{ relname: 'declaration_items', n: 40 }, { relname: 'declarations', n: s.declarationsCreated }]);
+  });
+
   it('replaces a re-imported row with its new values and leaves the other items alone', async () => {
     const a1 = row({ item_number: '1' });
     const a2 = row({ item_number: '2', hs_code: '0802120000', customs_value_azn: '10.00' });
