@@ -307,7 +307,8 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
     const c = loader.counts;
     if (c.inserted + c.replaced >= (opts.analyzeMinRows ?? ANALYZE_MIN_ROWS)) {
       const ta = performance.now();
-      await client.query('ANALYZE declarations, declaration_items, trade_rollups');
+      // Only a planner hint, after the commit: failing here must not report a committed import as failed.
+      await client.query('ANALYZE declarations, declaration_items, trade_rollups').catch(() => undefined);
       opts.onStep?.('analyze', performance.now() - ta);
     }
     sink.errors.sort(byLine);
