@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import { SqlLogger } from '../../src/db/sql-log';
+import { ROOT_STATEMENT_COST } from '../../src/graphql/plugins/complexity.plugin';
+import { MAX_QUERY_COMPLEXITY } from '../../src/http/server';
 import { buildAppSchema, printAppSchema, SCHEMA_FILE } from '../../src/graphql/schema';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
@@ -260,6 +262,26 @@ describe('GraphQL API (trader queries)', () => {
       expect(errorCode(r)).to.equal('QUERY_TOO_COMPLEX');
       // Only the session look-up (one transaction of three statements) ran: no declaration was read.
       expect(SqlLogger.statements - before).to.be.at.most(3);
+    });
+
+    it('counts every aliased root field as its own statement: many cheap statistics are refused before any runs', async () => {
+      const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+      const stats = 'tradeStatistics(groupBy: [HS10, COUNTRY], first: 1) { truncated }';
+      const most = Math.floor(MAX_QUERY_COMPLEXITY / ROOT_STATEMENT_COST.tradeStatistics);
+      expect(most).to.be.within(10, 50);
+      const before = SqlLogger.statements;
+      for (const n of [most + 1, 1000]) {
+        const r = await gql(aliases(n, stats), {}, tokenA);
+        expect(errorCode(r), `${n} aliases`).to.equal('QUERY_TOO_COMPLEX');
+      }
+      const r = await gql(aliases(2000, 'declaration(number: "A-1") { number }'), {}, tokenA);
+      expect(errorCode(r)).to.equal('QUERY_TOO_COMPLEX');
+      // Session look-ups only (one transaction of three statements per request): nothing was aggregated.
+      expect(SqlLogger.statements - before).to.be.at.most(9);
+      // A dashboard's handful of statistics in one operation still runs.
+      const ok = await gql(aliases(5, stats), {}, tokenA);
+      expect(ok.errors, JSON.stringify(ok.errors)).to.equal(undefined);
+      expect(Object.keys(ok.data)).to.have.length(5);
     });
 
     it('reports GraphQL validation errors with their code and a request id', async () => {

@@ -74,6 +74,33 @@ describe('npm start when it cannot serve', function () {
     }
   });
 
+  it('shuts down on a SIGTERM sent to npm itself (docker stop, systemd), not only to node', async () => {
+    const free = await occupiedPort();
+    const port = (free.address() as net.AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT, env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test', PORT: String(port), SEED_DEMO: 'never' },
+    });
+    let stderr = '';
+    npm.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
+    // 'close' waits for stderr, which an orphaned node would hold open: bounded.
+    const closed = Promise.race([new Promise<void>((resolve) => npm.on('close', () => resolve())),
+      new Promise<void>((resolve) => setTimeout(resolve, 3000))]);
+    try {
+      for (let i = 0; i < 100 && !(await listening(port)); i += 1) await new Promise((r) => setTimeout(r, 200));
+      expect(await listening(port), stderr).to.equal(true);
+      npm.kill('SIGTERM');
+      await exited;
+      await closed;
+      expect(stderr).to.contain('SIGTERM: shutting down');
+      // Before, npm died and left node serving as an orphan.
+      expect(await listening(port), 'still serving after SIGTERM').to.equal(false);
+    } finally {
+      npm.kill('SIGKILL');
+    }
+  });
+
   it('stops the embedded PostgreSQL it started before exiting', async function () {
     const busy = await occupiedPort();
     const pgPort = await occupiedPort(); // a free port for the embedded server: taken, read, released
