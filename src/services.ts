@@ -43,7 +43,7 @@ export interface Services {
 }
 
 export function createServices(config: AppConfig, ds: DataSource, clock: Clock = systemClock): Services {
-  const db = new RequestDb(ds, config.db.appRole);
+  const db = new RequestDb(ds, config.db.appRole, config.db.statementTimeoutMs);
   const sessions = new SessionService(db, clock, config.session);
   const throttle = new LoginThrottle(db, clock, config.login);
   const accounts = new AccountService(db, clock, throttle, sessions);

@@ -9,6 +9,9 @@ import { createServices } from '../services';
 import { createLogger } from '../shared/logger';
 import { demoSessions, hasAnyDeclarations, seedDemoData } from './demo';
 
+/** Apollo gives in-flight requests 10 s; the audit drain and the database close get the rest. */
+const SHUTDOWN_LIMIT_MS = 30_000;
+
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'the port is in use (another instance? choose another PORT)',
   EACCES: 'permission denied (ports below 1024 need privileges)',
@@ -36,6 +39,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`\n${signal}: shutting down`);
+    // A database that stopped answering must not hold the process forever.
+    setTimeout(() => {
+      say(`${signal}: shutdown did not finish within ${SHUTDOWN_LIMIT_MS / 1000} s; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     await server?.close().catch((e) => logger.error({ err: e }, 'closing the HTTP server failed'));
     await db?.close().catch((e) => logger.error({ err: e }, 'closing the database failed'));
     process.exit(0);

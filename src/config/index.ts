@@ -33,6 +33,10 @@ export interface AppConfig {
     /** The role requests run as: owns nothing, no BYPASSRLS (row-level security applies). */
     readonly appRole: string;
     readonly poolMax: number;
+    /** A new connection that takes longer fails (requests, /readyz) instead of waiting forever. */
+    readonly connectTimeoutMs: number;
+    /** statement_timeout of every request transaction (0: none); imports and migrations are not bound. */
+    readonly statementTimeoutMs: number;
     readonly embedded: { readonly dataRoot: string | undefined; readonly port: number };
   };
   /** 'auto': seed demo data on the embedded server's first start only. */
@@ -200,6 +204,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       appRole: r.identifier('DB_APP_ROLE', 'customs_app'),
       poolMax: r.int('DB_POOL_MAX', 10, 1, 200),
+      connectTimeoutMs: r.int('DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
+      statementTimeoutMs: r.int('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
       embedded: {
         dataRoot: dataRoot === undefined ? undefined : path.resolve(dataRoot),
         port: r.int('EMBEDDED_PG_PORT', 54329, 1024, 65535),

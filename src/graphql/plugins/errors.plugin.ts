@@ -17,6 +17,9 @@ const PASS_THROUGH = new Set([
   'QUERY_TOO_COMPLEX',
 ]);
 
+/** SQLSTATE 57014: the statement was cancelled (here: statement_timeout). */
+const PG_QUERY_CANCELED = '57014';
+
 export function makeFormatError(logger: Logger, development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -26,6 +29,16 @@ export function makeFormatError(logger: Logger, development: boolean) {
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: original.code, ...(original.details ?? {}) },
+      };
+    }
+    if ((original as { code?: unknown } | null)?.code === PG_QUERY_CANCELED) {
+      // DB_STATEMENT_TIMEOUT_MS cancelled a statement of this request: the client can act on it.
+      logger.warn({ err: original }, 'statement timeout');
+      return {
+        message: 'the query ran longer than the statement timeout: narrow the filter or ask for fewer rows, or try again later',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'QUERY_TIMEOUT' },
       };
     }
     const code = formatted.extensions?.code;
