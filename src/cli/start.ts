@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       say(`  ${s.name.padEnd(28)} {"Authorization": "Bearer ${s.token}"}`);
     }
   }
-  say('\nCtrl-C stops the service (and the embedded database it started).');
+  say('\nCtrl-C stops the service (and the embedded database, unless another npm start or command still uses it).');
 }
 
 main().catch((e) => {

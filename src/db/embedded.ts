@@ -36,12 +36,23 @@ export interface EmbeddedServer {
   /** postgres:// URL of the service database, as the superuser. */
   readonly url: string;
   readonly port: number;
-  /** True when this process started the server (and so stops it). */
+  /** True when this process started the server (rather than joining a running one). */
   readonly startedHere: boolean;
   /** True when initdb ran in this call (a brand-new cluster). */
   readonly created: boolean;
+  /**
+   * Leaves the server: the last process using it (starter or joiner) stops it; while others
+   * still use it (another `npm start`, an import), it keeps running for them.
+   */
   stop(): Promise<void>;
 }
+
+/**
+ * Every process using the embedded server holds this advisory lock in shared mode on one
+ * connection of its own; whoever can take it exclusively after letting go is the last user.
+ * A process that dies drops its connection, and with it its share.
+ */
+const PRESENCE_LOCK = '74181863705937';
 
 interface Binaries { initdb: string; pg_ctl: string; postgres: string; version: string }
 
@@ -274,6 +285,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
 
   const finalPort = port;
+  const presence = new Client({ connectionString: urlFor(port, 'postgres'), application_name: 'customs-stats presence' });
+  presence.on('error', () => undefined); // the server going away is handled where it matters
+  await presence.connect();
+  await presence.query('SELECT pg_advisory_lock_shared($1)', [PRESENCE_LOCK]);
   let stopped = false;
   return {
     url: urlFor(finalPort, opts.database),
@@ -281,8 +296,20 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     startedHere,
     created,
     async stop() {
-      if (stopped || !startedHere) return;
+      if (stopped) return;
       stopped = true;
+      let last = true;
+      try {
+        await presence.query('SELECT pg_advisory_unlock_shared($1)', [PRESENCE_LOCK]);
+        last = (await presence.query<{ last: boolean }>('SELECT pg_try_advisory_lock($1) AS last', [PRESENCE_LOCK])).rows[0].last;
+      } catch {
+        // The server is already gone (or unreachable): pg_ctl stop below is harmless then.
+      }
+      await presence.end().catch(() => undefined);
+      if (!last) {
+        log('embedded PostgreSQL left running: another process (npm start, a command) still uses it');
+        return;
+      }
       await new Promise<void>((resolve) => {
         const p = spawn(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w'], {
           stdio: 'ignore', ...(user ? { uid: user.uid, gid: user.gid } : {}),

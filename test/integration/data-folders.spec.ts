@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { mkdirPrivate, loadSigningKey } from '../../src/audit/signing';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
@@ -42,6 +43,39 @@ describe('data folders', () => {
     mkdirPrivate(dir);
     expect(mode(dir)).to.equal(0o700);
     for (const p of [path.join(tmp, 'a'), path.join(tmp, 'a', 'b')]) expect(mode(p) & 0o711, p).to.equal(0o711);
+  });
+
+  it('keeps a shared embedded server running until the last process using it leaves, whoever started it', async function () {
+    this.timeout(120_000);
+    const root = path.join('/var/tmp', `customs-share-${process.pid}`);
+    const up = async (port: number) => {
+      const c = new Client({ connectionString: `postgres://postgres:${fs.readFileSync(path.join(root, 'superuser.password'), 'utf8').trim()}@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 2000 });
+      try {
+        await c.connect();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    };
+    const started: EmbeddedServer[] = [];
+    try {
+      for (const order of [['starter', 'joiner'], ['joiner', 'starter']]) {
+        const starter = await startEmbeddedPostgres({ dataRoot: root, port: 0, database: 'share' });
+        const joiner = await startEmbeddedPostgres({ dataRoot: root, port: starter.port, database: 'share' });
+        started.push(starter, joiner);
+        expect([starter.startedHere, joiner.startedHere]).to.deep.equal([true, false]);
+        const byName = { starter, joiner } as const;
+        await byName[order[0] as keyof typeof byName].stop();
+        expect(await up(starter.port), `after the ${order[0]} left`).to.equal(true);
+        await byName[order[1] as keyof typeof byName].stop();
+        expect(await up(starter.port), `after the ${order[1]} left too`).to.equal(false);
+      }
+    } finally {
+      for (const s of started) await s.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('starts the embedded cluster in its own data root even after that root was made private (as root)', async function () {
