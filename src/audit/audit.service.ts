@@ -27,7 +27,8 @@ export const AUDIT_CHAIN_LOCK = 734_110_202_600;
 
 /** Thrown when the audit record of a response could not be made durable: the response is withheld. */
 export class AuditUnavailableError extends AppError {
-  constructor(override readonly cause?: unknown) {
+  /** `timedOut`: the record was still waiting (queued or being written) when the response gave up on it. */
+  constructor(override readonly cause?: unknown, readonly timedOut = false) {
     super('AUDIT_UNAVAILABLE', 'the audit record of this request could not be written, so its result is withheld; try again later');
   }
 }
@@ -73,8 +74,8 @@ export class AuditService {
   async append(entry: AuditEntryInput): Promise<AppendResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`audit write took longer than ${this.config.audit.writeTimeoutMs} ms`)),
-        this.config.audit.writeTimeoutMs);
+      timer = setTimeout(() => reject(new AuditUnavailableError(
+        new Error(`audit write took longer than ${this.config.audit.writeTimeoutMs} ms`), true)), this.config.audit.writeTimeoutMs);
     });
     try {
       return await Promise.race([this.committer.submit(entry), timeout]);
@@ -83,6 +84,18 @@ export class AuditService {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * After a timed-out append whose response was withheld: the record must describe what the
+   * client received, not the result it did not get. Still queued, the record is replaced by
+   * `sent` (one record, as sent); already being written, a second record of the same request
+   * follows it with `sent`. Settles when that is written; failures are the caller's to log.
+   */
+  async recordWithheld(entry: AuditEntryInput, sent: Partial<AuditEntryInput>): Promise<void> {
+    const corrected: AuditEntryInput = { ...entry, ...sent };
+    const pending = this.committer.replaceQueued(entry, corrected);
+    if (!pending) await this.committer.submit({ ...corrected, reservedId: undefined });
   }
 
   /** Waits for every record submitted so far. */

@@ -43,6 +43,17 @@ export class GroupCommitter<T, R> {
     }
   }
 
+  /**
+   * Swaps a submitted item that is still waiting for a batch for `next` (its submitter's promise
+   * then settles with `next`'s result). False when the item is already being written, or done.
+   */
+  replaceQueued(item: T, next: T): boolean {
+    const p = this.queue.find((q) => q.item === item);
+    if (!p) return false;
+    p.item = next;
+    return true;
+  }
+
   get pending(): number {
     return this.queue.length;
   }

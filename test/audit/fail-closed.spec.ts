@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
-import { auditRows, capturedServer, rawGql, type CapturedServer } from './helpers';
+import { auditRows, capturedServer, rawGql, sha256hex, type CapturedServer } from './helpers';
 
 describe('audit fail-closed: no response leaves without its audit record', () => {
   let token: string;
@@ -74,5 +74,39 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
     expect(r.body.data).to.equal(undefined);
     expect(r.body.errors![0].extensions!.code).to.equal('AUDIT_UNAVAILABLE');
     await cap.services.audit.drain();
+  });
+
+  it('makes a record written after its response gave up say what the client received (503), not the withheld result', async function () {
+    this.timeout(20_000);
+    const blocker = new Client({ connectionString: testDb().url });
+    await blocker.connect();
+    let first;
+    let second;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+      // The first record's batch is being written (it waits on the chain lock) when its response gives up.
+      first = await rawGql(QUERY, {}, token, { url: cap.server.url });
+      // The second record is still queued behind that batch when its response gives up.
+      second = await rawGql(QUERY, {}, token, { url: cap.server.url });
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect([first.status, second.status]).to.deep.equal([503, 503]);
+    await cap.services.audit.drain();
+    await cap.services.audit.drain();
+    const asSent = (r: typeof first) => ({ outcome: 'ERROR', http_status: 503, error_codes: ['AUDIT_UNAVAILABLE'],
+      rows_returned: 0, response_hash: sha256hex(r.text) });
+    const pick = ({ outcome, http_status, error_codes, rows_returned, response_hash }: Awaited<ReturnType<typeof auditRows>>[number]) =>
+      ({ outcome, http_status, error_codes, rows_returned, response_hash });
+    // Queued: one record, describing the 503.
+    const secondRows = await auditRows('request_id = $1', [second.requestId]);
+    expect(secondRows.map(pick)).to.deep.equal([asSent(second)]);
+    // Already being written: that record stays, and a later record of the same request says what was sent.
+    const firstRows = await auditRows('request_id = $1', [first.requestId]);
+    expect(firstRows).to.have.length(2);
+    expect(firstRows[0]).to.include({ outcome: 'SUCCESS', http_status: 200 });
+    expect(pick(firstRows[1])).to.deep.equal(asSent(first));
   });
 });

@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Viewer } from '../../auth/viewer';
-import type { AuditService } from '../../audit/audit.service';
+import { AuditUnavailableError, type AuditService } from '../../audit/audit.service';
 import {
   complaintIdOf, countRows, describeOperation, loginParticipantOf, LOGIN_FIELDS, type OperationFacts,
 } from '../../audit/operation';
@@ -172,16 +172,23 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
             finalOutcome = 'AUDIT_UNAVAILABLE';
             metrics?.auditFailures.inc();
             logger.error({ err, requestId: ctx.requestId }, 'audit record not written: response withheld');
-            response.body = {
-              kind: 'single',
-              singleResult: {
-                errors: [{
-                  message: 'the audit record of this request could not be written, so its result is withheld; try again later',
-                  extensions: { code: 'AUDIT_UNAVAILABLE', requestId: ctx.requestId },
-                }],
-              },
+            const withheld = {
+              errors: [{
+                message: 'the audit record of this request could not be written, so its result is withheld; try again later',
+                extensions: { code: 'AUDIT_UNAVAILABLE', requestId: ctx.requestId },
+              }],
             };
+            response.body = { kind: 'single', singleResult: withheld };
             response.http.status = 503;
+            if (err instanceof AuditUnavailableError && err.timedOut) {
+              // The record may still be written once the database answers: make it say what was sent.
+              const sent: Partial<AuditEntryInput> = {
+                outcome: 'ERROR', errorCodes: ['AUDIT_UNAVAILABLE'], rowsReturned: 0, httpStatus: 503,
+                responseHash: crypto.createHash('sha256').update(serializeSingleResult(withheld), 'utf8').digest(),
+              };
+              audit.recordWithheld(entry, sent).catch((e: unknown) =>
+                logger.error({ err: e, requestId: ctx.requestId }, 'record of a withheld response not written'));
+            }
           }
           const label = resolved ? operationLabel(facts.roots.map((r) => r.field)) : '(invalid)';
           const seconds = (performance.now() - started) / 1000;
