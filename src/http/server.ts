@@ -10,7 +10,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
 import { makeFormatError, requestIdPlugin } from '../graphql/plugins/errors.plugin';
@@ -97,12 +98,24 @@ export async function startHttpServer(
     next();
   });
   app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
-    context: async ({ req, res }) => createContext(services, {
-      authorization: req.get('authorization'),
-      clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-      userAgent: req.get('user-agent'),
-      requestId: res.locals.requestId as string,
-    }),
+    context: async ({ req, res }) => {
+      try {
+        return await createContext(services, {
+          authorization: req.get('authorization'),
+          clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          userAgent: req.get('user-agent'),
+          requestId: res.locals.requestId as string,
+        });
+      } catch (e) {
+        // The session look-up could not reach the database: a retryable 503, not a masked 500.
+        if (!isDatabaseUnavailable(e)) throw e;
+        logger.warn({ err: e, requestId: res.locals.requestId }, 'database unavailable');
+        metrics.databaseUnavailable.inc();
+        throw new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
+          extensions: { code: 'DATABASE_UNAVAILABLE', requestId: res.locals.requestId, http: { status: 503 } },
+        });
+      }
+    },
   }));
 
   await new Promise<void>((resolve, reject) => {

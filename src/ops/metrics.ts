@@ -14,6 +14,7 @@ export interface Metrics {
   readonly auditBatches: client.Histogram<'result'>;
   readonly auditBatchSize: client.Histogram<never>;
   readonly auditFailures: client.Counter<never>;
+  readonly databaseUnavailable: client.Counter<never>;
 }
 
 interface PgPool { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } }
@@ -58,6 +59,11 @@ export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: bo
     help: 'Responses withheld because their audit record could not be written',
     registers: [registry],
   });
+  const databaseUnavailable = new client.Counter({
+    name: 'database_unavailable_total',
+    help: 'Requests answered 503 DATABASE_UNAVAILABLE because the session look-up could not reach the database',
+    registers: [registry],
+  });
   if (ds) {
     const pool = () => (ds.isInitialized ? (ds.driver as unknown as { master?: PgPool }).master : undefined);
     new client.Gauge({
@@ -84,7 +90,7 @@ export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: bo
       },
     });
   }
-  return { registry, operations, duration, logins, auditBatches, auditBatchSize, auditFailures };
+  return { registry, operations, duration, logins, auditBatches, auditBatchSize, auditFailures, databaseUnavailable };
 }
 
 /** A bounded label for an operation: its root fields, sorted, at most three. */

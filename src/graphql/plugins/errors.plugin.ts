@@ -9,12 +9,13 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { AppError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../db/unavailable';
 import type { GraphQLContext } from '../context';
 
 const PASS_THROUGH = new Set([
   'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
-  'QUERY_TOO_COMPLEX',
+  'QUERY_TOO_COMPLEX', 'DATABASE_UNAVAILABLE',
 ]);
 
 /** SQLSTATE 57014: the statement was cancelled (here: statement_timeout). */
@@ -31,6 +32,11 @@ export function makeFormatError(logger: Logger, development: boolean) {
         extensions: { code: original.code, ...(original.details ?? {}) },
       };
     }
+    if (isDatabaseUnavailable(original)) {
+      logger.warn({ err: original }, 'database unavailable');
+      return { message: DATABASE_UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path,
+        extensions: { code: 'DATABASE_UNAVAILABLE' } };
+    }
     if ((original as { code?: unknown } | null)?.code === PG_QUERY_CANCELED) {
       // DB_STATEMENT_TIMEOUT_MS cancelled a statement of this request: the client can act on it.
       logger.warn({ err: original }, 'statement timeout');
@@ -44,7 +50,9 @@ export function makeFormatError(logger: Logger, development: boolean) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PASS_THROUGH.has(code)
       && (original instanceof GraphQLError || !(original instanceof Error) || original === error)) {
-      return development ? formatted : { ...formatted, extensions: { code } };
+      // A request id set where the error was raised (the context function, before any plugin runs) stays.
+      const requestId = formatted.extensions?.requestId;
+      return development ? formatted : { ...formatted, extensions: { code, ...(typeof requestId === 'string' ? { requestId } : {}) } };
     }
     logger.error({ err: original }, 'unexpected error');
     return {
