@@ -197,6 +197,17 @@ function runningPort(pgdata: string): number | undefined {
   return Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
+/** The port of a server that another process has started (or is starting) on this data directory. */
+async function waitForRunning(pgdata: string, reachable: (port: number) => Promise<boolean>): Promise<number | undefined> {
+  for (let i = 0; i < 20; i += 1) {
+    const port = runningPort(pgdata);
+    if (port === undefined) return undefined;
+    if (await reachable(port)) return port;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
+}
+
 function logTail(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
@@ -268,11 +279,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       encoding: 'utf8', ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, LC_ALL: 'C' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (r.status !== 0) {
+    // Another process may have started it meanwhile (two commands at once): then join theirs.
+    const theirs = r.status === 0 ? undefined : await waitForRunning(pgdata, (p) => canConnect(urlFor(p, 'postgres')));
+    if (theirs !== undefined) {
+      port = theirs;
+      log(`joining the embedded PostgreSQL another process just started on port ${port}`);
+    } else if (r.status !== 0) {
       throw new Error(`embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${logTail(serverLog)}`);
+    } else {
+      startedHere = true;
+      log(`embedded PostgreSQL ${bin.version} started on 127.0.0.1:${port}`);
     }
-    startedHere = true;
-    log(`embedded PostgreSQL ${bin.version} started on 127.0.0.1:${port}`);
   }
 
   const admin = new Client({ connectionString: urlFor(port, 'postgres') });

@@ -118,6 +118,24 @@ export async function startHttpServer(
     },
   }));
 
+  // A body express.json refuses (too large, not JSON) gets a GraphQL-shaped JSON error, not an HTML page.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const e = err as { type?: string; status?: number };
+    const refused: Record<string, [number, string, string]> = {
+      'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MB'],
+      'entity.parse.failed': [400, 'BAD_REQUEST', 'the request body is not valid JSON'],
+      'encoding.unsupported': [415, 'BAD_REQUEST', 'unsupported request body encoding'],
+      'charset.unsupported': [415, 'BAD_REQUEST', 'unsupported request body charset'],
+    };
+    const known = e?.type ? refused[e.type] : undefined;
+    if (!known || res.headersSent) {
+      next(err);
+      return;
+    }
+    const [status, code, message] = known;
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+  });
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(opts.port, opts.host, () => resolve());

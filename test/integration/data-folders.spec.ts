@@ -72,6 +72,15 @@ describe('data folders', () => {
         await byName[order[1] as keyof typeof byName].stop();
         expect(await up(starter.port), `after the ${order[1]} left too`).to.equal(false);
       }
+      // Two processes starting the stopped cluster at the same moment: one starts it, the other joins.
+      const settled = await Promise.allSettled([0, 1].map(() => startEmbeddedPostgres({ dataRoot: root, port: 0, database: 'share' })));
+      const both = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      started.push(...both); // stopped in finally even when the other one failed
+      expect(settled.map((s) => (s.status === 'rejected' ? String(s.reason) : 'ok'))).to.deep.equal(['ok', 'ok']);
+      expect(both.map((s) => s.startedHere).sort()).to.deep.equal([false, true]);
+      expect(both[0].port).to.equal(both[1].port);
+      for (const s of both) await s.stop();
+      expect(await up(both[0].port)).to.equal(false);
     } finally {
       for (const s of started) await s.stop();
       fs.rmSync(root, { recursive: true, force: true });

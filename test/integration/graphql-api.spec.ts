@@ -284,6 +284,21 @@ describe('GraphQL API (trader queries)', () => {
       expect(Object.keys(ok.data)).to.have.length(5);
     });
 
+    it('answers a body over 1 MB or one that is not JSON with a coded JSON error and the request id', async () => {
+      const { server } = await testServer();
+      const post = (body: string) => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      for (const [body, status, code] of [
+        [JSON.stringify({ query: `{ me { role } } #${'x'.repeat(1_100_000)}` }), 413, 'PAYLOAD_TOO_LARGE'],
+        ['{"query": "{ me { role } }"', 400, 'BAD_REQUEST'],
+      ] as const) {
+        const res = await post(body);
+        expect(res.status).to.equal(status);
+        expect(res.headers.get('content-type')).to.match(/^application\/json/);
+        const json = (await res.json()) as { errors: { extensions: Record<string, unknown> }[] };
+        expect(json.errors[0].extensions).to.deep.equal({ code, requestId: res.headers.get('x-request-id') });
+      }
+    });
+
     it('reports GraphQL validation errors with their code and a request id', async () => {
       const r = await gql('{ me { noSuchField } }', {}, tokenA);
       expect(errorCode(r)).to.equal('GRAPHQL_VALIDATION_FAILED');
