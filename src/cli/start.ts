@@ -9,8 +9,11 @@ import { createServices } from '../services';
 import { createLogger } from '../shared/logger';
 import { demoSessions, hasAnyDeclarations, seedDemoData } from './demo';
 
-/** Apollo gives in-flight requests 10 s; the audit drain and the database close get the rest. */
-const SHUTDOWN_LIMIT_MS = 30_000;
+/**
+ * Apollo gives open requests 10 s, operations still running then get up to the statement timeout
+ * (30 s) plus 5 s, and the audit drain and the database close the rest.
+ */
+const SHUTDOWN_LIMIT_MS = 60_000;
 
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'the port is in use (another instance? choose another PORT)',

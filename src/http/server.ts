@@ -34,7 +34,14 @@ export interface RunningServer {
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 
 export async function startHttpServer(
-  services: Services, logger: Logger, opts: { host: string; port: number; /** false only in benchmarks: no audit records. */ audit?: boolean },
+  services: Services, logger: Logger, opts: {
+    host: string;
+    port: number;
+    /** false only in benchmarks: no audit records. */
+    audit?: boolean;
+    /** How long stopping waits for open requests before closing their connections (default 10 s). */
+    stopGraceMs?: number;
+  },
 ): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -50,7 +57,7 @@ export async function startHttpServer(
     includeStacktraceInErrorResponses: development,
     formatError: makeFormatError(logger, development),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: opts.stopGraceMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, MAX_QUERY_COMPLEXITY),
       requestIdPlugin(),
@@ -97,7 +104,7 @@ export async function startHttpServer(
     }
     next();
   });
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
+  const graphqlHandler = expressMiddleware(apollo, {
     context: async ({ req, res }) => {
       try {
         return await createContext(services, {
@@ -116,7 +123,23 @@ export async function startHttpServer(
         });
       }
     },
-  }));
+  });
+  // Operations still executing (the drain may already have closed their connections): close()
+  // waits for them, so the database is not closed under their resolvers and audit records.
+  let executing = 0;
+  let whenIdle: (() => void) | undefined;
+  app.use('/graphql', express.json({ limit: '1mb' }), (req, res, next) => {
+    executing += 1;
+    const done = () => {
+      executing -= 1;
+      if (executing === 0) whenIdle?.();
+    };
+    // Settles once the operation has run and its response (and audit record) is done.
+    Promise.resolve(graphqlHandler(req, res, next)).then(done, (e: unknown) => {
+      done();
+      next(e);
+    });
+  });
 
   // A body express.json refuses (too large, not JSON) gets a GraphQL-shaped JSON error, not an HTML page.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -148,6 +171,17 @@ export async function startHttpServer(
     schema,
     async close() {
       await apollo.stop();
+      if (executing > 0) {
+        // A statement runs at most DB_STATEMENT_TIMEOUT_MS: by then every operation has ended.
+        const limit = (services.config.db.statementTimeoutMs || 30_000) + 5_000;
+        logger.warn({ executing }, 'waiting for operations still executing');
+        await new Promise<void>((resolve) => {
+          whenIdle = resolve;
+          setTimeout(resolve, limit).unref();
+        });
+      }
+      // Records of the last operations (and the final checkpoint's predecessors) are written.
+      await services.audit.drain().catch(() => undefined);
     },
   };
 }

@@ -84,4 +84,41 @@ describe('database timeouts', () => {
       silent.close();
     }
   });
+
+  it('stopping the server waits for operations still running after the drain closed their connections', async () => {
+    await resetData();
+    const pid = await insertParticipant('1000000002');
+    await insertDeclarations(pid, [{ number: 'S-1', date: '2024-01-10', direction: 'IM', items: [] }]);
+    const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url });
+    const services = createServices(config, testDb().ds, new FixedClock(new Date()));
+    const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0, stopGraceMs: 200 });
+    const session = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: pid,
+      userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+    const locker = new Client({ connectionString: testDb().url });
+    await locker.connect();
+    const requestId = `stop-wait-${process.pid}`;
+    try {
+      await locker.query('BEGIN; LOCK TABLE declarations IN ACCESS EXCLUSIVE MODE');
+      const answer = fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}`, 'x-request-id': requestId },
+        body: JSON.stringify({ query: '{ declarations(first: 5) { edges { node { number } } } }' }),
+      }).then((r) => r.status, () => 'connection closed');
+      await new Promise((r) => setTimeout(r, 300)); // the operation is waiting on the lock
+      let closed = false;
+      const closing = server.close().then(() => { closed = true; });
+      await new Promise((r) => setTimeout(r, 1000)); // well past the 200 ms grace
+      expect(closed, 'close() returned while an operation was still running').to.equal(false);
+      await locker.query('ROLLBACK');
+      await closing;
+      await answer;
+      // The operation finished before close() returned: its audit record is there.
+      const rows = await testDb().ds.query('SELECT outcome FROM audit_records WHERE request_id = $1', [requestId]);
+      expect(rows).to.deep.equal([{ outcome: 'SUCCESS' }]);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+      await server.close().catch(() => undefined);
+    }
+  });
 });
