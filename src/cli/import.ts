@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { UsageError, runCli } from './bootstrap';
-import { ImportRejectedError, importDeclarations, type ImportProgress } from '../ingest';
+import { ImportInterruptedError, ImportRejectedError, importDeclarations, type ImportProgress } from '../ingest';
 import { systemClock } from '../shared/clock';
 
 const USAGE = 'usage: npm run import -- FILE.csv [--skip-invalid] [--rejects FILE]';
@@ -85,8 +85,20 @@ void runCli('import', async ({ config, db, log }) => {
   const args = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(args.file)) throw new UsageError(`no such file: ${args.file}`);
   const progress = progressReporter(log);
+  // Ctrl-C (or SIGTERM) rolls the import back and stops the embedded database if this started it;
+  // a second one quits at once (PostgreSQL still rolls back the dropped transaction).
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(130);
+    progress.stop();
+    log(`${signal}: stopping; rolling back (again to quit at once)`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const s = await importDeclarations(db.ds, args.file, {
+      signal: interrupt.signal,
       skipInvalid: args.skipInvalid,
       rejectsPath: args.rejects,
       now: systemClock.now(),
@@ -103,6 +115,10 @@ void runCli('import', async ({ config, db, log }) => {
     return 0;
   } catch (e) {
     progress.stop();
+    if (e instanceof ImportInterruptedError) {
+      log('interrupted: nothing was imported');
+      return 130;
+    }
     if (e instanceof ImportRejectedError) {
       printErrors(log, e.errors, e.errorCount);
       log(`rejected: ${e.errorCount} error${e.errorCount === 1 ? '' : 's'} in ${e.rejectedRows} row${e.rejectedRows === 1 ? '' : 's'}; nothing was imported`);

@@ -18,3 +18,11 @@ export class ImportRejectedError extends AppError {
     this.name = 'ImportRejectedError';
   }
 }
+
+/** Thrown when the import's `signal` was aborted (Ctrl-C): the transaction was rolled back, nothing changed. */
+export class ImportInterruptedError extends Error {
+  constructor() {
+    super('import interrupted: nothing was imported');
+    this.name = 'ImportInterruptedError';
+  }
+}

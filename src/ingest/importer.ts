@@ -40,7 +40,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { systemClock } from '../shared/clock';
 import { DECLARATION_COLUMNS, csvLine } from './columns';
-import { ImportRejectedError } from './errors';
+import { ImportInterruptedError, ImportRejectedError } from './errors';
 import { refreshRollups } from '../statistics/rollups';
 import { LineWriter, uncopyValue } from './batch';
 import { DECL_FIELDS, ITEM_LEVEL_COLUMNS, RowSink, copyValue, type DeclRow, type RowError, type SinkBatch } from './row-sink';
@@ -95,6 +95,11 @@ export interface ImportOptions {
    * the statistics of the empty tables (a declarations page then sorted all of a trader's rows).
    */
   analyzeMinRows?: number;
+  /**
+   * Aborting it stops the import at the next batch or step and rolls it back
+   * (ImportInterruptedError); once COMMIT has begun the import completes.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ImportSummary {
@@ -264,6 +269,7 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
         });
       }
       if (parseError || sink.fatal) break;
+      if (opts.signal?.aborted) throw new ImportInterruptedError();
       if (sink.rejects.length >= FLUSH_CHARS) await flushRejects();
       if (sink.batchRows >= batchRows) await submit(sink.cutBatch());
       progress('parse');
@@ -293,6 +299,7 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
       sink.errors.sort(byLine);
       throw new ImportRejectedError(sink.errors.map((e) => e.text), sink.errorCount, sink.rejectedRows);
     }
+    if (opts.signal?.aborted) throw new ImportInterruptedError();
     const affected = loader.affectedMonths();
     // Statistics rollups follow the items in the same transaction (src/statistics/rollups.ts).
     const tr = performance.now();
@@ -300,6 +307,7 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
       { minItems: opts.rollupMinItems });
     opts.onStep?.('refresh_rollups', performance.now() - tr);
     if (opts.afterLoad) await opts.afterLoad(client, affected);
+    if (opts.signal?.aborted) throw new ImportInterruptedError();
     const tc = performance.now();
     await client.query('COMMIT');
     opts.onStep?.('commit', performance.now() - tc);

@@ -1,6 +1,6 @@
 /** CSV import of customs declarations, and the generator of realistic test/demo files. */
 export { DECLARATION_COLUMNS, DECLARATION_CSV_HEADER, csvLine } from './columns';
-export { ImportRejectedError } from './errors';
+export { ImportInterruptedError, ImportRejectedError } from './errors';
 export {
   IMPORT_LOCK_KEY, importDeclarations, loadReferenceSets,
   type AffectedMonth, type ImportOptions, type ImportProgress, type ImportSummary,

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { expect } from 'chai';
+import { generateDeclarationsCsv } from '../../src/ingest/generate';
 import { resetData, testDb } from '../support/db';
 import { csv, row, tmpFile } from './helpers';
 
@@ -54,6 +57,30 @@ describe('npm run import / generate (CLI)', function () {
     expect(r.code).to.equal(0);
     expect(r.stderr).to.match(/inserted 1, replaced 0, rejected 1, participants created 1/);
     expect(r.stderr).to.contain(`rejected rows written to ${rejects}`);
+  });
+
+  it('rolls back on Ctrl-C: exit 130, nothing imported, no rejects file', async () => {
+    const file = tmpFile('interrupted.csv', '');
+    await pipeline(generateDeclarationsCsv({ items: 250_000, participants: 5, seed: 9 }), fs.createWriteStream(file));
+    const rejects = `${file}.rej.csv`;
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const p = spawn(process.execPath, ['-r', './scripts/register.js', 'src/cli/import.ts', file, '--skip-invalid', '--rejects', rejects], {
+        cwd: ROOT, env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test' },
+      });
+      let stderr = '';
+      p.stderr.on('data', (d) => {
+        stderr += d;
+        if (/rows read/.test(stderr) && !p.killed) p.kill('SIGINT');
+      });
+      p.on('error', reject);
+      p.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.stderr, r.stderr).to.contain('SIGINT: stopping; rolling back');
+    expect(r.stderr).to.contain('interrupted: nothing was imported');
+    expect(r.code).to.equal(130);
+    const [{ n }] = await testDb().ds.query('SELECT count(*)::int AS n FROM declaration_items');
+    expect(n).to.equal(0);
+    expect(fs.existsSync(rejects)).to.equal(false);
   });
 
   it('exits 2 on a usage error', async () => {
