@@ -170,7 +170,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function canConnect(url: string): Promise<boolean> {
+/** Whether a PostgreSQL server answers at `url` (within 2 s). */
+export async function canConnect(url: string): Promise<boolean> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();

@@ -8,10 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { mkdirPrivate, loadSigningKey } from '../../src/audit/signing';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
+import { canConnect, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { testDb } from '../support/db';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
@@ -48,17 +47,8 @@ describe('data folders', () => {
   it('keeps a shared embedded server running until the last process using it leaves, whoever started it', async function () {
     this.timeout(120_000);
     const root = path.join('/var/tmp', `customs-share-${process.pid}`);
-    const up = async (port: number) => {
-      const c = new Client({ connectionString: `postgres://postgres:${fs.readFileSync(path.join(root, 'superuser.password'), 'utf8').trim()}@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 2000 });
-      try {
-        await c.connect();
-        return true;
-      } catch {
-        return false;
-      } finally {
-        await c.end().catch(() => undefined);
-      }
-    };
+    const up = (port: number) => canConnect(
+      `postgres://postgres:${encodeURIComponent(fs.readFileSync(path.join(root, 'superuser.password'), 'utf8').trim())}@127.0.0.1:${port}/postgres`);
     const started: EmbeddedServer[] = [];
     try {
       for (const order of [['starter', 'joiner'], ['joiner', 'starter']]) {

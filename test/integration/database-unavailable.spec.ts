@@ -14,6 +14,7 @@ import { FixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { resetData, testDb } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
+import { traderToken } from '../support/server';
 
 /** A TCP relay to the test database that can be cut (refusing and dropping connections) and restored. */
 class Relay {
@@ -60,8 +61,7 @@ describe('database unavailable', function () {
     const services = createServices(config, db.ds, new FixedClock(new Date()));
     server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
     const pid = await insertParticipant('1000000001');
-    token = (await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: pid,
-      userAccountId: null, username: null, mustChangePassword: false, detail: {} })).token;
+    token = await traderToken(pid, services);
   });
   after(async () => {
     await server?.close();

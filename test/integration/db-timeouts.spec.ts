@@ -15,6 +15,7 @@ import { FixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { traderToken } from '../support/server';
 
 describe('database timeouts', () => {
   it('cancels a request statement after DB_STATEMENT_TIMEOUT_MS, and sets none when it is 0', async () => {
@@ -46,12 +47,11 @@ describe('database timeouts', () => {
     await locker.connect();
     try {
       server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
-      const session = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: pid,
-        userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+      const token = await traderToken(pid, services);
       await locker.query('BEGIN; LOCK TABLE declarations IN ACCESS EXCLUSIVE MODE');
       const res = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: '{ declarations(first: 5) { edges { node { number } } } }' }),
       });
       const body = (await res.json()) as { errors?: { message: string; extensions: Record<string, unknown> }[] };
@@ -92,8 +92,7 @@ describe('database timeouts', () => {
     const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url });
     const services = createServices(config, testDb().ds, new FixedClock(new Date()));
     const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0, stopGraceMs: 200 });
-    const session = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: pid,
-      userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+    const token = await traderToken(pid, services);
     const locker = new Client({ connectionString: testDb().url });
     await locker.connect();
     const requestId = `stop-wait-${process.pid}`;
@@ -101,7 +100,7 @@ describe('database timeouts', () => {
       await locker.query('BEGIN; LOCK TABLE declarations IN ACCESS EXCLUSIVE MODE');
       const answer = fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}`, 'x-request-id': requestId },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': requestId },
         body: JSON.stringify({ query: '{ declarations(first: 5) { edges { node { number } } } }' }),
       }).then((r) => r.status, () => 'connection closed');
       await new Promise((r) => setTimeout(r, 300)); // the operation is waiting on the lock

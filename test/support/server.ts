@@ -55,9 +55,12 @@ export function errorCode(r: GqlResult): string | undefined {
   return r.errors?.[0]?.extensions?.code;
 }
 
-/** A trader session created directly through the session service (as tests and the demo may). */
-export async function traderToken(participantId: string): Promise<string> {
-  const { services } = await testServer();
+/**
+ * A trader session created directly through the session service (as tests and the demo may), on
+ * the shared test server's services unless a test's own are given.
+ */
+export async function traderToken(participantId: string, services?: Services): Promise<string> {
+  services ??= (await testServer()).services;
   const s = await services.sessions.create({
     role: 'TRADER', authMethod: 'PASSWORD', participantId, userAccountId: null, username: null,
     mustChangePassword: false, detail: {},
