@@ -5,6 +5,7 @@
  */
 import { ConfigError, getConfig, type AppConfig } from '../config';
 import { openDatabase, type Database } from '../db/database';
+import { EmbeddedStartError } from '../db/embedded';
 
 export class UsageError extends Error {}
 
@@ -23,7 +24,7 @@ export async function runCli(
     if (e instanceof ConfigError) {
       log(e.message);
       code = 2;
-    } else if (e instanceof UsageError) {
+    } else if (e instanceof UsageError || e instanceof EmbeddedStartError) {
       log(e.message);
       code = 2;
     } else {

@@ -4,6 +4,7 @@
  */
 import { ConfigError, getConfig } from '../config';
 import { openDatabase, type Database } from '../db/database';
+import { EmbeddedStartError } from '../db/embedded';
 import { startHttpServer, type RunningServer } from '../http/server';
 import { createServices } from '../services';
 import { createLogger } from '../shared/logger';
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
+  if (e instanceof EmbeddedStartError) {
+    process.stderr.write(`start: ${e.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`start: failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exit(1);
 });

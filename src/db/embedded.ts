@@ -47,6 +47,11 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
+/** The embedded server cannot be started here for a reason the operator can fix (message says how). */
+export class EmbeddedStartError extends Error {
+  override name = 'EmbeddedStartError';
+}
+
 /**
  * Every process using the embedded server holds this advisory lock in shared mode on one
  * connection of its own; whoever can take it exclusively after letting go is the last user.
@@ -103,7 +108,7 @@ function loadBinaries(): Binaries {
     // ESM-only package; require() of ESM works on Node >= 20.19.
     mod = require(pkg);
   } catch (e) {
-    throw new Error(`embedded PostgreSQL binaries (${pkg}) are not installed: run npm install (${(e as Error).message})`);
+    throw new EmbeddedStartError(`embedded PostgreSQL binaries (${pkg}) are not installed: run npm install (${(e as Error).message})`);
   }
   const pkgJson = JSON.parse(fs.readFileSync(path.resolve(path.dirname(mod.postgres), '..', '..', 'package.json'), 'utf8'));
   return { initdb: mod.initdb, pg_ctl: mod.pg_ctl, postgres: mod.postgres, version: pkgJson.version as string };
@@ -236,7 +241,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     fs.chmodSync(dataRoot, 0o755);
   }
   if (user && !reachable(user, dataRoot)) {
-    throw new Error(`the postgres OS user cannot reach ${dataRoot} (a parent folder has mode 0700?): set EMBEDDED_PG_DIR to a folder under /var/tmp`);
+    throw new EmbeddedStartError(`the postgres OS user cannot reach ${dataRoot} (a parent folder has mode 0700?): set EMBEDDED_PG_DIR to a folder under /var/tmp`);
   }
 
   let created = false;
@@ -286,7 +291,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       port = theirs;
       log(`joining the embedded PostgreSQL another process just started on port ${port}`);
     } else if (r.status !== 0) {
-      throw new Error(`embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${logTail(serverLog)}`);
+      throw new EmbeddedStartError(`embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${logTail(serverLog)}`);
     } else {
       startedHere = true;
       log(`embedded PostgreSQL ${bin.version} started on 127.0.0.1:${port}`);

@@ -101,6 +101,22 @@ describe('npm start when it cannot serve', function () {
     }
   });
 
+  it('exits 2 naming EMBEDDED_PG_PORT, without a stack trace, when the embedded server cannot take its port', async () => {
+    const taken = await occupiedPort();
+    const dir = path.join('/var/tmp', `customs-port-${process.pid}`);
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const r = await start({ NODE_ENV: 'development', SEED_DEMO: 'never', EMBEDDED_PG_DIR: dir, EMBEDDED_PG_PORT: String(port),
+        AUDIT_DATA_DIR: path.join(dir, 'audit') });
+      expect(r.stderr).to.contain(`start: embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT)`);
+      expect(r.stderr).not.to.match(/\n\s+at /);
+      expect(r.code).to.equal(2);
+    } finally {
+      taken.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops the embedded PostgreSQL it started before exiting', async function () {
     const busy = await occupiedPort();
     const pgPort = await occupiedPort(); // a free port for the embedded server: taken, read, released
