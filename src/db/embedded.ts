@@ -15,10 +15,10 @@
 import { spawnSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../shared/free-port';
 
 export interface EmbeddedOptions {
   /** Folder holding pgdata/, the superuser password and the server log. */
@@ -162,17 +162,6 @@ export function defaultDataRoot(repoRoot: string): string {
   if (reachable(user, repoRoot)) return path.join(repoRoot, '.data');
   const tag = crypto.createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
   return path.join('/var/tmp', `customs-stats-${tag}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether a PostgreSQL server answers at `url` (within 2 s). */

@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config';
+import { freePort } from '../../src/shared/free-port';
 import { testDb } from '../support/db';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -75,9 +76,7 @@ describe('npm start when it cannot serve', function () {
   });
 
   it('shuts down on a SIGTERM sent to npm itself (docker stop, systemd), not only to node', async () => {
-    const free = await occupiedPort();
-    const port = (free.address() as net.AddressInfo).port;
-    await new Promise((resolve) => free.close(resolve));
+    const port = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: ROOT, env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test', PORT: String(port), SEED_DEMO: 'never' },
     });
@@ -119,9 +118,7 @@ describe('npm start when it cannot serve', function () {
 
   it('stops the embedded PostgreSQL it started before exiting', async function () {
     const busy = await occupiedPort();
-    const pgPort = await occupiedPort(); // a free port for the embedded server: taken, read, released
-    const embeddedPort = (pgPort.address() as net.AddressInfo).port;
-    await new Promise((resolve) => pgPort.close(resolve));
+    const embeddedPort = await freePort();
     // Not under mkdtemp's 0700 folder when we are root: the postgres user must reach it.
     const dir = path.join('/var/tmp', `customs-start-${process.pid}`);
     try {

@@ -5,11 +5,11 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, createPrivateKey, constants, sign as cryptoSign } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { AppError, type ErrorCode } from '../../src/shared/errors';
+import { freePort } from '../../src/shared/free-port';
 import { createPkiVerifier, parsePkiConfig, type PkiVerifier } from '../../src/pki';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -133,17 +133,6 @@ export function makeCrl(opts: { ca: string; revoke?: string[]; lastUpdate?: stri
   ];
   openssl(['ca', ...base, '-gencrl', ...dates, '-out', out]);
   return out;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Responder { url: string; port: number; stop(): Promise<void> }

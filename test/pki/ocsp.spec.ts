@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import net from 'node:net';
 import type { PkiVerifier } from '../../src/pki';
 import { ConfigError } from '../../src/config';
-import { expectCode, freePort, identities, signCms, startOcspResponder, verifier, webEidToken, type Responder } from './helpers';
+import { freePort } from '../../src/shared/free-port';
+import { expectCode, identities, signCms, startOcspResponder, verifier, webEidToken, type Responder } from './helpers';
 
 const tbs = 'customs-stats login\nnonce: b2NzcC10ZXN0\n';
 const login = (pki: PkiVerifier, signer: string, now = new Date()) =>
