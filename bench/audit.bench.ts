@@ -34,7 +34,13 @@ function pct(xs: number[], p: number): number {
 }
 
 /** `total` requests from `concurrency` clients; returns requests/s and per-request latencies. */
-async function load(url: string, body: string, token: string, total: number, concurrency: number): Promise<{ rps: number; lat: number[] }> {
+async function load(
+  url: string,
+  body: string,
+  token: string,
+  total: number,
+  concurrency: number,
+): Promise<{ rps: number; lat: number[] }> {
   let next = 0;
   const lat: number[] = [];
   const started = performance.now();
@@ -43,7 +49,9 @@ async function load(url: string, body: string, token: string, total: number, con
       next += 1;
       const t = performance.now();
       const r = await fetch(`${url}/graphql`, {
-        method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       });
       const j = (await r.json()) as { errors?: unknown };
       if (j.errors) throw new Error(`bench query failed: ${JSON.stringify(j.errors)}`);
@@ -60,9 +68,14 @@ async function batchStats(url: string): Promise<{ sum: number; count: number }> 
   return { sum: v('audit_batch_records_sum'), count: v('audit_batch_records_count') };
 }
 
-export async function runAuditBench(opts: {
-  requests?: number; concurrencies?: number[]; windows?: number[]; log?: (m: string) => void;
-} = {}): Promise<AuditBenchRow[]> {
+export async function runAuditBench(
+  opts: {
+    requests?: number;
+    concurrencies?: number[];
+    windows?: number[];
+    log?: (m: string) => void;
+  } = {},
+): Promise<AuditBenchRow[]> {
   const log = opts.log ?? ((m: string) => process.stdout.write(`${m}\n`));
   const total = opts.requests ?? Number(process.env.AUDIT_BENCH_REQUESTS ?? 2000);
   const concurrencies = opts.concurrencies ?? [1, 16, 64];
@@ -74,40 +87,66 @@ export async function runAuditBench(opts: {
   const servers: RunningServer[] = [];
   const rows: AuditBenchRow[] = [];
   try {
-    embedded = external ? undefined : await startEmbeddedPostgres({
-      // Not under the 0700 temporary folder: the postgres OS user must reach it.
-      dataRoot: path.join(os.tmpdir(), `customs-audit-bench-pg-${process.pid}-${Date.now()}`), port: 0, database: 'auditbench',
-      ephemeral: true,
-    });
+    embedded = external
+      ? undefined
+      : await startEmbeddedPostgres({
+          // Not under the 0700 temporary folder: the postgres OS user must reach it.
+          dataRoot: path.join(os.tmpdir(), `customs-audit-bench-pg-${process.pid}-${Date.now()}`),
+          port: 0,
+          database: 'auditbench',
+          ephemeral: true,
+        });
     const url = external ?? embedded!.url;
-    const configFor = (windowMs: number): AppConfig => loadConfig({
-      ...process.env, NODE_ENV: 'production', PKI_ALLOW_TEST_PKI: 'true', DATABASE_URL: url, LOG_LEVEL: 'silent', DB_POOL_MAX: '20',
-      AUDIT_DATA_DIR: path.join(tmp, 'audit'), AUDIT_GROUP_COMMIT_MS: String(windowMs), AUDIT_CHECKPOINT_SECONDS: '0',
-    });
+    const configFor = (windowMs: number): AppConfig =>
+      loadConfig({
+        ...process.env,
+        NODE_ENV: 'production',
+        PKI_ALLOW_TEST_PKI: 'true',
+        DATABASE_URL: url,
+        LOG_LEVEL: 'silent',
+        DB_POOL_MAX: '20',
+        AUDIT_DATA_DIR: path.join(tmp, 'audit'),
+        AUDIT_GROUP_COMMIT_MS: String(windowMs),
+        AUDIT_CHECKPOINT_SECONDS: '0',
+      });
     db = await openDatabase(configFor(0));
     const [{ id: pid }] = await db.ds.query(
       `INSERT INTO participants (kind, name, voen, created_at) VALUES ('LEGAL_ENTITY', 'Bench MMC', '1999999992', now())
-       ON CONFLICT DO NOTHING RETURNING id::text AS id`);
+       ON CONFLICT DO NOTHING RETURNING id::text AS id`,
+    );
     for (let i = 0; i < 20; i++) {
       const [d] = await db.ds.query(
         `INSERT INTO declarations (participant_id, number, registration_date, direction, customs_post_code, procedure_code,
            declarant_name, imported_at) VALUES ($1, $2, '2024-01-10'::date + $3::int, 'IM', '10100', '40', 'x', now()) RETURNING id`,
-        [pid, `BENCH-${i}`, i]);
+        [pid, `BENCH-${i}`, i],
+      );
       await db.ds.query(
         `INSERT INTO declaration_items (participant_id, declaration_id, item_number, registration_date, direction,
            customs_post_code, procedure_code, hs_code, partner_country, net_weight_kg, gross_weight_kg, customs_value_azn,
            statistical_value_usd) VALUES ($1, $2, 1, '2024-01-10'::date + $3::int, 'IM', '10100', '40', '8471300000', 'CN', 1, 2, 10, 5)`,
-        [pid, d.id, i]);
+        [pid, d.id, i],
+      );
     }
-    const body = JSON.stringify({ query: '{ declarations(first: 10) { edges { node { number registrationDate } } } }' });
-    log(`audit bench: ${os.cpus().length} cores, node ${process.version}, ${total} requests per measurement, `
-      + 'query declarations(first: 10) as a trader over HTTP');
+    const body = JSON.stringify({
+      query: '{ declarations(first: 10) { edges { node { number registrationDate } } } }',
+    });
+    log(
+      `audit bench: ${os.cpus().length} cores, node ${process.version}, ${total} requests per measurement, ` +
+        'query declarations(first: 10) as a trader over HTTP',
+    );
     log('  window  clients   without audit          with audit                    overhead   records/batch');
     for (const windowMs of windows) {
       const config = configFor(windowMs);
       const services = createServices(config, db.ds);
-      const session = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: pid,
-        userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+      const session = await services.sessions.create({
+        role: 'TRADER',
+        authMethod: 'PASSWORD',
+        participantId: pid,
+        userAccountId: null,
+        username: null,
+        mustChangePassword: false,
+        detail: {},
+      });
       const logger = createLogger({ logLevel: 'silent' });
       const plain = await startHttpServer(services, logger, { host: '127.0.0.1', port: 0, audit: false });
       const audited = await startHttpServer(services, logger, { host: '127.0.0.1', port: 0 });
@@ -125,13 +164,21 @@ export async function runAuditBench(opts: {
         const w = w1.rps >= w2.rps ? w1 : w2;
         const a = a1.rps >= a2.rps ? a1 : a2;
         const row: AuditBenchRow = {
-          concurrency: c, windowMs, withoutRps: w.rps, withRps: a.rps, withoutP50Ms: pct(w.lat, 0.5), withP50Ms: pct(a.lat, 0.5),
-          withP95Ms: pct(a.lat, 0.95), meanBatch: (b1.sum - b0.sum) / Math.max(1, b1.count - b0.count),
+          concurrency: c,
+          windowMs,
+          withoutRps: w.rps,
+          withRps: a.rps,
+          withoutP50Ms: pct(w.lat, 0.5),
+          withP50Ms: pct(a.lat, 0.5),
+          withP95Ms: pct(a.lat, 0.95),
+          meanBatch: (b1.sum - b0.sum) / Math.max(1, b1.count - b0.count),
         };
         rows.push(row);
-        log(`  ${`${windowMs} ms`.padEnd(7)} ${String(c).padStart(7)}   ${Math.round(row.withoutRps).toString().padStart(6)} req/s p50 ${row.withoutP50Ms.toFixed(2)} ms`
-          + `   ${Math.round(row.withRps).toString().padStart(6)} req/s p50 ${row.withP50Ms.toFixed(2)} ms p95 ${row.withP95Ms.toFixed(2)} ms`
-          + `   ${(((row.withoutRps - row.withRps) / row.withoutRps) * 100).toFixed(1).padStart(6)} %   ${row.meanBatch.toFixed(1)}`);
+        log(
+          `  ${`${windowMs} ms`.padEnd(7)} ${String(c).padStart(7)}   ${Math.round(row.withoutRps).toString().padStart(6)} req/s p50 ${row.withoutP50Ms.toFixed(2)} ms` +
+            `   ${Math.round(row.withRps).toString().padStart(6)} req/s p50 ${row.withP50Ms.toFixed(2)} ms p95 ${row.withP95Ms.toFixed(2)} ms` +
+            `   ${(((row.withoutRps - row.withRps) / row.withoutRps) * 100).toFixed(1).padStart(6)} %   ${row.meanBatch.toFixed(1)}`,
+        );
       }
       await plain.close();
       await audited.close();

@@ -79,9 +79,26 @@ async function signAll(who: Signer, texts: string[], dir: string): Promise<strin
       const i = next++;
       const input = path.join(dir, `${who}-${i}-${randomBytes(4).toString('hex')}.txt`);
       fs.writeFileSync(input, texts[i]!, 'utf8');
-      const { stdout } = await execFileAsync('openssl', ['cms', '-sign', '-binary', '-md', 'sha256', '-nodetach', '-outform', 'DER',
-        '-in', input, '-signer', path.join(CERTS, `${who}.cert.pem`), '-inkey', path.join(CERTS, `${who}.key.pem`)],
-      { encoding: 'buffer', maxBuffer: 1 << 20 });
+      const { stdout } = await execFileAsync(
+        'openssl',
+        [
+          'cms',
+          '-sign',
+          '-binary',
+          '-md',
+          'sha256',
+          '-nodetach',
+          '-outform',
+          'DER',
+          '-in',
+          input,
+          '-signer',
+          path.join(CERTS, `${who}.cert.pem`),
+          '-inkey',
+          path.join(CERTS, `${who}.key.pem`),
+        ],
+        { encoding: 'buffer', maxBuffer: 1 << 20 },
+      );
       fs.rmSync(input);
       out[i] = stdout.toString('base64');
     }
@@ -99,7 +116,9 @@ function extract(toBeSigned: string, base64: string): Sample {
   const cert = sd.certificates![0] as pkijs.Certificate;
   const md = si.signedAttrs!.attributes.find((a) => a.type === OID_MESSAGE_DIGEST)!.values[0] as asn1js.OctetString;
   return {
-    toBeSigned, base64, der,
+    toBeSigned,
+    base64,
+    der,
     certDer: Buffer.from(cert.toSchema().toBER(false)),
     signedAttrs: Buffer.from(si.signedAttrs!.encodedValue), // [0] IMPLICIT re-tagged as SET (0x31) by PKI.js: what was signed
     messageDigest: Buffer.from(md.valueBlock.valueHexView),
@@ -141,7 +160,8 @@ const fmt = (x: number) => Math.round(x).toLocaleString('en').padStart(7);
 function floorVerify(s: Sample): void {
   const x = new X509Certificate(s.certDer);
   const key = x.publicKey;
-  if (!createHash('sha256').update(s.toBeSigned, 'utf8').digest().equals(s.messageDigest)) throw new Error('floor: messageDigest mismatch');
+  if (!createHash('sha256').update(s.toBeSigned, 'utf8').digest().equals(s.messageDigest))
+    throw new Error('floor: messageDigest mismatch');
   if (!cryptoVerify('sha256', s.signedAttrs, key, s.signature)) throw new Error('floor: signature does not verify');
 }
 
@@ -182,42 +202,74 @@ export async function runPkiBench(log: (line: string) => void): Promise<void> {
   let db: Database | undefined;
   let server: RunningServer | undefined;
   try {
-    const baseConfig = loadConfig({ ...process.env, NODE_ENV: 'production', PKI_ALLOW_TEST_PKI: 'true', LOG_LEVEL: 'silent', DATABASE_URL: undefined });
+    const baseConfig = loadConfig({
+      ...process.env,
+      NODE_ENV: 'production',
+      PKI_ALLOW_TEST_PKI: 'true',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: undefined,
+    });
     const origin = baseConfig.http.publicOrigin;
-    log(`pki bench: ${os.cpus().length} cores, node ${process.version}, openssl ${(await execFileAsync('openssl', ['version'])).stdout.trim()}`);
-    log(`  ${N} CMS signatures per key type (openssl cms -sign -nodetach -md sha256, signer certificate only), distinct challenges`);
+    log(
+      `pki bench: ${os.cpus().length} cores, node ${process.version}, openssl ${(await execFileAsync('openssl', ['version'])).stdout.trim()}`,
+    );
+    log(
+      `  ${N} CMS signatures per key type (openssl cms -sign -nodetach -md sha256, signer certificate only), distinct challenges`,
+    );
 
     // ---- the samples, made and dissected once before any timing
     const samples = new Map<Signer, Sample[]>();
     for (const { who } of SIGNERS) {
       const texts = Array.from({ length: N }, () => newChallengeText(origin));
       const sigs = await signAll(who, texts, tmp);
-      samples.set(who, texts.map((t, i) => extract(t, sigs[i]!)));
+      samples.set(
+        who,
+        texts.map((t, i) => extract(t, sigs[i]!)),
+      );
     }
 
     // ---- (a) floor and (b) verifier, per key type
     const verifier = createPkiVerifier(baseConfig.pki);
-    log(`\n(a) floor vs (b) verifyCmsLogin, verifications/s (best of 3 timed stretches of ${Math.round(BUDGET_MS / 4)} ms, after an`
-      + ' untimed warm-up that also fills the verifier\'s path/key/CRL caches)');
+    log(
+      `\n(a) floor vs (b) verifyCmsLogin, verifications/s (best of 3 timed stretches of ${Math.round(BUDGET_MS / 4)} ms, after an` +
+        " untimed warm-up that also fills the verifier's path/key/CRL caches)",
+    );
     for (const { who, label } of SIGNERS) {
       const ss = samples.get(who)!;
       const keys = new Map<string, KeyObject>();
-      const cryptoOnly = await measure(ss, (s) => {
-        let key = keys.get(who);
-        if (!key) keys.set(who, (key = new X509Certificate(s.certDer).publicKey));
-        if (!cryptoVerify('sha256', s.signedAttrs, key, s.signature)) throw new Error('verify failed');
-      }, BUDGET_MS);
+      const cryptoOnly = await measure(
+        ss,
+        (s) => {
+          let key = keys.get(who);
+          if (!key) keys.set(who, (key = new X509Certificate(s.certDer).publicKey));
+          if (!cryptoVerify('sha256', s.signedAttrs, key, s.signature)) throw new Error('verify failed');
+        },
+        BUDGET_MS,
+      );
       const floor = await measure(ss, floorVerify, BUDGET_MS);
-      const ours = await measure(ss, async (s) => {
-        const signer = await verifier.verifyCmsLogin({ signatureBase64: s.base64, toBeSigned: s.toBeSigned, now: new Date() });
-        if (signer.mapping.kind !== 'LEGAL_ENTITY' || signer.mapping.voen !== VOEN) throw new Error('unexpected mapping');
-      }, BUDGET_MS);
+      const ours = await measure(
+        ss,
+        async (s) => {
+          const signer = await verifier.verifyCmsLogin({
+            signatureBase64: s.base64,
+            toBeSigned: s.toBeSigned,
+            now: new Date(),
+          });
+          if (signer.mapping.kind !== 'LEGAL_ENTITY' || signer.mapping.voen !== VOEN)
+            throw new Error('unexpected mapping');
+        },
+        BUDGET_MS,
+      );
       const parseOnly = await measure(ss, (s) => parseCms(s.base64), BUDGET_MS);
       log(`  ${label.padEnd(9)} crypto.verify alone (cached key)          ${fmt(cryptoOnly)} /s`);
       log(`  ${label.padEnd(9)} (a) floor: X509Certificate + verify        ${fmt(floor)} /s`);
-      log(`  ${label.padEnd(9)} (b) verifyCmsLogin                         ${fmt(ours)} /s   (b)/(a) = ${(ours / floor).toFixed(2)}: ${(floor / ours).toFixed(2)}x the floor's time`
-        + `  (goal: verification within 5x of the floor: ${floor / ours <= 5 ? 'met' : 'NOT met'})`);
-      log(`  ${label.padEnd(9)}     of which parseCms (src/pki/cms.ts)   ${fmt(parseOnly)} /s   = ${Math.round((100 * ours) / parseOnly)} % of (b)'s time`);
+      log(
+        `  ${label.padEnd(9)} (b) verifyCmsLogin                         ${fmt(ours)} /s   (b)/(a) = ${(ours / floor).toFixed(2)}: ${(floor / ours).toFixed(2)}x the floor's time` +
+          `  (goal: verification within 5x of the floor: ${floor / ours <= 5 ? 'met' : 'NOT met'})`,
+      );
+      log(
+        `  ${label.padEnd(9)}     of which parseCms (src/pki/cms.ts)   ${fmt(parseOnly)} /s   = ${Math.round((100 * ours) / parseOnly)} % of (b)'s time`,
+      );
     }
 
     // ---- (d) pkijs 3.4 vs 4.0, raw parse and parse + verify
@@ -228,8 +280,10 @@ export async function runPkiBench(log: (line: string) => void): Promise<void> {
       const libs = { '3.4': rawPkijs(v3), '4.0': rawPkijs(pkijs) };
       const D_BUDGET_MS = BUDGET_MS * 0.2;
       const D_ROUNDS = 5;
-      log(`\n(d) raw PKI.js SignedData, pkijs ${(require('pkijs-v3/package.json') as { version: string }).version} (asn1js 3) vs `
-        + `${(require('pkijs/package.json') as { version: string }).version} (asn1js 4), ops/s, ${D_ROUNDS} interleaved rounds, best counts`);
+      log(
+        `\n(d) raw PKI.js SignedData, pkijs ${(require('pkijs-v3/package.json') as { version: string }).version} (asn1js 3) vs ` +
+          `${(require('pkijs/package.json') as { version: string }).version} (asn1js 4), ops/s, ${D_ROUNDS} interleaved rounds, best counts`,
+      );
       for (const { who, label } of SIGNERS) {
         const ss = samples.get(who)!;
         const best: Record<string, number> = {};
@@ -241,36 +295,58 @@ export async function runPkiBench(log: (line: string) => void): Promise<void> {
             best[`${name} verify`] = Math.max(best[`${name} verify`] ?? 0, v);
           }
         }
-        log(`  ${label.padEnd(9)} parse:          3.4 ${fmt(best['3.4 parse']!)} /s   4.0 ${fmt(best['4.0 parse']!)} /s   3.4 is ${(best['3.4 parse']! / best['4.0 parse']!).toFixed(2)}x as fast`);
-        log(`  ${label.padEnd(9)} parse + verify: 3.4 ${fmt(best['3.4 verify']!)} /s   4.0 ${fmt(best['4.0 verify']!)} /s   3.4 is ${(best['3.4 verify']! / best['4.0 verify']!).toFixed(2)}x as fast`);
+        log(
+          `  ${label.padEnd(9)} parse:          3.4 ${fmt(best['3.4 parse']!)} /s   4.0 ${fmt(best['4.0 parse']!)} /s   3.4 is ${(best['3.4 parse']! / best['4.0 parse']!).toFixed(2)}x as fast`,
+        );
+        log(
+          `  ${label.padEnd(9)} parse + verify: 3.4 ${fmt(best['3.4 verify']!)} /s   4.0 ${fmt(best['4.0 verify']!)} /s   3.4 is ${(best['3.4 verify']! / best['4.0 verify']!).toFixed(2)}x as fast`,
+        );
       }
     }
 
     // ---- (c) the whole login over HTTP
     const external = process.env.DATABASE_URL;
-    embedded = external ? undefined : await startEmbeddedPostgres({
-      // Not under the 0700 temporary folder: the postgres OS user must reach it.
-      dataRoot: path.join(os.tmpdir(), `customs-pki-bench-pg-${process.pid}-${Date.now()}`), port: 0, database: 'pkibench', ephemeral: true,
-    });
+    embedded = external
+      ? undefined
+      : await startEmbeddedPostgres({
+          // Not under the 0700 temporary folder: the postgres OS user must reach it.
+          dataRoot: path.join(os.tmpdir(), `customs-pki-bench-pg-${process.pid}-${Date.now()}`),
+          port: 0,
+          database: 'pkibench',
+          ephemeral: true,
+        });
     const config = loadConfig({
-      ...process.env, NODE_ENV: 'production', PKI_ALLOW_TEST_PKI: 'true', LOG_LEVEL: 'silent', DATABASE_URL: external ?? embedded!.url,
-      CHALLENGE_RATE_PER_MINUTE: '100000', AUDIT_DATA_DIR: path.join(tmp, 'audit'), AUDIT_CHECKPOINT_SECONDS: '0',
+      ...process.env,
+      NODE_ENV: 'production',
+      PKI_ALLOW_TEST_PKI: 'true',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: external ?? embedded!.url,
+      CHALLENGE_RATE_PER_MINUTE: '100000',
+      AUDIT_DATA_DIR: path.join(tmp, 'audit'),
+      AUDIT_CHECKPOINT_SECONDS: '0',
     });
     db = await openDatabase(config);
     await db.ds.query(
       `INSERT INTO participants (kind, name, voen, created_at) VALUES ('LEGAL_ENTITY', 'Xəzər Logistika MMC', $1, now())
-       ON CONFLICT DO NOTHING`, [VOEN]);
+       ON CONFLICT DO NOTHING`,
+      [VOEN],
+    );
     const services = createServices(config, db.ds);
     server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
     const url = `${server.url}/graphql`;
     const post = async (query: string, variables?: Record<string, unknown>) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await res.json()) as { data?: any; errors?: unknown[] };
       if (body.errors) throw new Error(`bench: ${JSON.stringify(body.errors).slice(0, 500)}`);
       return body.data;
     };
     const CHALLENGE = 'mutation { createLoginChallenge { id toBeSigned } }';
-    const LOGIN = 'mutation($id: ID!, $s: String!) { loginWithSignature(challengeId: $id, signature: $s) { token viewer { participant { voen } } } }';
+    const LOGIN =
+      'mutation($id: ID!, $s: String!) { loginWithSignature(challengeId: $id, signature: $s) { token viewer { participant { voen } } } }';
 
     /** n challenges (timed), signed (untimed), logged in (timed); returns the two timings in ms. */
     const logins = async (who: Signer, n: number) => {
@@ -278,7 +354,11 @@ export async function runPkiBench(log: (line: string) => void): Promise<void> {
       const tc = performance.now();
       for (let i = 0; i < n; i += 1) challenges.push((await post(CHALLENGE)).createLoginChallenge);
       const createMs = performance.now() - tc;
-      const sigs = await signAll(who, challenges.map((c) => c.toBeSigned), tmp);
+      const sigs = await signAll(
+        who,
+        challenges.map((c) => c.toBeSigned),
+        tmp,
+      );
       const lat: number[] = [];
       const tl = performance.now();
       for (let i = 0; i < n; i += 1) {
@@ -289,17 +369,26 @@ export async function runPkiBench(log: (line: string) => void): Promise<void> {
       }
       const loginMs = performance.now() - tl;
       lat.sort((a, b) => a - b);
-      return { createMs, loginMs, p50: lat[Math.floor(lat.length / 2)]!, p95: lat[Math.min(lat.length - 1, Math.ceil(lat.length * 0.95) - 1)]! };
+      return {
+        createMs,
+        loginMs,
+        p50: lat[Math.floor(lat.length / 2)]!,
+        p95: lat[Math.min(lat.length - 1, Math.ceil(lat.length * 0.95) - 1)]!,
+      };
     };
 
-    log(`\n(c) whole signature login over HTTP, sequential, ${HTTP_N} logins per key type after 20 warm-up logins `
-      + `(createLoginChallenge + loginWithSignature; openssl signing between them is not timed; ${external ? 'DATABASE_URL' : 'embedded PostgreSQL'}, audit on)`);
+    log(
+      `\n(c) whole signature login over HTTP, sequential, ${HTTP_N} logins per key type after 20 warm-up logins ` +
+        `(createLoginChallenge + loginWithSignature; openssl signing between them is not timed; ${external ? 'DATABASE_URL' : 'embedded PostgreSQL'}, audit on)`,
+    );
     for (const { who, label } of SIGNERS) {
       await logins(who, 20);
       const r = await logins(who, HTTP_N);
       const perS = HTTP_N / ((r.createMs + r.loginMs) / 1000);
-      log(`  ${label.padEnd(9)} ${fmt(perS)} logins/s   createLoginChallenge mean ${(r.createMs / HTTP_N).toFixed(2)} ms   `
-        + `loginWithSignature mean ${(r.loginMs / HTTP_N).toFixed(2)} ms p50 ${r.p50.toFixed(2)} ms p95 ${r.p95.toFixed(2)} ms`);
+      log(
+        `  ${label.padEnd(9)} ${fmt(perS)} logins/s   createLoginChallenge mean ${(r.createMs / HTTP_N).toFixed(2)} ms   ` +
+          `loginWithSignature mean ${(r.loginMs / HTTP_N).toFixed(2)} ms p50 ${r.p50.toFixed(2)} ms p95 ${r.p95.toFixed(2)} ms`,
+      );
     }
   } finally {
     await server?.close().catch(() => undefined);

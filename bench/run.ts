@@ -46,25 +46,47 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'customs-bench-'));
   const external = process.env.DATABASE_URL;
-  const embedded = external ? undefined : await startEmbeddedPostgres({
-    // Not inside `tmp`: mkdtemp makes a 0700 folder the postgres OS user cannot enter when we are root.
-    dataRoot: path.join(os.tmpdir(), `customs-bench-pg-${process.pid}`), port: 0, database: 'bench', ephemeral: true,
-  });
+  const embedded = external
+    ? undefined
+    : await startEmbeddedPostgres({
+        // Not inside `tmp`: mkdtemp makes a 0700 folder the postgres OS user cannot enter when we are root.
+        dataRoot: path.join(os.tmpdir(), `customs-bench-pg-${process.pid}`),
+        port: 0,
+        database: 'bench',
+        ephemeral: true,
+      });
   const url = external ?? embedded!.url;
-  const config = loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url, LOG_LEVEL: 'silent',
-    PKI_ALLOW_TEST_PKI: 'true', AUDIT_DATA_DIR: path.join(tmp, 'audit') });
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    LOG_LEVEL: 'silent',
+    PKI_ALLOW_TEST_PKI: 'true',
+    AUDIT_DATA_DIR: path.join(tmp, 'audit'),
+  });
   const db = await openDatabase(config);
   const log = (m: string) => process.stdout.write(`${m}\n`);
   try {
-    log(`bench: ${os.cpus().length} cores, node ${process.version}, ${ITEMS.toLocaleString('en')} items for the large trader`);
+    log(
+      `bench: ${os.cpus().length} cores, node ${process.version}, ${ITEMS.toLocaleString('en')} items for the large trader`,
+    );
 
     // ---- (b) import vs raw COPY of the same file
     const bigFile = path.join(tmp, 'large.csv');
     const otherFile = path.join(tmp, 'others.csv');
-    await pipeline(generateDeclarationsCsv({ items: ITEMS, participants: 1, seed: 7,
-      participantsList: [{ voen: '1999999991', name: 'Large Trader MMC' }] }), fs.createWriteStream(bigFile));
-    await pipeline(generateDeclarationsCsv({ items: Math.round(ITEMS / 10), participants: 20, seed: 8 }),
-      fs.createWriteStream(otherFile));
+    await pipeline(
+      generateDeclarationsCsv({
+        items: ITEMS,
+        participants: 1,
+        seed: 7,
+        participantsList: [{ voen: '1999999991', name: 'Large Trader MMC' }],
+      }),
+      fs.createWriteStream(bigFile),
+    );
+    await pipeline(
+      generateDeclarationsCsv({ items: Math.round(ITEMS / 10), participants: 20, seed: 8 }),
+      fs.createWriteStream(otherFile),
+    );
     const bytes = fs.statSync(bigFile).size;
     log(`generated ${bigFile} (${(bytes / 1e6).toFixed(0)} MB)`);
 
@@ -72,13 +94,23 @@ async function main(): Promise<void> {
     await raw.connect();
     await raw.query('CREATE UNLOGGED TABLE IF NOT EXISTS bench_raw_copy (line text)');
     const header = fs.readFileSync(bigFile, 'utf8').slice(0, 2000).split('\n')[0].split(',');
-    await raw.query(`DROP TABLE IF EXISTS bench_raw_copy; CREATE UNLOGGED TABLE bench_raw_copy (${header.map((h) => `"${h}" text`).join(', ')})`);
-    const [copyMs] = await time(() => pipeline(fs.createReadStream(bigFile),
-      raw.query(copyFrom('COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)'))));
+    await raw.query(
+      `DROP TABLE IF EXISTS bench_raw_copy; CREATE UNLOGGED TABLE bench_raw_copy (${header.map((h) => `"${h}" text`).join(', ')})`,
+    );
+    const [copyMs] = await time(() =>
+      pipeline(
+        fs.createReadStream(bigFile),
+        raw.query(copyFrom('COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)')),
+      ),
+    );
     await raw.query('DROP TABLE bench_raw_copy');
     const steps = new Map<string, number>();
-    const [importMs, summary] = await time(() => importDeclarations(db.ds, fs.createReadStream(bigFile), {
-      skipInvalid: false, onStep: (step, ms) => steps.set(step, (steps.get(step) ?? 0) + ms) }));
+    const [importMs, summary] = await time(() =>
+      importDeclarations(db.ds, fs.createReadStream(bigFile), {
+        skipInvalid: false,
+        onStep: (step, ms) => steps.set(step, (steps.get(step) ?? 0) + ms),
+      }),
+    );
     const floor = await finalRowsCopyFloor(raw, tmp);
     await importDeclarations(db.ds, fs.createReadStream(otherFile), { skipInvalid: false });
     const copyRate = ITEMS / (copyMs / 1000);
@@ -86,31 +118,58 @@ async function main(): Promise<void> {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     log('\n(b) import');
     log(`  raw COPY:  ${s(copyMs)}  ${Math.round(copyRate).toLocaleString('en')} rows/s`);
-    log(`  importer:  ${s(importMs)}  ${Math.round(importRate).toLocaleString('en')} rows/s  ${JSON.stringify(summary)}`);
-    log(`  importer steps (database steps overlap parsing): ${[...steps].filter(([, ms]) => ms >= 50)
-      .map(([k, ms]) => `${k} ${s(ms)}`).join(', ')}`);
+    log(
+      `  importer:  ${s(importMs)}  ${Math.round(importRate).toLocaleString('en')} rows/s  ${JSON.stringify(summary)}`,
+    );
+    log(
+      `  importer steps (database steps overlap parsing): ${[...steps]
+        .filter(([, ms]) => ms >= 50)
+        .map(([k, ms]) => `${k} ${s(ms)}`)
+        .join(', ')}`,
+    );
     log(`  ratio importer/COPY: ${(importRate / copyRate).toFixed(2)}  (target >= 0.50, and < 60 s for 1 M rows)`);
-    log(`  floor: COPY of the importer's own output rows back into the same tables: ${s(floor.total)}`
-      + ` (declarations ${s(floor.declarations)}, items ${s(floor.items)}, rollups ${s(floor.rollups)});`
-      + ` items into an unindexed typed table ${s(floor.itemsUnindexed)}`);
-    log(`  ratio floor/COPY: ${(copyMs / floor.total).toFixed(2)} (no importer writing these tables can do better);`
-      + ` ratio importer/floor: ${(floor.total / importMs).toFixed(2)}`);
+    log(
+      `  floor: COPY of the importer's own output rows back into the same tables: ${s(floor.total)}` +
+        ` (declarations ${s(floor.declarations)}, items ${s(floor.items)}, rollups ${s(floor.rollups)});` +
+        ` items into an unindexed typed table ${s(floor.itemsUnindexed)}`,
+    );
+    log(
+      `  ratio floor/COPY: ${(copyMs / floor.total).toFixed(2)} (no importer writing these tables can do better);` +
+        ` ratio importer/floor: ${(floor.total / importMs).toFixed(2)}`,
+    );
     await raw.query('VACUUM ANALYZE');
 
     // ---- (a) statistics over HTTP vs the same SQL through pg
     const services = createServices(config, db.ds);
-    const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
+    const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), {
+      host: '127.0.0.1',
+      port: 0,
+    });
     const [{ id: pid }] = await db.ds.query(`SELECT id::text AS id FROM participants WHERE voen = '1999999991'`);
-    const session = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: pid,
-      userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+    const session = await services.sessions.create({
+      role: 'TRADER',
+      authMethod: 'PASSWORD',
+      participantId: pid,
+      userAccountId: null,
+      username: null,
+      mustChangePassword: false,
+      detail: {},
+    });
     // The trader's busiest chapter, so the prefix filter selects real rows.
     const [{ hs2: topHs2 }] = await db.ds.query(
-      `SELECT left(hs_code, 2) AS hs2 FROM declaration_items WHERE participant_id = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`, [pid]);
-    const cases: { name: string; groupBy: TradeDimension[]; filter: TradeFilter; gqlFilter: Record<string, string> }[] = [
-      { name: 'HS2 x COUNTRY x YEAR', groupBy: ['HS2', 'COUNTRY', 'YEAR'], filter: {}, gqlFilter: {} },
-      { name: `DIRECTION x MONTH, hsCodePrefix ${topHs2}`, groupBy: ['DIRECTION', 'MONTH'], filter: { hsCodePrefix: topHs2 },
-        gqlFilter: { hsCodePrefix: topHs2 } },
-    ];
+      `SELECT left(hs_code, 2) AS hs2 FROM declaration_items WHERE participant_id = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+      [pid],
+    );
+    const cases: { name: string; groupBy: TradeDimension[]; filter: TradeFilter; gqlFilter: Record<string, string> }[] =
+      [
+        { name: 'HS2 x COUNTRY x YEAR', groupBy: ['HS2', 'COUNTRY', 'YEAR'], filter: {}, gqlFilter: {} },
+        {
+          name: `DIRECTION x MONTH, hsCodePrefix ${topHs2}`,
+          groupBy: ['DIRECTION', 'MONTH'],
+          filter: { hsCodePrefix: topHs2 },
+          gqlFilter: { hsCodePrefix: topHs2 },
+        },
+      ];
     log('\n(a) tradeStatistics, p50 of ' + RUNS + ' runs after one warm-up');
     for (const c of cases) {
       // The baseline is the statistics SQL on the raw items; the service may answer from the rollups.
@@ -127,8 +186,11 @@ async function main(): Promise<void> {
       for (let i = 0; i <= RUNS; i += 1) {
         const [rawMs] = await time(() => raw.query(q.text, q.values));
         const [httpMs, res] = await time(async () => {
-          const r = await fetch(`${server.url}/graphql`, { method: 'POST', body,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` } });
+          const r = await fetch(`${server.url}/graphql`, {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+          });
           return r.json() as Promise<{ errors?: unknown }>;
         });
         if (res.errors) throw new Error(`bench query failed: ${JSON.stringify(res.errors)}`);
@@ -139,7 +201,9 @@ async function main(): Promise<void> {
       }
       const r50 = pct(rawTimes, 50);
       const h50 = pct(httpTimes, 50);
-      log(`  ${c.name.padEnd(36)} [service reads ${served}] raw SQL p50 ${r50.toFixed(1)} ms   HTTP p50 ${h50.toFixed(1)} ms   p95 ${pct(httpTimes, 95).toFixed(1)} ms   ratio ${(h50 / r50).toFixed(2)}  (targets: ratio <= 1.5, p50 < 50 ms)`);
+      log(
+        `  ${c.name.padEnd(36)} [service reads ${served}] raw SQL p50 ${r50.toFixed(1)} ms   HTTP p50 ${h50.toFixed(1)} ms   p95 ${pct(httpTimes, 95).toFixed(1)} ms   ratio ${(h50 / r50).toFixed(2)}  (targets: ratio <= 1.5, p50 < 50 ms)`,
+      );
     }
     await server.close();
     await raw.end();
@@ -162,7 +226,9 @@ async function finalRowsCopyFloor(raw: Client, dir: string) {
     await pipeline(raw.query(copyTo(`COPY ${t} TO STDOUT`)), fs.createWriteStream(path.join(dir, `${t}.copy`)));
   }
   const load = (table: string, file: string) =>
-    time(() => pipeline(fs.createReadStream(path.join(dir, `${file}.copy`)), raw.query(copyFrom(`COPY ${table} FROM STDIN`))));
+    time(() =>
+      pipeline(fs.createReadStream(path.join(dir, `${file}.copy`)), raw.query(copyFrom(`COPY ${table} FROM STDIN`))),
+    );
   await raw.query('BEGIN');
   try {
     await raw.query(`TRUNCATE ${tables.join(', ')} CASCADE`);

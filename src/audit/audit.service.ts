@@ -15,11 +15,16 @@ import type { RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { GroupCommitter } from './group-commit';
+import { AUDIT_COLUMNS, cleanText, GENESIS_HASH, recordHash, type AuditEntryInput, type AuditRecord } from './record';
 import {
-  AUDIT_COLUMNS, cleanText, GENESIS_HASH, recordHash, type AuditEntryInput, type AuditRecord,
-} from './record';
-import {
-  auditDir, loadSigningKey, mkdirPrivate, signCheckpoint, witnessFile, witnessLine, type Checkpoint, type SigningKey,
+  auditDir,
+  loadSigningKey,
+  mkdirPrivate,
+  signCheckpoint,
+  witnessFile,
+  witnessLine,
+  type Checkpoint,
+  type SigningKey,
 } from './signing';
 
 /** The advisory lock that serialises writers of the chain (an arbitrary constant). */
@@ -28,8 +33,14 @@ export const AUDIT_CHAIN_LOCK = 734_110_202_600;
 /** Thrown when the audit record of a response could not be made durable: the response is withheld. */
 export class AuditUnavailableError extends AppError {
   /** `timedOut`: the record was still waiting (queued or being written) when the response gave up on it. */
-  constructor(override readonly cause?: unknown, readonly timedOut = false) {
-    super('AUDIT_UNAVAILABLE', 'the audit record of this request could not be written, so its result is withheld; try again later');
+  constructor(
+    override readonly cause?: unknown,
+    readonly timedOut = false,
+  ) {
+    super(
+      'AUDIT_UNAVAILABLE',
+      'the audit record of this request could not be written, so its result is withheld; try again later',
+    );
   }
 }
 
@@ -61,10 +72,15 @@ export class AuditService {
     opts: AuditServiceOptions = {},
   ) {
     this.key = opts.key ?? loadSigningKey(config, { create: true });
-    this.witnessDir = opts.witnessDir === undefined ? auditDir(config) ?? null : opts.witnessDir;
-    this.committer = new GroupCommitter((items) => this.writeBatch(items), {
-      windowMs: config.audit.groupCommitMs, maxBatch: config.audit.groupCommitMax,
-    }, (size, ms, error) => this.onBatch?.(size, ms, error));
+    this.witnessDir = opts.witnessDir === undefined ? (auditDir(config) ?? null) : opts.witnessDir;
+    this.committer = new GroupCommitter(
+      (items) => this.writeBatch(items),
+      {
+        windowMs: config.audit.groupCommitMs,
+        maxBatch: config.audit.groupCommitMax,
+      },
+      (size, ms, error) => this.onBatch?.(size, ms, error),
+    );
   }
 
   /**
@@ -74,8 +90,16 @@ export class AuditService {
   async append(entry: AuditEntryInput): Promise<AppendResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AuditUnavailableError(
-        new Error(`audit write took longer than ${this.config.audit.writeTimeoutMs} ms`), true)), this.config.audit.writeTimeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new AuditUnavailableError(
+              new Error(`audit write took longer than ${this.config.audit.writeTimeoutMs} ms`),
+              true,
+            ),
+          ),
+        this.config.audit.writeTimeoutMs,
+      );
     });
     try {
       return await Promise.race([this.committer.submit(entry), timeout]);
@@ -105,8 +129,9 @@ export class AuditService {
 
   /** An id for a record not written yet (e.g. to name it in the response); pass it as reservedId. */
   async reserveId(): Promise<string> {
-    const [row] = await this.db.run(null, (sql) => sql.query<{ id: string }>(
-      `SELECT nextval('audit_records_id_seq')::text AS id`));
+    const [row] = await this.db.run(null, (sql) =>
+      sql.query<{ id: string }>(`SELECT nextval('audit_records_id_seq')::text AS id`),
+    );
     return row.id;
   }
 
@@ -152,7 +177,6 @@ export class AuditService {
     });
   }
 
-
   /**
    * One round trip per batch in the steady state: the chain head and a block of record ids are
    * cached, and the INSERT only takes effect if the head in the database is still the cached one
@@ -183,10 +207,20 @@ export class AuditService {
       const row = results[4].rows[0] as { seq: string; hash: Buffer } | undefined;
       const head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
       const need = items.filter((i) => i.reservedId === undefined).length;
-      const ids = need === 0 ? [] : ((await client.query(
-        `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${need})`)).rows as { id: string }[]).map((x) => x.id);
+      const ids =
+        need === 0
+          ? []
+          : (
+              (
+                await client.query(
+                  `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${need})`,
+                )
+              ).rows as { id: string }[]
+            ).map((x) => x.id);
       const built = buildRecords(items, head, ids);
-      await client.query(`INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')}) VALUES ${built.values.join(', ')}`);
+      await client.query(
+        `INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')}) VALUES ${built.values.join(', ')}`,
+      );
       return built;
     });
     this.head = { seq: out.seq, hash: out.prev };
@@ -200,31 +234,34 @@ export class AuditService {
     const role = this.config.db.appRole;
     return this.withClient(async (client) => {
       if (!this.head) {
-        const r = await client.query<{ seq: string; hash: Buffer }>(
+        const r = (await client.query<{ seq: string; hash: Buffer }>(
           `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
-           SELECT r.seq::text AS seq, r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1; COMMIT`) as unknown as QueryResult[];
+           SELECT r.seq::text AS seq, r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1; COMMIT`,
+        )) as unknown as QueryResult[];
         const row = r[3].rows[0] as { seq: string; hash: Buffer } | undefined;
         this.head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
       }
       const need = items.filter((i) => i.reservedId === undefined).length;
       if (this.idPool.length < need) {
-        const r = await client.query(
+        const r = (await client.query(
           `BEGIN; SET LOCAL ROLE ${role};
            SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${Math.max(need, ID_BLOCK)}); COMMIT`,
-        ) as unknown as QueryResult[];
+        )) as unknown as QueryResult[];
         this.idPool.push(...(r[2].rows as { id: string }[]).map((x) => x.id));
       }
       const expected = this.head;
       const { records, values, used, seq, prev } = buildRecords(items, expected, this.idPool);
-      const headCheck = expected.seq === 0n
-        ? 'NOT EXISTS (SELECT 1 FROM audit_records)'
-        : `(SELECT r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1) = ${literal(expected.hash, 'bytea')}`;
-      const res = await client.query(
+      const headCheck =
+        expected.seq === 0n
+          ? 'NOT EXISTS (SELECT 1 FROM audit_records)'
+          : `(SELECT r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1) = ${literal(expected.hash, 'bytea')}`;
+      const res = (await client.query(
         `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
          SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
          INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')})
            SELECT v.* FROM (VALUES ${values.join(', ')}) AS v WHERE ${headCheck};
-         COMMIT`) as unknown as QueryResult[];
+         COMMIT`,
+      )) as unknown as QueryResult[];
       if (res[4].rowCount !== records.length) return null;
       this.idPool.splice(0, used);
       this.head = { seq, hash: prev };
@@ -238,17 +275,24 @@ export class AuditService {
    */
   async checkpoint(opts: { force?: boolean } = {}): Promise<Checkpoint | null> {
     const cp = await this.inTransaction(async (client) => {
-      const res = await this.begin(client, ' SELECT c.seq::text AS seq FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1;');
+      const res = await this.begin(
+        client,
+        ' SELECT c.seq::text AS seq FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1;',
+      );
       const head = res[4].rows[0] as { id: string; seq: string; hash: Buffer } | undefined;
       const last = res[5].rows[0] as { seq: string } | undefined;
       if (!head || (!opts.force && last?.seq === head.seq)) return null;
       const signed = signCheckpoint(this.key, {
-        seq: head.seq, recordId: head.id, headHash: head.hash, createdAt: this.clock.now(),
+        seq: head.seq,
+        recordId: head.id,
+        headHash: head.hash,
+        createdAt: this.clock.now(),
       });
       await client.query(
         `INSERT INTO audit_checkpoints (seq, record_id, head_hash, created_at, key_id, signature)
          VALUES ($1, $2, $3, $4, $5, $6)`,
-        [signed.seq, signed.recordId, signed.headHash, signed.createdAt, signed.keyId, signed.signature]);
+        [signed.seq, signed.recordId, signed.headHash, signed.createdAt, signed.keyId, signed.signature],
+      );
       return signed;
     });
     if (cp) {
@@ -273,7 +317,8 @@ export class AuditService {
 export async function databaseKey(ds: DataSource): Promise<string> {
   try {
     const [r] = await ds.query(
-      `SELECT current_database() AS db, (SELECT system_identifier::text FROM pg_control_system()) AS sysid`);
+      `SELECT current_database() AS db, (SELECT system_identifier::text FROM pg_control_system()) AS sysid`,
+    );
     return `${r.sysid}/${r.db}`;
   } catch {
     const [r] = await ds.query(`SELECT current_database() AS db`);
@@ -297,11 +342,16 @@ function literal(v: unknown, type: string): string {
       if (!/^-?[0-9]{1,19}$/.test(t)) throw new Error(`audit record: not an integer for ${type}`);
       return `${t}::${type}`;
     }
-    case 'boolean': return v === true ? 'true' : 'false';
-    case 'timestamptz': return `${escapeLiteral((v as Date).toISOString())}::timestamptz`;
-    case 'bytea': return `'\\x${(v as Buffer).toString('hex')}'::bytea`;
-    case 'text[]': return `ARRAY[${(v as string[]).map((x) => escapeLiteral(x)).join(', ')}]::text[]`;
-    default: return `${escapeLiteral(String(v))}::${type}`;
+    case 'boolean':
+      return v === true ? 'true' : 'false';
+    case 'timestamptz':
+      return `${escapeLiteral((v as Date).toISOString())}::timestamptz`;
+    case 'bytea':
+      return `'\\x${(v as Buffer).toString('hex')}'::bytea`;
+    case 'text[]':
+      return `ARRAY[${(v as string[]).map((x) => escapeLiteral(x)).join(', ')}]::text[]`;
+    default:
+      return `${escapeLiteral(String(v))}::${type}`;
   }
 }
 
@@ -309,9 +359,16 @@ function literal(v: unknown, type: string): string {
 function sanitize<T extends Omit<AuditEntryInput, 'reservedId'>>(e: T): T {
   const t = <S extends string | null>(x: S) => cleanText(x, 100_000);
   return {
-    ...e, requestId: t(e.requestId), username: t(e.username), clientIp: t(e.clientIp), userAgent: t(e.userAgent),
-    operationName: t(e.operationName), rootFields: e.rootFields.map(t), variables: t(e.variables),
-    errorCodes: e.errorCodes.map(t), complaintId: t(e.complaintId),
+    ...e,
+    requestId: t(e.requestId),
+    username: t(e.username),
+    clientIp: t(e.clientIp),
+    userAgent: t(e.userAgent),
+    operationName: t(e.operationName),
+    rootFields: e.rootFields.map(t),
+    variables: t(e.variables),
+    errorCodes: e.errorCodes.map(t),
+    complaintId: t(e.complaintId),
   };
 }
 

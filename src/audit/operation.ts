@@ -17,9 +17,21 @@
  */
 import crypto from 'node:crypto';
 import {
-  Kind, print, TypeInfo, visit, visitWithTypeInfo,
-  type ArgumentNode, type DocumentNode, type GraphQLSchema, type ObjectFieldNode, type OperationDefinitionNode,
-  type SelectionSetNode, type ValueNode, type FragmentDefinitionNode, type VariableDefinitionNode, type ConstValueNode,
+  Kind,
+  print,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ArgumentNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ObjectFieldNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+  type FragmentDefinitionNode,
+  type VariableDefinitionNode,
+  type ConstValueNode,
 } from 'graphql';
 
 export const REDACTED = '[redacted]';
@@ -27,7 +39,12 @@ export const UNUSED = '[not used by the operation]';
 
 /** Argument and input-field names whose values are secrets wherever they appear. */
 export const SECRET_NAMES: ReadonlySet<string> = new Set([
-  'password', 'currentPassword', 'newPassword', 'signature', 'assertion', 'token',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'signature',
+  'assertion',
+  'token',
 ]);
 
 /** Arguments holding complaint personal data: field name → argument names. */
@@ -76,10 +93,14 @@ function isSecretArgument(field: string | undefined, arg: string, sensitive: boo
 /** Replaces every literal in a value with "[redacted]"; variable references stay (they are stored redacted). */
 function maskLiterals(v: ValueNode): ValueNode {
   switch (v.kind) {
-    case Kind.VARIABLE: return v;
-    case Kind.LIST: return { ...v, values: v.values.map(maskLiterals) };
-    case Kind.OBJECT: return { ...v, fields: v.fields.map((f) => ({ ...f, value: maskLiterals(f.value) })) };
-    default: return { kind: Kind.STRING, value: REDACTED };
+    case Kind.VARIABLE:
+      return v;
+    case Kind.LIST:
+      return { ...v, values: v.values.map(maskLiterals) };
+    case Kind.OBJECT:
+      return { ...v, fields: v.fields.map((f) => ({ ...f, value: maskLiterals(f.value) })) };
+    default:
+      return { kind: Kind.STRING, value: REDACTED };
   }
 }
 
@@ -87,8 +108,13 @@ function maskLiterals(v: ValueNode): ValueNode {
  * Walks the whole document (fragments included): which variables feed a secret position, which
  * are used at all, and the document with secret literals masked.
  */
-export function scanDocument(schema: GraphQLSchema | null, document: DocumentNode): {
-  secretVariables: Set<string>; usedVariables: Set<string>; masked: DocumentNode;
+export function scanDocument(
+  schema: GraphQLSchema | null,
+  document: DocumentNode,
+): {
+  secretVariables: Set<string>;
+  usedVariables: Set<string>;
+  masked: DocumentNode;
 } {
   const secretVariables = new Set<string>();
   const usedVariables = new Set<string>();
@@ -97,8 +123,12 @@ export function scanDocument(schema: GraphQLSchema | null, document: DocumentNod
   const typeInfo = schema ? new TypeInfo(schema) : null;
   const visitor = {
     Field: {
-      enter(node: { name: { value: string } }) { fields.push(node.name.value); },
-      leave() { fields.pop(); },
+      enter(node: { name: { value: string } }) {
+        fields.push(node.name.value);
+      },
+      leave() {
+        fields.pop();
+      },
     },
     Argument: {
       enter(node: ArgumentNode) {
@@ -107,7 +137,9 @@ export function scanDocument(schema: GraphQLSchema | null, document: DocumentNod
         secret.push(own || secret[secret.length - 1] === true);
         return own ? { ...node, value: maskLiterals(node.value) } : undefined;
       },
-      leave() { secret.pop(); },
+      leave() {
+        secret.pop();
+      },
     },
     ObjectField: {
       enter(node: ObjectFieldNode) {
@@ -115,7 +147,9 @@ export function scanDocument(schema: GraphQLSchema | null, document: DocumentNod
         secret.push(own || secret[secret.length - 1] === true);
         return own ? { ...node, value: maskLiterals(node.value) } : undefined;
       },
-      leave() { secret.pop(); },
+      leave() {
+        secret.pop();
+      },
     },
     VariableDefinition: () => false as const, // `$p: String!` declares, it does not use
     Variable(node: { name: { value: string } }) {
@@ -124,13 +158,17 @@ export function scanDocument(schema: GraphQLSchema | null, document: DocumentNod
     },
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let masked = visit(document, (typeInfo ? visitWithTypeInfo(typeInfo, visitor as any) : visitor) as any) as DocumentNode;
+  let masked = visit(
+    document,
+    (typeInfo ? visitWithTypeInfo(typeInfo, visitor as any) : visitor) as any,
+  ) as DocumentNode;
   // A default value of a secret variable (`$p: String = "…"`) is a secret literal too.
   if (secretVariables.size > 0) {
     masked = visit(masked, {
       VariableDefinition(node: VariableDefinitionNode) {
         return node.defaultValue && secretVariables.has(node.variable.name.value)
-          ? { ...node, defaultValue: maskLiterals(node.defaultValue) as ConstValueNode } : undefined;
+          ? { ...node, defaultValue: maskLiterals(node.defaultValue) as ConstValueNode }
+          : undefined;
       },
     });
   }
@@ -225,8 +263,12 @@ export function describeOperation(
 ): OperationFacts {
   if (!document) {
     return {
-      operationType: null, operationName: null, roots: [], variables: storedVariables(redactVariables(variables, null)),
-      documentHash: null, loginMethod: null,
+      operationType: null,
+      operationName: null,
+      roots: [],
+      variables: storedVariables(redactVariables(variables, null)),
+      documentHash: null,
+      loginMethod: null,
     };
   }
   const scan = scanDocument(schema, document);
@@ -287,7 +329,10 @@ export function complaintIdOf(data: Record<string, unknown> | null | undefined, 
 }
 
 /** The participant of the session a login returned, when the response selected it. */
-export function loginParticipantOf(data: Record<string, unknown> | null | undefined, roots: RootSelection[]): string | null {
+export function loginParticipantOf(
+  data: Record<string, unknown> | null | undefined,
+  roots: RootSelection[],
+): string | null {
   if (!data) return null;
   for (const r of roots) {
     if (!LOGIN_FIELDS[r.field]) continue;

@@ -39,7 +39,12 @@ export function decodeAuditCursor(cursor: string): string {
 const ID_RE = /^[0-9]{1,19}$/;
 
 /** Newest first (chain order). `participantId` in the filter restricts to one participant. */
-export async function listAuditRecords(sql: Sql, filter: AuditLogFilter, first: number, after?: string | null): Promise<AuditPage> {
+export async function listAuditRecords(
+  sql: Sql,
+  filter: AuditLogFilter,
+  first: number,
+  after?: string | null,
+): Promise<AuditPage> {
   if (!Number.isInteger(first) || first < 0 || first > MAX_AUDIT_PAGE) {
     throw new BadUserInputError(`first must be between 0 and ${MAX_AUDIT_PAGE}`, 'first');
   }
@@ -50,7 +55,8 @@ export async function listAuditRecords(sql: Sql, filter: AuditLogFilter, first: 
     where.push(clause(`$${params.length}`));
   };
   if (filter.participantId !== undefined && filter.participantId !== null) {
-    if (!ID_RE.test(filter.participantId)) throw new BadUserInputError('participantId: not a participant id', 'participantId');
+    if (!ID_RE.test(filter.participantId))
+      throw new BadUserInputError('participantId: not a participant id', 'participantId');
     add((p) => `participant_id = ${p}::bigint`, filter.participantId);
   }
   if (filter.from) add((p) => `occurred_at >= ${p}`, filter.from);
@@ -63,7 +69,9 @@ export async function listAuditRecords(sql: Sql, filter: AuditLogFilter, first: 
   params.push(first + 1);
   const rows = await sql.query<AuditRow>(
     `SELECT * FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY seq DESC LIMIT $${params.length}`, params);
+      ORDER BY seq DESC LIMIT $${params.length}`,
+    params,
+  );
   return {
     nodes: rows.slice(0, first).map((r) => ({ cursor: encodeAuditCursor(String(r.seq)), node: rowToRecord(r) })),
     hasNextPage: rows.length > first,
@@ -98,7 +106,11 @@ export async function serviceStatistics(sql: Sql, from: Date, to: Date): Promise
   const p = [from, to];
   const inPeriod = 'occurred_at >= $1 AND occurred_at < $2';
   const [totals] = await sql.query<{
-    operations: number; failed: number; p50: string | null; p95: string | null; participants: number;
+    operations: number;
+    failed: number;
+    p50: string | null;
+    p95: string | null;
+    participants: number;
     refused: number;
   }>(
     `SELECT count(*)::int AS operations,
@@ -107,24 +119,33 @@ export async function serviceStatistics(sql: Sql, from: Date, to: Date): Promise
             percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_us) AS p95,
             count(DISTINCT participant_id)::int AS participants,
             count(*) FILTER (WHERE login AND outcome <> 'SUCCESS')::int AS refused
-       FROM audit_records WHERE ${inPeriod}`, p);
+       FROM audit_records WHERE ${inPeriod}`,
+    p,
+  );
   const perHour = await sql.query<{ hour: Date; operations: number; failed: number }>(
     `SELECT date_trunc('hour', occurred_at, 'UTC') AS hour, count(*)::int AS operations,
             count(*) FILTER (WHERE outcome <> 'SUCCESS')::int AS failed
-       FROM audit_records WHERE ${inPeriod} GROUP BY 1 ORDER BY 1`, p);
+       FROM audit_records WHERE ${inPeriod} GROUP BY 1 ORDER BY 1`,
+    p,
+  );
   const byCode = await sql.query<{ code: string; count: number }>(
     `SELECT code, count(*)::int AS count
        FROM audit_records, unnest(error_codes) AS code WHERE ${inPeriod}
-      GROUP BY code ORDER BY count DESC, code`, p);
+      GROUP BY code ORDER BY count DESC, code`,
+    p,
+  );
   const logins = await sql.query<{ method: AuditAuthMethod; attempts: number; succeeded: number }>(
     `SELECT auth_method AS method, count(*)::int AS attempts,
             count(*) FILTER (WHERE outcome = 'SUCCESS')::int AS succeeded
        FROM audit_records WHERE ${inPeriod} AND login AND auth_method IS NOT NULL
-      GROUP BY auth_method ORDER BY auth_method`, p);
+      GROUP BY auth_method ORDER BY auth_method`,
+    p,
+  );
   const ops = totals.operations;
   const ms = (us: string | null) => (us === null ? null : Number(us) / 1000);
   return {
-    from, to,
+    from,
+    to,
     operations: ops,
     failedOperations: totals.failed,
     errorRate: ops === 0 ? 0 : totals.failed / ops,

@@ -59,16 +59,32 @@ const HASH_VERSION = 'audit-v1';
 
 /** The columns in insertion order, with the record property each holds and its SQL type. */
 export const AUDIT_COLUMNS: readonly (readonly [string, keyof AuditRecord, string])[] = [
-  ['id', 'id', 'bigint'], ['seq', 'seq', 'bigint'], ['occurred_at', 'occurredAt', 'timestamptz'],
-  ['request_id', 'requestId', 'text'], ['session_id', 'sessionId', 'bigint'], ['user_account_id', 'userAccountId', 'bigint'],
-  ['participant_id', 'participantId', 'bigint'], ['role', 'role', 'text'], ['username', 'username', 'text'],
-  ['auth_method', 'authMethod', 'text'], ['login', 'login', 'boolean'], ['client_ip', 'clientIp', 'text'],
-  ['user_agent', 'userAgent', 'text'], ['operation_type', 'operationType', 'text'],
-  ['operation_name', 'operationName', 'text'], ['root_fields', 'rootFields', 'text[]'],
-  ['document_hash', 'documentHash', 'bytea'], ['variables', 'variables', 'text'], ['outcome', 'outcome', 'text'],
-  ['error_codes', 'errorCodes', 'text[]'], ['rows_returned', 'rowsReturned', 'integer'],
-  ['response_hash', 'responseHash', 'bytea'], ['http_status', 'httpStatus', 'integer'],
-  ['duration_us', 'durationUs', 'bigint'], ['complaint_id', 'complaintId', 'text'], ['prev_hash', 'prevHash', 'bytea'],
+  ['id', 'id', 'bigint'],
+  ['seq', 'seq', 'bigint'],
+  ['occurred_at', 'occurredAt', 'timestamptz'],
+  ['request_id', 'requestId', 'text'],
+  ['session_id', 'sessionId', 'bigint'],
+  ['user_account_id', 'userAccountId', 'bigint'],
+  ['participant_id', 'participantId', 'bigint'],
+  ['role', 'role', 'text'],
+  ['username', 'username', 'text'],
+  ['auth_method', 'authMethod', 'text'],
+  ['login', 'login', 'boolean'],
+  ['client_ip', 'clientIp', 'text'],
+  ['user_agent', 'userAgent', 'text'],
+  ['operation_type', 'operationType', 'text'],
+  ['operation_name', 'operationName', 'text'],
+  ['root_fields', 'rootFields', 'text[]'],
+  ['document_hash', 'documentHash', 'bytea'],
+  ['variables', 'variables', 'text'],
+  ['outcome', 'outcome', 'text'],
+  ['error_codes', 'errorCodes', 'text[]'],
+  ['rows_returned', 'rowsReturned', 'integer'],
+  ['response_hash', 'responseHash', 'bytea'],
+  ['http_status', 'httpStatus', 'integer'],
+  ['duration_us', 'durationUs', 'bigint'],
+  ['complaint_id', 'complaintId', 'text'],
+  ['prev_hash', 'prevHash', 'bytea'],
   ['hash', 'hash', 'bytea'],
 ];
 
@@ -78,10 +94,32 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 /** The hashed content of a record: every column but `hash`, in column order. */
 export function canonicalContent(r: Omit<AuditRecord, 'hash'>): string {
   return JSON.stringify([
-    HASH_VERSION, str(r.id), str(r.seq), r.occurredAt.toISOString(), r.requestId, str(r.sessionId),
-    str(r.userAccountId), str(r.participantId), r.role, r.username, r.authMethod, r.login, r.clientIp,
-    r.userAgent, r.operationType, r.operationName, r.rootFields, hex(r.documentHash), r.variables, r.outcome,
-    r.errorCodes, r.rowsReturned, hex(r.responseHash), r.httpStatus, Number(r.durationUs), r.complaintId,
+    HASH_VERSION,
+    str(r.id),
+    str(r.seq),
+    r.occurredAt.toISOString(),
+    r.requestId,
+    str(r.sessionId),
+    str(r.userAccountId),
+    str(r.participantId),
+    r.role,
+    r.username,
+    r.authMethod,
+    r.login,
+    r.clientIp,
+    r.userAgent,
+    r.operationType,
+    r.operationName,
+    r.rootFields,
+    hex(r.documentHash),
+    r.variables,
+    r.outcome,
+    r.errorCodes,
+    r.rowsReturned,
+    hex(r.responseHash),
+    r.httpStatus,
+    Number(r.durationUs),
+    r.complaintId,
     hex(r.prevHash),
   ]);
 }
@@ -92,25 +130,64 @@ export function recordHash(r: Omit<AuditRecord, 'hash'>): Buffer {
 
 /** A row of audit_records as the pg driver returns it, turned back into a record. */
 export interface AuditRow {
-  id: string; seq: string; occurred_at: Date; request_id: string; session_id: string | null;
-  user_account_id: string | null; participant_id: string | null; role: AuditRole | null; username: string | null;
-  auth_method: AuditAuthMethod | null; login: boolean; client_ip: string | null; user_agent: string | null;
-  operation_type: AuditRecord['operationType']; operation_name: string | null; root_fields: string[];
-  document_hash: Buffer | null; variables: string; outcome: AuditOutcome; error_codes: string[];
-  rows_returned: number; response_hash: Buffer; http_status: number | null; duration_us: string | number;
-  complaint_id: string | null; prev_hash: Buffer; hash: Buffer;
+  id: string;
+  seq: string;
+  occurred_at: Date;
+  request_id: string;
+  session_id: string | null;
+  user_account_id: string | null;
+  participant_id: string | null;
+  role: AuditRole | null;
+  username: string | null;
+  auth_method: AuditAuthMethod | null;
+  login: boolean;
+  client_ip: string | null;
+  user_agent: string | null;
+  operation_type: AuditRecord['operationType'];
+  operation_name: string | null;
+  root_fields: string[];
+  document_hash: Buffer | null;
+  variables: string;
+  outcome: AuditOutcome;
+  error_codes: string[];
+  rows_returned: number;
+  response_hash: Buffer;
+  http_status: number | null;
+  duration_us: string | number;
+  complaint_id: string | null;
+  prev_hash: Buffer;
+  hash: Buffer;
 }
 
 export function rowToRecord(row: AuditRow): AuditRecord {
   return {
-    id: String(row.id), seq: String(row.seq), occurredAt: new Date(row.occurred_at), requestId: row.request_id,
-    sessionId: str(row.session_id), userAccountId: str(row.user_account_id), participantId: str(row.participant_id),
-    role: row.role, username: row.username, authMethod: row.auth_method, login: row.login, clientIp: row.client_ip,
-    userAgent: row.user_agent, operationType: row.operation_type, operationName: row.operation_name,
-    rootFields: row.root_fields, documentHash: row.document_hash, variables: row.variables, outcome: row.outcome,
-    errorCodes: row.error_codes, rowsReturned: row.rows_returned, responseHash: row.response_hash,
-    httpStatus: row.http_status, durationUs: Number(row.duration_us), complaintId: row.complaint_id,
-    prevHash: row.prev_hash, hash: row.hash,
+    id: String(row.id),
+    seq: String(row.seq),
+    occurredAt: new Date(row.occurred_at),
+    requestId: row.request_id,
+    sessionId: str(row.session_id),
+    userAccountId: str(row.user_account_id),
+    participantId: str(row.participant_id),
+    role: row.role,
+    username: row.username,
+    authMethod: row.auth_method,
+    login: row.login,
+    clientIp: row.client_ip,
+    userAgent: row.user_agent,
+    operationType: row.operation_type,
+    operationName: row.operation_name,
+    rootFields: row.root_fields,
+    documentHash: row.document_hash,
+    variables: row.variables,
+    outcome: row.outcome,
+    errorCodes: row.error_codes,
+    rowsReturned: row.rows_returned,
+    responseHash: row.response_hash,
+    httpStatus: row.http_status,
+    durationUs: Number(row.duration_us),
+    complaintId: row.complaint_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
   };
 }
 

@@ -25,7 +25,11 @@ export const KEY_FILE_NAME = 'audit-signing-key.pem';
 export const PUBLIC_KEY_FILE_NAME = 'audit-signing-key.pub.pem';
 
 export function keyIdOf(publicKey: KeyObject): string {
-  return crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return crypto
+    .createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function fromPrivate(privateKey: KeyObject, source: string): SigningKey {
@@ -119,7 +123,8 @@ export interface Checkpoint {
 export function checkpointMessage(c: Omit<Checkpoint, 'signature' | 'keyId'>): Buffer {
   return Buffer.from(
     `customs-audit-checkpoint/v1\nseq=${c.seq}\nrecord=${c.recordId}\nhash=${c.headHash.toString('hex')}\nat=${c.createdAt.toISOString()}\n`,
-    'utf8');
+    'utf8',
+  );
 }
 
 export function signCheckpoint(key: SigningKey, c: Omit<Checkpoint, 'signature' | 'keyId'>): Checkpoint {
@@ -139,16 +144,24 @@ export function checkpointSignatureValid(key: SigningKey, c: Checkpoint): boolea
 /** One witness-log line (JSON) per checkpoint, kept outside the database. */
 export function witnessLine(c: Checkpoint): string {
   return `${JSON.stringify({
-    seq: c.seq, recordId: c.recordId, headHash: c.headHash.toString('hex'), createdAt: c.createdAt.toISOString(),
-    keyId: c.keyId, signature: c.signature.toString('base64'),
+    seq: c.seq,
+    recordId: c.recordId,
+    headHash: c.headHash.toString('hex'),
+    createdAt: c.createdAt.toISOString(),
+    keyId: c.keyId,
+    signature: c.signature.toString('base64'),
   })}\n`;
 }
 
 export function parseWitnessLine(line: string): Checkpoint {
   const o = JSON.parse(line) as Record<string, string>;
   return {
-    seq: String(o.seq), recordId: String(o.recordId), headHash: Buffer.from(o.headHash, 'hex'),
-    createdAt: new Date(o.createdAt), keyId: String(o.keyId), signature: Buffer.from(o.signature, 'base64'),
+    seq: String(o.seq),
+    recordId: String(o.recordId),
+    headHash: Buffer.from(o.headHash, 'hex'),
+    createdAt: new Date(o.createdAt),
+    keyId: String(o.keyId),
+    signature: Buffer.from(o.signature, 'base64'),
   };
 }
 

@@ -38,20 +38,38 @@ interface KnownCheckpoint extends Checkpoint {
 const cpKey = (c: Checkpoint) => `${c.seq}|${c.recordId}|${c.headHash.toString('hex')}|${c.signature.toString('hex')}`;
 
 export async function verifyAuditChain(
-  sql: Sql, key: SigningKey, opts: { witnessFile?: string | null; pageSize?: number } = {},
+  sql: Sql,
+  key: SigningKey,
+  opts: { witnessFile?: string | null; pageSize?: number } = {},
 ): Promise<VerifyResult> {
   const pageSize = opts.pageSize ?? 5000;
   const warnings: string[] = [];
-  const dbCps = (await sql.query<{ seq: string; record_id: string; head_hash: Buffer; created_at: Date; key_id: string; signature: Buffer }>(
-    `SELECT c.seq::text AS seq, c.record_id::text AS record_id, c.head_hash, c.created_at, c.key_id, c.signature
-       FROM audit_checkpoints c ORDER BY c.seq, c.id`))
-    .map((r): Checkpoint => ({
-      seq: r.seq, recordId: r.record_id, headHash: r.head_hash, createdAt: new Date(r.created_at), keyId: r.key_id,
-      signature: r.signature,
-    }));
+  const dbCps = (
+    await sql.query<{
+      seq: string;
+      record_id: string;
+      head_hash: Buffer;
+      created_at: Date;
+      key_id: string;
+      signature: Buffer;
+    }>(
+      `SELECT c.seq::text AS seq, c.record_id::text AS record_id, c.head_hash, c.created_at, c.key_id, c.signature
+       FROM audit_checkpoints c ORDER BY c.seq, c.id`,
+    )
+  ).map((r): Checkpoint => ({
+    seq: r.seq,
+    recordId: r.record_id,
+    headHash: r.head_hash,
+    createdAt: new Date(r.created_at),
+    keyId: r.key_id,
+    signature: r.signature,
+  }));
   const witness: Checkpoint[] = [];
   if (opts.witnessFile && fs.existsSync(opts.witnessFile)) {
-    const lines = fs.readFileSync(opts.witnessFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = fs
+      .readFileSync(opts.witnessFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     for (const l of lines) {
       try {
         witness.push(parseWitnessLine(l));
@@ -63,30 +81,50 @@ export async function verifyAuditChain(
   const inDb = new Set(dbCps.map(cpKey));
   const all: KnownCheckpoint[] = [
     ...dbCps.map((c) => ({ ...c, source: 'database' as const, valid: checkpointSignatureValid(key, c) })),
-    ...witness.filter((c) => !inDb.has(cpKey(c)))
+    ...witness
+      .filter((c) => !inDb.has(cpKey(c)))
       .map((c) => ({ ...c, source: 'witness' as const, valid: checkpointSignatureValid(key, c) })),
   ].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0));
   const bySeq = new Map<string, KnownCheckpoint[]>();
   for (const c of all) bySeq.set(c.seq, [...(bySeq.get(c.seq) ?? []), c]);
 
   const result = (broken: BrokenLink | null, records: number, head: VerifyResult['head']): VerifyResult => ({
-    ok: broken === null, records, checkpoints: dbCps.length, witnessEntries: witness.length, head, broken, warnings,
+    ok: broken === null,
+    records,
+    checkpoints: dbCps.length,
+    witnessEntries: witness.length,
+    head,
+    broken,
+    warnings,
   });
 
   const checkCheckpoint = (c: KnownCheckpoint, row: { id: string; hash: Buffer } | null): BrokenLink | null => {
     const at = `checkpoint of ${c.createdAt.toISOString()} (seq ${c.seq}, ${c.source})`;
     if (!c.valid) {
-      return { recordId: c.recordId, seq: c.seq, reason: `${at}: signature invalid or not made by the service key ${key.keyId}` };
+      return {
+        recordId: c.recordId,
+        seq: c.seq,
+        reason: `${at}: signature invalid or not made by the service key ${key.keyId}`,
+      };
     }
     if (c.source === 'witness') {
-      return { recordId: c.recordId, seq: c.seq, reason: `${at}: in the witness log but missing from audit_checkpoints (deleted)` };
+      return {
+        recordId: c.recordId,
+        seq: c.seq,
+        reason: `${at}: in the witness log but missing from audit_checkpoints (deleted)`,
+      };
     }
     if (row === null) {
-      return { recordId: c.recordId, seq: c.seq, reason: `${at}: the signed record ${c.recordId} is missing (newest records deleted)` };
+      return {
+        recordId: c.recordId,
+        seq: c.seq,
+        reason: `${at}: the signed record ${c.recordId} is missing (newest records deleted)`,
+      };
     }
     if (row.id !== c.recordId || !row.hash.equals(c.headHash)) {
       return {
-        recordId: row.id, seq: c.seq,
+        recordId: row.id,
+        seq: c.seq,
         reason: `${at}: record ${row.id} differs from the signed head (chain rewritten at or before this record)`,
       };
     }
@@ -99,19 +137,33 @@ export async function verifyAuditChain(
   let head: VerifyResult['head'] = null;
   for (;;) {
     const rows = await sql.query<AuditRow>(
-      `SELECT * FROM audit_records WHERE seq >= $1 ORDER BY seq LIMIT ${pageSize}`, [expected.toString()]);
+      `SELECT * FROM audit_records WHERE seq >= $1 ORDER BY seq LIMIT ${pageSize}`,
+      [expected.toString()],
+    );
     for (const row of rows) {
       const rec = rowToRecord(row);
       const seq = BigInt(rec.seq);
       if (seq !== expected) {
-        return result({ recordId: rec.id, seq: rec.seq, reason: `records at chain positions ${expected}..${seq - 1n} are missing` }, count, head);
+        return result(
+          { recordId: rec.id, seq: rec.seq, reason: `records at chain positions ${expected}..${seq - 1n} are missing` },
+          count,
+          head,
+        );
       }
       if (!rec.prevHash.equals(prev)) {
-        return result({ recordId: rec.id, seq: rec.seq, reason: 'its previous-record hash does not match the previous record' }, count, head);
+        return result(
+          { recordId: rec.id, seq: rec.seq, reason: 'its previous-record hash does not match the previous record' },
+          count,
+          head,
+        );
       }
       const { hash, ...content } = rec;
       if (!recordHash(content).equals(hash)) {
-        return result({ recordId: rec.id, seq: rec.seq, reason: 'its content does not match its hash (record altered)' }, count, head);
+        return result(
+          { recordId: rec.id, seq: rec.seq, reason: 'its content does not match its hash (record altered)' },
+          count,
+          head,
+        );
       }
       for (const c of bySeq.get(rec.seq) ?? []) {
         const b = checkCheckpoint(c, rec);
@@ -136,9 +188,12 @@ export async function verifyAuditChain(
   }
   const newest = all[all.length - 1];
   if (!newest) {
-    if (count > 0) warnings.push('no signed checkpoint yet: deleting the newest records or rewriting the chain would go unnoticed');
+    if (count > 0)
+      warnings.push('no signed checkpoint yet: deleting the newest records or rewriting the chain would go unnoticed');
   } else if (head && BigInt(newest.seq) < BigInt(head.seq)) {
-    warnings.push(`${BigInt(head.seq) - BigInt(newest.seq)} record(s) after the newest checkpoint (seq ${newest.seq}) are covered by the chain only`);
+    warnings.push(
+      `${BigInt(head.seq) - BigInt(newest.seq)} record(s) after the newest checkpoint (seq ${newest.seq}) are covered by the chain only`,
+    );
   }
   return result(null, count, head);
 }

@@ -9,7 +9,11 @@ import type { Clock } from '../shared/clock';
 import { AppError, BadUserInputError, ForbiddenError, UnauthenticatedError } from '../shared/errors';
 import type { LoginThrottle } from './login-throttle';
 import {
-  checkNewPassword, generateOneTimePassword, hashPassword, normaliseUsername, USERNAME_RE,
+  checkNewPassword,
+  generateOneTimePassword,
+  hashPassword,
+  normaliseUsername,
+  USERNAME_RE,
   verifyPassword,
 } from './password';
 import type { SessionService } from './session.service';
@@ -53,10 +57,16 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
 export function officerUsername(raw: string): string {
   const username = normaliseUsername(raw);
   if (!USERNAME_RE.test(username)) {
-    throw new BadUserInputError('a username has 3 to 64 characters a-z, 0-9, ".", "_" or "-", starting with a letter or digit', 'username');
+    throw new BadUserInputError(
+      'a username has 3 to 64 characters a-z, 0-9, ".", "_" or "-", starting with a letter or digit',
+      'username',
+    );
   }
   if (username.startsWith(TRADER_USERNAME_PREFIX)) {
-    throw new BadUserInputError(`usernames starting with "${TRADER_USERNAME_PREFIX}" are reserved for contracts`, 'username');
+    throw new BadUserInputError(
+      `usernames starting with "${TRADER_USERNAME_PREFIX}" are reserved for contracts`,
+      'username',
+    );
   }
   return username;
 }
@@ -76,10 +86,13 @@ export class AccountService {
     const hash = await hashPassword(password);
     const now = this.clock.now();
     try {
-      await this.db.run(null, (sql) => sql.query(
-        `INSERT INTO user_accounts (username, password_hash, role, must_change_password, password_changed_at, created_at)
+      await this.db.run(null, (sql) =>
+        sql.query(
+          `INSERT INTO user_accounts (username, password_hash, role, must_change_password, password_changed_at, created_at)
          VALUES ($1, $2, 'OFFICER', true, $3, $3)`,
-        [username, hash, now]));
+          [username, hash, now],
+        ),
+      );
     } catch (e) {
       if (isUniqueViolation(e)) throw new BadUserInputError(`the username ${username} is taken`, 'username');
       throw scrubbed(e, 'creating the officer account');
@@ -99,16 +112,25 @@ export class AccountService {
    */
   async stillValid(accountId: string, passwordChangedAt: Date): Promise<boolean> {
     const a = await this.db.run(null, (sql) => this.loadAccount(sql, 'a.id = $1', [accountId]));
-    return a !== null && !a.disabled && a.passwordChangedAt.getTime() === passwordChangedAt.getTime()
-      && (a.role === 'OFFICER' || a.contractStatus === 'ACTIVE');
+    return (
+      a !== null &&
+      !a.disabled &&
+      a.passwordChangedAt.getTime() === passwordChangedAt.getTime() &&
+      (a.role === 'OFFICER' || a.contractStatus === 'ACTIVE')
+    );
   }
 
   /** Replaces the stored hash after a login found it made with older parameters. */
   async rehash(accountId: string, oldHash: string, password: string): Promise<void> {
     const hash = await hashPassword(password);
     try {
-      await this.db.run(null, (sql) => sql.query(
-        `UPDATE user_accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [accountId, oldHash, hash]));
+      await this.db.run(null, (sql) =>
+        sql.query(`UPDATE user_accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [
+          accountId,
+          oldHash,
+          hash,
+        ]),
+      );
     } catch (e) {
       throw scrubbed(e, 'updating the password hash');
     }
@@ -128,17 +150,21 @@ export class AccountService {
     if (!account || account.disabled) throw new UnauthenticatedError('the account is disabled');
     checkNewPassword(newPassword, currentPassword);
     await this.throttle.begin(account.username, clientIp);
-    if (!await verifyPassword(account.passwordHash, currentPassword)) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    if (!(await verifyPassword(account.passwordHash, currentPassword)))
+      throw new UnauthenticatedError(WRONG_CREDENTIALS);
     await this.throttle.succeeded(account.username, clientIp);
     const hash = await hashPassword(newPassword);
     const now = this.clock.now();
     let updated: unknown[];
     try {
       // RequestDb returns the RETURNING rows for every statement kind.
-      updated = await this.db.run(null, (sql) => sql.query(
-        `UPDATE user_accounts SET password_hash = $3, must_change_password = false, password_changed_at = $4
+      updated = await this.db.run(null, (sql) =>
+        sql.query(
+          `UPDATE user_accounts SET password_hash = $3, must_change_password = false, password_changed_at = $4
           WHERE id = $1 AND password_hash = $2 AND disabled_at IS NULL RETURNING id`,
-        [accountId, account.passwordHash, hash, now]));
+          [accountId, account.passwordHash, hash, now],
+        ),
+      );
     } catch (e) {
       throw scrubbed(e, 'storing the new password');
     }
@@ -155,20 +181,37 @@ export class AccountService {
 
   private async loadAccount(sql: Sql, where: string, params: unknown[]): Promise<LoginAccount | null> {
     const [r] = await sql.query<{
-      id: string; username: string; password_hash: string; role: Role; participant_id: string | null;
-      contract_id: string | null; contract_status: LoginAccount['contractStatus']; contract_number: string | null;
-      must_change_password: boolean; password_changed_at: Date; disabled_at: Date | null;
+      id: string;
+      username: string;
+      password_hash: string;
+      role: Role;
+      participant_id: string | null;
+      contract_id: string | null;
+      contract_status: LoginAccount['contractStatus'];
+      contract_number: string | null;
+      must_change_password: boolean;
+      password_changed_at: Date;
+      disabled_at: Date | null;
     }>(
       `SELECT a.id::text AS id, a.username, a.password_hash, a.role, a.participant_id::text AS participant_id,
               a.contract_id::text AS contract_id, c.status AS contract_status, c.number AS contract_number,
               a.must_change_password, a.password_changed_at, a.disabled_at
          FROM user_accounts a LEFT JOIN contracts c ON c.id = a.contract_id
-        WHERE ${where}`, params);
+        WHERE ${where}`,
+      params,
+    );
     if (!r) return null;
     return {
-      id: r.id, username: r.username, passwordHash: r.password_hash, role: r.role, participantId: r.participant_id,
-      contractId: r.contract_id, contractStatus: r.contract_status, contractNumber: r.contract_number,
-      mustChangePassword: r.must_change_password, passwordChangedAt: new Date(r.password_changed_at),
+      id: r.id,
+      username: r.username,
+      passwordHash: r.password_hash,
+      role: r.role,
+      participantId: r.participant_id,
+      contractId: r.contract_id,
+      contractStatus: r.contract_status,
+      contractNumber: r.contract_number,
+      mustChangePassword: r.must_change_password,
+      passwordChangedAt: new Date(r.password_changed_at),
       disabled: r.disabled_at !== null,
     };
   }

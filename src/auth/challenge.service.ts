@@ -34,18 +34,25 @@ export class ChallengeService {
     const now = this.clock.now();
     const nonce = crypto.randomBytes(32).toString('base64');
     const expiresAt = new Date(now.getTime() + this.settings.ttlSeconds * 1000);
-    const challenge = { id: crypto.randomUUID(), nonce, toBeSigned: challengeText(this.settings.origin, nonce, expiresAt), expiresAt };
+    const challenge = {
+      id: crypto.randomUUID(),
+      nonce,
+      toBeSigned: challengeText(this.settings.origin, nonce, expiresAt),
+      expiresAt,
+    };
     await this.db.run(null, async (sql) => {
       const { hits, windowEnd } = await hitWindow(sql, 'challenge_rate_limits', clientIp.slice(0, 100), now, 1);
       if (hits > this.settings.perAddressPerMinute) {
-        throw new AppError('RATE_LIMITED', 'too many login challenges from this address: try again in a minute',
-          { retryAt: windowEnd.toISOString() });
+        throw new AppError('RATE_LIMITED', 'too many login challenges from this address: try again in a minute', {
+          retryAt: windowEnd.toISOString(),
+        });
       }
       // Expired challenges are purged an hour after expiry (kept that long to answer CHALLENGE_EXPIRED).
       await sql.query(`DELETE FROM login_challenges WHERE expires_at < $1`, [new Date(now.getTime() - 3600_000)]);
       await sql.query(
         `INSERT INTO login_challenges (id, nonce, to_be_signed, client_ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [challenge.id, nonce, challenge.toBeSigned, clientIp, now, expiresAt]);
+        [challenge.id, nonce, challenge.toBeSigned, clientIp, now, expiresAt],
+      );
     });
     return challenge;
   }
@@ -62,11 +69,16 @@ export class ChallengeService {
     return this.db.run(null, async (sql) => {
       const [row] = await sql.query<{ nonce: string; to_be_signed: string; expires_at: Date }>(
         `UPDATE login_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2
-         RETURNING nonce, to_be_signed, expires_at`, [id, now]);
+         RETURNING nonce, to_be_signed, expires_at`,
+        [id, now],
+      );
       if (row) return { id, nonce: row.nonce, toBeSigned: row.to_be_signed, expiresAt: new Date(row.expires_at) };
-      const [old] = await sql.query<{ used_at: Date | null }>(`SELECT used_at FROM login_challenges WHERE id = $1`, [id]);
+      const [old] = await sql.query<{ used_at: Date | null }>(`SELECT used_at FROM login_challenges WHERE id = $1`, [
+        id,
+      ]);
       if (!old) throw new AppError('CHALLENGE_NOT_FOUND', 'no such login challenge');
-      if (old.used_at) throw new AppError('CHALLENGE_ALREADY_USED', 'this login challenge was already used: ask for a new one');
+      if (old.used_at)
+        throw new AppError('CHALLENGE_ALREADY_USED', 'this login challenge was already used: ask for a new one');
       throw new AppError('CHALLENGE_EXPIRED', 'this login challenge has expired: ask for a new one');
     });
   }

@@ -36,21 +36,29 @@ export function usernameKey(normalisedUsername: string): string {
 /** Thrown when a username string has too many recent failures; the same for existing and unknown names. */
 export class AccountLockedError extends AppError {
   constructor(readonly retryAt: Date) {
-    super('ACCOUNT_LOCKED', `too many failed attempts for this username: try again after ${retryAt.toISOString()}`,
-      { retryAt: retryAt.toISOString() });
+    super('ACCOUNT_LOCKED', `too many failed attempts for this username: try again after ${retryAt.toISOString()}`, {
+      retryAt: retryAt.toISOString(),
+    });
   }
 }
 
 /** Thrown when one client address has made too many failed attempts in the current window. */
 export class RateLimitedError extends AppError {
   constructor(readonly retryAt: Date) {
-    super('RATE_LIMITED', `too many failed login attempts from this address: try again after ${retryAt.toISOString()}`,
-      { retryAt: retryAt.toISOString() });
+    super(
+      'RATE_LIMITED',
+      `too many failed login attempts from this address: try again after ${retryAt.toISOString()}`,
+      { retryAt: retryAt.toISOString() },
+    );
   }
 }
 
 export class LoginThrottle {
-  constructor(private readonly db: RequestDb, private readonly clock: Clock, private readonly limits: Limits) {}
+  constructor(
+    private readonly db: RequestDb,
+    private readonly clock: Clock,
+    private readonly limits: Limits,
+  ) {}
 
   /** The lock that the n-th consecutive failure sets, in seconds (0 below the threshold). */
   lockSeconds(failures: number): number {
@@ -72,12 +80,14 @@ export class LoginThrottle {
       await sql.query(
         `INSERT INTO login_throttle (scope, key, failures, window_started_at, last_failure_at)
          VALUES ('ADDRESS', $1, 0, $3, $3), ('USERNAME', $2, 0, $3, $3) ON CONFLICT (scope, key) DO NOTHING`,
-        [address, ukey, now]);
+        [address, ukey, now],
+      );
       const rows = await sql.query<Row>(
         `SELECT scope, failures, window_started_at, last_failure_at, locked_until FROM login_throttle
           WHERE (scope = 'ADDRESS' AND key = $1) OR (scope = 'USERNAME' AND key = $2)
           ORDER BY scope FOR UPDATE`,
-        [address, ukey]);
+        [address, ukey],
+      );
       const addr = rows.find((r) => r.scope === 'ADDRESS')!;
       const user = rows.find((r) => r.scope === 'USERNAME')!;
 
@@ -92,7 +102,8 @@ export class LoginThrottle {
         throw new RateLimitedError(new Date(addrWindow.getTime() + windowMs));
       }
 
-      if (user.locked_until && new Date(user.locked_until) > now) throw new AccountLockedError(new Date(user.locked_until));
+      if (user.locked_until && new Date(user.locked_until) > now)
+        throw new AccountLockedError(new Date(user.locked_until));
       let userFailures = user.failures;
       if (new Date(user.last_failure_at).getTime() + this.limits.failureResetMinutes * 60_000 <= now.getTime()) {
         userFailures = 0;
@@ -102,11 +113,13 @@ export class LoginThrottle {
       await sql.query(
         `UPDATE login_throttle SET failures = $2, window_started_at = $3, last_failure_at = $4
           WHERE scope = 'ADDRESS' AND key = $1`,
-        [address, addrFailures + 1, addrWindow, now]);
+        [address, addrFailures + 1, addrWindow, now],
+      );
       await sql.query(
         `UPDATE login_throttle SET failures = $2, last_failure_at = $3, locked_until = $4
           WHERE scope = 'USERNAME' AND key = $1`,
-        [ukey, userFailures, now, lock > 0 ? new Date(now.getTime() + lock * 1000) : null]);
+        [ukey, userFailures, now, lock > 0 ? new Date(now.getTime() + lock * 1000) : null],
+      );
       if (Math.random() < 0.01) await this.purge(sql, now);
     });
   }
@@ -114,16 +127,21 @@ export class LoginThrottle {
   /** The password was right: the username's failures are forgotten, the address gets its attempt back. */
   async succeeded(normalisedUsername: string, address: string): Promise<void> {
     await this.db.run(null, async (sql) => {
-      await sql.query(`UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE scope = 'ADDRESS' AND key = $1`,
-        [address]);
-      await sql.query(`DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`, [usernameKey(normalisedUsername)]);
+      await sql.query(
+        `UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE scope = 'ADDRESS' AND key = $1`,
+        [address],
+      );
+      await sql.query(`DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`, [
+        usernameKey(normalisedUsername),
+      ]);
     });
   }
 
   /** Lifts a username's lock (an officer issued new credentials for it). */
   async clearUsername(normalisedUsername: string): Promise<void> {
-    await this.db.run(null, (sql) => sql.query(`DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`,
-      [usernameKey(normalisedUsername)]));
+    await this.db.run(null, (sql) =>
+      sql.query(`DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`, [usernameKey(normalisedUsername)]),
+    );
   }
 
   /** Drops counters that can no longer refuse anything. */
@@ -133,6 +151,7 @@ export class LoginThrottle {
       `DELETE FROM login_throttle WHERE ctid = ANY (ARRAY(
          SELECT ctid FROM login_throttle
           WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2) LIMIT 1000))`,
-      [new Date(now.getTime() - keepMinutes * 60_000), now]);
+      [new Date(now.getTime() - keepMinutes * 60_000), now],
+    );
   }
 }

@@ -45,18 +45,38 @@ export class SessionService {
     const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.limits.absoluteHours * 3600_000);
     const idle = this.idleExpiry(now, expiresAt);
-    const [row] = await this.db.run(null, (sql) => sql.query<{ id: string }>(
-      `INSERT INTO sessions (token_hash, participant_id, user_account_id, role, auth_method, username,
+    const [row] = await this.db.run(null, (sql) =>
+      sql.query<{ id: string }>(
+        `INSERT INTO sessions (token_hash, participant_id, user_account_id, role, auth_method, username,
          must_change_password, authn_detail, created_at, last_seen_at, idle_expires_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11) RETURNING id`,
-      [hashToken(token), p.participantId, p.userAccountId, p.role, p.authMethod, p.username,
-        p.mustChangePassword, JSON.stringify(p.detail), now, idle, expiresAt]));
+        [
+          hashToken(token),
+          p.participantId,
+          p.userAccountId,
+          p.role,
+          p.authMethod,
+          p.username,
+          p.mustChangePassword,
+          JSON.stringify(p.detail),
+          now,
+          idle,
+          expiresAt,
+        ],
+      ),
+    );
     return {
       token,
       expiresAt,
       viewer: {
-        sessionId: String(row.id), role: p.role, authMethod: p.authMethod, participantId: p.participantId,
-        userAccountId: p.userAccountId, username: p.username, mustChangePassword: p.mustChangePassword, expiresAt,
+        sessionId: String(row.id),
+        role: p.role,
+        authMethod: p.authMethod,
+        participantId: p.participantId,
+        userAccountId: p.userAccountId,
+        username: p.username,
+        mustChangePassword: p.mustChangePassword,
+        expiresAt,
       },
     };
   }
@@ -71,35 +91,49 @@ export class SessionService {
                 last_seen_at, idle_expires_at, expires_at
            FROM sessions
           WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 AND idle_expires_at > $2`,
-        [hashToken(token), now]);
+        [hashToken(token), now],
+      );
       if (!row) return null;
       // Slide the idle window, at most once a minute per session to keep reads cheap.
       if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
-        await sql.query(`UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1`,
-          [row.id, now, this.idleExpiry(now, row.expires_at)]);
+        await sql.query(`UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1`, [
+          row.id,
+          now,
+          this.idleExpiry(now, row.expires_at),
+        ]);
       }
       return {
-        sessionId: String(row.id), role: row.role, authMethod: row.auth_method,
+        sessionId: String(row.id),
+        role: row.role,
+        authMethod: row.auth_method,
         participantId: row.participant_id === null ? null : String(row.participant_id),
         userAccountId: row.user_account_id === null ? null : String(row.user_account_id),
-        username: row.username, mustChangePassword: row.must_change_password, expiresAt: new Date(row.expires_at),
+        username: row.username,
+        mustChangePassword: row.must_change_password,
+        expiresAt: new Date(row.expires_at),
       };
     });
   }
 
   async revoke(sessionId: string): Promise<boolean> {
-    const rows = await this.db.run(null, (sql) => sql.query(
-      `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
-      [sessionId, this.clock.now()]));
+    const rows = await this.db.run(null, (sql) =>
+      sql.query(`UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [
+        sessionId,
+        this.clock.now(),
+      ]),
+    );
     return rows.length > 0;
   }
 
   /** Revokes every live session of a participant (suspended contract…) or of a user account. */
   async revokeAll(by: { participantId?: string; userAccountId?: string }): Promise<number> {
-    const rows = await this.db.run(null, (sql) => sql.query(
-      `UPDATE sessions SET revoked_at = $3
+    const rows = await this.db.run(null, (sql) =>
+      sql.query(
+        `UPDATE sessions SET revoked_at = $3
         WHERE revoked_at IS NULL AND (participant_id = $1 OR user_account_id = $2) RETURNING id`,
-      [by.participantId ?? null, by.userAccountId ?? null, this.clock.now()]));
+        [by.participantId ?? null, by.userAccountId ?? null, this.clock.now()],
+      ),
+    );
     return rows.length;
   }
 

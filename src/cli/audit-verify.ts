@@ -18,7 +18,10 @@ function parseArgs(argv: string[]): { publicKey?: string; witness?: string } {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const m = /^--(public-key|witness)(?:=(.*))?$/.exec(a);
-    if (!m) throw new UsageError(`unexpected argument "${a}"\nusage: npm run audit-verify -- [--public-key FILE] [--witness FILE]`);
+    if (!m)
+      throw new UsageError(
+        `unexpected argument "${a}"\nusage: npm run audit-verify -- [--public-key FILE] [--witness FILE]`,
+      );
     const v = m[2] ?? argv[++i];
     if (!v) throw new UsageError(`--${m[1]} needs a value`);
     if (m[1] === 'public-key') out.publicKey = v;
@@ -37,12 +40,17 @@ void runCli('audit-verify', async ({ config, db, log }) => {
   }
   const dir = auditDir(config);
   const witness = args.witness ?? (dir ? witnessFile(dir, await databaseKey(db.ds)) : null);
-  const r = await verifyAuditChain({ query: (text, params) => db.ds.query(text, params) }, key, { witnessFile: witness });
+  const r = await verifyAuditChain({ query: (text, params) => db.ds.query(text, params) }, key, {
+    witnessFile: witness,
+  });
   for (const w of r.warnings) log(`warning: ${w}`);
-  const summary = `${r.records} record(s), ${r.checkpoints} checkpoint(s) in the database, `
-    + `${r.witnessEntries} in the witness log${witness ? ` (${witness})` : ''}, key ${key.keyId}`;
+  const summary =
+    `${r.records} record(s), ${r.checkpoints} checkpoint(s) in the database, ` +
+    `${r.witnessEntries} in the witness log${witness ? ` (${witness})` : ''}, key ${key.keyId}`;
   if (r.ok) {
-    process.stdout.write(`audit chain verified: ${summary}${r.head ? `; head record ${r.head.id} (seq ${r.head.seq})` : ''}\n`);
+    process.stdout.write(
+      `audit chain verified: ${summary}${r.head ? `; head record ${r.head.id} (seq ${r.head.seq})` : ''}\n`,
+    );
     return 0;
   }
   const b = r.broken!;

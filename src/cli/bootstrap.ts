@@ -28,7 +28,7 @@ export async function runCli(
       log(e.message);
       code = 2;
     } else {
-      log(`failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       code = 1;
     }
   } finally {

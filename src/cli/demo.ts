@@ -23,8 +23,13 @@ export async function hasAnyDeclarations(ds: DataSource): Promise<boolean> {
   return Boolean(r.any);
 }
 
-export async function seedDemoData(ds: DataSource, opts: { log: (m: string) => void; rollupMinItems: number }): Promise<void> {
-  opts.log(`loading demo data: ${DEMO_DATA.items} items of ${DEMO_DATA.participants} participants (seed ${DEMO_DATA.seed})`);
+export async function seedDemoData(
+  ds: DataSource,
+  opts: { log: (m: string) => void; rollupMinItems: number },
+): Promise<void> {
+  opts.log(
+    `loading demo data: ${DEMO_DATA.items} items of ${DEMO_DATA.participants} participants (seed ${DEMO_DATA.seed})`,
+  );
   const csv = generateDeclarationsCsv({ ...DEMO_DATA, participantsList: DEMO_IDENTITIES });
   const summary = await importDeclarations(ds, csv, { skipInvalid: false, rollupMinItems: opts.rollupMinItems });
   opts.log(`demo data loaded: ${JSON.stringify(summary)}`);
@@ -37,11 +42,17 @@ export async function demoSessions(services: Services): Promise<{ name: string; 
     const [p] = await services.ds.query<{ id: string; name: string }[]>(
       `SELECT id::text AS id, name FROM participants
         WHERE ($1::text IS NOT NULL AND voen = $1) OR ($1::text IS NULL AND fin = $2)`,
-      [who.voen ?? null, who.fin ?? null]);
+      [who.voen ?? null, who.fin ?? null],
+    );
     if (!p) continue;
     const s = await services.sessions.create({
-      role: 'TRADER', authMethod: 'PASSWORD', participantId: p.id, userAccountId: null, username: null,
-      mustChangePassword: false, detail: { demo: true },
+      role: 'TRADER',
+      authMethod: 'PASSWORD',
+      participantId: p.id,
+      userAccountId: null,
+      username: null,
+      mustChangePassword: false,
+      detail: { demo: true },
     });
     out.push({ name: p.name, token: s.token });
   }

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { generateDeclarationsCsv } from '../ingest/generate';
 
-const USAGE = 'usage: npm run generate -- --items N --participants P --seed S [--out FILE] [--from YYYY-MM-DD --to YYYY-MM-DD]';
+const USAGE =
+  'usage: npm run generate -- --items N --participants P --seed S [--out FILE] [--from YYYY-MM-DD --to YYYY-MM-DD]';
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};

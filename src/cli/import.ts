@@ -52,8 +52,12 @@ function progressReporter(log: (m: string) => void): { onProgress: (p: ImportPro
     return {
       onProgress(p) {
         const total = p.totalBytes ?? 0;
-        const payload = { rows: p.rows.toLocaleString('en'), mb: (p.bytesRead / 1e6).toFixed(0), totalMb: (total / 1e6).toFixed(0),
-          phase: p.phase === 'parse' ? 'reading' : p.phase === 'load' ? 'loading…' : 'done' };
+        const payload = {
+          rows: p.rows.toLocaleString('en'),
+          mb: (p.bytesRead / 1e6).toFixed(0),
+          totalMb: (total / 1e6).toFixed(0),
+          phase: p.phase === 'parse' ? 'reading' : p.phase === 'load' ? 'loading…' : 'done',
+        };
         if (!started) {
           bar.start(total || 1, 0, payload);
           started = true;
@@ -108,9 +112,13 @@ void runCli('import', async ({ config, db, log }) => {
     progress.stop();
     if (s.errorCount > 0) printErrors(log, s.errors, s.errorCount);
     const secs = s.elapsedMs / 1000;
-    log(`inserted ${s.inserted}, replaced ${s.replaced}, rejected ${s.rejected}, participants created ${s.participantsCreated}`);
-    log(`unchanged ${s.unchanged}, declarations created ${s.declarationsCreated}, updated ${s.declarationsUpdated}; ` +
-      `${s.rows} rows in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en')} rows/s)`);
+    log(
+      `inserted ${s.inserted}, replaced ${s.replaced}, rejected ${s.rejected}, participants created ${s.participantsCreated}`,
+    );
+    log(
+      `unchanged ${s.unchanged}, declarations created ${s.declarationsCreated}, updated ${s.declarationsUpdated}; ` +
+        `${s.rows} rows in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en')} rows/s)`,
+    );
     if (s.rejectsPath) log(`rejected rows written to ${s.rejectsPath}`);
     return 0;
   } catch (e) {
@@ -121,7 +129,9 @@ void runCli('import', async ({ config, db, log }) => {
     }
     if (e instanceof ImportRejectedError) {
       printErrors(log, e.errors, e.errorCount);
-      log(`rejected: ${e.errorCount} error${e.errorCount === 1 ? '' : 's'} in ${e.rejectedRows} row${e.rejectedRows === 1 ? '' : 's'}; nothing was imported`);
+      log(
+        `rejected: ${e.errorCount} error${e.errorCount === 1 ? '' : 's'} in ${e.rejectedRows} row${e.rejectedRows === 1 ? '' : 's'}; nothing was imported`,
+      );
       return 1;
     }
     throw e;

@@ -13,7 +13,9 @@ import { parseArgs } from 'node:util';
 
 async function graphql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   const res = await fetch(url, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
   if (body.errors?.length) {
@@ -26,12 +28,17 @@ async function graphql(url: string, query: string, variables?: Record<string, un
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      cert: { type: 'string' }, key: { type: 'string' }, detached: { type: 'boolean', default: false },
-      url: { type: 'string', default: 'http://localhost:4000/graphql' }, certfile: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      detached: { type: 'boolean', default: false },
+      url: { type: 'string', default: 'http://localhost:4000/graphql' },
+      certfile: { type: 'string' },
     },
   });
   if (!values.cert || !values.key) {
-    process.stderr.write('usage: npm run sign-challenge -- --cert CERT.pem --key KEY.pem [--detached] [--url URL] [--certfile CHAIN.pem]\n');
+    process.stderr.write(
+      'usage: npm run sign-challenge -- --cert CERT.pem --key KEY.pem [--detached] [--url URL] [--certfile CHAIN.pem]\n',
+    );
     return 2;
   }
   for (const f of [values.cert, values.key, values.certfile].filter(Boolean) as string[]) {
@@ -40,19 +47,40 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  const { createLoginChallenge: c } = await graphql(values.url!, 'mutation { createLoginChallenge { id toBeSigned expiresAt } }');
+  const { createLoginChallenge: c } = await graphql(
+    values.url!,
+    'mutation { createLoginChallenge { id toBeSigned expiresAt } }',
+  );
   process.stderr.write(`signing:\n${c.toBeSigned}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sign-challenge-'));
   try {
     const input = path.join(dir, 'challenge.txt');
     fs.writeFileSync(input, c.toBeSigned, 'utf8');
-    const signature = execFileSync('openssl', ['cms', '-sign', '-binary', '-md', 'sha256', '-outform', 'DER', '-in', input,
-      '-signer', values.cert, '-inkey', values.key, ...(values.detached ? [] : ['-nodetach']),
-      ...(values.certfile ? ['-certfile', values.certfile] : [])]).toString('base64');
-    const data = await graphql(values.url!,
+    const signature = execFileSync('openssl', [
+      'cms',
+      '-sign',
+      '-binary',
+      '-md',
+      'sha256',
+      '-outform',
+      'DER',
+      '-in',
+      input,
+      '-signer',
+      values.cert,
+      '-inkey',
+      values.key,
+      ...(values.detached ? [] : ['-nodetach']),
+      ...(values.certfile ? ['-certfile', values.certfile] : []),
+    ]).toString('base64');
+    const data = await graphql(
+      values.url!,
       'mutation($id: ID!, $s: String!) { loginWithSignature(challengeId: $id, signature: $s) { token expiresAt viewer { participant { name } } } }',
-      { id: c.id, s: signature });
-    process.stderr.write(`logged in as ${data.loginWithSignature.viewer.participant?.name ?? '?'} until ${data.loginWithSignature.expiresAt}\n`);
+      { id: c.id, s: signature },
+    );
+    process.stderr.write(
+      `logged in as ${data.loginWithSignature.viewer.participant?.name ?? '?'} until ${data.loginWithSignature.expiresAt}\n`,
+    );
     process.stdout.write(`${data.loginWithSignature.token}\n`);
     return 0;
   } finally {
@@ -60,7 +88,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { process.exitCode = code; }, (e) => {
-  process.stderr.write(`sign-challenge: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`sign-challenge: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -80,10 +80,14 @@ async function main(): Promise<void> {
   say(`GraphQL:  ${server.url}/graphql`);
   say(`GraphiQL: ${server.url}/graphiql`);
   say(`Health:   ${server.url}/healthz  ${server.url}/readyz`);
-  say(embedded ? `Database: embedded PostgreSQL on 127.0.0.1:${db.embedded!.port} (data kept between runs)` : 'Database: DATABASE_URL');
+  say(
+    embedded
+      ? `Database: embedded PostgreSQL on 127.0.0.1:${db.embedded!.port} (data kept between runs)`
+      : 'Database: DATABASE_URL',
+  );
   if (seed) {
     say('');
-    say('Demo traders (sessions valid for the configured absolute lifetime; put one in GraphiQL\'s Headers tab):');
+    say("Demo traders (sessions valid for the configured absolute lifetime; put one in GraphiQL's Headers tab):");
     for (const s of await demoSessions(services)) {
       say(`  ${s.name.padEnd(28)} {"Authorization": "Bearer ${s.token}"}`);
     }
@@ -96,6 +100,6 @@ main().catch((e) => {
     process.stderr.write(`start: ${e.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`start: failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`start: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -49,7 +49,8 @@ const CONTROL_RE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 // The same, but free text keeps its line breaks and tabs.
 const TEXT_CONTROL_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 // The WHATWG "valid e-mail address" syntax, plus: the domain has a dot (a TLD).
-const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL_RE =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 const length = (s: string) => [...s].length;
 
@@ -76,7 +77,10 @@ export function validatePersonName(value: unknown, field: string): string {
   if (s === '') throw new BadUserInputError(`${field} is required`, field);
   if (length(s) > NAME_MAX) throw new BadUserInputError(`${field} must be at most ${NAME_MAX} characters`, field);
   if (!NAME_RE.test(s)) {
-    throw new BadUserInputError(`${field} may hold only letters, spaces, hyphens and apostrophes, starting with a letter`, field);
+    throw new BadUserInputError(
+      `${field} may hold only letters, spaces, hyphens and apostrophes, starting with a letter`,
+      field,
+    );
   }
   return s;
 }
@@ -126,17 +130,34 @@ export function validateComplaint(input: ComplaintFields, prefix = 'input'): Val
   const workplace = validateAddressLike(input.workplace, f('workplace'));
   if (address === null && postalAddress === null && workplace === null) {
     throw new BadUserInputError(
-      `give at least one of ${f('address')}, ${f('postalAddress')} or ${f('workplace')} (regulation 3.5.2)`, f('address'));
+      `give at least one of ${f('address')}, ${f('postalAddress')} or ${f('workplace')} (regulation 3.5.2)`,
+      f('address'),
+    );
   }
   const email = validateEmail(input.email, f('email'));
   const declarationNumber = optional(input.declarationNumber, f('declarationNumber'));
   if (declarationNumber !== null && length(declarationNumber) > DECLARATION_NUMBER_MAX) {
-    throw new BadUserInputError(`${f('declarationNumber')} must be at most ${DECLARATION_NUMBER_MAX} characters`,
-      f('declarationNumber'));
+    throw new BadUserInputError(
+      `${f('declarationNumber')} must be at most ${DECLARATION_NUMBER_MAX} characters`,
+      f('declarationNumber'),
+    );
   }
-  const rawAudit = input.auditRecordId === undefined || input.auditRecordId === null || String(input.auditRecordId).trim() === ''
-    ? null : input.auditRecordId;
+  const rawAudit =
+    input.auditRecordId === undefined || input.auditRecordId === null || String(input.auditRecordId).trim() === ''
+      ? null
+      : input.auditRecordId;
   const auditRecordId = rawAudit === null ? null : validateId(rawAudit, f('auditRecordId'));
   const text = validateText(input.text, f('text'));
-  return { name, patronymic, surname, address, postalAddress, workplace, email, declarationNumber, auditRecordId, text };
+  return {
+    name,
+    patronymic,
+    surname,
+    address,
+    postalAddress,
+    workplace,
+    email,
+    declarationNumber,
+    auditRecordId,
+    text,
+  };
 }

@@ -13,7 +13,13 @@
 import type { RequestDb, Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { BadUserInputError } from '../shared/errors';
-import { validateComplaint, validateId, validateText, type ComplaintFields, type ValidComplaint } from './complaint.validation';
+import {
+  validateComplaint,
+  validateId,
+  validateText,
+  type ComplaintFields,
+  type ValidComplaint,
+} from './complaint.validation';
 import { clientKey, countFiling } from './rate-limit';
 
 export type ComplaintStatus = 'RECEIVED' | 'IN_REVIEW' | 'ANSWERED';
@@ -80,8 +86,12 @@ function columns(today: string): string {
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function dateIn(t: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    .formatToParts(t);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(t);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -98,10 +108,14 @@ export function encodeComplaintCursor(r: { filedAt: Date; id: string }): string 
 }
 
 export function decodeComplaintCursor(cursor: string): { filedAt: string; id: string } {
-  const m = cursor.length <= 100
-    ? /^c1\|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-    : null;
-  if (!m || Number.isNaN(Date.parse(m[1]))) throw new BadUserInputError('after: not a cursor returned by this API', 'after');
+  const m =
+    cursor.length <= 100
+      ? /^c1\|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,19})$/.exec(
+          Buffer.from(cursor, 'base64url').toString('utf8'),
+        )
+      : null;
+  if (!m || Number.isNaN(Date.parse(m[1])))
+    throw new BadUserInputError('after: not a cursor returned by this API', 'after');
   return { filedAt: m[1], id: m[2] };
 }
 
@@ -126,18 +140,24 @@ export class ComplaintService {
     const trader = filer.participantId;
     if (trader === null) {
       if (c.declarationNumber !== null) {
-        throw new BadUserInputError('input.declarationNumber: only a logged-in trader may reference a declaration',
-          'input.declarationNumber');
+        throw new BadUserInputError(
+          'input.declarationNumber: only a logged-in trader may reference a declaration',
+          'input.declarationNumber',
+        );
       }
       if (c.auditRecordId !== null) {
-        throw new BadUserInputError('input.auditRecordId: only a logged-in trader may reference an audit record',
-          'input.auditRecordId');
+        throw new BadUserInputError(
+          'input.auditRecordId: only a logged-in trader may reference an audit record',
+          'input.auditRecordId',
+        );
       }
     }
     const now = this.clock.now();
     return this.db.run(trader, async (sql) => {
-      await countFiling(sql, clientKey(filer.clientIp), now,
-        { max: this.config.rateLimit, windowMinutes: this.config.rateWindowMinutes });
+      await countFiling(sql, clientKey(filer.clientIp), now, {
+        max: this.config.rateLimit,
+        windowMinutes: this.config.rateWindowMinutes,
+      });
       if (trader !== null) await this.checkReferences(sql, trader, c);
       return this.insert(sql, c, 'ELECTRONIC', trader, null, now);
     });
@@ -149,12 +169,14 @@ export class ComplaintService {
     if (c.declarationNumber !== null) {
       throw new BadUserInputError(
         'input.declarationNumber: a paper complaint cannot reference a declaration (only its logged-in trader can); quote it in the text',
-        'input.declarationNumber');
+        'input.declarationNumber',
+      );
     }
     if (c.auditRecordId !== null) {
       throw new BadUserInputError(
         'input.auditRecordId: a paper complaint cannot reference an audit record (only its logged-in trader can); quote it in the text',
-        'input.auditRecordId');
+        'input.auditRecordId',
+      );
     }
     const now = this.clock.now();
     return this.db.run(null, (sql) => this.insert(sql, c, 'PAPER', null, officer, now));
@@ -169,11 +191,14 @@ export class ComplaintService {
       const [row] = await sql.query<ComplaintRecord>(
         `UPDATE complaints c SET status = 'IN_REVIEW', review_started_at = $2, review_started_by = $3
           WHERE c.id = $1 AND c.status = 'RECEIVED' RETURNING ${columns('$4')}`,
-        [cid, now, officer, today]);
+        [cid, now, officer, today],
+      );
       if (row) return row;
       const status = await this.statusOf(sql, cid);
       throw new BadUserInputError(
-        `id: complaint ${cid} is ${status}; only a RECEIVED complaint can be taken into review`, 'id');
+        `id: complaint ${cid} is ${status}; only a RECEIVED complaint can be taken into review`,
+        'id',
+      );
     });
   }
 
@@ -187,7 +212,8 @@ export class ComplaintService {
       const [row] = await sql.query<ComplaintRecord>(
         `UPDATE complaints c SET status = 'ANSWERED', answer = $2, answered_at = $3, answered_by = $4
           WHERE c.id = $1 AND c.status IN ('RECEIVED', 'IN_REVIEW') RETURNING ${columns('$5')}`,
-        [cid, text, now, officer, today]);
+        [cid, text, now, officer, today],
+      );
       if (row) return row;
       const status = await this.statusOf(sql, cid);
       throw new BadUserInputError(`id: complaint ${cid} is already ${status}`, 'id');
@@ -224,10 +250,13 @@ export class ComplaintService {
       const cur = decodeComplaintCursor(opts.after);
       cond.push(`(c.filed_at, c.id) < (${p.add(cur.filedAt)}::timestamptz, ${p.add(cur.id)}::bigint)`);
     }
-    const rows = await this.db.run(participantId, (sql) => sql.query<ComplaintRecord>(
-      `SELECT ${columns(t)} FROM complaints c ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''}
+    const rows = await this.db.run(participantId, (sql) =>
+      sql.query<ComplaintRecord>(
+        `SELECT ${columns(t)} FROM complaints c ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''}
         ORDER BY c.filed_at DESC, c.id DESC LIMIT ${p.add(first + 1)}`,
-      p.values));
+        p.values,
+      ),
+    );
     return {
       nodes: rows.slice(0, first).map((node) => ({ cursor: encodeComplaintCursor(node), node })),
       hasNextPage: rows.length > first,
@@ -240,11 +269,15 @@ export class ComplaintService {
    */
   private async checkReferences(sql: Sql, participantId: string, c: ValidComplaint): Promise<void> {
     if (c.declarationNumber !== null) {
-      const [d] = await sql.query(
-        `SELECT 1 FROM declarations WHERE participant_id = $1 AND number = $2`, [participantId, c.declarationNumber]);
+      const [d] = await sql.query(`SELECT 1 FROM declarations WHERE participant_id = $1 AND number = $2`, [
+        participantId,
+        c.declarationNumber,
+      ]);
       if (!d) {
-        throw new BadUserInputError('input.declarationNumber: you have no declaration with this number',
-          'input.declarationNumber');
+        throw new BadUserInputError(
+          'input.declarationNumber: you have no declaration with this number',
+          'input.declarationNumber',
+        );
       }
     }
     if (c.auditRecordId !== null) {
@@ -253,23 +286,34 @@ export class ComplaintService {
         `SELECT to_regclass('audit_records') IS NOT NULL AS present,
                 CASE WHEN to_regclass('audit_records') IS NOT NULL THEN
                   has_column_privilege('audit_records', 'id', 'SELECT')
-                  AND has_column_privilege('audit_records', 'participant_id', 'SELECT') END AS readable`);
+                  AND has_column_privilege('audit_records', 'participant_id', 'SELECT') END AS readable`,
+      );
       if (t.present) {
         if (!t.readable) {
           // A deployment fault, not the user's: fail closed, and say what is missing in the log.
           throw new Error('audit_records exists but the request role may not read (id, participant_id): grant it');
         }
-        const [a] = await sql.query(
-          `SELECT 1 FROM audit_records WHERE id = $1 AND participant_id = $2`, [c.auditRecordId, participantId]);
+        const [a] = await sql.query(`SELECT 1 FROM audit_records WHERE id = $1 AND participant_id = $2`, [
+          c.auditRecordId,
+          participantId,
+        ]);
         if (!a) {
-          throw new BadUserInputError('input.auditRecordId: you have no audit record with this id', 'input.auditRecordId');
+          throw new BadUserInputError(
+            'input.auditRecordId: you have no audit record with this id',
+            'input.auditRecordId',
+          );
         }
       }
     }
   }
 
   private async insert(
-    sql: Sql, c: ValidComplaint, channel: ComplaintChannel, participantId: string | null, recordedBy: string | null, now: Date,
+    sql: Sql,
+    c: ValidComplaint,
+    channel: ComplaintChannel,
+    participantId: string | null,
+    recordedBy: string | null,
+    now: Date,
   ): Promise<ComplaintRecord> {
     const today = dateIn(now, this.config.timeZone);
     const due = addDays(today, this.config.reviewDays);
@@ -278,8 +322,25 @@ export class ComplaintService {
          declaration_number, audit_record_id, body, participant_id, recorded_by, filed_at, due_date)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::date)
        RETURNING ${columns('$16')}`,
-      [channel, c.name, c.patronymic, c.surname, c.address, c.postalAddress, c.workplace, c.email,
-        c.declarationNumber, c.auditRecordId, c.text, participantId, recordedBy, now, due, today]);
+      [
+        channel,
+        c.name,
+        c.patronymic,
+        c.surname,
+        c.address,
+        c.postalAddress,
+        c.workplace,
+        c.email,
+        c.declarationNumber,
+        c.auditRecordId,
+        c.text,
+        participantId,
+        recordedBy,
+        now,
+        due,
+        today,
+      ],
+    );
     return row;
   }
 

@@ -55,8 +55,10 @@ export { windowStart };
 export async function countFiling(sql: Sql, key: string, now: Date, limit: RateLimit): Promise<void> {
   const { hits, windowEnd } = await hitWindow(sql, 'complaint_rate_limits', key, now, limit.windowMinutes);
   if (hits > limit.max) {
-    throw new AppError('RATE_LIMITED',
+    throw new AppError(
+      'RATE_LIMITED',
       `too many complaints from this address: at most ${limit.max} per ${limit.windowMinutes} minutes; try again later`,
-      { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd.getTime() - now.getTime()) / 1000)) });
+      { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd.getTime() - now.getTime()) / 1000)) },
+    );
   }
 }

@@ -139,7 +139,8 @@ class Reader {
   /** An IP address or a host name (RFC 1123); dotted numbers must form an IPv4 address. */
   host(name: string, fallback: string): string {
     const v = this.str(name, fallback);
-    const hostname = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+    const hostname =
+      /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
     const numeric = /^[0-9.]+$/.test(v);
     if (net.isIP(v) === 0 && (numeric || !hostname.test(v))) {
       this.problems.push(`${name}: expected an IP address or a host name, got "${v}"`);
@@ -154,15 +155,22 @@ class Reader {
     if (raw === undefined || raw === '' || raw === 'false') return false;
     if (raw === 'true') {
       // Believing every hop lets any client write its own address into X-Forwarded-For.
-      this.problems.push(`${name}: "true" would believe any client's X-Forwarded-For; name the proxies (addresses, CIDRs, loopback) or a hop count`);
+      this.problems.push(
+        `${name}: "true" would believe any client's X-Forwarded-For; name the proxies (addresses, CIDRs, loopback) or a hop count`,
+      );
       return false;
     }
     if (/^\d+$/.test(raw)) return this.int(name, 0, 0, 10) || false;
-    const list = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const list = raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
     try {
       proxyAddr.compile(list);
     } catch (e) {
-      this.problems.push(`${name}: ${(e as Error).message} (expected addresses, CIDRs, loopback, linklocal or uniquelocal, comma-separated, or a hop count)`);
+      this.problems.push(
+        `${name}: ${(e as Error).message} (expected addresses, CIDRs, loopback, linklocal or uniquelocal, comma-separated, or a hop count)`,
+      );
       return false;
     }
     return list;
@@ -244,8 +252,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlSeconds: r.int('CHALLENGE_TTL_SECONDS', 300, 10, 3600),
       perAddressPerMinute: r.int('CHALLENGE_RATE_PER_MINUTE', 30, 1, 100_000),
     },
-    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-      appEnv === 'test' ? 'silent' : 'info'),
+    logLevel: r.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      appEnv === 'test' ? 'silent' : 'info',
+    ),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

@@ -10,9 +10,14 @@ export class ContractEntity {
   @Column({ name: 'number_key', type: 'text', unique: true }) numberKey: string;
   @Column({ name: 'signed_date', type: 'date' }) signedDate: string;
   @Column({
-    name: 'credentials_due_date', type: 'date', generatedType: 'STORED',
-    asExpression: `(signed_date + interval '1 month')::date`, insert: false, update: false,
-  }) credentialsDueDate: string;
+    name: 'credentials_due_date',
+    type: 'date',
+    generatedType: 'STORED',
+    asExpression: `(signed_date + interval '1 month')::date`,
+    insert: false,
+    update: false,
+  })
+  credentialsDueDate: string;
   @Column({ name: 'participant_id', type: 'bigint' }) participantId: string;
   @Column({ type: 'text' }) status: ContractStatus;
   @Column({ name: 'status_reason', type: 'text', nullable: true }) statusReason: string | null;

@@ -59,7 +59,10 @@ const MAX_REASON_LENGTH = 2000;
 
 /** Contract numbers compare by this key: lower case, every run of other characters → "-" (GK-2025/0042 → gk-2025-0042). */
 export function contractNumberKey(number: string): string {
-  return number.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return number
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** The trader's username for a contract: `c-` and the contract number's key. */
@@ -126,42 +129,68 @@ export class ContractService {
     const now = this.clock.now();
     try {
       return await this.db.run(null, async (sql) => {
-        const [dup] = await sql.query<{ number: string }>(`SELECT number FROM contracts WHERE number_key = $1`, [v.numberKey]);
+        const [dup] = await sql.query<{ number: string }>(`SELECT number FROM contracts WHERE number_key = $1`, [
+          v.numberKey,
+        ]);
         if (dup) throw new BadUserInputError(`contract ${dup.number} is already registered`, 'contractNumber');
         const participant = await resolveParticipant(sql, v.participant, now);
         const [open] = await sql.query<{ number: string; status: string }>(
-          `SELECT number, status FROM contracts WHERE participant_id = $1 AND status <> 'TERMINATED'`, [participant.id]);
+          `SELECT number, status FROM contracts WHERE participant_id = $1 AND status <> 'TERMINATED'`,
+          [participant.id],
+        );
         if (open) {
           throw new BadUserInputError(
-            `the participant already has contract ${open.number} (${open.status}); terminate it first`, 'contractNumber');
+            `the participant already has contract ${open.number} (${open.status}); terminate it first`,
+            'contractNumber',
+          );
         }
         const [row] = await sql.query<{ id: string }>(
           `INSERT INTO contracts (number, number_key, signed_date, participant_id, non_commercial, documents,
              registered_by, registered_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text AS id`,
-          [v.number, v.numberKey, v.signedDate, participant.id, v.nonCommercial, v.documents, officer.userAccountId, now]);
+          [
+            v.number,
+            v.numberKey,
+            v.signedDate,
+            participant.id,
+            v.nonCommercial,
+            v.documents,
+            officer.userAccountId,
+            now,
+          ],
+        );
         return this.load(sql, row.id);
       });
     } catch (e) {
       if (isUniqueViolation(e)) {
-        throw new BadUserInputError('a contract or participant with these identifiers was registered at the same time; try again');
+        throw new BadUserInputError(
+          'a contract or participant with these identifiers was registered at the same time; try again',
+        );
       }
       throw e;
     }
   }
 
-  async list(opts: { status?: ContractStatus | null; overdue?: boolean | null; first: number; after?: string | null }): Promise<ContractPage> {
+  async list(opts: {
+    status?: ContractStatus | null;
+    overdue?: boolean | null;
+    first: number;
+    after?: string | null;
+  }): Promise<ContractPage> {
     if (!Number.isInteger(opts.first) || opts.first < 0 || opts.first > MAX_CONTRACT_PAGE) {
       throw new BadUserInputError(`first must be from 0 to ${MAX_CONTRACT_PAGE}`, 'first');
     }
     const afterId = opts.after ? decodeCursor(opts.after) : null;
-    const rows = await this.db.run(null, (sql) => sql.query<ContractRecord>(
-      `${SELECT}
+    const rows = await this.db.run(null, (sql) =>
+      sql.query<ContractRecord>(
+        `${SELECT}
         WHERE ($2::text IS NULL OR c.status = $2)
           AND ($3::boolean IS NULL OR ${OVERDUE} = $3)
           AND ($4::bigint IS NULL OR c.id < $4)
         ORDER BY c.id DESC LIMIT $5`,
-      [this.today(), opts.status ?? null, opts.overdue ?? null, afterId, opts.first + 1]));
+        [this.today(), opts.status ?? null, opts.overdue ?? null, afterId, opts.first + 1],
+      ),
+    );
     return {
       nodes: rows.slice(0, opts.first).map((r) => ({ cursor: encodeCursor(r.id), node: r })),
       hasNextPage: rows.length > opts.first,
@@ -184,13 +213,24 @@ export class ContractService {
     let result: { contract: ContractRecord; username: string; accountId: string };
     try {
       result = await this.db.run(null, async (sql) => {
-        const [c] = await sql.query<{ number: string; status: ContractStatus; participant_id: string; account_id: string | null; username: string | null }>(
+        const [c] = await sql.query<{
+          number: string;
+          status: ContractStatus;
+          participant_id: string;
+          account_id: string | null;
+          username: string | null;
+        }>(
           `SELECT c.number, c.status, c.participant_id::text AS participant_id, a.id::text AS account_id, a.username
              FROM contracts c LEFT JOIN user_accounts a ON a.contract_id = c.id
-            WHERE c.id = $1 FOR UPDATE OF c`, [cid]);
+            WHERE c.id = $1 FOR UPDATE OF c`,
+          [cid],
+        );
         if (!c) throw new ContractNotFoundError(cid);
         if (c.status !== 'ACTIVE') {
-          throw new BadUserInputError(`contract ${c.number} is ${c.status}: credentials are issued for active contracts only`, 'contractId');
+          throw new BadUserInputError(
+            `contract ${c.number} is ${c.status}: credentials are issued for active contracts only`,
+            'contractId',
+          );
         }
         let accountId = c.account_id;
         let username = c.username;
@@ -200,20 +240,26 @@ export class ContractService {
             `INSERT INTO user_accounts (username, password_hash, role, participant_id, contract_id, must_change_password,
                password_changed_at, created_at)
              VALUES ($1, $2, 'TRADER', $3, $4, true, $5, $5) RETURNING id::text AS id`,
-            [username, hash, c.participant_id, cid, now]);
+            [username, hash, c.participant_id, cid, now],
+          );
           accountId = a.id;
         } else {
           await sql.query(
             `UPDATE user_accounts SET password_hash = $2, must_change_password = true, password_changed_at = $3,
                     disabled_at = NULL
               WHERE id = $1`,
-            [accountId, hash, now]);
+            [accountId, hash, now],
+          );
         }
-        await sql.query(`UPDATE contracts SET credentials_issued_at = coalesce(credentials_issued_at, $2) WHERE id = $1`, [cid, now]);
+        await sql.query(
+          `UPDATE contracts SET credentials_issued_at = coalesce(credentials_issued_at, $2) WHERE id = $1`,
+          [cid, now],
+        );
         return { contract: await this.load(sql, cid), username, accountId };
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new BadUserInputError('the username of this contract is taken by another account', 'contractId');
+      if (isUniqueViolation(e))
+        throw new BadUserInputError('the username of this contract is taken by another account', 'contractId');
       throw scrubbed(e, 'issuing credentials');
     }
     // After the commit: a session opened with the old password cannot outlive this.
@@ -238,25 +284,40 @@ export class ContractService {
   }
 
   private async changeStatus(
-    id: string, rawReason: string, officer: Viewer, from: ContractStatus[], to: ContractStatus,
+    id: string,
+    rawReason: string,
+    officer: Viewer,
+    from: ContractStatus[],
+    to: ContractStatus,
   ): Promise<ContractRecord> {
     const cid = parseId(id);
     const reason = trimmed(rawReason);
     if (!reason) throw new BadUserInputError('reason: give the reason for the decision', 'reason');
-    if (reason.length > MAX_REASON_LENGTH) throw new BadUserInputError(`reason: at most ${MAX_REASON_LENGTH} characters`, 'reason');
+    if (reason.length > MAX_REASON_LENGTH)
+      throw new BadUserInputError(`reason: at most ${MAX_REASON_LENGTH} characters`, 'reason');
     const now = this.clock.now();
     const { record, accountId } = await this.db.run(null, async (sql) => {
       const [c] = await sql.query<{ number: string; status: ContractStatus }>(
-        `SELECT number, status FROM contracts WHERE id = $1 FOR UPDATE`, [cid]);
+        `SELECT number, status FROM contracts WHERE id = $1 FOR UPDATE`,
+        [cid],
+      );
       if (!c) throw new ContractNotFoundError(cid);
       if (!from.includes(c.status)) {
-        throw new BadUserInputError(`contract ${c.number} is ${c.status}; only ${from.join(' or ')} contracts can become ${to}`, 'id');
+        throw new BadUserInputError(
+          `contract ${c.number} is ${c.status}; only ${from.join(' or ')} contracts can become ${to}`,
+          'id',
+        );
       }
       await sql.query(
         `UPDATE contracts SET status = $2, status_reason = $3, status_changed_at = $4, status_changed_by = $5 WHERE id = $1`,
-        [cid, to, reason, now, officer.userAccountId]);
-      if (to === 'TERMINATED') await sql.query(`UPDATE user_accounts SET disabled_at = $2 WHERE contract_id = $1`, [cid, now]);
-      const accounts = await sql.query<{ id: string }>(`SELECT id::text AS id FROM user_accounts WHERE contract_id = $1`, [cid]);
+        [cid, to, reason, now, officer.userAccountId],
+      );
+      if (to === 'TERMINATED')
+        await sql.query(`UPDATE user_accounts SET disabled_at = $2 WHERE contract_id = $1`, [cid, now]);
+      const accounts = await sql.query<{ id: string }>(
+        `SELECT id::text AS id FROM user_accounts WHERE contract_id = $1`,
+        [cid],
+      );
       return { record: await this.load(sql, cid), accountId: accounts[0]?.id ?? null };
     });
     // After the commit, so a login racing with this either sees the new status or has its session revoked here.
@@ -273,29 +334,40 @@ export class ContractService {
   private validate(input: ContractInputData) {
     const number = trimmed(input.contractNumber);
     if (!number || number.length > MAX_NUMBER_LENGTH || !/^[A-Za-z0-9][A-Za-z0-9 ./_-]*$/.test(number)) {
-      throw new BadUserInputError(`contractNumber: 1 to ${MAX_NUMBER_LENGTH} characters A-Z, a-z, 0-9, space and . / _ -, `
-        + 'starting with a letter or digit', 'contractNumber');
+      throw new BadUserInputError(
+        `contractNumber: 1 to ${MAX_NUMBER_LENGTH} characters A-Z, a-z, 0-9, space and . / _ -, ` +
+          'starting with a letter or digit',
+        'contractNumber',
+      );
     }
     const numberKey = contractNumberKey(number);
     if (!isCalendarDate(input.signedDate)) throw new BadUserInputError('signedDate: expected YYYY-MM-DD', 'signedDate');
-    if (input.signedDate > this.today()) throw new BadUserInputError('signedDate: cannot be in the future', 'signedDate');
+    if (input.signedDate > this.today())
+      throw new BadUserInputError('signedDate: cannot be in the future', 'signedDate');
     const name = trimmed(input.name);
-    if (!name || name.length > MAX_NAME_LENGTH) throw new BadUserInputError(`name: 1 to ${MAX_NAME_LENGTH} characters`, 'name');
+    if (!name || name.length > MAX_NAME_LENGTH)
+      throw new BadUserInputError(`name: 1 to ${MAX_NAME_LENGTH} characters`, 'name');
 
     const voen = trimmed(input.voen);
     const fin = trimmed(input.fin)?.toUpperCase() ?? null;
     const gooen = trimmed(input.gooen)?.toUpperCase() ?? null;
     if (voen !== null && !/^[0-9]{10}$/.test(voen)) throw new BadUserInputError('voen: a VÖEN is 10 digits', 'voen');
-    if (fin !== null && !/^[0-9A-Z]{7}$/.test(fin)) throw new BadUserInputError('fin: a FIN is 7 letters and digits', 'fin');
-    if (gooen !== null && !/^[0-9A-Z]{3,30}$/.test(gooen)) throw new BadUserInputError('gooen: 3 to 30 letters and digits', 'gooen');
+    if (fin !== null && !/^[0-9A-Z]{7}$/.test(fin))
+      throw new BadUserInputError('fin: a FIN is 7 letters and digits', 'fin');
+    if (gooen !== null && !/^[0-9A-Z]{3,30}$/.test(gooen))
+      throw new BadUserInputError('gooen: 3 to 30 letters and digits', 'gooen');
     const nonCommercial = input.nonCommercial ?? false;
     if (input.kind === 'LEGAL_ENTITY') {
       if (voen === null) throw new BadUserInputError('voen: a legal entity is identified by its VÖEN', 'voen');
       if (fin !== null || gooen !== null) {
-        throw new BadUserInputError('a legal entity is identified by its VÖEN only: leave fin and gooen empty', fin !== null ? 'fin' : 'gooen');
+        throw new BadUserInputError(
+          'a legal entity is identified by its VÖEN only: leave fin and gooen empty',
+          fin !== null ? 'fin' : 'gooen',
+        );
       }
     } else {
-      if (fin === null) throw new BadUserInputError('fin: a natural person needs the FIN of the identity document', 'fin');
+      if (fin === null)
+        throw new BadUserInputError('fin: a natural person needs the FIN of the identity document', 'fin');
       if (voen === null && gooen === null) {
         throw new BadUserInputError('a natural person needs a VÖEN or, without one, a GÖÖEN', 'gooen');
       }
@@ -307,11 +379,17 @@ export class ContractService {
     if (unknown.length > 0) throw new BadUserInputError(`documents: unknown ${unknown.join(', ')}`, 'documents');
     const missing = missingDocuments(input.kind, { nonCommercial, hasVoen: voen !== null }, documents);
     if (missing.length > 0) {
-      throw new AppError('BAD_USER_INPUT', `documents: missing required ${missing.join(', ')}`,
-        { field: 'documents', missingDocuments: missing });
+      throw new AppError('BAD_USER_INPUT', `documents: missing required ${missing.join(', ')}`, {
+        field: 'documents',
+        missingDocuments: missing,
+      });
     }
     return {
-      number, numberKey, signedDate: input.signedDate, nonCommercial, documents,
+      number,
+      numberKey,
+      signedDate: input.signedDate,
+      nonCommercial,
+      documents,
       participant: { kind: input.kind, name, voen, fin, gooen },
     };
   }

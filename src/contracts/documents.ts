@@ -3,8 +3,13 @@
  * registration must list, by kind of participant.
  */
 export const CONTRACT_DOCUMENTS = [
-  'APPLICATION_LETTER', 'SIGNED_CONTRACT', 'STATE_REGISTRATION_CERTIFICATE', 'NOTARISED_REGISTRY_EXTRACT',
-  'FOUNDERS_IDENTITY_DOCUMENTS', 'GOOEN_COPY', 'IDENTITY_DOCUMENT',
+  'APPLICATION_LETTER',
+  'SIGNED_CONTRACT',
+  'STATE_REGISTRATION_CERTIFICATE',
+  'NOTARISED_REGISTRY_EXTRACT',
+  'FOUNDERS_IDENTITY_DOCUMENTS',
+  'GOOEN_COPY',
+  'IDENTITY_DOCUMENT',
 ] as const;
 export type ContractDocument = (typeof CONTRACT_DOCUMENTS)[number];
 
@@ -17,17 +22,21 @@ export type ParticipantKind = 'LEGAL_ENTITY' | 'NATURAL_PERSON';
  * identity document.
  */
 export function requiredDocuments(
-  kind: ParticipantKind, opts: { nonCommercial: boolean; hasVoen: boolean },
+  kind: ParticipantKind,
+  opts: { nonCommercial: boolean; hasVoen: boolean },
 ): ContractDocument[] {
   if (kind === 'LEGAL_ENTITY') {
     return [
-      'APPLICATION_LETTER', 'SIGNED_CONTRACT', 'STATE_REGISTRATION_CERTIFICATE',
+      'APPLICATION_LETTER',
+      'SIGNED_CONTRACT',
+      'STATE_REGISTRATION_CERTIFICATE',
       ...(opts.nonCommercial ? ['NOTARISED_REGISTRY_EXTRACT' as const] : []),
       'FOUNDERS_IDENTITY_DOCUMENTS',
     ];
   }
   return [
-    'APPLICATION_LETTER', 'SIGNED_CONTRACT',
+    'APPLICATION_LETTER',
+    'SIGNED_CONTRACT',
     ...(opts.hasVoen ? [] : ['GOOEN_COPY' as const]),
     'IDENTITY_DOCUMENT',
   ];
@@ -35,7 +44,9 @@ export function requiredDocuments(
 
 /** The required documents not in `submitted`, in checklist order. */
 export function missingDocuments(
-  kind: ParticipantKind, opts: { nonCommercial: boolean; hasVoen: boolean }, submitted: readonly string[],
+  kind: ParticipantKind,
+  opts: { nonCommercial: boolean; hasVoen: boolean },
+  submitted: readonly string[],
 ): ContractDocument[] {
   const have = new Set(submitted);
   return requiredDocuments(kind, opts).filter((d) => !have.has(d));

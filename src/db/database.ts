@@ -35,7 +35,11 @@ export function dataSourceFor(url: string, config: AppConfig, logger = new SqlLo
     logging: true,
     logger,
     maxQueryExecutionTime: 1000,
-    extra: { max: config.db.poolMax, application_name: 'customs-stats', connectionTimeoutMillis: config.db.connectTimeoutMs },
+    extra: {
+      max: config.db.poolMax,
+      application_name: 'customs-stats',
+      connectionTimeoutMillis: config.db.connectTimeoutMs,
+    },
   });
 }
 

@@ -59,7 +59,12 @@ export class EmbeddedStartError extends Error {
  */
 const PRESENCE_LOCK = '74181863705937';
 
-interface Binaries { initdb: string; pg_ctl: string; postgres: string; version: string }
+interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+  postgres: string;
+  version: string;
+}
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -70,12 +75,17 @@ function run(cmd: string, args: string[], asPostgres: PgUser | undefined, what: 
     env: { ...process.env, LC_ALL: 'C' },
   });
   if (r.status !== 0) {
-    throw new Error(`${what} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error)).trim()}`);
+    throw new Error(
+      `${what} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error)).trim()}`,
+    );
   }
   return r.stdout;
 }
 
-interface PgUser { uid: number; gid: number }
+interface PgUser {
+  uid: number;
+  gid: number;
+}
 
 /** The OS user the server runs as when we are root; created if missing. */
 function postgresUser(): PgUser | undefined {
@@ -83,8 +93,12 @@ function postgresUser(): PgUser | undefined {
   const lookup = () => spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   if (lookup().status !== 0) {
     spawnSync('groupadd', ['--system', 'postgres']);
-    run('useradd', ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
-      undefined, 'creating the postgres OS user');
+    run(
+      'useradd',
+      ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      undefined,
+      'creating the postgres OS user',
+    );
   }
   const uid = Number(run('id', ['-u', 'postgres'], undefined, 'id -u postgres').trim());
   const gid = Number(run('id', ['-g', 'postgres'], undefined, 'id -g postgres').trim());
@@ -108,9 +122,13 @@ function loadBinaries(): Binaries {
     // ESM-only package; require() of ESM works on Node >= 20.19.
     mod = require(pkg);
   } catch (e) {
-    throw new EmbeddedStartError(`embedded PostgreSQL binaries (${pkg}) are not installed: run npm install (${(e as Error).message})`);
+    throw new EmbeddedStartError(
+      `embedded PostgreSQL binaries (${pkg}) are not installed: run npm install (${(e as Error).message})`,
+    );
   }
-  const pkgJson = JSON.parse(fs.readFileSync(path.resolve(path.dirname(mod.postgres), '..', '..', 'package.json'), 'utf8'));
+  const pkgJson = JSON.parse(
+    fs.readFileSync(path.resolve(path.dirname(mod.postgres), '..', '..', 'package.json'), 'utf8'),
+  );
   return { initdb: mod.initdb, pg_ctl: mod.pg_ctl, postgres: mod.postgres, version: pkgJson.version as string };
 }
 
@@ -193,7 +211,10 @@ function runningPort(pgdata: string): number | undefined {
 }
 
 /** The port of a server that another process has started (or is starting) on this data directory. */
-async function waitForRunning(pgdata: string, reachable: (port: number) => Promise<boolean>): Promise<number | undefined> {
+async function waitForRunning(
+  pgdata: string,
+  reachable: (port: number) => Promise<boolean>,
+): Promise<number | undefined> {
   for (let i = 0; i < 20; i += 1) {
     const port = runningPort(pgdata);
     if (port === undefined) return undefined;
@@ -220,17 +241,26 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const pgdata = path.join(dataRoot, 'pgdata');
   const pwFile = path.join(dataRoot, 'superuser.password');
   const serverLog = path.join(pgdata, 'server.log');
-  const own = (p: string) => { if (user) fs.chownSync(p, user.uid, user.gid); };
+  const own = (p: string) => {
+    if (user) fs.chownSync(p, user.uid, user.gid);
+  };
 
   fs.mkdirSync(dataRoot, { recursive: true, mode: 0o755 });
-  if (user && !reachable(user, dataRoot) && reachable(user, path.dirname(dataRoot)) && fs.statSync(dataRoot).uid === process.getuid?.()) {
+  if (
+    user &&
+    !reachable(user, dataRoot) &&
+    reachable(user, path.dirname(dataRoot)) &&
+    fs.statSync(dataRoot).uid === process.getuid?.()
+  ) {
     // Our own data root made private (before 2026-11-25 the audit folder's recursive mkdir did
     // that): open it to traversal again; what it holds keeps its own modes.
     log(`making ${dataRoot} traversable (0755) for the postgres OS user`);
     fs.chmodSync(dataRoot, 0o755);
   }
   if (user && !reachable(user, dataRoot)) {
-    throw new EmbeddedStartError(`the postgres OS user cannot reach ${dataRoot} (a parent folder has mode 0700?): set EMBEDDED_PG_DIR to a folder under /var/tmp`);
+    throw new EmbeddedStartError(
+      `the postgres OS user cannot reach ${dataRoot} (a parent folder has mode 0700?): set EMBEDDED_PG_DIR to a folder under /var/tmp`,
+    );
   }
 
   let created = false;
@@ -247,8 +277,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     fs.writeFileSync(initPw, `${password}\n`, { mode: 0o600 });
     own(initPw);
     try {
-      run(bin.initdb, ['-D', pgdata, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${initPw}`,
-        '-E', 'UTF8', '--locale=C', '--no-instructions'], user, 'initdb');
+      run(
+        bin.initdb,
+        [
+          '-D',
+          pgdata,
+          '-U',
+          'postgres',
+          '--auth=scram-sha-256',
+          `--pwfile=${initPw}`,
+          '-E',
+          'UTF8',
+          '--locale=C',
+          '--no-instructions',
+        ],
+        user,
+        'initdb',
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -266,21 +311,33 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   } else {
     port = opts.port === 0 ? await freePort() : opts.port;
     const settings = [
-      `-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''",
-      '-c max_connections=100', '-c shared_buffers=256MB', '-c work_mem=32MB',
+      `-p ${port}`,
+      '-c listen_addresses=127.0.0.1',
+      "-c unix_socket_directories=''",
+      '-c max_connections=100',
+      '-c shared_buffers=256MB',
+      '-c work_mem=32MB',
       ...(opts.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
     ];
-    const r = spawnSync(bin.pg_ctl, ['start', '-w', '-t', '60', '-D', pgdata, '-l', serverLog, '-o', settings.join(' ')], {
-      encoding: 'utf8', ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, LC_ALL: 'C' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const r = spawnSync(
+      bin.pg_ctl,
+      ['start', '-w', '-t', '60', '-D', pgdata, '-l', serverLog, '-o', settings.join(' ')],
+      {
+        encoding: 'utf8',
+        ...(user ? { uid: user.uid, gid: user.gid } : {}),
+        env: { ...process.env, LC_ALL: 'C' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     // Another process may have started it meanwhile (two commands at once): then join theirs.
     const theirs = r.status === 0 ? undefined : await waitForRunning(pgdata, (p) => canConnect(urlFor(p, 'postgres')));
     if (theirs !== undefined) {
       port = theirs;
       log(`joining the embedded PostgreSQL another process just started on port ${port}`);
     } else if (r.status !== 0) {
-      throw new EmbeddedStartError(`embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${logTail(serverLog)}`);
+      throw new EmbeddedStartError(
+        `embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${logTail(serverLog)}`,
+      );
     } else {
       startedHere = true;
       log(`embedded PostgreSQL ${bin.version} started on 127.0.0.1:${port}`);
@@ -297,7 +354,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
 
   const finalPort = port;
-  const presence = new Client({ connectionString: urlFor(port, 'postgres'), application_name: 'customs-stats presence' });
+  const presence = new Client({
+    connectionString: urlFor(port, 'postgres'),
+    application_name: 'customs-stats presence',
+  });
   presence.on('error', () => undefined); // the server going away is handled where it matters
   await presence.connect();
   await presence.query('SELECT pg_advisory_lock_shared($1)', [PRESENCE_LOCK]);
@@ -313,7 +373,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       let last = true;
       try {
         await presence.query('SELECT pg_advisory_unlock_shared($1)', [PRESENCE_LOCK]);
-        last = (await presence.query<{ last: boolean }>('SELECT pg_try_advisory_lock($1) AS last', [PRESENCE_LOCK])).rows[0].last;
+        last = (await presence.query<{ last: boolean }>('SELECT pg_try_advisory_lock($1) AS last', [PRESENCE_LOCK]))
+          .rows[0].last;
       } catch {
         // The server is already gone (or unreachable): pg_ctl stop below is harmless then.
       }
@@ -324,7 +385,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       }
       await new Promise<void>((resolve) => {
         const p = spawn(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w'], {
-          stdio: 'ignore', ...(user ? { uid: user.uid, gid: user.gid } : {}),
+          stdio: 'ignore',
+          ...(user ? { uid: user.uid, gid: user.gid } : {}),
         });
         p.on('close', () => resolve());
         p.on('error', () => resolve());

@@ -6,7 +6,9 @@ import type { Logger, QueryRunner } from 'typeorm';
  */
 export class SqlLogger implements Logger {
   static statements = 0;
-  constructor(private readonly report: (level: 'warn' | 'error', msg: string, extra?: object) => void = () => undefined) {}
+  constructor(
+    private readonly report: (level: 'warn' | 'error', msg: string, extra?: object) => void = () => undefined,
+  ) {}
 
   logQuery(): void {
     SqlLogger.statements += 1;

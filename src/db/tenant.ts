@@ -14,7 +14,11 @@ export interface Sql {
 
 export class RequestDb {
   /** `statementTimeoutMs`: each statement of a request transaction is cancelled after this long (0: never). */
-  constructor(private readonly ds: DataSource, private readonly appRole: string, private readonly statementTimeoutMs = 0) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly appRole: string,
+    private readonly statementTimeoutMs = 0,
+  ) {}
 
   /**
    * Runs `fn` in one transaction as the request role. `participantId` is the viewer's
@@ -28,9 +32,11 @@ export class RequestDb {
     await qr.connect();
     try {
       // One round trip: begin, drop privileges, bind the tenant (inlined: validated digits only).
-      const timeout = this.statementTimeoutMs > 0 ? ` SET LOCAL statement_timeout = ${Math.floor(this.statementTimeoutMs)};` : '';
+      const timeout =
+        this.statementTimeoutMs > 0 ? ` SET LOCAL statement_timeout = ${Math.floor(this.statementTimeoutMs)};` : '';
       await qr.query(
-        `BEGIN; SET LOCAL ROLE ${this.appRole};${timeout} SELECT set_config('app.participant_id', '${participantId ?? ''}', true)`);
+        `BEGIN; SET LOCAL ROLE ${this.appRole};${timeout} SELECT set_config('app.participant_id', '${participantId ?? ''}', true)`,
+      );
       // Structured results: TypeORM's plain query() returns [rows, count] for UPDATE/DELETE, rows otherwise.
       const sql: Sql = { query: async (text, params) => (await qr.query(text, params, true)).records };
       const result = await fn(sql);

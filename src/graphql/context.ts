@@ -52,7 +52,10 @@ export function requireViewer(ctx: GraphQLContext, opts: { allowPasswordChange?:
   const v = ctx.viewer;
   if (!v) throw sessionErrors.get(ctx) ?? new UnauthenticatedError('log in first: send Authorization: Bearer <token>');
   if (v.mustChangePassword && !opts.allowPasswordChange) {
-    throw new AppError('PASSWORD_CHANGE_REQUIRED', 'change the one-time password first (changePassword), then log in again');
+    throw new AppError(
+      'PASSWORD_CHANGE_REQUIRED',
+      'change the one-time password first (changePassword), then log in again',
+    );
   }
   return v;
 }

@@ -23,15 +23,27 @@ export async function loadCountry(ctx: GraphQLContext, code: string | null | und
 }
 
 /** GraphQL filter → validated service filter (unknown country → BAD_USER_INPUT). */
-export async function toTradeFilter(ctx: GraphQLContext, input: TradeFilterInput | undefined | null): Promise<TradeFilter> {
+export async function toTradeFilter(
+  ctx: GraphQLContext,
+  input: TradeFilterInput | undefined | null,
+): Promise<TradeFilter> {
   const f: TradeFilter = {};
   if (input) {
     if (input.direction) f.direction = directionToCode(input.direction);
-    for (const k of ['from', 'to', 'hsCodePrefix', 'countryCode', 'customsPostCode', 'procedureCode', 'transportMode'] as const) {
+    for (const k of [
+      'from',
+      'to',
+      'hsCodePrefix',
+      'countryCode',
+      'customsPostCode',
+      'procedureCode',
+      'transportMode',
+    ] as const) {
       const v = input[k];
       if (v !== undefined && v !== null) f[k] = v;
     }
   }
-  const known = f.countryCode && /^[A-Z]{2}$/.test(f.countryCode) ? await ctx.loaders.country.load(f.countryCode) : null;
+  const known =
+    f.countryCode && /^[A-Z]{2}$/.test(f.countryCode) ? await ctx.loaders.country.load(f.countryCode) : null;
   return validateTradeFilter(f, () => known !== null);
 }

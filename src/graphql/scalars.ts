@@ -41,8 +41,11 @@ export const DateScalar = new GraphQLScalarType({
 });
 
 function parseDateTime(v: unknown): Date {
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v)
-    || Number.isNaN(Date.parse(v))) {
+  if (
+    typeof v !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ||
+    Number.isNaN(Date.parse(v))
+  ) {
     throw badInput(`DateTime must be ISO-8601 with a time zone, got ${JSON.stringify(v)}`);
   }
   return new Date(v);

@@ -12,9 +12,14 @@ import { SignatureAuthResolver } from './resolvers/signature-auth.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
-  ViewerResolver, DeclarationResolver, DeclarationItemResolver, StatisticsResolver, TradeGroupKeyResolver,
+  ViewerResolver,
+  DeclarationResolver,
+  DeclarationItemResolver,
+  StatisticsResolver,
+  TradeGroupKeyResolver,
   ComplaintResolver,
-  PasswordAuthResolver, ContractResolver,
+  PasswordAuthResolver,
+  ContractResolver,
   SignatureAuthResolver,
   AuditResolver,
 ] as const;

@@ -55,8 +55,9 @@ const APP_JS = `(function () {
 })();`;
 
 export function mountGraphiql(app: Express): void {
-  const csp = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
-    + "script-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'";
+  const csp =
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+    "script-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'";
   app.get('/graphiql', (_req, res) => {
     res.set('Content-Security-Policy', csp).type('html').send(PAGE);
   });

@@ -34,7 +34,9 @@ export interface RunningServer {
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
 
 export async function startHttpServer(
-  services: Services, logger: Logger, opts: {
+  services: Services,
+  logger: Logger,
+  opts: {
     host: string;
     port: number;
     /** false only in benchmarks: no audit records. */
@@ -62,9 +64,17 @@ export async function startHttpServer(
       complexityPlugin(schema, MAX_QUERY_COMPLEXITY),
       requestIdPlugin(),
       // Last: it hashes the response as sent and withholds it when its audit record fails.
-      ...(opts.audit === false ? [] : [auditPlugin({
-        schema, audit: services.audit, logger, metrics, checkpointSeconds: services.config.audit.checkpointSeconds,
-      })]),
+      ...(opts.audit === false
+        ? []
+        : [
+            auditPlugin({
+              schema,
+              audit: services.audit,
+              logger,
+              metrics,
+              checkpointSeconds: services.config.audit.checkpointSeconds,
+            }),
+          ]),
     ],
   });
   await apollo.start();

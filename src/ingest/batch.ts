@@ -108,5 +108,7 @@ export class LineWriter {
 /** Inverse of COPY text escaping for one field; '\N' is ''. */
 export function uncopyValue(v: string): string {
   if (v === '\\N') return '';
-  return v.includes('\\') ? v.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c)) : v;
+  return v.includes('\\')
+    ? v.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c))
+    : v;
 }

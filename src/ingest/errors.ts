@@ -13,8 +13,11 @@ export class ImportRejectedError extends AppError {
     /** Data rows with at least one problem. */
     readonly rejectedRows: number,
   ) {
-    super('BAD_USER_INPUT', `import rejected: ${errorCount} error${errorCount === 1 ? '' : 's'}` +
-      (errors.length > 0 ? ` (first: ${errors[0]})` : ''));
+    super(
+      'BAD_USER_INPUT',
+      `import rejected: ${errorCount} error${errorCount === 1 ? '' : 's'}` +
+        (errors.length > 0 ? ` (first: ${errors[0]})` : ''),
+    );
     this.name = 'ImportRejectedError';
   }
 }

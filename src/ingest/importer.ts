@@ -43,7 +43,15 @@ import { DECLARATION_COLUMNS, csvLine } from './columns';
 import { ImportInterruptedError, ImportRejectedError } from './errors';
 import { refreshRollups } from '../statistics/rollups';
 import { LineWriter, uncopyValue } from './batch';
-import { DECL_FIELDS, ITEM_LEVEL_COLUMNS, RowSink, copyValue, type DeclRow, type RowError, type SinkBatch } from './row-sink';
+import {
+  DECL_FIELDS,
+  ITEM_LEVEL_COLUMNS,
+  RowSink,
+  copyValue,
+  type DeclRow,
+  type RowError,
+  type SinkBatch,
+} from './row-sink';
 import type { ReferenceSets } from './validate';
 
 /** pg_advisory_xact_lock key shared by every import ("CUSIMP"). */
@@ -164,11 +172,20 @@ export async function loadReferenceSets(client: PoolClient): Promise<ReferenceSe
 async function write(stream: Writable, text: string | Buffer): Promise<void> {
   if (text.length === 0) return;
   if (stream.write(text)) return;
-  await Promise.race([once(stream, 'drain'), once(stream, 'error').then(([e]) => { throw e; })]);
+  await Promise.race([
+    once(stream, 'drain'),
+    once(stream, 'error').then(([e]) => {
+      throw e;
+    }),
+  ]);
 }
 
 /** Writes to a COPY FROM STDIN stream and waits for PostgreSQL to confirm. */
-async function copyIn(client: PoolClient, sql: string, produce: (w: (text: string | Buffer) => Promise<void>) => Promise<void>): Promise<void> {
+async function copyIn(
+  client: PoolClient,
+  sql: string,
+  produce: (w: (text: string | Buffer) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const stream = client.query(copyFrom(sql));
   const done = finished(stream);
   done.catch(() => undefined);
@@ -191,12 +208,18 @@ function byLine(a: RowError, b: RowError): number {
  * Imports one declaration CSV (path or stream). Resolves with the counts; rejects with
  * ImportRejectedError (nothing changed) when the file is invalid and `skipInvalid` is off.
  */
-export async function importDeclarations(ds: DataSource, input: Readable | string, opts: ImportOptions = {}): Promise<ImportSummary> {
+export async function importDeclarations(
+  ds: DataSource,
+  input: Readable | string,
+  opts: ImportOptions = {},
+): Promise<ImportSummary> {
   const started = performance.now();
   const now = opts.now ?? systemClock.now();
   const skipInvalid = opts.skipInvalid ?? false;
   const batchRows = opts.batchRows ?? BATCH_ROWS;
-  const rejectsPath = skipInvalid ? opts.rejectsPath ?? (typeof input === 'string' ? `${input}.rejects.csv` : undefined) : undefined;
+  const rejectsPath = skipInvalid
+    ? (opts.rejectsPath ?? (typeof input === 'string' ? `${input}.rejects.csv` : undefined))
+    : undefined;
   const totalBytes = typeof input === 'string' ? (await fs.promises.stat(input)).size : undefined;
   const source = typeof input === 'string' ? fs.createReadStream(input, { highWaterMark: 1 << 20 }) : input;
 
@@ -297,14 +320,19 @@ export async function importDeclarations(ds: DataSource, input: Readable | strin
 
     if (sink.errorCount > 0 && !skipInvalid) {
       sink.errors.sort(byLine);
-      throw new ImportRejectedError(sink.errors.map((e) => e.text), sink.errorCount, sink.rejectedRows);
+      throw new ImportRejectedError(
+        sink.errors.map((e) => e.text),
+        sink.errorCount,
+        sink.rejectedRows,
+      );
     }
     if (opts.signal?.aborted) throw new ImportInterruptedError();
     const affected = loader.affectedMonths();
     // Statistics rollups follow the items in the same transaction (src/statistics/rollups.ts).
     const tr = performance.now();
-    await refreshRollups((text, params) => client.query(text, params as unknown[]).then((r) => r.rows), affected,
-      { minItems: opts.rollupMinItems });
+    await refreshRollups((text, params) => client.query(text, params as unknown[]).then((r) => r.rows), affected, {
+      minItems: opts.rollupMinItems,
+    });
     opts.onStep?.('refresh_rollups', performance.now() - tr);
     if (opts.afterLoad) await opts.afterLoad(client, affected);
     if (opts.signal?.aborted) throw new ImportInterruptedError();
@@ -392,7 +420,11 @@ interface KeyedDecl {
  */
 class BatchLoader {
   readonly counts = {
-    inserted: 0, replaced: 0, participantsCreated: 0, declarationsCreated: 0, declarationsUpdated: 0,
+    inserted: 0,
+    replaced: 0,
+    participantsCreated: 0,
+    declarationsCreated: 0,
+    declarationsUpdated: 0,
     /** Valid rows rejected by the database checks. */
     conflictRows: 0,
   };
@@ -400,9 +432,17 @@ class BatchLoader {
   /** The declarations.id identity's sequence, looked up on first use. */
   private idSequence?: string;
 
-  constructor(private readonly client: PoolClient, private readonly sink: RowSink, private readonly opts: LoaderOptions) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly sink: RowSink,
+    private readonly opts: LoaderOptions,
+  ) {}
 
-  private async sql<R extends QueryResultRow = Record<string, unknown>>(step: string, text: string, params?: unknown[]) {
+  private async sql<R extends QueryResultRow = Record<string, unknown>>(
+    step: string,
+    text: string,
+    params?: unknown[],
+  ) {
     const t = performance.now();
     const r = await this.client.query<R>(text, params);
     this.opts.onStep?.(step, performance.now() - t);
@@ -422,11 +462,20 @@ class BatchLoader {
     const now = opts.now;
     if (batch.rows.count === 0) return;
     await this.sql('truncate', 'TRUNCATE ingest_items, ingest_decls, ingest_idents, ingest_changed, ingest_upserted');
-    await this.copy('copy_declarations', 'COPY ingest_decls (decl_idx, number, ident_idx) FROM STDIN',
-      textChunks(batch.decls, (d) => `${d.idx}\t${copyValue(d.number)}\t${d.identIdx}\n`));
-    await this.copy('copy_declarations', 'COPY ingest_idents (ident_idx, voen, fin, gooen, name, first_line) FROM STDIN',
-      textChunks(batch.idents, (i) =>
-        `${i.idx}\t${copyValue(i.voen)}\t${copyValue(i.fin)}\t${copyValue(i.gooen)}\t${copyValue(i.name)}\t${i.line}\n`));
+    await this.copy(
+      'copy_declarations',
+      'COPY ingest_decls (decl_idx, number, ident_idx) FROM STDIN',
+      textChunks(batch.decls, (d) => `${d.idx}\t${copyValue(d.number)}\t${d.identIdx}\n`),
+    );
+    await this.copy(
+      'copy_declarations',
+      'COPY ingest_idents (ident_idx, voen, fin, gooen, name, first_line) FROM STDIN',
+      textChunks(
+        batch.idents,
+        (i) =>
+          `${i.idx}\t${copyValue(i.voen)}\t${copyValue(i.fin)}\t${copyValue(i.gooen)}\t${copyValue(i.name)}\t${i.line}\n`,
+      ),
+    );
 
     // Declarants already known; then what the database holds under each declaration number.
     await this.sql('resolve_idents', RESOLVE_IDENTS);
@@ -450,7 +499,8 @@ class BatchLoader {
     this.counts.participantsCreated += created.rows[0].n;
     if (created.rows[0].n > 0) await this.sql('resolve_idents', RESOLVE_IDENTS);
     const owners = await this.client.query<{ ident_idx: number; participant_id: string }>(
-      'SELECT ident_idx, participant_id::text AS participant_id FROM ingest_idents');
+      'SELECT ident_idx, participant_id::text AS participant_id FROM ingest_idents',
+    );
     const participantOf = new Map(owners.rows.map((r) => [r.ident_idx, r.participant_id]));
 
     // Keys of every declaration of the batch; new ones take ids in (participant, file) order.
@@ -460,13 +510,22 @@ class BatchLoader {
     for (const d of batch.decls) {
       if (conflicts.has(d.idx)) continue;
       const participantId = participantOf.get(d.identIdx);
-      if (participantId === undefined || participantId === null) throw new Error(`declarant of line ${d.line} not resolved`);
+      if (participantId === undefined || participantId === null)
+        throw new Error(`declarant of line ${d.line} not resolved`);
       const p = existing.get(d.idx);
       const v = d.fields; // DECL_FIELDS order: date, direction, voen, fin, gooen, name, post, procedure
       const k: KeyedDecl = {
-        decl: d, participantId, declarationId: p?.id ?? '', isNew: p === undefined,
-        changed: p !== undefined && (p.registration_date !== v[0] || p.direction !== v[1] || p.customs_post_code !== v[6]
-          || p.procedure_code !== v[7] || p.declarant_name !== v[5]),
+        decl: d,
+        participantId,
+        declarationId: p?.id ?? '',
+        isNew: p === undefined,
+        changed:
+          p !== undefined &&
+          (p.registration_date !== v[0] ||
+            p.direction !== v[1] ||
+            p.customs_post_code !== v[6] ||
+            p.procedure_code !== v[7] ||
+            p.declarant_name !== v[5]),
       };
       keyed.push(k);
       if (k.isNew) fresh.push(k);
@@ -482,30 +541,40 @@ class BatchLoader {
       fresh.sort((a, b) => compareDigits(a.participantId, b.participantId) || a.decl.idx - b.decl.idx);
       // The sequence is looked up once: pg_get_serial_sequence() in the query would run per row
       // (most of the cost). One row with every id; the sequence caches 1,000 values per session.
-      this.idSequence ??= (await this.client.query<{ seq: string }>(
-        `SELECT pg_get_serial_sequence('declarations', 'id') AS seq`)).rows[0].seq;
-      const ids = await this.sql<{ ids: string }>('allocate_ids',
-        `SELECT string_agg(nextval($2::regclass)::text, ',') AS ids FROM generate_series(1, $1)`, [fresh.length, this.idSequence]);
+      this.idSequence ??= (
+        await this.client.query<{ seq: string }>(`SELECT pg_get_serial_sequence('declarations', 'id') AS seq`)
+      ).rows[0].seq;
+      const ids = await this.sql<{ ids: string }>(
+        'allocate_ids',
+        `SELECT string_agg(nextval($2::regclass)::text, ',') AS ids FROM generate_series(1, $1)`,
+        [fresh.length, this.idSequence],
+      );
       const sortedIds = ids.rows[0].ids.split(',').sort(compareDigits);
       fresh.forEach((k, i) => {
         k.declarationId = sortedIds[i];
       });
       const at = now.toISOString();
       // COPY writes identity values as given (like INSERT … OVERRIDING SYSTEM VALUE).
-      await this.copy('copy_new_declarations', `COPY declarations (participant_id, id, number, registration_date, direction,
+      await this.copy(
+        'copy_new_declarations',
+        `COPY declarations (participant_id, id, number, registration_date, direction,
           customs_post_code, procedure_code, declarant_name, imported_at) FROM STDIN`,
-      textChunks(fresh, (k) => {
-        const v = k.decl.fields;
-        return `${k.participantId}\t${k.declarationId}\t${copyValue(k.decl.number)}\t${v[0]}\t${v[1]}\t${copyValue(v[6])}\t${v[7]}\t${copyValue(v[5])}\t${at}\n`;
-      }));
+        textChunks(fresh, (k) => {
+          const v = k.decl.fields;
+          return `${k.participantId}\t${k.declarationId}\t${copyValue(k.decl.number)}\t${v[0]}\t${v[1]}\t${copyValue(v[6])}\t${v[7]}\t${copyValue(v[5])}\t${at}\n`;
+        }),
+      );
     }
     if (changed.length > 0) {
-      await this.copy('copy_changed', `COPY ingest_changed (participant_id, declaration_id, registration_date, direction,
+      await this.copy(
+        'copy_changed',
+        `COPY ingest_changed (participant_id, declaration_id, registration_date, direction,
           customs_post_code, procedure_code, declarant_name, decl_flags) FROM STDIN`,
-      textChunks(changed, (k) => {
-        const v = k.decl.fields;
-        return `${k.participantId}\t${k.declarationId}\t${v[0]}\t${v[1]}\t${copyValue(v[6])}\t${v[7]}\t${copyValue(v[5])}\t${k.decl.flags}\n`;
-      }));
+        textChunks(changed, (k) => {
+          const v = k.decl.fields;
+          return `${k.participantId}\t${k.declarationId}\t${v[0]}\t${v[1]}\t${copyValue(v[6])}\t${v[7]}\t${copyValue(v[5])}\t${k.decl.flags}\n`;
+        }),
+      );
       await this.sql('update_declarations', UPDATE_DECLARATIONS, [now]);
     }
 
@@ -520,7 +589,8 @@ class BatchLoader {
       await this.copy('copy_existing_items', `COPY ingest_items (${ITEM_COLUMNS}) FROM STDIN`, r.existing);
       await this.sql('upsert_existing_items', UPSERT_EXISTING_ITEMS);
       const c = await this.client.query<{ ins: number; upd: number }>(
-        `SELECT count(*) FILTER (WHERE inserted)::int AS ins, count(*) FILTER (WHERE NOT inserted)::int AS upd FROM ingest_upserted`);
+        `SELECT count(*) FILTER (WHERE inserted)::int AS ins, count(*) FILTER (WHERE NOT inserted)::int AS upd FROM ingest_upserted`,
+      );
       this.counts.inserted += c.rows[0].ins;
       this.counts.replaced += c.rows[0].upd;
       if (c.rows[0].ins + c.rows[0].upd > 0) {
@@ -572,8 +642,9 @@ class BatchLoader {
 
   /** Every (participant, month) touched, ordered by participant then month. */
   affectedMonths(): AffectedMonth[] {
-    return [...this.affected.values()].sort((a, b) =>
-      compareDigits(a.participantId, b.participantId) || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
+    return [...this.affected.values()].sort(
+      (a, b) => compareDigits(a.participantId, b.participantId) || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0),
+    );
   }
 }
 
@@ -691,7 +762,9 @@ const ITEM_COLUMNS = `participant_id, declaration_id, item_number, registration_
   procedure_code, hs_code, description, origin_country, partner_country, transport_mode, net_weight_kg,
   gross_weight_kg, supplementary_quantity, supplementary_unit, invoice_value, invoice_currency,
   customs_value_azn, statistical_value_usd, unknown_reference`;
-const ITEM_DATA_COLUMNS = ITEM_COLUMNS.split(',').map((c) => c.trim()).slice(3);
+const ITEM_DATA_COLUMNS = ITEM_COLUMNS.split(',')
+  .map((c) => c.trim())
+  .slice(3);
 
 /** Items of existing declarations: insert, or replace when any value differs. */
 const UPSERT_EXISTING_ITEMS = `
@@ -744,8 +817,9 @@ function compareDigits(a: string, b: string): number {
  */
 function renderItems(batch: SinkBatch, keyed: KeyedDecl[]): { fresh: Buffer[]; freshRows: number; existing: Buffer[] } {
   const rows = batch.rows;
-  const sorted = [...keyed].sort((a, b) =>
-    compareDigits(a.participantId, b.participantId) || compareDigits(a.declarationId, b.declarationId));
+  const sorted = [...keyed].sort(
+    (a, b) => compareDigits(a.participantId, b.participantId) || compareDigits(a.declarationId, b.declarationId),
+  );
   const rankOf = new Map<number, number>();
   const heads: Buffer[] = [];
   const mids: Buffer[] = [];

@@ -2,8 +2,18 @@
 export { DECLARATION_COLUMNS, DECLARATION_CSV_HEADER, csvLine } from './columns';
 export { ImportInterruptedError, ImportRejectedError } from './errors';
 export {
-  IMPORT_LOCK_KEY, importDeclarations, loadReferenceSets,
-  type AffectedMonth, type ImportOptions, type ImportProgress, type ImportSummary,
+  IMPORT_LOCK_KEY,
+  importDeclarations,
+  loadReferenceSets,
+  type AffectedMonth,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportSummary,
 } from './importer';
-export { generateDeclarations, generateDeclarationsCsv, type GenerateOptions, type ParticipantIdentity } from './generate';
+export {
+  generateDeclarations,
+  generateDeclarationsCsv,
+  type GenerateOptions,
+  type ParticipantIdentity,
+} from './generate';
 export { RowValidator, checkHeader, isCalendarDate, type ReferenceSets } from './validate';

@@ -97,7 +97,10 @@ export class WeightedPicker<T> {
   private readonly cdf: Float64Array;
   private readonly total: number;
 
-  constructor(readonly items: ReadonlyArray<T>, weights: ReadonlyArray<number>) {
+  constructor(
+    readonly items: ReadonlyArray<T>,
+    weights: ReadonlyArray<number>,
+  ) {
     if (items.length === 0 || items.length !== weights.length) throw new Error('WeightedPicker: bad weights');
     this.cdf = new Float64Array(items.length);
     let acc = 0;

@@ -7,7 +7,14 @@
  */
 import { COL, DECLARATION_COLUMNS, type DeclarationColumn, csvLine } from './columns';
 import { RowStore } from './batch';
-import { RowValidator, UNKNOWN_REFERENCE_FLAGS, checkHeader, type FieldError, type ReferenceSets, type UnknownReferenceFlag } from './validate';
+import {
+  RowValidator,
+  UNKNOWN_REFERENCE_FLAGS,
+  checkHeader,
+  type FieldError,
+  type ReferenceSets,
+  type UnknownReferenceFlag,
+} from './validate';
 
 export interface RowError {
   line: number;
@@ -39,8 +46,14 @@ export interface DeclRow {
 
 /** Declaration-level columns: identical on every item of one declaration within a file. */
 export const DECL_FIELDS: ReadonlyArray<DeclarationColumn> = [
-  'registration_date', 'direction', 'declarant_voen', 'declarant_fin', 'declarant_gooen', 'declarant_name',
-  'customs_post_code', 'procedure_code',
+  'registration_date',
+  'direction',
+  'declarant_voen',
+  'declarant_fin',
+  'declarant_gooen',
+  'declarant_name',
+  'customs_post_code',
+  'procedure_code',
 ];
 const DECL_IDX = DECL_FIELDS.map((c) => COL[c]);
 const NF = DECL_FIELDS.length;
@@ -69,8 +82,18 @@ export interface SinkBatch {
 
 /** Item-level columns in RowStore text, in order (then unknown_reference). */
 export const ITEM_LEVEL_COLUMNS: ReadonlyArray<DeclarationColumn> = [
-  'hs_code', 'description', 'origin_country', 'partner_country', 'transport_mode', 'net_weight_kg', 'gross_weight_kg',
-  'supplementary_quantity', 'supplementary_unit', 'invoice_value', 'invoice_currency', 'customs_value_azn',
+  'hs_code',
+  'description',
+  'origin_country',
+  'partner_country',
+  'transport_mode',
+  'net_weight_kg',
+  'gross_weight_kg',
+  'supplementary_quantity',
+  'supplementary_unit',
+  'invoice_value',
+  'invoice_currency',
+  'customs_value_azn',
   'statistical_value_usd',
 ];
 
@@ -155,7 +178,10 @@ export class RowSink {
   private batchNo = 1;
   private batchDecls: number[] = [];
 
-  constructor(ref: ReferenceSets, private readonly opts: RowSinkOptions) {
+  constructor(
+    ref: ReferenceSets,
+    private readonly opts: RowSinkOptions,
+  ) {
     this.validator = new RowValidator(ref);
   }
 
@@ -183,7 +209,9 @@ export class RowSink {
     if (this.fatal) return;
     this.dataRows++;
     if (rec.length !== this.header.length) {
-      this.reject(rec, line, [{ column: 'record', reason: `expected ${this.header.length} fields, got ${rec.length}` }]);
+      this.reject(rec, line, [
+        { column: 'record', reason: `expected ${this.header.length} fields, got ${rec.length}` },
+      ]);
       return;
     }
     let f: string[];
@@ -217,7 +245,10 @@ export class RowSink {
         }
       }
       if (!this.addItem(idx, item)) {
-        errors.push({ column: 'item_number', reason: `item ${item} of declaration ${clip(number)} appears more than once in the file` });
+        errors.push({
+          column: 'item_number',
+          reason: `item ${item} of declaration ${clip(number)} appears more than once in the file`,
+        });
       }
       if (errors.length > 0) {
         this.reject(rec, line, errors);
@@ -229,7 +260,12 @@ export class RowSink {
       this.declBatch.data[idx] = this.batchNo;
       this.batchDecls.push(idx);
     }
-    this.store.add(line, idx, item, `${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${FLAG_LITERALS[flagMask(v.flags)]}\n`);
+    this.store.add(
+      line,
+      idx,
+      item,
+      `${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${FLAG_LITERALS[flagMask(v.flags)]}\n`,
+    );
   }
 
   /** Valid rows since the last cutBatch. */
@@ -250,7 +286,8 @@ export class RowSink {
   /** Records an error found later (in the database) for a row already accepted here. */
   addError(line: number, column: string, reason: string): void {
     this.errorCount++;
-    if (this.errors.length < this.opts.maxErrors) this.errors.push({ line, text: `line ${line}: ${column}: ${reason}` });
+    if (this.errors.length < this.opts.maxErrors)
+      this.errors.push({ line, text: `line ${line}: ${column}: ${reason}` });
   }
 
   /** Column positions in the file, in DECLARATION_COLUMNS order. */
@@ -272,7 +309,11 @@ export class RowSink {
       for (let i = 0; i < NF; i++) fields[i] = this.interners[i].values[ids[idx * NF + i]];
       const identIdx = this.declIdent.data[idx];
       decls.push({
-        idx, number: this.numbers[idx], line: this.declLine.data[idx], identIdx, fields,
+        idx,
+        number: this.numbers[idx],
+        line: this.declLine.data[idx],
+        identIdx,
+        fields,
         flags: DECL_FLAG_LITERALS[this.declFlags.data[idx]],
       });
       if (!identSeen.has(identIdx)) {
@@ -292,7 +333,8 @@ export class RowSink {
     this.declIndex.set(number, idx);
     this.numbers.push(number);
     this.declFields.ensure((idx + 1) * NF);
-    for (const col of [this.declLine, this.declIdent, this.declMask, this.declFlags, this.declBatch]) col.ensure(idx + 1);
+    for (const col of [this.declLine, this.declIdent, this.declMask, this.declFlags, this.declBatch])
+      col.ensure(idx + 1);
     const ids = this.declFields.data;
     for (let i = 0; i < NF; i++) ids[idx * NF + i] = this.interners[i].id(f[DECL_IDX[i]]);
     this.declLine.data[idx] = line;
@@ -359,11 +401,16 @@ function flagMask(flags: ReadonlyArray<UnknownReferenceFlag>): number {
   for (const f of flags) m |= FLAG_BITS[f];
   return m;
 }
-const FLAG_BITS = Object.fromEntries(UNKNOWN_REFERENCE_FLAGS.map((f, i) => [f, 1 << i])) as Record<UnknownReferenceFlag, number>;
+const FLAG_BITS = Object.fromEntries(UNKNOWN_REFERENCE_FLAGS.map((f, i) => [f, 1 << i])) as Record<
+  UnknownReferenceFlag,
+  number
+>;
 
 /** COPY literal of unknown_reference for each flag mask. */
-const FLAG_LITERALS = Array.from({ length: 1 << UNKNOWN_REFERENCE_FLAGS.length },
-  (_, m) => `{${UNKNOWN_REFERENCE_FLAGS.filter((__, i) => m & (1 << i)).join(',')}}`);
+const FLAG_LITERALS = Array.from(
+  { length: 1 << UNKNOWN_REFERENCE_FLAGS.length },
+  (_, m) => `{${UNKNOWN_REFERENCE_FLAGS.filter((__, i) => m & (1 << i)).join(',')}}`,
+);
 
 function clip(v: string): string {
   return v.length > 40 ? `${v.slice(0, 40)}…` : v;

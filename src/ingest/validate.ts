@@ -129,8 +129,10 @@ export class RowValidator {
 
     const number = f[COL.declaration_number];
     if (number === '') err('declaration_number', 'is required');
-    else if (number.length > TEXT_LIMITS.declaration_number) err('declaration_number', `longer than ${TEXT_LIMITS.declaration_number} characters`);
-    else if (!RE_DECL_NUMBER.test(number)) err('declaration_number', `"${clip(number)}" may contain only letters, digits and / . _ -`);
+    else if (number.length > TEXT_LIMITS.declaration_number)
+      err('declaration_number', `longer than ${TEXT_LIMITS.declaration_number} characters`);
+    else if (!RE_DECL_NUMBER.test(number))
+      err('declaration_number', `"${clip(number)}" may contain only letters, digits and / . _ -`);
 
     const item = f[COL.item_number];
     if (item === '') err('item_number', 'is required');
@@ -153,7 +155,8 @@ export class RowValidator {
     if (voen !== '' && !RE_VOEN.test(voen)) err('declarant_voen', `"${clip(voen)}" is not 10 digits`);
     if (fin !== '' && !RE_FIN.test(fin)) err('declarant_fin', `"${clip(fin)}" is not 7 characters [0-9A-Z]`);
     if (gooen !== '') {
-      if (gooen.length > TEXT_LIMITS.declarant_gooen) err('declarant_gooen', `longer than ${TEXT_LIMITS.declarant_gooen} characters`);
+      if (gooen.length > TEXT_LIMITS.declarant_gooen)
+        err('declarant_gooen', `longer than ${TEXT_LIMITS.declarant_gooen} characters`);
       else if (!RE_GOOEN.test(gooen)) err('declarant_gooen', `"${clip(gooen)}" may contain only letters, digits and -`);
     }
     if (voen === '' && fin === '' && gooen === '') {
@@ -162,13 +165,17 @@ export class RowValidator {
 
     const name = f[COL.declarant_name];
     if (name.trim() === '') err('declarant_name', 'is required');
-    else if (name.length > TEXT_LIMITS.declarant_name) err('declarant_name', `longer than ${TEXT_LIMITS.declarant_name} characters`);
-    else if (RE_CONTROL.test(name) || RE_BAD_TEXT.test(name)) err('declarant_name', 'contains control characters or invalid UTF-8');
+    else if (name.length > TEXT_LIMITS.declarant_name)
+      err('declarant_name', `longer than ${TEXT_LIMITS.declarant_name} characters`);
+    else if (RE_CONTROL.test(name) || RE_BAD_TEXT.test(name))
+      err('declarant_name', 'contains control characters or invalid UTF-8');
 
     const post = f[COL.customs_post_code];
     if (post === '') err('customs_post_code', 'is required');
-    else if (post.length > TEXT_LIMITS.customs_post_code) err('customs_post_code', `longer than ${TEXT_LIMITS.customs_post_code} characters`);
-    else if (!RE_POST.test(post)) err('customs_post_code', `"${clip(post)}" may contain only letters, digits and . _ / -`);
+    else if (post.length > TEXT_LIMITS.customs_post_code)
+      err('customs_post_code', `longer than ${TEXT_LIMITS.customs_post_code} characters`);
+    else if (!RE_POST.test(post))
+      err('customs_post_code', `"${clip(post)}" may contain only letters, digits and . _ / -`);
     else if (!this.ref.customsPosts.has(post)) flags.push('customs_post');
 
     const proc = f[COL.procedure_code];
@@ -183,15 +190,18 @@ export class RowValidator {
 
     const desc = f[COL.description];
     if (desc !== '') {
-      if (desc.length > TEXT_LIMITS.description) err('description', `longer than ${TEXT_LIMITS.description} characters`);
+      if (desc.length > TEXT_LIMITS.description)
+        err('description', `longer than ${TEXT_LIMITS.description} characters`);
       else if (RE_BAD_TEXT.test(desc)) err('description', 'contains a NUL character or invalid UTF-8');
     }
 
     const origin = f[COL.origin_country];
-    if (origin !== '' && !this.ref.countries.has(origin)) err('origin_country', `"${clip(origin)}" is not an ISO 3166-1 alpha-2 country code`);
+    if (origin !== '' && !this.ref.countries.has(origin))
+      err('origin_country', `"${clip(origin)}" is not an ISO 3166-1 alpha-2 country code`);
     const partner = f[COL.partner_country];
     if (partner === '') err('partner_country', 'is required');
-    else if (!this.ref.countries.has(partner)) err('partner_country', `"${clip(partner)}" is not an ISO 3166-1 alpha-2 country code`);
+    else if (!this.ref.countries.has(partner))
+      err('partner_country', `"${clip(partner)}" is not an ISO 3166-1 alpha-2 country code`);
 
     const mode = f[COL.transport_mode];
     if (mode !== '') {
@@ -203,14 +213,17 @@ export class RowValidator {
     const gross = f[COL.gross_weight_kg];
     const netOk = this.quantity(net, 'net_weight_kg', true, err);
     const grossOk = this.quantity(gross, 'gross_weight_kg', true, err);
-    if (netOk && grossOk && !decimalGte(gross, net)) err('gross_weight_kg', `${gross} is less than net_weight_kg ${net}`);
+    if (netOk && grossOk && !decimalGte(gross, net))
+      err('gross_weight_kg', `${gross} is less than net_weight_kg ${net}`);
 
     const qty = f[COL.supplementary_quantity];
     const unit = f[COL.supplementary_unit];
     this.quantity(qty, 'supplementary_quantity', false, err);
     if (unit !== '') {
-      if (unit.length > TEXT_LIMITS.supplementary_unit) err('supplementary_unit', `longer than ${TEXT_LIMITS.supplementary_unit} characters`);
-      else if (RE_CONTROL.test(unit) || RE_BAD_TEXT.test(unit)) err('supplementary_unit', 'contains control characters or invalid UTF-8');
+      if (unit.length > TEXT_LIMITS.supplementary_unit)
+        err('supplementary_unit', `longer than ${TEXT_LIMITS.supplementary_unit} characters`);
+      else if (RE_CONTROL.test(unit) || RE_BAD_TEXT.test(unit))
+        err('supplementary_unit', 'contains control characters or invalid UTF-8');
       else if (qty === '') err('supplementary_quantity', 'is required when supplementary_unit is given');
     } else if (qty !== '') {
       err('supplementary_unit', 'is required when supplementary_quantity is given');
@@ -231,7 +244,12 @@ export class RowValidator {
     return errors;
   }
 
-  private money(v: string, column: DeclarationColumn, required: boolean, err: (c: DeclarationColumn, r: string) => void): boolean {
+  private money(
+    v: string,
+    column: DeclarationColumn,
+    required: boolean,
+    err: (c: DeclarationColumn, r: string) => void,
+  ): boolean {
     if (v === '') {
       if (required) err(column, 'is required');
       return false;
@@ -241,7 +259,12 @@ export class RowValidator {
     return false;
   }
 
-  private quantity(v: string, column: DeclarationColumn, required: boolean, err: (c: DeclarationColumn, r: string) => void): boolean {
+  private quantity(
+    v: string,
+    column: DeclarationColumn,
+    required: boolean,
+    err: (c: DeclarationColumn, r: string) => void,
+  ): boolean {
     if (v === '') {
       if (required) err(column, 'is required');
       return false;
@@ -267,6 +290,7 @@ export function checkHeader(header: ReadonlyArray<string>): { problems: string[]
   const missing = DECLARATION_COLUMNS.filter((c) => !seen.has(c));
   if (missing.length > 0) problems.push(`missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
   if (unknown.length > 0) problems.push(`unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
-  if (duplicate.length > 0) problems.push(`duplicate column${duplicate.length > 1 ? 's' : ''}: ${duplicate.join(', ')}`);
+  if (duplicate.length > 0)
+    problems.push(`duplicate column${duplicate.length > 1 ? 's' : ''}: ${duplicate.join(', ')}`);
   return { problems, order: DECLARATION_COLUMNS.map((c) => seen.get(c) ?? -1) };
 }

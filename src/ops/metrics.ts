@@ -17,7 +17,12 @@ export interface Metrics {
   readonly databaseUnavailable: client.Counter<never>;
 }
 
-interface PgPool { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } }
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options?: { max?: number };
+}
 
 export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();

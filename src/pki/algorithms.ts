@@ -15,14 +15,16 @@ export function signatureAlgorithmProblem(alg: pkijs.AlgorithmIdentifier): strin
   const id = alg.algorithmId;
   if (id === OID.rsaEncryption || RSA_WITH_SHA2.has(id) || ECDSA_WITH_SHA2.has(id)) return undefined;
   if (id !== OID.rsassaPss) return `signature algorithm ${id} is not allowed`;
-  if (!(alg.algorithmParams instanceof asn1js.Sequence)) return 'RSASSA-PSS without parameters means SHA-1, which is not allowed';
+  if (!(alg.algorithmParams instanceof asn1js.Sequence))
+    return 'RSASSA-PSS without parameters means SHA-1, which is not allowed';
   let params: pkijs.RSASSAPSSParams;
   try {
     params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
   } catch {
     return 'RSASSA-PSS parameters do not parse';
   }
-  if (!SHA2_BY_OID[params.hashAlgorithm.algorithmId]) return `RSASSA-PSS hash ${params.hashAlgorithm.algorithmId} is not SHA-2`;
+  if (!SHA2_BY_OID[params.hashAlgorithm.algorithmId])
+    return `RSASSA-PSS hash ${params.hashAlgorithm.algorithmId} is not SHA-2`;
   if (params.maskGenAlgorithm.algorithmId !== OID.mgf1) return 'RSASSA-PSS mask generation function is not MGF1';
   try {
     const mgfHash = new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams });
@@ -32,4 +34,3 @@ export function signatureAlgorithmProblem(alg: pkijs.AlgorithmIdentifier): strin
   }
   return undefined;
 }
-

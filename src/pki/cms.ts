@@ -43,7 +43,13 @@ export interface ParsedCms {
   readonly signedAttrs: ReadonlyMap<string, CmsAttribute> | undefined;
 }
 
-const SINGLE_VALUED = new Set<string>([OID.contentType, OID.messageDigest, OID.signingTime, OID.signingCertificate, OID.signingCertificateV2]);
+const SINGLE_VALUED = new Set<string>([
+  OID.contentType,
+  OID.messageDigest,
+  OID.signingTime,
+  OID.signingCertificate,
+  OID.signingCertificateV2,
+]);
 const MAX_CERTIFICATES = 32;
 
 function malformed(message: string): AppError {
@@ -95,9 +101,12 @@ function matchesSid(c: CarriedCert, sid: SignerId): boolean {
   }
   // SubjectKeyIdentifier: compare with SHA-1 of the public key (what PKI.js's own SignedData.verify does)
   // and with the certificate's subjectKeyIdentifier extension.
-  const spkiHash = createHash('sha1').update(c.cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();
+  const spkiHash = createHash('sha1')
+    .update(c.cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)
+    .digest();
   if (spkiHash.equals(sid.keyId)) return true;
-  const ski = c.cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
+  const ski = c.cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue as
+    asn1js.OctetString | undefined;
   return !!ski && Buffer.from(ski.valueBlock.valueHexView).equals(sid.keyId);
 }
 
@@ -113,7 +122,9 @@ function algorithmIdentifier(buf: Buffer, tlv: Tlv, what: string): pkijs.Algorit
     algorithmParams = parseAsn1(whole(buf, p), `${what} parameters`);
   }
   r.done(what);
-  return new pkijs.AlgorithmIdentifier(algorithmParams === undefined ? { algorithmId } : { algorithmId, algorithmParams });
+  return new pkijs.AlgorithmIdentifier(
+    algorithmParams === undefined ? { algorithmId } : { algorithmId, algorithmParams },
+  );
 }
 
 /** Attribute ::= SEQUENCE { attrType OID, attrValues SET OF AttributeValue } */
@@ -132,7 +143,8 @@ function parseAttributes(buf: Buffer, tlv: Tlv): Map<string, CmsAttribute> {
       values.push(parseAsn1(whole(buf, v), `attribute ${type} value`));
     }
     if (attrs.has(type)) throw malformed(`signed attribute ${type} occurs more than once`);
-    if (SINGLE_VALUED.has(type) && values.length !== 1) throw malformed(`signed attribute ${type} must have exactly one value`);
+    if (SINGLE_VALUED.has(type) && values.length !== 1)
+      throw malformed(`signed attribute ${type} must have exactly one value`);
     attrs.set(type, { type, values });
   }
   return attrs;
@@ -192,7 +204,8 @@ function parseSignerInfo(buf: Buffer, tlv: Tlv): RawSignerInfo {
 /** Decodes and structurally checks a CMS SignedData with exactly one signer whose certificate is included. */
 export function parseCms(base64: string): ParsedCms {
   if (typeof base64 !== 'string' || base64.length === 0) throw malformed('signature is empty');
-  if (base64.length > Math.ceil(MAX_INPUT_BYTES / 3) * 4 + 1024) throw malformed(`signature is larger than ${MAX_INPUT_BYTES} bytes`);
+  if (base64.length > Math.ceil(MAX_INPUT_BYTES / 3) * 4 + 1024)
+    throw malformed(`signature is larger than ${MAX_INPUT_BYTES} bytes`);
   const der = decodeBase64Strict(base64);
   if (!der) throw malformed('signature is not valid base64');
   try {
@@ -224,7 +237,8 @@ function parseCmsDer(der: Buffer): ParsedCms {
   const sd = DerReader.inside(der, sdTlv);
   sd.next('SignedData version', TAG.INTEGER);
   const digestAlgs = DerReader.inside(der, sd.next('digestAlgorithms', TAG.SET));
-  while (digestAlgs.hasMore()) algorithmIdentifier(der, digestAlgs.next('digestAlgorithm', TAG.SEQUENCE), 'digestAlgorithm');
+  while (digestAlgs.hasMore())
+    algorithmIdentifier(der, digestAlgs.next('digestAlgorithm', TAG.SEQUENCE), 'digestAlgorithm');
 
   // EncapsulatedContentInfo ::= SEQUENCE { eContentType OID, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
   const eci = DerReader.inside(der, sd.next('encapContentInfo', TAG.SEQUENCE));
@@ -247,7 +261,8 @@ function parseCmsDer(der: Buffer): ParsedCms {
     while (cr.hasMore()) {
       const c = cr.next('certificate');
       if (c.tag !== TAG.SEQUENCE) throw malformed('only X.509 certificates are accepted in the CMS certificates');
-      if (carried.length >= MAX_CERTIFICATES) throw malformed(`the CMS carries more than ${MAX_CERTIFICATES} certificates`);
+      if (carried.length >= MAX_CERTIFICATES)
+        throw malformed(`the CMS carries more than ${MAX_CERTIFICATES} certificates`);
       const certDer = Buffer.from(whole(der, c));
       const fingerprint = sha256Hex(certDer);
       carried.push({ der: certDer, fingerprint, cert: parseCertificateCached(certDer, fingerprint) });

@@ -69,7 +69,12 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
   // A list variable set to the literal `none` is an explicitly empty list (an empty value means "default").
   const list = (name: string, fallback: string): string[] => {
     const v = str(name, fallback) ?? '';
-    return v === 'none' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean);
+    return v === 'none'
+      ? []
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   };
   const files = (name: string, fallback: string, required: boolean): ConfiguredFile[] => {
     const out: ConfiguredFile[] = [];
@@ -78,7 +83,8 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
       if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) problems.push(`${name}: file not found: ${abs}`);
       else out.push({ path: abs, variable: name });
     }
-    if (required && out.length === 0 && !problems.some((m) => m.startsWith(`${name}:`))) problems.push(`${name}: at least one file is required`);
+    if (required && out.length === 0 && !problems.some((m) => m.startsWith(`${name}:`)))
+      problems.push(`${name}: at least one file is required`);
     return out;
   };
   const int = (name: string, fallback: number, min: number, max: number): number => {
@@ -94,7 +100,10 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
     const out: string[] = [];
     for (const item of list(name, '')) {
       const oid = names[item] ?? item;
-      if (!OID_RE.test(oid)) problems.push(`${name}: "${item}" is not a dotted OID${Object.keys(names).length ? ` or one of ${Object.keys(names).join(', ')}` : ''}`);
+      if (!OID_RE.test(oid))
+        problems.push(
+          `${name}: "${item}" is not a dotted OID${Object.keys(names).length ? ` or one of ${Object.keys(names).join(', ')}` : ''}`,
+        );
       else out.push(oid);
     }
     return out;
@@ -106,7 +115,10 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
   const guardTestPki = env.NODE_ENV === 'production' && str('PKI_ALLOW_TEST_PKI') !== 'true';
   if (guardTestPki) {
     for (const name of ['PKI_TRUST_ANCHORS', 'PKI_CRLS', 'PORTAL_CERTS']) {
-      if (str(name) === undefined) problems.push(`${name}: must be set in production (the default is the test PKI in certs-test/, whose keys are public)`);
+      if (str(name) === undefined)
+        problems.push(
+          `${name}: must be set in production (the default is the test PKI in certs-test/, whose keys are public)`,
+        );
     }
   }
   const trustAnchors = files('PKI_TRUST_ANCHORS', 'certs-test/root-ca.cert.pem', true);
@@ -128,12 +140,15 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
     if (ocspUrl !== undefined) {
       try {
         urlOk = ['http:', 'https:'].includes(new URL(ocspUrl).protocol);
-      } catch { urlOk = false; }
+      } catch {
+        urlOk = false;
+      }
       if (!urlOk) problems.push(`PKI_OCSP_URL: expected an http or https URL, got "${ocspUrl}"`);
     }
     const responder = ocspCert !== undefined ? files('PKI_OCSP_RESPONDER_CERT', ocspCert, true) : [];
     if (responder.length > 1) problems.push('PKI_OCSP_RESPONDER_CERT: expected exactly one file');
-    if (urlOk && responder.length === 1) ocsp = { url: ocspUrl!, responderCert: responder[0]!, maxAgeSeconds, timeoutMs };
+    if (urlOk && responder.length === 1)
+      ocsp = { url: ocspUrl!, responderCert: responder[0]!, maxAgeSeconds, timeoutMs };
   }
 
   const signingTimeSkewSeconds = int('PKI_SIGNING_TIME_SKEW_SECONDS', 300, 0, 86400);
@@ -144,8 +159,15 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
   const maxLifetimeSeconds = int('PORTAL_ASSERTION_MAX_LIFETIME_SECONDS', 300, 1, 86400);
 
   if (guardTestPki) {
-    for (const f of [...trustAnchors, ...intermediates, ...crls, ...portalCerts, ...(ocsp ? [ocsp.responderCert] : [])]) {
-      if (f.path.startsWith(testPkiDir)) problems.push(`${f.variable}: ${f.path} is the test PKI (its keys are public): refused in production`);
+    for (const f of [
+      ...trustAnchors,
+      ...intermediates,
+      ...crls,
+      ...portalCerts,
+      ...(ocsp ? [ocsp.responderCert] : []),
+    ]) {
+      if (f.path.startsWith(testPkiDir))
+        problems.push(`${f.variable}: ${f.path} is the test PKI (its keys are public): refused in production`);
     }
   }
 
@@ -168,7 +190,13 @@ export function parsePkiConfig(env: Env, rootDir: string): PkiConfig {
 
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
-    trustAnchors, intermediates, crls, requiredPolicyOids, requiredEkus, ocsp, signingTimeSkewSeconds,
+    trustAnchors,
+    intermediates,
+    crls,
+    requiredPolicyOids,
+    requiredEkus,
+    ocsp,
+    signingTimeSkewSeconds,
     portal: Object.freeze({ certs: portalCerts, issuerId, serviceId, maxLifetimeSeconds }),
     subjectProfile,
   });

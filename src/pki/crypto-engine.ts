@@ -35,8 +35,13 @@ export class CachingCryptoEngine extends pkijs.CryptoEngine {
       this.keys.set(cacheKey, key);
       return key;
     }
-    key = this.importKey('spki', spki, params.algorithm.algorithm as webcrypto.Algorithm, true,
-      (params.algorithm as { usages?: webcrypto.KeyUsage[] }).usages ?? ['verify']);
+    key = this.importKey(
+      'spki',
+      spki,
+      params.algorithm.algorithm as webcrypto.Algorithm,
+      true,
+      (params.algorithm as { usages?: webcrypto.KeyUsage[] }).usages ?? ['verify'],
+    );
     key.catch(() => this.keys.delete(cacheKey));
     this.keys.set(cacheKey, key);
     if (this.keys.size > MAX_CACHED_KEYS) this.keys.delete(this.keys.keys().next().value!);
@@ -54,6 +59,7 @@ export function ensureGlobalPkijsEngine(): void {
   } catch {
     present = false;
   }
-  if (!present) pkijs.setEngine('node-webcrypto', new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto }));
+  if (!present)
+    pkijs.setEngine('node-webcrypto', new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto }));
   installed = true;
 }

@@ -61,7 +61,11 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv {
 export class DerReader {
   pos: number;
 
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
     if (start < 0 || end > buf.length || start > end) throw new DerError('bad range');
     this.pos = start;
   }
@@ -134,7 +138,10 @@ export function decodeOid(buf: Uint8Array, tlv: Tlv): string {
     if (useBig) acc = (acc << 7n) | BigInt(b & 0x7f);
     else {
       small = small * 128 + (b & 0x7f);
-      if (small > 2 ** 45) { useBig = true; acc = BigInt(small); }
+      if (small > 2 ** 45) {
+        useBig = true;
+        acc = BigInt(small);
+      }
     }
     if ((b & 0x80) === 0) {
       const v = useBig ? acc : BigInt(small);
@@ -143,7 +150,10 @@ export function decodeOid(buf: Uint8Array, tlv: Tlv): string {
         else if (v < 80n) parts.push('1', (v - 40n).toString());
         else parts.push('2', (v - 80n).toString());
       } else parts.push(v.toString());
-      acc = 0n; small = 0; useBig = false; inSub = false;
+      acc = 0n;
+      small = 0;
+      useBig = false;
+      inSub = false;
     }
   }
   if (inSub) throw new DerError('truncated OBJECT IDENTIFIER');

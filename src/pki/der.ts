@@ -38,7 +38,10 @@ export function pemBlocks(text: string, label: string): Buffer[] {
 }
 
 export function toPem(der: Uint8Array, label: string): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -49,8 +52,10 @@ export function toPem(der: Uint8Array, label: string): string {
 export function parseAsn1(der: Uint8Array, what: string): asn1js.AsnType {
   const view = new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
   const asn1 = asn1js.fromBER(view);
-  if (asn1.offset === -1 || asn1.result.error) throw new Error(`${what}: not valid ASN.1 (${asn1.result.error || 'parse error'})`);
-  if (asn1.offset !== view.byteLength) throw new Error(`${what}: ${view.byteLength - asn1.offset} trailing bytes after the ASN.1 element`);
+  if (asn1.offset === -1 || asn1.result.error)
+    throw new Error(`${what}: not valid ASN.1 (${asn1.result.error || 'parse error'})`);
+  if (asn1.offset !== view.byteLength)
+    throw new Error(`${what}: ${view.byteLength - asn1.offset} trailing bytes after the ASN.1 element`);
   return asn1.result;
 }
 
@@ -90,18 +95,31 @@ export function sha256Hex(data: Uint8Array): string {
 export function bytesEqual(a: Uint8Array | ArrayBuffer, b: Uint8Array | ArrayBuffer): boolean {
   const x = a instanceof Uint8Array ? a : new Uint8Array(a);
   const y = b instanceof Uint8Array ? b : new Uint8Array(b);
-  return x.byteLength === y.byteLength && Buffer.from(x.buffer, x.byteOffset, x.byteLength)
-    .equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+  return (
+    x.byteLength === y.byteLength &&
+    Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength))
+  );
 }
 
 /** Same certificate, compared on the signed (tbs) bytes as PKI.js does. */
 export function sameCertificate(a: pkijs.Certificate, b: pkijs.Certificate): boolean {
-  return bytesEqual(a.tbsView, b.tbsView) && bytesEqual(a.signatureValue.valueBlock.valueHexView, b.signatureValue.valueBlock.valueHexView);
+  return (
+    bytesEqual(a.tbsView, b.tbsView) &&
+    bytesEqual(a.signatureValue.valueBlock.valueHexView, b.signatureValue.valueBlock.valueHexView)
+  );
 }
 
 const SHORT_NAMES: Record<string, string> = {
-  '2.5.4.6': 'C', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.3': 'CN', '2.5.4.5': 'serialNumber',
-  '2.5.4.97': 'organizationIdentifier', '2.5.4.42': 'GN', '2.5.4.4': 'SN', '2.5.4.7': 'L', '2.5.4.8': 'ST',
+  '2.5.4.6': 'C',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.97': 'organizationIdentifier',
+  '2.5.4.42': 'GN',
+  '2.5.4.4': 'SN',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
 

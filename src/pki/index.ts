@@ -76,7 +76,12 @@ export { parsePkiConfig } from './config';
 export type { ConfiguredFile, OcspConfig, PkiConfig, PortalConfig } from './config';
 export { createPkiVerifier } from './verifier';
 export type {
-  CmsLoginInput, PkiVerifier, PortalAssertion, PortalAssertionInput, VerifiedSigner, WebEidInput,
+  CmsLoginInput,
+  PkiVerifier,
+  PortalAssertion,
+  PortalAssertionInput,
+  VerifiedSigner,
+  WebEidInput,
 } from './verifier';
 export { DEFAULT_SUBJECT_PROFILE, mapSubject, parseSubjectProfile } from './subject-mapping';
 export type { SubjectMapping, SubjectProfile, SubjectProfileRule, SubjectSummary } from './subject-mapping';

@@ -65,7 +65,9 @@ async function post(url: string, body: Uint8Array, timeoutMs: number): Promise<B
 function responderMatches(id: pkijs.ResponseData['responderID'], responder: pkijs.Certificate): boolean {
   if (id instanceof pkijs.RelativeDistinguishedNames) return id.isEqual(responder.subject);
   if (id instanceof asn1js.OctetString) {
-    const keyHash = createHash('sha1').update(responder.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();
+    const keyHash = createHash('sha1')
+      .update(responder.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)
+      .digest();
     return bytesEqual(keyHash, id.valueBlock.valueHexView);
   }
   return false;
@@ -82,7 +84,9 @@ export async function queryOcsp(q: OcspQuery): Promise<OcspStatus> {
   const request = new pkijs.OCSPRequest();
   await request.createForCertificate(q.leaf, { hashAlgorithm: 'SHA-1', issuerCertificate: q.issuer }, crypto);
   const nonceExtnValue = new Uint8Array(new asn1js.OctetString({ valueHex: randomBytes(32) }).toBER(false));
-  request.tbsRequest.requestExtensions = [new pkijs.Extension({ extnID: OID.ocspNonce, critical: false, extnValue: nonceExtnValue.buffer })];
+  request.tbsRequest.requestExtensions = [
+    new pkijs.Extension({ extnID: OID.ocspNonce, critical: false, extnValue: nonceExtnValue.buffer }),
+  ];
   const body = new Uint8Array(request.toSchema(true).toBER(false));
 
   // --- response ------------------------------------------------------------------------------
@@ -92,20 +96,29 @@ export async function queryOcsp(q: OcspQuery): Promise<OcspStatus> {
     const response = new pkijs.OCSPResponse({ schema: parseAsn1(raw, 'OCSP response') });
     const status = response.responseStatus.valueBlock.valueDec;
     if (status !== 0) throw unknown(`responder returned status ${status} (not successful)`);
-    if (!response.responseBytes || response.responseBytes.responseType !== OID.ocspBasic) throw unknown('not a basic OCSP response');
-    basic = new pkijs.BasicOCSPResponse({ schema: parseAsn1(response.responseBytes.response.valueBlock.valueHexView, 'BasicOCSPResponse') });
+    if (!response.responseBytes || response.responseBytes.responseType !== OID.ocspBasic)
+      throw unknown('not a basic OCSP response');
+    basic = new pkijs.BasicOCSPResponse({
+      schema: parseAsn1(response.responseBytes.response.valueBlock.valueHexView, 'BasicOCSPResponse'),
+    });
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw unknown(`response does not parse (${(e as Error).message})`);
   }
 
   // Signed by the pinned responder certificate — certificates inside the response are ignored.
-  if (!responderMatches(basic.tbsResponseData.responderID, responderCert)) throw unknown('response is not from the configured responder');
+  if (!responderMatches(basic.tbsResponseData.responderID, responderCert))
+    throw unknown('response is not from the configured responder');
   const algProblem = signatureAlgorithmProblem(basic.signatureAlgorithm);
   if (algProblem) throw unknown(`response ${algProblem}`);
   let signatureOk = false;
   try {
-    signatureOk = await crypto.verifyWithPublicKey(basic.tbsResponseData.tbsView, basic.signature, responderCert.subjectPublicKeyInfo, basic.signatureAlgorithm);
+    signatureOk = await crypto.verifyWithPublicKey(
+      basic.tbsResponseData.tbsView,
+      basic.signature,
+      responderCert.subjectPublicKeyInfo,
+      basic.signatureAlgorithm,
+    );
   } catch {
     signatureOk = false;
   }
@@ -113,7 +126,8 @@ export async function queryOcsp(q: OcspQuery): Promise<OcspStatus> {
 
   const nonce = basic.tbsResponseData.responseExtensions?.find((e) => e.extnID === OID.ocspNonce);
   if (!nonce) throw unknown('response carries no nonce');
-  if (!bytesEqual(nonce.extnValue.valueBlock.valueHexView, nonceExtnValue)) throw unknown('response nonce does not match the request');
+  if (!bytesEqual(nonce.extnValue.valueBlock.valueHexView, nonceExtnValue))
+    throw unknown('response nonce does not match the request');
 
   // --- the answer for our certificate --------------------------------------------------------
   const ids = new Map<string, pkijs.CertID>();
@@ -128,15 +142,21 @@ export async function queryOcsp(q: OcspQuery): Promise<OcspStatus> {
       await id.createForCertificate(q.leaf, { hashAlgorithm: algName.name, issuerCertificate: q.issuer }, crypto);
       ids.set(alg, id);
     }
-    if (r.certID.isEqual(id)) { single = r; break; }
+    if (r.certID.isEqual(id)) {
+      single = r;
+      break;
+    }
   }
   if (!single) throw unknown('response has no status for this certificate');
 
   const now = q.now.getTime();
   const thisUpdate = single.thisUpdate;
-  if (thisUpdate.getTime() > now + q.skewSeconds * 1000) throw unknown(`response thisUpdate ${thisUpdate.toISOString()} is in the future`);
-  if (now - thisUpdate.getTime() > q.maxAgeSeconds * 1000) throw unknown(`response thisUpdate ${thisUpdate.toISOString()} is older than ${q.maxAgeSeconds}s`);
-  if (single.nextUpdate && single.nextUpdate.getTime() < now) throw unknown(`response expired at ${single.nextUpdate.toISOString()}`);
+  if (thisUpdate.getTime() > now + q.skewSeconds * 1000)
+    throw unknown(`response thisUpdate ${thisUpdate.toISOString()} is in the future`);
+  if (now - thisUpdate.getTime() > q.maxAgeSeconds * 1000)
+    throw unknown(`response thisUpdate ${thisUpdate.toISOString()} is older than ${q.maxAgeSeconds}s`);
+  if (single.nextUpdate && single.nextUpdate.getTime() < now)
+    throw unknown(`response expired at ${single.nextUpdate.toISOString()}`);
 
   const certStatus = single.certStatus as asn1js.BaseBlock & { valueBlock: { value?: asn1js.BaseBlock[] } };
   if (certStatus.idBlock.tagClass === 3 && certStatus.idBlock.tagNumber === 0) return { status: 'good', thisUpdate };

@@ -59,7 +59,8 @@ export const DEFAULT_SUBJECT_PROFILE: SubjectProfile = Object.freeze({
 export function parseSubjectProfile(json: unknown): { profile?: SubjectProfile; problems: string[] } {
   const problems: string[] = [];
   const rulesIn = (json as { rules?: unknown } | null)?.rules;
-  if (!Array.isArray(rulesIn) || rulesIn.length === 0) return { problems: ['expected {"rules": [ … ]} with at least one rule'] };
+  if (!Array.isArray(rulesIn) || rulesIn.length === 0)
+    return { problems: ['expected {"rules": [ … ]} with at least one rule'] };
   const rules: SubjectProfileRule[] = [];
   rulesIn.forEach((r: unknown, i: number) => {
     const rule = r as { kind?: unknown; attribute?: unknown; pattern?: unknown } | null;
@@ -70,7 +71,9 @@ export function parseSubjectProfile(json: unknown): { profile?: SubjectProfile; 
     const attrName = typeof rule.attribute === 'string' ? rule.attribute : '';
     const attribute = /^\d+(\.\d+)+$/.test(attrName) ? attrName : ATTRIBUTE_NAMES[attrName];
     if (!attribute) {
-      problems.push(`rules[${i}].attribute: expected a dotted OID or one of ${Object.keys(ATTRIBUTE_NAMES).join(', ')}`);
+      problems.push(
+        `rules[${i}].attribute: expected a dotted OID or one of ${Object.keys(ATTRIBUTE_NAMES).join(', ')}`,
+      );
       return;
     }
     if (typeof rule.pattern !== 'string') {
@@ -86,7 +89,8 @@ export function parseSubjectProfile(json: unknown): { profile?: SubjectProfile; 
     }
     const groups = new RegExp(`${pattern.source}|`, 'u').exec('')!.length - 1;
     if (groups !== 1) problems.push(`rules[${i}].pattern: expected exactly one capture group, found ${groups}`);
-    if (!rule.pattern.startsWith('^') || !rule.pattern.endsWith('$')) problems.push(`rules[${i}].pattern: must be anchored with ^ and $`);
+    if (!rule.pattern.startsWith('^') || !rule.pattern.endsWith('$'))
+      problems.push(`rules[${i}].pattern: must be anchored with ^ and $`);
     rules.push({ kind: rule.kind, attribute, pattern });
   });
   return problems.length ? { problems } : { profile: { rules }, problems };
@@ -143,16 +147,27 @@ export function mapSubject(cert: pkijs.Certificate, profile: SubjectProfile): Ma
   for (const rule of profile.rules) {
     const id = applyRule(cert, rule);
     if (id === undefined) continue;
-    if (typeof id !== 'string') return { reason: `subject is ambiguous: ${rule.kind} identifiers ${id.ambiguous.join(', ')}` };
+    if (typeof id !== 'string')
+      return { reason: `subject is ambiguous: ${rule.kind} identifiers ${id.ambiguous.join(', ')}` };
     if (rule.kind === 'NATURAL_PERSON') return { mapping: { kind: 'NATURAL_PERSON', fin: id } };
     // A legal entity's representative: also report the person's FIN when a natural-person rule matches.
     let representativeFin: string | undefined;
     for (const r of profile.rules) {
       if (r.kind !== 'NATURAL_PERSON') continue;
       const fin = applyRule(cert, r);
-      if (typeof fin === 'string') { representativeFin = fin; break; }
+      if (typeof fin === 'string') {
+        representativeFin = fin;
+        break;
+      }
     }
-    return { mapping: representativeFin ? { kind: 'LEGAL_ENTITY', voen: id, representativeFin } : { kind: 'LEGAL_ENTITY', voen: id } };
+    return {
+      mapping: representativeFin
+        ? { kind: 'LEGAL_ENTITY', voen: id, representativeFin }
+        : { kind: 'LEGAL_ENTITY', voen: id },
+    };
   }
-  return { reason: 'subject carries no identifier the subject profile maps (organizationIdentifier VATAZ-… or serialNumber PNOAZ-… by default)' };
+  return {
+    reason:
+      'subject carries no identifier the subject profile maps (organizationIdentifier VATAZ-… or serialNumber PNOAZ-… by default)',
+  };
 }

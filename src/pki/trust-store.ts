@@ -11,7 +11,15 @@ import * as pkijs from 'pkijs';
 import { ConfigError } from '../config';
 import type { ConfiguredFile, PkiConfig } from './config';
 import {
-  bytesEqual, certificateDer, findExtension, formatName, OID, parseCertificateDer, parseCrlDer, pemBlocks, sha256Hex,
+  bytesEqual,
+  certificateDer,
+  findExtension,
+  formatName,
+  OID,
+  parseCertificateDer,
+  parseCrlDer,
+  pemBlocks,
+  sha256Hex,
 } from './der';
 
 export interface LoadedCert {
@@ -118,8 +126,15 @@ function loadCrl(crl: pkijs.CertificateRevocationList, file: string): LoadedCrl 
     revokedSerials.add(Buffer.from(entry.userCertificate.valueBlock.valueHexView).toString('hex').toUpperCase());
   }
   return {
-    crl, file, thisUpdate: crl.thisUpdate.value, nextUpdate: crl.nextUpdate?.value, revokedSerials,
-    unusableReason, scope, authorityKeyId, verifiedBy: new Map(),
+    crl,
+    file,
+    thisUpdate: crl.thisUpdate.value,
+    nextUpdate: crl.nextUpdate?.value,
+    revokedSerials,
+    unusableReason,
+    scope,
+    authorityKeyId,
+    verifiedBy: new Map(),
   };
 }
 
@@ -160,7 +175,8 @@ export class TrustStore {
   /** Reads and parses every configured file; throws ConfigError naming the variable on a bad file. */
   static load(config: Pick<PkiConfig, 'trustAnchors' | 'intermediates' | 'crls'>): TrustStore {
     const anchors = config.trustAnchors.flatMap(readCertificateFile);
-    const intermediates = config.intermediates.flatMap(readCertificateFile)
+    const intermediates = config.intermediates
+      .flatMap(readCertificateFile)
       .filter((i) => !anchors.some((a) => a.fingerprint === i.fingerprint));
     const crlFiles = config.crls.map((file): CrlFileState => {
       try {
@@ -186,34 +202,38 @@ export class TrustStore {
    * revocation fail closed for its issuers until it is fixed (write CRLs atomically: temp file + rename).
    */
   refresh(): Promise<void> {
-    this.refreshing ??= this.doRefresh().finally(() => { this.refreshing = undefined; });
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = undefined;
+    });
     return this.refreshing;
   }
 
   private async doRefresh(): Promise<void> {
     let changed = false;
-    await Promise.all(this.crlFiles.map(async (state) => {
-      let stamp: string;
-      try {
-        stamp = fileStamp(await fs.promises.stat(state.file.path));
-      } catch (e) {
-        if (state.error === undefined) changed = true;
-        state.error = `cannot read ${state.file.path}: ${(e as Error).message}`;
-        state.crls = [];
-        state.stamp = '';
-        return;
-      }
-      if (stamp === state.stamp && state.error === undefined) return;
-      changed = true;
-      state.stamp = stamp;
-      try {
-        state.crls = readCrlFile(state.file.path);
-        state.error = undefined;
-      } catch (e) {
-        state.crls = [];
-        state.error = `cannot parse ${state.file.path}: ${(e as Error).message}`;
-      }
-    }));
+    await Promise.all(
+      this.crlFiles.map(async (state) => {
+        let stamp: string;
+        try {
+          stamp = fileStamp(await fs.promises.stat(state.file.path));
+        } catch (e) {
+          if (state.error === undefined) changed = true;
+          state.error = `cannot read ${state.file.path}: ${(e as Error).message}`;
+          state.crls = [];
+          state.stamp = '';
+          return;
+        }
+        if (stamp === state.stamp && state.error === undefined) return;
+        changed = true;
+        state.stamp = stamp;
+        try {
+          state.crls = readCrlFile(state.file.path);
+          state.error = undefined;
+        } catch (e) {
+          state.crls = [];
+          state.error = `cannot parse ${state.file.path}: ${(e as Error).message}`;
+        }
+      }),
+    );
     if (changed) {
       this.generation++;
       this.paths.clear();
@@ -233,7 +253,10 @@ export class TrustStore {
           problems.push(`${c.file}: CRL with the issuer's name but another authority key (not signed by this issuer)`);
           continue;
         }
-        if (c.unusableReason) { problems.push(`${c.file}: ${c.unusableReason}`); continue; }
+        if (c.unusableReason) {
+          problems.push(`${c.file}: ${c.unusableReason}`);
+          continue;
+        }
         if ((c.scope === 'userCerts' && isCa) || (c.scope === 'caCerts' && !isCa)) continue;
         candidates.push(c);
       }
@@ -242,10 +265,18 @@ export class TrustStore {
   }
 
   /** Verifies (once per CRL and issuer) that `issuer` signed the CRL. */
-  crlSignedBy(c: LoadedCrl, issuer: pkijs.Certificate, issuerFingerprint: string, crypto: pkijs.ICryptoEngine): Promise<boolean> {
+  crlSignedBy(
+    c: LoadedCrl,
+    issuer: pkijs.Certificate,
+    issuerFingerprint: string,
+    crypto: pkijs.ICryptoEngine,
+  ): Promise<boolean> {
     let p = c.verifiedBy.get(issuerFingerprint);
     if (!p) {
-      p = c.crl.verify({ issuerCertificate: issuer }, crypto).then((ok) => ok === true, () => false);
+      p = c.crl.verify({ issuerCertificate: issuer }, crypto).then(
+        (ok) => ok === true,
+        () => false,
+      );
       c.verifiedBy.set(issuerFingerprint, p);
     }
     return p;
@@ -254,7 +285,8 @@ export class TrustStore {
   /** Earliest nextUpdate over all loaded CRLs (ms), the horizon for cached chain results. */
   private crlHorizon(): number {
     let min = Number.POSITIVE_INFINITY;
-    for (const s of this.crlFiles) for (const c of s.crls) if (c.nextUpdate) min = Math.min(min, c.nextUpdate.getTime());
+    for (const s of this.crlFiles)
+      for (const c of s.crls) if (c.nextUpdate) min = Math.min(min, c.nextUpdate.getTime());
     return min;
   }
 
@@ -280,8 +312,15 @@ export class TrustStore {
 
   /** For diagnostics: the configured CRLs and their validity. */
   describeCrls(): { file: string; issuer: string; thisUpdate: Date; nextUpdate: Date | undefined; error?: string }[] {
-    return this.crlFiles.flatMap((s) => s.error
-      ? [{ file: s.file.path, issuer: '', thisUpdate: new Date(0), nextUpdate: undefined, error: s.error }]
-      : s.crls.map((c) => ({ file: c.file, issuer: formatName(c.crl.issuer), thisUpdate: c.thisUpdate, nextUpdate: c.nextUpdate })));
+    return this.crlFiles.flatMap((s) =>
+      s.error
+        ? [{ file: s.file.path, issuer: '', thisUpdate: new Date(0), nextUpdate: undefined, error: s.error }]
+        : s.crls.map((c) => ({
+            file: c.file,
+            issuer: formatName(c.crl.issuer),
+            thisUpdate: c.thisUpdate,
+            nextUpdate: c.nextUpdate,
+          })),
+    );
   }
 }

@@ -91,11 +91,16 @@ export interface PkiVerifier {
 function loadOcspResponder(config: PkiConfig): LoadedCert | undefined {
   if (!config.ocsp) return undefined;
   const certs = readCertificateFile(config.ocsp.responderCert);
-  if (certs.length !== 1) throw new ConfigError([`PKI_OCSP_RESPONDER_CERT: expected exactly one certificate in ${config.ocsp.responderCert.path}`]);
+  if (certs.length !== 1)
+    throw new ConfigError([
+      `PKI_OCSP_RESPONDER_CERT: expected exactly one certificate in ${config.ocsp.responderCert.path}`,
+    ]);
   const responder = certs[0]!;
   const eku = findExtension(responder.cert, OID.extKeyUsage)?.parsedValue as pkijs.ExtKeyUsage | undefined;
   if (!isCaCertificate(responder.cert) && !eku?.keyPurposes.includes(OID.ocspSigning)) {
-    throw new ConfigError([`PKI_OCSP_RESPONDER_CERT: ${config.ocsp.responderCert.path} is neither a CA nor has extendedKeyUsage OCSPSigning`]);
+    throw new ConfigError([
+      `PKI_OCSP_RESPONDER_CERT: ${config.ocsp.responderCert.path} is neither a CA nor has extendedKeyUsage OCSPSigning`,
+    ]);
   }
   return responder;
 }
@@ -167,8 +172,10 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
     ...trust,
     ...revocation,
     assertionClaimsValidator({
-      issuerId: config.portal.issuerId, serviceId: config.portal.serviceId,
-      maxLifetimeSeconds: config.portal.maxLifetimeSeconds, skewSeconds: skew,
+      issuerId: config.portal.issuerId,
+      serviceId: config.portal.serviceId,
+      maxLifetimeSeconds: config.portal.maxLifetimeSeconds,
+      skewSeconds: skew,
     }),
   ];
 
@@ -177,12 +184,18 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
 
     async verifyCmsLogin({ signatureBase64, toBeSigned, now }) {
       checkNow(now);
-      if (typeof toBeSigned !== 'string' || toBeSigned.length === 0) throw new TypeError('toBeSigned must be a non-empty string');
+      if (typeof toBeSigned !== 'string' || toBeSigned.length === 0)
+        throw new TypeError('toBeSigned must be a non-empty string');
       const cms = parseCms(signatureBase64);
       await store.refresh();
       const ctx: CmsContext = {
-        now, cms, leaf: cms.signerCert, leafDer: cms.signerCertDer, fingerprint: cms.signerFingerprint,
-        candidates: cms.otherCerts, expectedContent: Buffer.from(toBeSigned, 'utf8'),
+        now,
+        cms,
+        leaf: cms.signerCert,
+        leafDer: cms.signerCertDer,
+        fingerprint: cms.signerFingerprint,
+        candidates: cms.otherCerts,
+        expectedContent: Buffer.from(toBeSigned, 'utf8'),
       };
       await runValidators(cmsLogin, ctx);
       return signerResult(ctx, 'CMS', ctx.signingTime);
@@ -190,13 +203,20 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
 
     async verifyWebEidToken({ token, challengeNonce, origin, now }) {
       checkNow(now);
-      if (typeof challengeNonce !== 'string' || challengeNonce.length === 0) throw new TypeError('challengeNonce must be a non-empty string');
+      if (typeof challengeNonce !== 'string' || challengeNonce.length === 0)
+        throw new TypeError('challengeNonce must be a non-empty string');
       if (typeof origin !== 'string' || origin.length === 0) throw new TypeError('origin must be a non-empty string');
       const parsed = parseWebEidToken(token);
       await store.refresh();
       const ctx: WebEidContext = {
-        now, token: parsed, origin, challengeNonce, leaf: parsed.certificate, leafDer: parsed.certificateDer,
-        fingerprint: parsed.fingerprint, candidates: [],
+        now,
+        token: parsed,
+        origin,
+        challengeNonce,
+        leaf: parsed.certificate,
+        leafDer: parsed.certificateDer,
+        fingerprint: parsed.fingerprint,
+        candidates: [],
       };
       await runValidators(webEid, ctx);
       return signerResult(ctx, 'WEB_EID');
@@ -205,17 +225,29 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
     async verifyPortalAssertion({ assertionBase64, now }) {
       checkNow(now);
       const cms = parseCms(assertionBase64);
-      if (cms.content === undefined) throw new AppError('SIGNATURE_MALFORMED', 'a portal assertion must carry its content attached');
+      if (cms.content === undefined)
+        throw new AppError('SIGNATURE_MALFORMED', 'a portal assertion must carry its content attached');
       await store.refresh();
       const ctx: PortalContext = {
-        now, cms, leaf: cms.signerCert, leafDer: cms.signerCertDer, fingerprint: cms.signerFingerprint,
-        candidates: cms.otherCerts, expectedContent: cms.content,
+        now,
+        cms,
+        leaf: cms.signerCert,
+        leafDer: cms.signerCertDer,
+        fingerprint: cms.signerFingerprint,
+        candidates: cms.otherCerts,
+        expectedContent: cms.content,
       };
       await runValidators(portal, ctx);
       const claims = ctx.claims!;
       return {
-        jti: claims.jti, issuer: claims.iss, audience: claims.aud, issuedAt: claims.issuedAt, expiresAt: claims.expiresAt,
-        exp: claims.expiresAt, mapping: claims.mapping, authnMethod: claims.authnMethod,
+        jti: claims.jti,
+        issuer: claims.iss,
+        audience: claims.aud,
+        issuedAt: claims.issuedAt,
+        expiresAt: claims.expiresAt,
+        exp: claims.expiresAt,
+        mapping: claims.mapping,
+        authnMethod: claims.authnMethod,
         signer: { fingerprintSha256: ctx.fingerprint, subject: summarizeSubject(ctx.leaf) },
       };
     },

@@ -9,7 +9,17 @@ import { AppError } from '../shared/errors';
 import { certificateDer, decodeBase64Strict, parseCertificateDer, sha256Hex } from './der';
 
 export type WebEidAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
-export const WEB_EID_ALGORITHMS: readonly WebEidAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+export const WEB_EID_ALGORITHMS: readonly WebEidAlgorithm[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+];
 
 export interface ParsedWebEidToken {
   readonly format: string;
@@ -38,7 +48,8 @@ export function parseWebEidToken(token: string): ParsedWebEidToken {
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw malformed('not a JSON object');
   const t = json as Record<string, unknown>;
-  if (typeof t.format !== 'string' || !/^web-eid:1(\.\d+)*$/.test(t.format)) throw malformed(`unsupported format ${JSON.stringify(t.format)}`);
+  if (typeof t.format !== 'string' || !/^web-eid:1(\.\d+)*$/.test(t.format))
+    throw malformed(`unsupported format ${JSON.stringify(t.format)}`);
   if (typeof t.algorithm !== 'string' || !(WEB_EID_ALGORITHMS as readonly string[]).includes(t.algorithm)) {
     throw malformed(`unsupported algorithm ${JSON.stringify(t.algorithm)}`);
   }
@@ -57,7 +68,12 @@ export function parseWebEidToken(token: string): ParsedWebEidToken {
   if (t.appVersion !== undefined && typeof t.appVersion !== 'string') throw malformed('appVersion is not a string');
   const canonical = certificateDer(certificate);
   return {
-    format: t.format, algorithm: t.algorithm as WebEidAlgorithm, signature, certificate, certificateDer: canonical,
-    fingerprint: sha256Hex(canonical), appVersion: t.appVersion as string | undefined,
+    format: t.format,
+    algorithm: t.algorithm as WebEidAlgorithm,
+    signature,
+    certificate,
+    certificateDer: canonical,
+    fingerprint: sha256Hex(canonical),
+    appVersion: t.appVersion as string | undefined,
   };
 }

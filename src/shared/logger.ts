@@ -12,8 +12,16 @@ export function createLogger(config: Pick<AppConfig, 'logLevel'>): Logger {
     level: config.logLevel,
     base: { service: 'customs-stats' },
     redact: {
-      paths: ['req.headers.authorization', '*.password', '*.newPassword', '*.currentPassword', '*.token',
-        '*.signature', '*.assertion', 'variables'],
+      paths: [
+        'req.headers.authorization',
+        '*.password',
+        '*.newPassword',
+        '*.currentPassword',
+        '*.token',
+        '*.signature',
+        '*.assertion',
+        'variables',
+      ],
       censor: '[redacted]',
     },
   });

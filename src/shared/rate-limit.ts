@@ -20,7 +20,11 @@ export function windowStart(now: Date, windowMinutes: number): Date {
  * count; windows that ended are forgotten.
  */
 export async function hitWindow(
-  sql: Sql, table: RateLimitTable, key: string, now: Date, windowMinutes: number,
+  sql: Sql,
+  table: RateLimitTable,
+  key: string,
+  now: Date,
+  windowMinutes: number,
 ): Promise<{ hits: number; windowEnd: Date }> {
   const start = windowStart(now, windowMinutes);
   const [row] = await sql.query<{ hits: number; window_start: Date }>(
@@ -29,7 +33,8 @@ export async function hitWindow(
        hits = CASE WHEN EXCLUDED.window_start > c.window_start THEN 1 ELSE c.hits + 1 END,
        window_start = GREATEST(c.window_start, EXCLUDED.window_start)
      RETURNING hits, window_start`,
-    [key, start]);
+    [key, start],
+  );
   // Cheap: an index range (or a scan of the few live keys) on window_start.
   await sql.query(`DELETE FROM ${table} WHERE window_start < $1`, [start]);
   return { hits: row.hits, windowEnd: new Date(new Date(row.window_start).getTime() + windowMinutes * 60_000) };

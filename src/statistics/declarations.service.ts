@@ -56,7 +56,11 @@ export function decodeCursor(cursor: string): { date: string; id: string } {
 }
 
 export async function listDeclarations(
-  sql: Sql, participantId: string, filter: TradeFilter, first: number, after: string | undefined,
+  sql: Sql,
+  participantId: string,
+  filter: TradeFilter,
+  first: number,
+  after: string | undefined,
 ): Promise<DeclarationPage> {
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
@@ -69,7 +73,11 @@ export async function listDeclarations(
   if (filter.customsPostCode) c.push(`d.customs_post_code = ${p.add(filter.customsPostCode)}`);
   if (filter.procedureCode) c.push(`d.procedure_code = ${p.add(filter.procedureCode)}`);
   if (hasItemLevelFilter(filter)) {
-    const itemOnly: TradeFilter = { hsCodePrefix: filter.hsCodePrefix, countryCode: filter.countryCode, transportMode: filter.transportMode };
+    const itemOnly: TradeFilter = {
+      hsCodePrefix: filter.hsCodePrefix,
+      countryCode: filter.countryCode,
+      transportMode: filter.transportMode,
+    };
     const ic = itemConditions(participantId, itemOnly, p, 'i');
     c.push(`EXISTS (SELECT 1 FROM declaration_items i WHERE ${ic.join(' AND ')} AND i.declaration_id = d.id)`);
   }
@@ -80,20 +88,31 @@ export async function listDeclarations(
   const rows = await sql.query<DeclarationRecord>(
     `SELECT ${DECL_COLUMNS} FROM declarations d WHERE ${c.join(' AND ')}
       ORDER BY d.registration_date DESC, d.id DESC LIMIT ${p.add(first + 1)}`,
-    p.values);
+    p.values,
+  );
   return {
     nodes: rows.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node })),
     hasNextPage: rows.length > first,
   };
 }
 
-export async function declarationByNumber(sql: Sql, participantId: string, number: string): Promise<DeclarationRecord | null> {
+export async function declarationByNumber(
+  sql: Sql,
+  participantId: string,
+  number: string,
+): Promise<DeclarationRecord | null> {
   const [row] = await sql.query<DeclarationRecord>(
-    `SELECT ${DECL_COLUMNS} FROM declarations d WHERE d.participant_id = $1 AND d.number = $2`, [participantId, number]);
+    `SELECT ${DECL_COLUMNS} FROM declarations d WHERE d.participant_id = $1 AND d.number = $2`,
+    [participantId, number],
+  );
   return row ?? null;
 }
 
-export async function itemsOfDeclarations(sql: Sql, participantId: string, ids: readonly string[]): Promise<DeclarationItemRecord[]> {
+export async function itemsOfDeclarations(
+  sql: Sql,
+  participantId: string,
+  ids: readonly string[],
+): Promise<DeclarationItemRecord[]> {
   return sql.query<DeclarationItemRecord>(
     `SELECT declaration_id::text AS "declarationId", item_number AS "itemNumber", hs_code AS "hsCode", description,
             origin_country AS "originCountry", partner_country AS "partnerCountry", transport_mode AS "transportMode",
@@ -102,16 +121,20 @@ export async function itemsOfDeclarations(sql: Sql, participantId: string, ids: 
             customs_value_azn AS "customsValueAzn", statistical_value_usd AS "statisticalValueUsd"
        FROM declaration_items WHERE participant_id = $1 AND declaration_id = ANY($2::bigint[])
       ORDER BY declaration_id, item_number`,
-    [participantId, ids]);
+    [participantId, ids],
+  );
 }
 
 export async function measuresOfDeclarations(
-  sql: Sql, participantId: string, ids: readonly string[],
+  sql: Sql,
+  participantId: string,
+  ids: readonly string[],
 ): Promise<Map<string, TradeMeasures>> {
   const rows = await sql.query<MeasureRow & { declaration_id: string }>(
     `SELECT i.declaration_id::text AS declaration_id, ${measuresSql(false)}
        FROM declaration_items i WHERE i.participant_id = $1 AND i.declaration_id = ANY($2::bigint[])
       GROUP BY i.declaration_id`,
-    [participantId, ids]);
+    [participantId, ids],
+  );
   return new Map(rows.map((r) => [r.declaration_id, toMeasures(r)]));
 }

@@ -28,11 +28,19 @@ export const HS_LEVELS = [0, 2, 4] as const;
 /** Items a participant needs before statistics rollups are kept for them (STATS_ROLLUP_MIN_ITEMS). */
 export const DEFAULT_ROLLUP_MIN_ITEMS = 20_000;
 
-export interface Grain { readonly id: number; readonly hs: 0 | 2 | 4; readonly country: boolean }
+export interface Grain {
+  readonly id: number;
+  readonly hs: 0 | 2 | 4;
+  readonly country: boolean;
+}
 
-export const GRAINS: Grain[] = HS_LEVELS.flatMap((hs, h) => [false, true].map((country) => ({
-  id: h * 2 + (country ? 1 : 0), hs, country,
-})));
+export const GRAINS: Grain[] = HS_LEVELS.flatMap((hs, h) =>
+  [false, true].map((country) => ({
+    id: h * 2 + (country ? 1 : 0),
+    hs,
+    country,
+  })),
+);
 
 type Run = (text: string, params?: unknown[]) => Promise<unknown>;
 
@@ -42,7 +50,9 @@ type Run = (text: string, params?: unknown[]) => Promise<unknown>;
  * for every month it has; the others are left to the raw items.
  */
 export async function refreshRollups(
-  run: Run, affected: { participantId: string; month: string }[], opts: { minItems?: number } = {},
+  run: Run,
+  affected: { participantId: string; month: string }[],
+  opts: { minItems?: number } = {},
 ): Promise<void> {
   if (affected.length === 0) return;
   const minItems = opts.minItems ?? DEFAULT_ROLLUP_MIN_ITEMS;
@@ -50,16 +60,24 @@ export async function refreshRollups(
   const status = (await run(
     `SELECT i.participant_id::text AS pid, count(*)::int AS items,
             EXISTS (SELECT 1 FROM rollup_participants r WHERE r.participant_id = i.participant_id) AS listed
-       FROM declaration_items i WHERE i.participant_id = ANY($1::bigint[]) GROUP BY i.participant_id`, [pids])) as
-    { pid: string; items: number; listed: boolean }[];
+       FROM declaration_items i WHERE i.participant_id = ANY($1::bigint[]) GROUP BY i.participant_id`,
+    [pids],
+  )) as { pid: string; items: number; listed: boolean }[];
   const listed = new Set(status.filter((r) => r.listed).map((r) => r.pid));
   const joining = status.filter((r) => !r.listed && r.items >= minItems).map((r) => r.pid);
   const pairs = affected.filter((a) => listed.has(a.participantId));
   if (joining.length > 0) {
-    await run(`INSERT INTO rollup_participants (participant_id) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING`, [joining]);
-    pairs.push(...((await run(`SELECT DISTINCT participant_id::text AS "participantId",
+    await run(`INSERT INTO rollup_participants (participant_id) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING`, [
+      joining,
+    ]);
+    pairs.push(
+      ...((await run(
+        `SELECT DISTINCT participant_id::text AS "participantId",
         to_char(date_trunc('month', registration_date), 'YYYY-MM-DD') AS month
-        FROM declaration_items WHERE participant_id = ANY($1::bigint[])`, [joining])) as { participantId: string; month: string }[]));
+        FROM declaration_items WHERE participant_id = ANY($1::bigint[])`,
+        [joining],
+      )) as { participantId: string; month: string }[]),
+    );
   }
   if (pairs.length > 0) await rebuild(run, pairs);
 }
@@ -76,12 +94,16 @@ export async function refreshRollups(
 async function rebuild(run: Run, affected: { participantId: string; month: string }[]): Promise<void> {
   const pids = affected.map((a) => a.participantId);
   const months = affected.map((a) => a.month);
-  await run(`DELETE FROM trade_rollups r USING unnest($1::bigint[], $2::date[]) AS a(pid, m)
-              WHERE r.participant_id = a.pid AND r.registration_date = a.m`, [pids, months]);
+  await run(
+    `DELETE FROM trade_rollups r USING unnest($1::bigint[], $2::date[]) AS a(pid, m)
+              WHERE r.participant_id = a.pid AND r.registration_date = a.m`,
+    [pids, months],
+  );
   // Aggregation in memory rather than spilling (this transaction only).
   await run(`SET LOCAL work_mem = '256MB'`);
   await run('DROP TABLE IF EXISTS rollup_base, rollup_fine');
-  await run(`CREATE TEMP TABLE rollup_base ON COMMIT DROP AS
+  await run(
+    `CREATE TEMP TABLE rollup_base ON COMMIT DROP AS
     SELECT i.participant_id, i.declaration_id, a.m AS registration_date, i.direction, i.customs_post_code, i.procedure_code,
            left(i.hs_code, 4) AS hs4, i.partner_country,
            count(*)::int AS item_count, sum(i.customs_value_azn) AS customs_value_azn,
@@ -90,7 +112,9 @@ async function rebuild(run: Run, affected: { participantId: string; month: strin
       FROM declaration_items i
       JOIN unnest($1::bigint[], $2::date[]) AS a(pid, m)
         ON i.participant_id = a.pid AND date_trunc('month', i.registration_date)::date = a.m
-     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, [pids, months]);
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+    [pids, months],
+  );
   await run('ANALYZE rollup_base');
   const declKeys = ['participant_id', 'registration_date', 'direction', 'customs_post_code', 'procedure_code'];
   const keys = [...declKeys, 'hs_code', 'partner_country'].join(', ');
@@ -109,8 +133,15 @@ async function rebuild(run: Run, affected: { participantId: string; month: strin
     if (g === finest) continue;
     // The grain's key over a source whose HS column is `hs` (rollup_fine.hs_code, rollup_base.hs4),
     // grouped by expression: a GROUP BY name would mean the source's own (longer) HS column.
-    const key = (hs: string) => [...declKeys, ...(g.hs ? [`left(${hs}, ${g.hs})`] : []), ...(g.country ? ['partner_country'] : [])];
-    const named = (hs: string) => key(hs).map((c) => (c.startsWith('left(') ? `${c} AS hs_code` : c)).join(', ');
+    const key = (hs: string) => [
+      ...declKeys,
+      ...(g.hs ? [`left(${hs}, ${g.hs})`] : []),
+      ...(g.country ? ['partner_country'] : []),
+    ];
+    const named = (hs: string) =>
+      key(hs)
+        .map((c) => (c.startsWith('left(') ? `${c} AS hs_code` : c))
+        .join(', ');
     const own = [...declKeys, ...(g.hs ? ['hs_code'] : []), ...(g.country ? ['partner_country'] : [])].join(', ');
     await run(`${insert}
       SELECT ${declKeys.join(', ')}, ${g.hs ? 'hs_code' : 'NULL::text'}, ${g.country ? 'partner_country' : 'NULL::char(2)'},
@@ -126,8 +157,10 @@ async function rebuild(run: Run, affected: { participantId: string; month: strin
 /** Brings every participant's rollups up to date (migrations, repairs); run inside a transaction. */
 export async function refreshAllRollups(run: Run, opts: { minItems?: number } = {}): Promise<void> {
   const rows = (await run(`SELECT DISTINCT participant_id::text AS "participantId",
-      to_char(date_trunc('month', registration_date), 'YYYY-MM-DD') AS month FROM declaration_items`)) as
-    { participantId: string; month: string }[];
+      to_char(date_trunc('month', registration_date), 'YYYY-MM-DD') AS month FROM declaration_items`)) as {
+    participantId: string;
+    month: string;
+  }[];
   await refreshRollups(run, rows, opts);
 }
 

@@ -9,8 +9,18 @@ import { chooseGrain, rollupConditions, rollupMeasuresSql } from './rollups';
 import { itemConditions, Params, type TradeFilter } from './trade-filter';
 
 export type TradeDimension =
-  | 'DIRECTION' | 'YEAR' | 'QUARTER' | 'MONTH' | 'HS2' | 'HS4' | 'HS6' | 'HS10'
-  | 'COUNTRY' | 'CUSTOMS_POST' | 'PROCEDURE' | 'TRANSPORT_MODE';
+  | 'DIRECTION'
+  | 'YEAR'
+  | 'QUARTER'
+  | 'MONTH'
+  | 'HS2'
+  | 'HS4'
+  | 'HS6'
+  | 'HS10'
+  | 'COUNTRY'
+  | 'CUSTOMS_POST'
+  | 'PROCEDURE'
+  | 'TRANSPORT_MODE';
 
 export interface TradeGroupKey {
   direction?: 'IM' | 'EX';
@@ -86,7 +96,10 @@ export interface StatisticsQuery {
  * directly through pg as its baseline.
  */
 export function buildStatisticsQuery(
-  participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+  participantId: string,
+  filter: TradeFilter,
+  groupBy: TradeDimension[],
+  first: number,
   opts: { rollups?: boolean } = {},
 ): StatisticsQuery {
   validateGroupBy(groupBy, first);
@@ -97,7 +110,13 @@ export function buildStatisticsQuery(
   const p = new Params();
   const where = itemConditions(participantId, filter, p).join(' AND ');
   if (dims.length === 0) {
-    return { text: `SELECT 1 AS is_total, ${measuresSql(false)} FROM declaration_items i WHERE ${where}`, values: p.values, dims, first, source: 'items' };
+    return {
+      text: `SELECT 1 AS is_total, ${measuresSql(false)} FROM declaration_items i WHERE ${where}`,
+      values: p.values,
+      dims,
+      first,
+      source: 'items',
+    };
   }
   const withQuantity = groupBy.includes('HS10');
   const cols = dims.map((d, n) => `${d.sql('i')} AS d${n}`).join(', ');
@@ -117,15 +136,24 @@ export function buildStatisticsQuery(
  * declaration spread over several groups counts once in the totals).
  */
 function buildRollupQuery(
-  participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
-  groupGrain: NonNullable<ReturnType<typeof chooseGrain>>, totalGrain: NonNullable<ReturnType<typeof chooseGrain>>,
+  participantId: string,
+  filter: TradeFilter,
+  groupBy: TradeDimension[],
+  first: number,
+  groupGrain: NonNullable<ReturnType<typeof chooseGrain>>,
+  totalGrain: NonNullable<ReturnType<typeof chooseGrain>>,
 ): StatisticsQuery {
   const dims = groupBy.map((d) => DIMENSIONS[d]);
   const p = new Params();
   const totalWhere = rollupConditions(participantId, totalGrain, filter, p).join(' AND ');
   if (dims.length === 0) {
-    return { text: `SELECT 1 AS is_total, ${rollupMeasuresSql()} FROM trade_rollups r WHERE ${totalWhere}`,
-      values: p.values, dims, first, source: 'rollups' };
+    return {
+      text: `SELECT 1 AS is_total, ${rollupMeasuresSql()} FROM trade_rollups r WHERE ${totalWhere}`,
+      values: p.values,
+      dims,
+      first,
+      source: 'rollups',
+    };
   }
   const groupWhere = rollupConditions(participantId, groupGrain, filter, p).join(' AND ');
   const cols = dims.map((d, n) => `${d.sql('r')} AS d${n}`).join(', ');
@@ -168,14 +196,20 @@ export function shapeStatistics(q: StatisticsQuery, rows: (MeasureRow & Record<s
 }
 
 export async function tradeStatistics(
-  sql: Sql, participantId: string, filter: TradeFilter, groupBy: TradeDimension[], first: number,
+  sql: Sql,
+  participantId: string,
+  filter: TradeFilter,
+  groupBy: TradeDimension[],
+  first: number,
   opts: { rollups?: boolean } = {},
 ): Promise<TradeStatistics> {
   // Rollups exist only for participants listed in rollup_participants (large traders).
   let rollups = false;
   if (opts.rollups !== false && chooseGrain(filter, groupBy)) {
     const [r] = await sql.query<{ listed: boolean }>(
-      'SELECT EXISTS (SELECT 1 FROM rollup_participants WHERE participant_id = $1) AS listed', [participantId]);
+      'SELECT EXISTS (SELECT 1 FROM rollup_participants WHERE participant_id = $1) AS listed',
+      [participantId],
+    );
     rollups = r.listed;
   }
   const q = buildStatisticsQuery(participantId, filter, groupBy, first, { rollups });

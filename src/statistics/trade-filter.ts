@@ -27,14 +27,20 @@ export function validateTradeFilter(f: TradeFilter, knownCountry: (code: string)
   }
   if (f.countryCode !== undefined) {
     if (!/^[A-Z]{2}$/.test(f.countryCode)) {
-      throw new BadUserInputError('filter.countryCode must be an ISO 3166-1 alpha-2 code such as TR', 'filter.countryCode');
+      throw new BadUserInputError(
+        'filter.countryCode must be an ISO 3166-1 alpha-2 code such as TR',
+        'filter.countryCode',
+      );
     }
     if (!knownCountry(f.countryCode)) {
       throw new BadUserInputError(`filter.countryCode: unknown country ${f.countryCode}`, 'filter.countryCode');
     }
   }
   if (f.customsPostCode !== undefined && !/^[0-9A-Za-z-]{1,20}$/.test(f.customsPostCode)) {
-    throw new BadUserInputError('filter.customsPostCode must be 1 to 20 letters, digits or dashes', 'filter.customsPostCode');
+    throw new BadUserInputError(
+      'filter.customsPostCode must be 1 to 20 letters, digits or dashes',
+      'filter.customsPostCode',
+    );
   }
   if (f.procedureCode !== undefined && !/^[0-9]{2}$/.test(f.procedureCode)) {
     throw new BadUserInputError('filter.procedureCode must be 2 digits', 'filter.procedureCode');
@@ -67,7 +73,9 @@ export function itemConditions(participantId: string, f: TradeFilter, p: Params,
     // A range of equal-length digit strings rather than LIKE: comparison operators are leakproof,
     // so PostgreSQL still uses the (participant_id, hs_code) index under row-level security, where a
     // LIKE (not leakproof) may only run after the policy and the trader's rows are scanned.
-    c.push(`${alias}.hs_code BETWEEN ${p.add(f.hsCodePrefix.padEnd(10, '0'))} AND ${p.add(f.hsCodePrefix.padEnd(10, '9'))}`);
+    c.push(
+      `${alias}.hs_code BETWEEN ${p.add(f.hsCodePrefix.padEnd(10, '0'))} AND ${p.add(f.hsCodePrefix.padEnd(10, '9'))}`,
+    );
   }
   if (f.countryCode) c.push(`${alias}.partner_country = ${p.add(f.countryCode)}`);
   if (f.customsPostCode) c.push(`${alias}.customs_post_code = ${p.add(f.customsPostCode)}`);

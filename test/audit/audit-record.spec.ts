@@ -5,7 +5,15 @@ import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import {
-  allAuditText, auditRowOf, auditRows, capturedServer, officerToken, rawGql, schemaHas, sha256hex, type CapturedServer,
+  allAuditText,
+  auditRowOf,
+  auditRows,
+  capturedServer,
+  officerToken,
+  rawGql,
+  schemaHas,
+  sha256hex,
+  type CapturedServer,
 } from './helpers';
 
 const item = (hs: string, azn: string) => ({ hs, country: 'CN', net: '1.000', gross: '2.000', azn, usd: '1.00' });
@@ -25,7 +33,12 @@ describe('audit record per GraphQL operation', () => {
     await resetData();
     a = await insertParticipant('1000000001', 'Alpha MMC');
     await insertDeclarations(a, [
-      { number: 'A-1', date: '2024-01-10', direction: 'IM', items: [item('8471300000', '10.00'), item('8471410000', '5.00')] },
+      {
+        number: 'A-1',
+        date: '2024-01-10',
+        direction: 'IM',
+        items: [item('8471300000', '10.00'), item('8471410000', '5.00')],
+      },
       { number: 'A-2', date: '2024-02-10', direction: 'IM', items: [item('8471300000', '1.00')] },
       { number: 'A-3', date: '2024-03-10', direction: 'EX', items: [item('0802210000', '2.00')] },
     ]);
@@ -34,15 +47,29 @@ describe('audit record per GraphQL operation', () => {
 
   it('records a query: viewer, client, request id, operation, document hash, variables, rows, response hash as sent', async () => {
     const query = 'query Mine($n: Int) {\n  declarations(first: $n) { edges { node { number items { hsCode } } } }\n}';
-    const r = await rawGql(query, { n: 2 }, tokenA, { headers: { 'user-agent': 'audit-test/1.0', 'x-request-id': 'req-audit-0001' } });
+    const r = await rawGql(query, { n: 2 }, tokenA, {
+      headers: { 'user-agent': 'audit-test/1.0', 'x-request-id': 'req-audit-0001' },
+    });
     expect(r.status).to.equal(200);
     expect(r.body.data.declarations.edges).to.have.length(2);
     expect(r.requestId).to.equal('req-audit-0001');
     const row = await auditRowOf('req-audit-0001');
     expect(row).to.deep.include({
-      participant_id: a, session_id: await sessionIdOf(tokenA), role: 'TRADER', auth_method: 'PASSWORD', login: false,
-      user_agent: 'audit-test/1.0', operation_type: 'query', operation_name: 'Mine', root_fields: ['declarations'],
-      variables: '{"n":2}', outcome: 'SUCCESS', error_codes: [], rows_returned: 2, http_status: 200, complaint_id: null,
+      participant_id: a,
+      session_id: await sessionIdOf(tokenA),
+      role: 'TRADER',
+      auth_method: 'PASSWORD',
+      login: false,
+      user_agent: 'audit-test/1.0',
+      operation_type: 'query',
+      operation_name: 'Mine',
+      root_fields: ['declarations'],
+      variables: '{"n":2}',
+      outcome: 'SUCCESS',
+      error_codes: [],
+      rows_returned: 2,
+      http_status: 200,
+      complaint_id: null,
     });
     expect(row.client_ip).to.match(/127\.0\.0\.1/);
     expect(row.document_hash).to.equal(sha256hex(print(parse(query))));
@@ -87,7 +114,11 @@ describe('audit record per GraphQL operation', () => {
   });
 
   it('counts rows as the items of page lists: statistics rows and countries', async () => {
-    const stats = await rawGql('{ tradeStatistics(groupBy: [DIRECTION]) { rows { key { direction } } totals { itemCount } } }', {}, tokenA);
+    const stats = await rawGql(
+      '{ tradeStatistics(groupBy: [DIRECTION]) { rows { key { direction } } totals { itemCount } } }',
+      {},
+      tokenA,
+    );
     expect(stats.body.data.tradeStatistics.rows).to.have.length(2);
     expect((await auditRowOf(stats.requestId)).rows_returned).to.equal(2);
     const c = await rawGql('{ countries { code } }', {}, tokenA);
@@ -107,22 +138,49 @@ describe('audit record per GraphQL operation', () => {
       if (!(await schemaHas('login')) || !(await schemaHas('registerContract'))) this.skip();
       const url = cap.server.url;
       const officer = await officerToken('officer.audit');
-      const reg = await rawGql(`mutation($i: ContractInput!) { registerContract(input: $i) { id participant { id } } }`, {
-        i: { contractNumber: 'AUD-1', signedDate: '2025-03-01', kind: 'LEGAL_ENTITY', name: 'Alpha MMC', voen: '1000000001',
-          documents: ['APPLICATION_LETTER', 'SIGNED_CONTRACT', 'STATE_REGISTRATION_CERTIFICATE', 'FOUNDERS_IDENTITY_DOCUMENTS'] },
-      }, officer, { url });
+      const reg = await rawGql(
+        `mutation($i: ContractInput!) { registerContract(input: $i) { id participant { id } } }`,
+        {
+          i: {
+            contractNumber: 'AUD-1',
+            signedDate: '2025-03-01',
+            kind: 'LEGAL_ENTITY',
+            name: 'Alpha MMC',
+            voen: '1000000001',
+            documents: [
+              'APPLICATION_LETTER',
+              'SIGNED_CONTRACT',
+              'STATE_REGISTRATION_CERTIFICATE',
+              'FOUNDERS_IDENTITY_DOCUMENTS',
+            ],
+          },
+        },
+        officer,
+        { url },
+      );
       expect(reg.body.errors).to.equal(undefined);
-      const issued = await rawGql('mutation($c: ID!) { issueCredentials(contractId: $c) { username password } }',
-        { c: reg.body.data.registerContract.id }, officer, { url });
+      const issued = await rawGql(
+        'mutation($c: ID!) { issueCredentials(contractId: $c) { username password } }',
+        { c: reg.body.data.registerContract.id },
+        officer,
+        { url },
+      );
       const { username, password } = issued.body.data.issueCredentials;
-      const LOGIN = 'mutation In($u: String!, $p: String!) { login(username: $u, password: $p) { token viewer { role } } }';
+      const LOGIN =
+        'mutation In($u: String!, $p: String!) { login(username: $u, password: $p) { token viewer { role } } }';
 
       const refused = await rawGql(LOGIN, { u: username, p: 'wrong-guess-123456' }, undefined, { url });
       expect(refused.body.errors?.[0]?.extensions?.code).to.equal('UNAUTHENTICATED');
       const refusedRow = await auditRowOf(refused.requestId);
       expect(refusedRow).to.deep.include({
-        login: true, auth_method: 'PASSWORD', outcome: 'ERROR', error_codes: ['UNAUTHENTICATED'], participant_id: null,
-        session_id: null, operation_name: 'In', root_fields: ['login'],
+        login: true,
+        auth_method: 'PASSWORD',
+        outcome: 'ERROR',
+        error_codes: ['UNAUTHENTICATED'],
+        participant_id: null,
+        session_id: null,
+        operation_name: 'In',
+        root_fields: ['login'],
       });
       expect(JSON.parse(refusedRow.variables)).to.deep.equal({ u: username, p: '[redacted]' });
 
@@ -131,8 +189,13 @@ describe('audit record per GraphQL operation', () => {
       const token: string = ok.body.data.login.token;
       const okRow = await auditRowOf(ok.requestId);
       expect(okRow).to.deep.include({
-        login: true, auth_method: 'PASSWORD', outcome: 'SUCCESS', participant_id: a, session_id: await sessionIdOf(token),
-        role: 'TRADER', rows_returned: 1,
+        login: true,
+        auth_method: 'PASSWORD',
+        outcome: 'SUCCESS',
+        participant_id: a,
+        session_id: await sessionIdOf(token),
+        role: 'TRADER',
+        rows_returned: 1,
       });
       expect(okRow.response_hash).to.equal(sha256hex(ok.text));
 
@@ -152,10 +215,17 @@ describe('audit record per GraphQL operation', () => {
   it('keeps complaint personal data out of the record and stores the returned complaint id instead', async function () {
     if (!(await schemaHas('fileComplaint'))) this.skip();
     const input = {
-      name: 'Anar', patronymic: 'Rəşid oğlu', surname: 'Gizlinov', address: 'Bakı, Nizami küç. 10',
+      name: 'Anar',
+      patronymic: 'Rəşid oğlu',
+      surname: 'Gizlinov',
+      address: 'Bakı, Nizami küç. 10',
       text: 'Private details about the statistics page.',
     };
-    const r = await rawGql('mutation($x: ComplaintInput!) { fileComplaint(input: $x) { id status } }', { x: input }, tokenA);
+    const r = await rawGql(
+      'mutation($x: ComplaintInput!) { fileComplaint(input: $x) { id status } }',
+      { x: input },
+      tokenA,
+    );
     expect(r.body.errors, JSON.stringify(r.body.errors)).to.equal(undefined);
     const row = await auditRowOf(r.requestId);
     expect(row.complaint_id).to.equal(r.body.data.fileComplaint.id);
@@ -164,8 +234,11 @@ describe('audit record per GraphQL operation', () => {
     for (const v of ['Gizlinov', 'Nizami', 'Private details']) expect(stored).not.to.contain(v);
     if (await schemaHas('answerComplaint')) {
       const officer = await officerToken();
-      const ans = await rawGql('mutation($i: ID!, $t: String!) { answerComplaint(id: $i, answer: $t) { id } }',
-        { i: r.body.data.fileComplaint.id, t: 'Dear Mr Gizlinov, the page is fixed.' }, officer);
+      const ans = await rawGql(
+        'mutation($i: ID!, $t: String!) { answerComplaint(id: $i, answer: $t) { id } }',
+        { i: r.body.data.fileComplaint.id, t: 'Dear Mr Gizlinov, the page is fixed.' },
+        officer,
+      );
       expect(ans.body.errors, JSON.stringify(ans.body.errors)).to.equal(undefined);
       const ansRow = await auditRowOf(ans.requestId);
       expect(JSON.parse(ansRow.variables)).to.deep.equal({ i: r.body.data.fileComplaint.id, t: '[redacted]' });
@@ -187,35 +260,72 @@ describe('secrets never reach the audit table or the logs', () => {
 
   it('whatever the variable is called, on every operation with a secret argument, and logs one line per operation', async () => {
     const url = cap.server.url;
-    const secrets = ['Sx7-otp-never-store', 'Sx7-new-passphrase-never', 'MIISx7signature==', 'MIISx7assertion==',
-      '{"Sx7":"webeid-token"}', 'Sx7-wrong-password'];
+    const secrets = [
+      'Sx7-otp-never-store',
+      'Sx7-new-passphrase-never',
+      'MIISx7signature==',
+      'MIISx7assertion==',
+      '{"Sx7":"webeid-token"}',
+      'Sx7-wrong-password',
+    ];
     const calls: [string, Record<string, unknown>, boolean][] = [];
     const has = async (f: string) => schemaHas(f);
     let officerSecretToken: string | undefined;
-    if (await has('login') && await has('changePassword')) {
+    if ((await has('login')) && (await has('changePassword'))) {
       const { password } = await cap.services.accounts.createOfficer('officer.secret');
       secrets[0] = password;
-      calls.push(['mutation($a: String!, $b: String!) { login(username: $a, password: $b) { token } }', { a: 'officer.secret', b: secrets[5] }, false]);
-      const first = await rawGql('mutation($a: String!, $b: String!) { login(username: $a, password: $b) { token } }',
-        { a: 'officer.secret', b: password }, undefined, { url });
+      calls.push([
+        'mutation($a: String!, $b: String!) { login(username: $a, password: $b) { token } }',
+        { a: 'officer.secret', b: secrets[5] },
+        false,
+      ]);
+      const first = await rawGql(
+        'mutation($a: String!, $b: String!) { login(username: $a, password: $b) { token } }',
+        { a: 'officer.secret', b: password },
+        undefined,
+        { url },
+      );
       officerSecretToken = first.body.data.login.token;
       secrets.push(officerSecretToken!);
-      const ch = await rawGql('mutation($x: String!, $y: String!) { changePassword(currentPassword: $x, newPassword: $y) }',
-        { x: password, y: secrets[1] }, officerSecretToken, { url });
+      const ch = await rawGql(
+        'mutation($x: String!, $y: String!) { changePassword(currentPassword: $x, newPassword: $y) }',
+        { x: password, y: secrets[1] },
+        officerSecretToken,
+        { url },
+      );
       expect(ch.body.errors, JSON.stringify(ch.body.errors)).to.equal(undefined);
     }
     if (await has('loginWithSignature')) {
-      calls.push(['mutation($c: ID!, $s: String!) { loginWithSignature(challengeId: $c, signature: $s) { token } }', { c: '1', s: secrets[2] }, false]);
+      calls.push([
+        'mutation($c: ID!, $s: String!) { loginWithSignature(challengeId: $c, signature: $s) { token } }',
+        { c: '1', s: secrets[2] },
+        false,
+      ]);
     }
     if (await has('loginWithPortalAssertion')) {
-      calls.push(['mutation($q: String!) { loginWithPortalAssertion(assertion: $q) { token } }', { q: secrets[3] }, false]);
+      calls.push([
+        'mutation($q: String!) { loginWithPortalAssertion(assertion: $q) { token } }',
+        { q: secrets[3] },
+        false,
+      ]);
     }
     if (await has('loginWithWebEid')) {
-      calls.push(['mutation($c: ID!, $w: String!) { loginWithWebEid(challengeId: $c, token: $w) { token } }', { c: '1', w: secrets[4] }, false]);
+      calls.push([
+        'mutation($c: ID!, $w: String!) { loginWithWebEid(challengeId: $c, token: $w) { token } }',
+        { c: '1', w: secrets[4] },
+        false,
+      ]);
     }
     // An existing operation end-to-end: logout, with a secret-looking variable it does not use.
-    const t = await cap.services.sessions.create({ role: 'OFFICER', authMethod: 'PASSWORD', participantId: null,
-      userAccountId: null, username: 'o2', mustChangePassword: false, detail: {} });
+    const t = await cap.services.sessions.create({
+      role: 'OFFICER',
+      authMethod: 'PASSWORD',
+      participantId: null,
+      userAccountId: null,
+      username: 'o2',
+      mustChangePassword: false,
+      detail: {},
+    });
     secrets.push(t.token);
     calls.push(['mutation($unused: String) { logout }', { unused: secrets[5] }, true]);
     const before = cap.lines.length;
@@ -231,7 +341,10 @@ describe('secrets never reach the audit table or the logs', () => {
       expect(logs, s).not.to.contain(s);
       expect(logs, s).not.to.contain(b64(s));
     }
-    const opLines = cap.lines.slice(before).map((l) => JSON.parse(l)).filter((l) => l.msg === 'graphql operation');
+    const opLines = cap.lines
+      .slice(before)
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'graphql operation');
     expect(opLines).to.have.length(calls.length);
     for (const l of opLines) {
       expect(l).not.to.have.property('variables');
@@ -241,7 +354,10 @@ describe('secrets never reach the audit table or the logs', () => {
   });
 
   it('writes the request id to the X-Request-Id header, error extensions, the audit record and the log line', async () => {
-    const r = await rawGql('{ me { role } }', {}, undefined, { url: cap.server.url, headers: { 'x-request-id': 'trace-me-12345' } });
+    const r = await rawGql('{ me { role } }', {}, undefined, {
+      url: cap.server.url,
+      headers: { 'x-request-id': 'trace-me-12345' },
+    });
     expect(r.requestId).to.equal('trace-me-12345');
     expect(r.body.errors?.[0]?.extensions?.requestId).to.equal('trace-me-12345');
     const row = await auditRowOf('trace-me-12345');

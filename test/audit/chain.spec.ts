@@ -28,11 +28,30 @@ async function asAttacker(fn: (c: Client) => Promise<void>): Promise<void> {
 
 function entry(i: number, over: Partial<AuditEntryInput> = {}): AuditEntryInput {
   return {
-    occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)), requestId: `req-${i}`, sessionId: null, userAccountId: null,
-    participantId: null, role: null, username: null, authMethod: null, login: false, clientIp: '127.0.0.1',
-    userAgent: 'chain-test', operationType: 'query', operationName: null, rootFields: ['me'], documentHash: null,
-    variables: '{}', outcome: 'SUCCESS', errorCodes: [], rowsReturned: 1, responseHash: Buffer.alloc(32, i % 256),
-    httpStatus: 200, durationUs: 1000 + i, complaintId: null, ...over,
+    occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
+    requestId: `req-${i}`,
+    sessionId: null,
+    userAccountId: null,
+    participantId: null,
+    role: null,
+    username: null,
+    authMethod: null,
+    login: false,
+    clientIp: '127.0.0.1',
+    userAgent: 'chain-test',
+    operationType: 'query',
+    operationName: null,
+    rootFields: ['me'],
+    documentHash: null,
+    variables: '{}',
+    outcome: 'SUCCESS',
+    errorCodes: [],
+    rowsReturned: 1,
+    responseHash: Buffer.alloc(32, i % 256),
+    httpStatus: 200,
+    durationUs: 1000 + i,
+    complaintId: null,
+    ...over,
   };
 }
 
@@ -42,9 +61,17 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
   let svc: AuditService;
   let rdb: RequestDb;
 
-  const verify = (opts: { witness?: boolean } = {}): Promise<VerifyResult> => verifyAuditChain(
-    { query: (t, p) => testDb().ds.query(t, p) }, key,
-    { witnessFile: opts.witness === false ? null : fs.readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.endsWith('.jsonl')) ?? null, pageSize: 7 });
+  const verify = (opts: { witness?: boolean } = {}): Promise<VerifyResult> =>
+    verifyAuditChain({ query: (t, p) => testDb().ds.query(t, p) }, key, {
+      witnessFile:
+        opts.witness === false
+          ? null
+          : (fs
+              .readdirSync(dir)
+              .map((f) => path.join(dir, f))
+              .find((f) => f.endsWith('.jsonl')) ?? null),
+      pageSize: 7,
+    });
 
   const idAt = async (seq: number) => (await auditRows('seq = $1', [seq]))[0].id;
 
@@ -69,12 +96,22 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     await svc.checkpoint();
     for (const t of ['audit_records', 'audit_checkpoints']) {
       for (const stmt of [`UPDATE ${t} SET seq = seq`, `DELETE FROM ${t}`, `TRUNCATE ${t}`]) {
-        const err = await rdb.run(null, (sql) => sql.query(stmt)).then(() => null, (e: Error) => e);
+        const err = await rdb
+          .run(null, (sql) => sql.query(stmt))
+          .then(
+            () => null,
+            (e: Error) => e,
+          );
         expect(String(err), stmt).to.match(/permission denied/);
       }
       // TRUNCATE … CASCADE from a referencing table would reach them the same way.
       for (const stmt of [`UPDATE ${t} SET seq = seq`, `DELETE FROM ${t}`, `TRUNCATE ${t}`, `TRUNCATE ${t} CASCADE`]) {
-        const err = await testDb().ds.query(stmt).then(() => null, (e: Error) => e);
+        const err = await testDb()
+          .ds.query(stmt)
+          .then(
+            () => null,
+            (e: Error) => e,
+          );
         expect(String(err), `owner: ${stmt}`).to.match(/append-only/);
       }
     }
@@ -110,7 +147,12 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     // Each wave lets every instance's cached head go stale; a writer that only retried
     // optimistically could lose every round and answer AUDIT_UNAVAILABLE.
     const { ds, config } = testDb();
-    const instances = [svc, ...[1, 2, 3, 4, 5].map(() => new AuditService(ds, rdb, config, new FixedClock(new Date()), { key, witnessDir: null }))];
+    const instances = [
+      svc,
+      ...[1, 2, 3, 4, 5].map(
+        () => new AuditService(ds, rdb, config, new FixedClock(new Date()), { key, witnessDir: null }),
+      ),
+    ];
     let n = 0;
     for (let wave = 0; wave < 20; wave += 1) {
       const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => instances[i % 6].append(entry(++n))));
@@ -133,7 +175,11 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
   it('reports an edited record (content no longer matches its hash)', async () => {
     await writeRecords(10);
     await svc.checkpoint();
-    await asAttacker((c) => c.query(`UPDATE audit_records SET outcome = 'ERROR', error_codes = '{FORBIDDEN}' WHERE seq = 4`).then(() => undefined));
+    await asAttacker((c) =>
+      c
+        .query(`UPDATE audit_records SET outcome = 'ERROR', error_codes = '{FORBIDDEN}' WHERE seq = 4`)
+        .then(() => undefined),
+    );
     const v = await verify();
     expect(v.ok).to.equal(false);
     expect(v.broken).to.deep.include({ recordId: await idAt(4), seq: '4' });
@@ -181,8 +227,12 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
         if (prev) rec.prevHash = prev;
         const { hash: _old, ...content } = rec;
         const hash = recordHash(content);
-        await c.query('UPDATE audit_records SET outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
-          [rec.seq, rec.outcome, rec.prevHash, hash]);
+        await c.query('UPDATE audit_records SET outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [
+          rec.seq,
+          rec.outcome,
+          rec.prevHash,
+          hash,
+        ]);
         prev = hash;
       }
     });
@@ -199,8 +249,10 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
 
   it('reports a checkpoint that the service key did not sign', async () => {
     await writeRecords(3);
-    const forger = new AuditService(testDb().ds, rdb, testDb().config, new FixedClock(new Date()),
-      { key: generateSigningKey(), witnessDir: null });
+    const forger = new AuditService(testDb().ds, rdb, testDb().config, new FixedClock(new Date()), {
+      key: generateSigningKey(),
+      witnessDir: null,
+    });
     await forger.checkpoint();
     const v = await verify();
     expect(v.broken).to.deep.include({ seq: '3', recordId: await idAt(3) });
@@ -213,14 +265,23 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     await writeRecords(4);
     await svc.checkpoint();
     const env = {
-      ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url, AUDIT_SIGNING_KEY_FILE: keyFile,
-      AUDIT_DATA_DIR: dir, LOG_LEVEL: 'silent',
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: testDb().url,
+      AUDIT_SIGNING_KEY_FILE: keyFile,
+      AUDIT_DATA_DIR: dir,
+      LOG_LEVEL: 'silent',
     };
-    const run = () => spawnSync('npm', ['run', '-s', 'audit-verify'], { cwd: testDb().config.rootDir, env, encoding: 'utf8' });
+    const run = () =>
+      spawnSync('npm', ['run', '-s', 'audit-verify'], { cwd: testDb().config.rootDir, env, encoding: 'utf8' });
     const ok = run();
     expect(ok.status, ok.stderr).to.equal(0);
-    expect(ok.stdout).to.match(/audit chain verified: 4 record\(s\), 1 checkpoint\(s\) in the database, 1 in the witness log/);
-    await asAttacker((c) => c.query(`UPDATE audit_records SET variables = '{"x":1}' WHERE seq = 2`).then(() => undefined));
+    expect(ok.stdout).to.match(
+      /audit chain verified: 4 record\(s\), 1 checkpoint\(s\) in the database, 1 in the witness log/,
+    );
+    await asAttacker((c) =>
+      c.query(`UPDATE audit_records SET variables = '{"x":1}' WHERE seq = 2`).then(() => undefined),
+    );
     const bad = run();
     expect(bad.status).to.equal(1);
     expect(bad.stdout).to.contain(`first broken record id: ${await idAt(2)}`);

@@ -20,13 +20,20 @@ const T11 = new Date('2025-05-01T11:40:00.000Z');
 const T13 = new Date('2025-05-01T13:00:00.000Z');
 
 /** Walks a whole connection with pages of `first`, returning the node ids in order. */
-async function walk(query: string, vars: Record<string, unknown>, token: string, field: string, first: number): Promise<string[]> {
+async function walk(
+  query: string,
+  vars: Record<string, unknown>,
+  token: string,
+  field: string,
+  first: number,
+): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (let i = 0; i < 100; i++) {
     const r: GqlResult = await gql(query, { ...vars, first, after }, token);
     expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-    const conn: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = r.data[field];
+    const conn: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } =
+      r.data[field];
     expect(conn.edges.length).to.be.at.most(first);
     ids.push(...conn.edges.map((e: { node: { id: string } }) => e.node.id));
     if (!conn.pageInfo.hasNextPage) return ids;
@@ -55,8 +62,14 @@ describe('audit control views', () => {
     saved = clock.now();
     a = await insertParticipant('1000000001', 'Alpha');
     b = await insertParticipant('1000000002', 'Beta');
-    await insertDeclarations(a, [{ number: 'A-1', date: '2024-01-10', direction: 'IM',
-      items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }] }]);
+    await insertDeclarations(a, [
+      {
+        number: 'A-1',
+        date: '2024-01-10',
+        direction: 'IM',
+        items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }],
+      },
+    ]);
     tokenA = await traderToken(a);
     tokenB = await traderToken(b);
     officer = await officerToken();
@@ -65,20 +78,29 @@ describe('audit control views', () => {
     await gql('query Mine { declarations { edges { node { number } } } }', {}, tokenA);
     await gql('{ me { role } }', {}, tokenA);
     await gql('{ tradeStatistics(groupBy: [YEAR]) { truncated } }', {}, tokenB);
-    await gql('{ me { role } }');                                         // UNAUTHENTICATED
-    await gql('{ auditLog { edges { cursor } } }', {}, tokenB);           // FORBIDDEN
-    await gql('{ nope }', {}, tokenA);                                    // GRAPHQL_VALIDATION_FAILED
+    await gql('{ me { role } }'); // UNAUTHENTICATED
+    await gql('{ auditLog { edges { cursor } } }', {}, tokenB); // FORBIDDEN
+    await gql('{ nope }', {}, tokenA); // GRAPHQL_VALIDATION_FAILED
     clock.set(T11);
     await gql('{ declaration(number: "A-1") { number } }', {}, tokenA);
     await gql('{ me { role } declaration(number: "A-1") { number } }', {}, officer); // PARTIAL, FORBIDDEN
     if (await schemaHas('login')) {
       const { services } = await testServer();
       const { password } = await services.accounts.createOfficer('officer.stats');
-      await gql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'officer.stats', p: 'bad-password-xx' });
-      await gql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'officer.stats', p: password });
+      await gql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', {
+        u: 'officer.stats',
+        p: 'bad-password-xx',
+      });
+      await gql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', {
+        u: 'officer.stats',
+        p: password,
+      });
     }
     if (await schemaHas('loginWithSignature')) {
-      await gql('mutation($c: ID!, $s: String!) { loginWithSignature(challengeId: $c, signature: $s) { token } }', { c: '999', s: 'AAAA' });
+      await gql('mutation($c: ID!, $s: String!) { loginWithSignature(challengeId: $c, signature: $s) { token } }', {
+        c: '999',
+        s: 'AAAA',
+      });
     }
     if (await schemaHas('loginWithPortalAssertion')) {
       await gql('mutation($s: String!) { loginWithPortalAssertion(assertion: $s) { token } }', { s: 'AAAA' });
@@ -93,13 +115,22 @@ describe('audit control views', () => {
     it('refuses traders (FORBIDDEN) and anonymous callers (UNAUTHENTICATED)', async () => {
       expect(errorCode(await gql(AUDIT_LOG, {}, tokenA))).to.equal('FORBIDDEN');
       expect(errorCode(await gql(AUDIT_LOG, {}))).to.equal('UNAUTHENTICATED');
-      expect(errorCode(await gql('{ serviceStatistics(period: { from: "2025-05-01T00:00:00Z", to: "2025-05-02T00:00:00Z" }) { operations } }', {}, tokenA)))
-        .to.equal('FORBIDDEN');
+      expect(
+        errorCode(
+          await gql(
+            '{ serviceStatistics(period: { from: "2025-05-01T00:00:00Z", to: "2025-05-02T00:00:00Z" }) { operations } }',
+            {},
+            tokenA,
+          ),
+        ),
+      ).to.equal('FORBIDDEN');
     });
 
     it('returns records newest first, and pages through them without gaps or duplicates', async () => {
       const f = { from: T10.toISOString(), to: '2025-05-01T12:00:00.000Z' };
-      const expected = (await auditRows('occurred_at >= $1 AND occurred_at < $2', [f.from, f.to])).map((r) => r.id).reverse();
+      const expected = (await auditRows('occurred_at >= $1 AND occurred_at < $2', [f.from, f.to]))
+        .map((r) => r.id)
+        .reverse();
       expect(expected.length).to.be.greaterThan(8);
       expect(await walk(AUDIT_LOG, { f }, officer, 'auditLog', 3)).to.deep.equal(expected);
       expect(await walk(AUDIT_LOG, { f }, officer, 'auditLog', 500)).to.deep.equal(expected);
@@ -112,15 +143,23 @@ describe('audit control views', () => {
         return r.data.auditLog.edges.map((e: { node: { id: string } }) => e.node.id).sort();
       };
       const rows = await auditRows('occurred_at < $1', [T13]);
-      const pick = (fn: (r: AuditRowText) => boolean) => rows.filter(fn).map((r) => r.id).sort();
+      const pick = (fn: (r: AuditRowText) => boolean) =>
+        rows
+          .filter(fn)
+          .map((r) => r.id)
+          .sort();
       expect(await ids({ participantId: a })).to.deep.equal(pick((r) => r.participant_id === a));
       expect(await ids({ participantId: b })).to.deep.equal(pick((r) => r.participant_id === b));
       expect(await ids({ from: T11.toISOString() })).to.deep.equal(pick((r) => r.occurred_at >= T11));
-      expect(await ids({ operationName: 'declarations' })).to.deep.equal(pick((r) => r.root_fields.includes('declarations')));
+      expect(await ids({ operationName: 'declarations' })).to.deep.equal(
+        pick((r) => r.root_fields.includes('declarations')),
+      );
       expect(await ids({ operationName: 'Mine' })).to.deep.equal(pick((r) => r.operation_name === 'Mine'));
       expect(await ids({ outcome: 'ERROR' })).to.deep.equal(pick((r) => r.outcome === 'ERROR'));
       expect(await ids({ outcome: 'PARTIAL' })).to.have.length(1);
-      expect(await ids({ authMethod: 'PASSWORD', login: false })).to.deep.equal(pick((r) => r.auth_method === 'PASSWORD' && !r.login));
+      expect(await ids({ authMethod: 'PASSWORD', login: false })).to.deep.equal(
+        pick((r) => r.auth_method === 'PASSWORD' && !r.login),
+      );
       expect(await ids({ login: true })).to.deep.equal(pick((r) => r.login));
     });
 
@@ -129,9 +168,22 @@ describe('audit control views', () => {
       const node = r.data.auditLog.edges[0].node;
       const [row] = await auditRows('id = $1', [node.id]);
       expect(node).to.deep.include({
-        participantId: a, role: 'TRADER', authMethod: 'PASSWORD', login: false, operationType: 'query', operationName: 'Mine',
-        rootFields: ['declarations'], outcome: 'SUCCESS', errorCodes: [], rowsReturned: 1, responseHash: row.response_hash,
-        hash: row.hash, documentHash: row.document_hash, occurredAt: T10.toISOString(), sequence: row.seq, variables: '{}',
+        participantId: a,
+        role: 'TRADER',
+        authMethod: 'PASSWORD',
+        login: false,
+        operationType: 'query',
+        operationName: 'Mine',
+        rootFields: ['declarations'],
+        outcome: 'SUCCESS',
+        errorCodes: [],
+        rowsReturned: 1,
+        responseHash: row.response_hash,
+        hash: row.hash,
+        documentHash: row.document_hash,
+        occurredAt: T10.toISOString(),
+        sequence: row.seq,
+        variables: '{}',
       });
       expect(node.durationMs).to.equal(Number(row.duration_us) / 1000);
     });
@@ -165,7 +217,9 @@ describe('audit control views', () => {
     it("hides other participants' records from a trader's transaction even without a filter (row-level security)", async () => {
       const { ds, config } = testDb();
       const rdb = new RequestDb(ds, config.db.appRole);
-      const seen = await rdb.run(a, (sql) => sql.query<{ p: string | null }>('SELECT DISTINCT participant_id::text AS p FROM audit_records'));
+      const seen = await rdb.run(a, (sql) =>
+        sql.query<{ p: string | null }>('SELECT DISTINCT participant_id::text AS p FROM audit_records'),
+      );
       expect(seen.map((r) => r.p)).to.deep.equal([a]);
     });
   });
@@ -197,14 +251,16 @@ describe('audit control views', () => {
         logins.set(x.auth_method!, e);
       }
       const expected = {
-        from: from.toISOString(), to: to.toISOString(),
+        from: from.toISOString(),
+        to: to.toISOString(),
         operations: rows.length,
         failedOperations: failed.length,
         errorRate: failed.length / rows.length,
         latencyP50Ms: nearestRank(durations, 0.5),
         latencyP95Ms: nearestRank(durations, 0.95),
         operationsPerHour: [...hours].sort().map(([hour, v]) => ({ hour, ...v })),
-        errorsByCode: [...codes].sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : 1))
+        errorsByCode: [...codes]
+          .sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : 1))
           .map(([code, count]) => ({ code, count, rate: count / rows.length })),
         activeParticipants: new Set(rows.map((x) => x.participant_id).filter((x) => x !== null)).size,
         loginsByMethod: [...logins].sort().map(([method, v]) => ({ method, ...v, refused: v.attempts - v.succeeded })),
@@ -214,21 +270,41 @@ describe('audit control views', () => {
       // The data set exercises every figure.
       expect(expected.operationsPerHour).to.have.length(2);
       expect(expected.activeParticipants).to.equal(2);
-      expect(expected.errorsByCode.map((c) => c.code)).to.include.members(['UNAUTHENTICATED', 'FORBIDDEN', 'GRAPHQL_VALIDATION_FAILED']);
+      expect(expected.errorsByCode.map((c) => c.code)).to.include.members([
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'GRAPHQL_VALIDATION_FAILED',
+      ]);
       if (await schemaHas('login')) {
         expect(expected.refusedLogins).to.be.at.least(1);
-        expect(expected.loginsByMethod.find((l) => l.method === 'PASSWORD')).to.deep.include({ attempts: 2, succeeded: 1, refused: 1 });
+        expect(expected.loginsByMethod.find((l) => l.method === 'PASSWORD')).to.deep.include({
+          attempts: 2,
+          succeeded: 1,
+          refused: 1,
+        });
       }
     });
 
     it('gives zeros for an empty period and refuses an inverted or too long one', async () => {
       const r = await gql(STATS, { p: { from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' } }, officer);
       expect(r.data.serviceStatistics).to.deep.include({
-        operations: 0, failedOperations: 0, errorRate: 0, latencyP50Ms: null, latencyP95Ms: null, operationsPerHour: [],
-        errorsByCode: [], activeParticipants: 0, loginsByMethod: [], refusedLogins: 0,
+        operations: 0,
+        failedOperations: 0,
+        errorRate: 0,
+        latencyP50Ms: null,
+        latencyP95Ms: null,
+        operationsPerHour: [],
+        errorsByCode: [],
+        activeParticipants: 0,
+        loginsByMethod: [],
+        refusedLogins: 0,
       });
-      expect(errorCode(await gql(STATS, { p: { from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' } }, officer))).to.equal('BAD_USER_INPUT');
-      expect(errorCode(await gql(STATS, { p: { from: '2023-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z' } }, officer))).to.equal('BAD_USER_INPUT');
+      expect(
+        errorCode(await gql(STATS, { p: { from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' } }, officer)),
+      ).to.equal('BAD_USER_INPUT');
+      expect(
+        errorCode(await gql(STATS, { p: { from: '2023-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z' } }, officer)),
+      ).to.equal('BAD_USER_INPUT');
     });
   });
 });

@@ -14,12 +14,20 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
   before(async () => {
     await resetData();
     const p = await insertParticipant('1000000001');
-    await insertDeclarations(p, [{ number: 'A-1', date: '2024-01-10', direction: 'IM',
-      items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }] }]);
+    await insertDeclarations(p, [
+      {
+        number: 'A-1',
+        date: '2024-01-10',
+        direction: 'IM',
+        items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }],
+      },
+    ]);
     token = await traderToken(p);
     // A server whose responses give up waiting for their record after 300 ms.
     const { config } = testDb();
-    cap = await capturedServer(loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: config.db.url, AUDIT_WRITE_TIMEOUT_MS: '300' }));
+    cap = await capturedServer(
+      loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: config.db.url, AUDIT_WRITE_TIMEOUT_MS: '300' }),
+    );
   });
   after(async () => {
     await cap.close();
@@ -43,7 +51,9 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
     expect(r.body.errors![0].extensions).to.deep.equal({ code: 'AUDIT_UNAVAILABLE', requestId: r.requestId });
     expect(r.text).not.to.contain('A-1');
     expect((await auditRows()).length).to.equal(before);
-    const line = cap.lines.map((l) => JSON.parse(l)).find((l) => l.requestId === r.requestId && l.msg === 'graphql operation');
+    const line = cap.lines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.requestId === r.requestId && l.msg === 'graphql operation');
     expect(line.outcome).to.equal('AUDIT_UNAVAILABLE');
     const metrics = await (await fetch(`${cap.server.url}/metrics`)).text();
     expect(metrics).to.match(/^audit_unavailable_total 1$/m);
@@ -52,7 +62,7 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
     const ok = await rawGql(QUERY, {}, token, { url: cap.server.url });
     expect(ok.status).to.equal(200);
     expect(ok.body.data.declarations.edges[0].node.number).to.equal('A-1');
-    expect((await auditRows('request_id = $1', [ok.requestId]))).to.have.length(1);
+    expect(await auditRows('request_id = $1', [ok.requestId])).to.have.length(1);
   });
 
   it('answers AUDIT_UNAVAILABLE when the record is not durable within AUDIT_WRITE_TIMEOUT_MS', async function () {
@@ -96,10 +106,26 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
     expect([first.status, second.status]).to.deep.equal([503, 503]);
     await cap.services.audit.drain();
     await cap.services.audit.drain();
-    const asSent = (r: typeof first) => ({ outcome: 'ERROR', http_status: 503, error_codes: ['AUDIT_UNAVAILABLE'],
-      rows_returned: 0, response_hash: sha256hex(r.text) });
-    const pick = ({ outcome, http_status, error_codes, rows_returned, response_hash }: Awaited<ReturnType<typeof auditRows>>[number]) =>
-      ({ outcome, http_status, error_codes, rows_returned, response_hash });
+    const asSent = (r: typeof first) => ({
+      outcome: 'ERROR',
+      http_status: 503,
+      error_codes: ['AUDIT_UNAVAILABLE'],
+      rows_returned: 0,
+      response_hash: sha256hex(r.text),
+    });
+    const pick = ({
+      outcome,
+      http_status,
+      error_codes,
+      rows_returned,
+      response_hash,
+    }: Awaited<ReturnType<typeof auditRows>>[number]) => ({
+      outcome,
+      http_status,
+      error_codes,
+      rows_returned,
+      response_hash,
+    });
     // Queued: one record, describing the 503.
     const secondRows = await auditRows('request_id = $1', [second.requestId]);
     expect(secondRows.map(pick)).to.deep.equal([asSent(second)]);

@@ -20,7 +20,9 @@ export interface RawResult {
 
 /** POSTs one operation and keeps the exact response text and the X-Request-Id header. */
 export async function rawGql(
-  query: string, variables?: Record<string, unknown>, token?: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
   opts: { url?: string; headers?: Record<string, string>; operationName?: string } = {},
 ): Promise<RawResult> {
   const url = opts.url ?? (await testServer()).server.url;
@@ -39,12 +41,32 @@ export async function rawGql(
 }
 
 export interface AuditRowText {
-  id: string; seq: string; occurred_at: Date; request_id: string; session_id: string | null;
-  participant_id: string | null; role: string | null; username: string | null; auth_method: string | null;
-  login: boolean; client_ip: string | null; user_agent: string | null; operation_type: string | null;
-  operation_name: string | null; root_fields: string[]; document_hash: string | null; variables: string;
-  outcome: string; error_codes: string[]; rows_returned: number; response_hash: string; http_status: number | null;
-  duration_us: string; complaint_id: string | null; prev_hash: string; hash: string;
+  id: string;
+  seq: string;
+  occurred_at: Date;
+  request_id: string;
+  session_id: string | null;
+  participant_id: string | null;
+  role: string | null;
+  username: string | null;
+  auth_method: string | null;
+  login: boolean;
+  client_ip: string | null;
+  user_agent: string | null;
+  operation_type: string | null;
+  operation_name: string | null;
+  root_fields: string[];
+  document_hash: string | null;
+  variables: string;
+  outcome: string;
+  error_codes: string[];
+  rows_returned: number;
+  response_hash: string;
+  http_status: number | null;
+  duration_us: string;
+  complaint_id: string | null;
+  prev_hash: string;
+  hash: string;
 }
 
 /** Every audit row in chain order, hashes as hex, read as the owner. */
@@ -55,7 +77,9 @@ export async function auditRows(where = 'true', params: unknown[] = []): Promise
             encode(document_hash, 'hex') AS document_hash, variables, outcome, error_codes, rows_returned,
             encode(response_hash, 'hex') AS response_hash, http_status, duration_us::text, complaint_id,
             encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
-       FROM audit_records WHERE ${where} ORDER BY audit_records.seq`, params);
+       FROM audit_records WHERE ${where} ORDER BY audit_records.seq`,
+    params,
+  );
 }
 
 /** The audit row of one request (by its request id). */
@@ -69,7 +93,8 @@ export async function auditRowOf(requestId: string | null): Promise<AuditRowText
 export async function allAuditText(): Promise<string> {
   const rows: { t: string }[] = await testDb().ds.query(
     `SELECT (SELECT coalesce(string_agg(a::text, E'\\n'), '') FROM audit_records a)
-         || (SELECT coalesce(string_agg(c::text, E'\\n'), '') FROM audit_checkpoints c) AS t`);
+         || (SELECT coalesce(string_agg(c::text, E'\\n'), '') FROM audit_checkpoints c) AS t`,
+  );
   return rows[0].t;
 }
 
@@ -92,7 +117,14 @@ export interface CapturedServer {
 /** Another real server over the test database whose pino log lines are captured. */
 export async function capturedServer(config: AppConfig = testDb().config): Promise<CapturedServer> {
   const lines: string[] = [];
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(s); } });
+  const logger = pino(
+    { level: 'info' },
+    {
+      write: (s: string) => {
+        lines.push(s);
+      },
+    },
+  );
   const clock = new FixedClock(new Date());
   const services = createServices(config, testDb().ds, clock);
   const server = await startHttpServer(services, logger, { host: '127.0.0.1', port: 0 });

@@ -17,8 +17,12 @@ async function serverOver(ds: DataSource) {
 
 class PendingMigration1999999999999 implements MigrationInterface {
   name = 'PendingMigration1999999999999';
-  async up(): Promise<void> { /* never run */ }
-  async down(): Promise<void> { /* never run */ }
+  async up(): Promise<void> {
+    /* never run */
+  }
+  async down(): Promise<void> {
+    /* never run */
+  }
 }
 
 /** The value of one sample line of the Prometheus text, or 0 when absent. */
@@ -54,12 +58,18 @@ describe('operations endpoints', () => {
     const r = await fetch(`${cap.server.url}/readyz`);
     expect(r.status).to.equal(200);
     expect(await r.json()).to.deep.equal({ status: 'ready' });
-    const [{ n }] = await testDb().ds.query(`SELECT count(*)::int AS n FROM migrations WHERE name = 'Audit1764000000200'`);
+    const [{ n }] = await testDb().ds.query(
+      `SELECT count(*)::int AS n FROM migrations WHERE name = 'Audit1764000000200'`,
+    );
     expect(n).to.equal(1);
   });
 
   it('/readyz answers 503 when a migration is pending', async () => {
-    const ds = new DataSource({ ...testDb().ds.options, migrations: [...(testDb().ds.options.migrations as Function[]), PendingMigration1999999999999], logging: false } as never);
+    const ds = new DataSource({
+      ...testDb().ds.options,
+      migrations: [...(testDb().ds.options.migrations as Function[]), PendingMigration1999999999999],
+      logging: false,
+    } as never);
     await ds.initialize();
     const server = await serverOver(ds);
     try {
@@ -96,17 +106,26 @@ describe('operations endpoints', () => {
     await rawGql('{ me { role } }', {}, undefined, { url });
     await rawGql('{ nope }', {}, token, { url });
     const hasLogin = await schemaHas('login');
-    if (hasLogin) await rawGql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'nobody.here', p: 'x-wrong-1' }, undefined, { url });
+    if (hasLogin)
+      await rawGql(
+        'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
+        { u: 'nobody.here', p: 'x-wrong-1' },
+        undefined,
+        { url },
+      );
     const res = await fetch(`${url}/metrics`);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
     const after = await res.text();
-    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(delta('graphql_operations_total', { operation: 'me', type: 'query', outcome: 'SUCCESS' })).to.equal(2);
     expect(delta('graphql_operations_total', { operation: 'me', type: 'query', outcome: 'ERROR' })).to.equal(1);
     expect(delta('graphql_operations_total', { operation: '(invalid)', outcome: 'ERROR' })).to.equal(1);
     expect(delta('graphql_operation_duration_seconds_count', { operation: 'me', outcome: 'SUCCESS' })).to.equal(2);
-    expect(after).to.match(/^graphql_operation_duration_seconds_bucket\{le="0\.05",operation="me",outcome="SUCCESS"\} \d+$/m);
+    expect(after).to.match(
+      /^graphql_operation_duration_seconds_bucket\{le="0\.05",operation="me",outcome="SUCCESS"\} \d+$/m,
+    );
     if (hasLogin) expect(delta('login_attempts_total', { method: 'PASSWORD', result: 'refused' })).to.equal(1);
     expect(sample(after, 'db_pool_connections', { state: 'total' })).to.be.greaterThan(0);
     expect(after).to.match(/^db_pool_connections\{state="waiting"\} \d+$/m);

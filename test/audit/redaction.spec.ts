@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { buildSchema, getOperationAST, parse, print } from 'graphql';
-import {
-  canonicalJson, countRows, describeOperation, REDACTED, UNUSED,
-} from '../../src/audit/operation';
+import { canonicalJson, countRows, describeOperation, REDACTED, UNUSED } from '../../src/audit/operation';
 import { sha256hex } from './helpers';
 import { testServer } from '../support/server';
 
@@ -30,8 +28,10 @@ function describe_(query: string, variables: Record<string, unknown>, operationN
 
 describe('audit redaction (by the argument a value feeds)', () => {
   it('redacts a password whatever the variable is called ($p), and keeps the other variables', () => {
-    const f = describe_('mutation Go($u: String!, $p: String!) { signIn(username: $u, password: $p) }',
-      { u: 'alice', p: 'hunter2-correct-horse' });
+    const f = describe_('mutation Go($u: String!, $p: String!) { signIn(username: $u, password: $p) }', {
+      u: 'alice',
+      p: 'hunter2-correct-horse',
+    });
     expect(JSON.parse(f.variables)).to.deep.equal({ u: 'alice', p: REDACTED });
     expect(f.variables).not.to.contain('hunter2');
     expect(f.operationName).to.equal('Go');
@@ -40,25 +40,31 @@ describe('audit redaction (by the argument a value feeds)', () => {
   });
 
   it('redacts signature, assertion, token, currentPassword and newPassword arguments', () => {
-    const f = describe_(`mutation($a: String!, $b: String, $c: String, $d: String!, $e: String!) {
+    const f = describe_(
+      `mutation($a: String!, $b: String, $c: String, $d: String!, $e: String!) {
       verify(signature: $a, assertion: $b, token: $c) rotate(currentPassword: $d, newPassword: $e) }`,
-    { a: 'MIIsig', b: 'MIIassert', c: '{"unverifiedCertificate":"x"}', d: 'old-secret', e: 'new-secret' });
+      { a: 'MIIsig', b: 'MIIassert', c: '{"unverifiedCertificate":"x"}', d: 'old-secret', e: 'new-secret' },
+    );
     expect(JSON.parse(f.variables)).to.deep.equal({ a: REDACTED, b: REDACTED, c: REDACTED, d: REDACTED, e: REDACTED });
   });
 
   it('redacts a variable that feeds a secret input field, and secret-named keys inside an input object', () => {
-    const viaField = describe_('mutation($x: String!) { signInWith(credentials: { username: "bob", password: $x }) }',
-      { x: 's3cr3t-one' });
+    const viaField = describe_('mutation($x: String!) { signInWith(credentials: { username: "bob", password: $x }) }', {
+      x: 's3cr3t-one',
+    });
     expect(JSON.parse(viaField.variables)).to.deep.equal({ x: REDACTED });
-    const wholeObject = describe_('mutation($c: Credentials!) { signInWith(credentials: $c) }',
-      { c: { username: 'bob', password: 's3cr3t-two', note: 'hi' } });
+    const wholeObject = describe_('mutation($c: Credentials!) { signInWith(credentials: $c) }', {
+      c: { username: 'bob', password: 's3cr3t-two', note: 'hi' },
+    });
     expect(JSON.parse(wholeObject.variables)).to.deep.equal({ c: { username: 'bob', password: REDACTED, note: 'hi' } });
   });
 
   it('keeps complaint personal data out: the whole input of fileComplaint and the answer of answerComplaint', () => {
-    const f = describe_(`mutation($in: ComplaintInput!, $id: ID!, $ans: String!) {
+    const f = describe_(
+      `mutation($in: ComplaintInput!, $id: ID!, $ans: String!) {
       fileComplaint(input: $in) answerComplaint(id: $id, answer: $ans) }`,
-    { in: { name: 'Anar', address: 'Nizami 10', text: 'late' }, id: '7', ans: 'Dear Anar…' });
+      { in: { name: 'Anar', address: 'Nizami 10', text: 'late' }, id: '7', ans: 'Dear Anar…' },
+    );
     expect(JSON.parse(f.variables)).to.deep.equal({ in: REDACTED, id: '7', ans: REDACTED });
     expect(f.variables).not.to.match(/Anar|Nizami/);
   });
@@ -71,8 +77,9 @@ describe('audit redaction (by the argument a value feeds)', () => {
     expect(withLiteral.documentHash!.toString('hex')).to.equal(sha256hex(expected));
     // So is the default value of a variable that feeds a secret argument.
     const withDefault = describe_('mutation($p: String! = "p4ss") { signIn(username: "alice", password: $p) }', {});
-    expect(withDefault.documentHash!.toString('hex'))
-      .to.equal(sha256hex(print(parse('mutation($p: String! = "[redacted]") { signIn(username: "alice", password: $p) }'))));
+    expect(withDefault.documentHash!.toString('hex')).to.equal(
+      sha256hex(print(parse('mutation($p: String! = "[redacted]") { signIn(username: "alice", password: $p) }'))),
+    );
     // A non-secret literal is part of the hash.
     const bob = describe_('mutation { signIn(username: "bob", password: "p4ss") }', {});
     expect(bob.documentHash!.equals(withLiteral.documentHash!)).to.equal(false);
@@ -85,8 +92,9 @@ describe('audit redaction (by the argument a value feeds)', () => {
   });
 
   it('follows variables through fragments and lists, and keeps none of a document that does not parse', () => {
-    const frag = describe_(`mutation($p: String!) { ...F } fragment F on M { signIn(username: "a", password: $p) }`,
-      { p: 'inside-fragment' });
+    const frag = describe_(`mutation($p: String!) { ...F } fragment F on M { signIn(username: "a", password: $p) }`, {
+      p: 'inside-fragment',
+    });
     expect(JSON.parse(frag.variables)).to.deep.equal({ p: REDACTED });
     expect(frag.roots.map((r) => r.field)).to.deep.equal(['signIn']);
     const unparsed = describeOperation(SCHEMA, undefined, undefined, { p: 'typo-secret', q: 1 });
@@ -106,7 +114,12 @@ describe('audit redaction (by the argument a value feeds)', () => {
     if (!m.login || !m.changePassword) this.skip();
     const doc = parse(`mutation($who: String!, $k: String!, $c: String!, $n: String!) {
       login(username: $who, password: $k) { expiresAt } changePassword(currentPassword: $c, newPassword: $n) }`);
-    const f = describeOperation(schema, doc, getOperationAST(doc) ?? undefined, { who: 'u1', k: 'kkk-1', c: 'ccc-2', n: 'nnn-3' });
+    const f = describeOperation(schema, doc, getOperationAST(doc) ?? undefined, {
+      who: 'u1',
+      k: 'kkk-1',
+      c: 'ccc-2',
+      n: 'nnn-3',
+    });
     expect(JSON.parse(f.variables)).to.deep.equal({ who: 'u1', k: REDACTED, c: REDACTED, n: REDACTED });
     expect(f.loginMethod).to.equal('PASSWORD');
   });
@@ -121,13 +134,17 @@ describe('audit redaction (by the argument a value feeds)', () => {
       return describeOperation(s, d, getOperationAST(d) ?? undefined, {}).loginMethod;
     };
     expect(method('mutation { login(username: "a", password: "b") { token } }')).to.equal('PASSWORD');
-    expect(method('mutation { x: loginWithSignature(challengeId: "1", signature: "b") { token } }')).to.equal('SIGNATURE');
+    expect(method('mutation { x: loginWithSignature(challengeId: "1", signature: "b") { token } }')).to.equal(
+      'SIGNATURE',
+    );
     expect(method('mutation { loginWithPortalAssertion(assertion: "b") { token } }')).to.equal('PORTAL');
     expect(method('mutation { logout }')).to.equal(null);
   });
 
   it('writes canonical JSON (keys sorted at every depth)', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).to.equal('{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).to.equal(
+      '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
+    );
   });
 });
 

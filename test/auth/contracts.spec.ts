@@ -3,14 +3,44 @@ import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
 import { errorCode, gql, testServer, traderToken } from '../support/server';
 import {
-  argon2Params, CHANGE, clearThrottle, CONTRACTS, ISSUE, issueCredentials, LEGAL_DOCS, legalEntity, login, loginToken, naturalPerson,
-  OFFICER_PASSWORD, officerSession, PERSON_DOCS, PINNED_NOW, REGISTER, registerContract, RESUME, SUSPEND, TERMINATE,
+  argon2Params,
+  CHANGE,
+  clearThrottle,
+  CONTRACTS,
+  ISSUE,
+  issueCredentials,
+  LEGAL_DOCS,
+  legalEntity,
+  login,
+  loginToken,
+  naturalPerson,
+  OFFICER_PASSWORD,
+  officerSession,
+  PERSON_DOCS,
+  PINNED_NOW,
+  REGISTER,
+  registerContract,
+  RESUME,
+  SUSPEND,
+  TERMINATE,
 } from './helpers';
 
-const item = (hs: string, country: string, azn: string) => ({ hs, country, net: '10.000', gross: '12.500', azn, usd: '1.00' });
+const item = (hs: string, country: string, azn: string) => ({
+  hs,
+  country,
+  net: '10.000',
+  gross: '12.500',
+  azn,
+  usd: '1.00',
+});
 
 const ALPHA_DECLS: DeclSpec[] = [
-  { number: 'AL-1', date: '2024-03-10', direction: 'IM', items: [item('8471300000', 'CN', '100.10'), item('8471410000', 'CN', '200.20')] },
+  {
+    number: 'AL-1',
+    date: '2024-03-10',
+    direction: 'IM',
+    items: [item('8471300000', 'CN', '100.10'), item('8471410000', 'CN', '200.20')],
+  },
   { number: 'AL-2', date: '2024-07-01', direction: 'EX', items: [item('0802210000', 'RU', '50.05')] },
   { number: 'AL-3', date: '2025-01-15', direction: 'IM', items: [item('8471300000', 'TR', '0.99')] },
 ];
@@ -37,12 +67,20 @@ describe('password access: contracts and credentials (officers)', () => {
     const alpha = await insertParticipant('1000000001', 'Alpha MMC (from declarations)');
     const beta = await insertParticipant('1000000009', 'Beta MMC');
     await insertDeclarations(alpha, ALPHA_DECLS);
-    await insertDeclarations(beta, [{ number: 'BE-1', date: '2024-03-10', direction: 'IM', items: [item('8471300000', 'CN', '777.77')] }]);
+    await insertDeclarations(beta, [
+      { number: 'BE-1', date: '2024-03-10', direction: 'IM', items: [item('8471300000', 'CN', '777.77')] },
+    ]);
 
     const contract = await registerContract(officer, legalEntity());
     expect(contract).to.include({
-      contractNumber: 'GK-2025/0042', signedDate: '2025-03-01', status: 'ACTIVE', credentialsDueDate: '2025-04-01',
-      credentialsOverdue: false, credentialsIssuedAt: null, username: null, nonCommercial: false,
+      contractNumber: 'GK-2025/0042',
+      signedDate: '2025-03-01',
+      status: 'ACTIVE',
+      credentialsDueDate: '2025-04-01',
+      credentialsOverdue: false,
+      credentialsIssuedAt: null,
+      username: null,
+      nonCommercial: false,
     });
     expect(contract.documents).to.deep.equal(LEGAL_DOCS);
     // Merged with the known participant, not duplicated.
@@ -59,11 +97,18 @@ describe('password access: contracts and credentials (officers)', () => {
     // First login: a session that may only change the password (or log out).
     const first = await login(issued.username, issued.password);
     expect(first.errors).to.equal(undefined);
-    expect(first.data.login.viewer).to.deep.include({ role: 'TRADER', authMethod: 'PASSWORD', mustChangePassword: true, username: 'c-gk-2025-0042' });
+    expect(first.data.login.viewer).to.deep.include({
+      role: 'TRADER',
+      authMethod: 'PASSWORD',
+      mustChangePassword: true,
+      username: 'c-gk-2025-0042',
+    });
     expect(first.data.login.viewer.participant.id).to.equal(alpha);
     const t1 = first.data.login.token;
     expect(errorCode(await gql('{ me { role } }', {}, t1))).to.equal('PASSWORD_CHANGE_REQUIRED');
-    expect(errorCode(await gql('{ tradeStatistics(groupBy: [YEAR]) { truncated } }', {}, t1))).to.equal('PASSWORD_CHANGE_REQUIRED');
+    expect(errorCode(await gql('{ tradeStatistics(groupBy: [YEAR]) { truncated } }', {}, t1))).to.equal(
+      'PASSWORD_CHANGE_REQUIRED',
+    );
 
     const changed = await gql(CHANGE, { c: issued.password, n: 'my own passphrase 2025' }, t1);
     expect(changed.data).to.deep.equal({ changePassword: true });
@@ -74,14 +119,29 @@ describe('password access: contracts and credentials (officers)', () => {
     const second = await login(issued.username, 'my own passphrase 2025');
     expect(second.data.login.viewer.mustChangePassword).to.equal(false);
     const t2 = second.data.login.token;
-    const stats = await gql(`{ tradeStatistics(groupBy: [YEAR]) { rows { key { year } measures { declarationCount customsValueAzn } }
-      totals { declarationCount itemCount customsValueAzn netWeightKg } } }`, {}, t2);
+    const stats = await gql(
+      `{ tradeStatistics(groupBy: [YEAR]) { rows { key { year } measures { declarationCount customsValueAzn } }
+      totals { declarationCount itemCount customsValueAzn netWeightKg } } }`,
+      {},
+      t2,
+    );
     expect(stats.errors).to.equal(undefined);
     expect(stats.data.tradeStatistics.totals).to.deep.equal({
-      declarationCount: 3, itemCount: 4, customsValueAzn: '351.34', netWeightKg: '40.000',
+      declarationCount: 3,
+      itemCount: 4,
+      customsValueAzn: '351.34',
+      netWeightKg: '40.000',
     });
-    expect(stats.data.tradeStatistics.rows.map((r: any) => [r.key.year, r.measures.declarationCount, r.measures.customsValueAzn]))
-      .to.deep.equal([[2024, 2, '350.35'], [2025, 1, '0.99']]);
+    expect(
+      stats.data.tradeStatistics.rows.map((r: any) => [
+        r.key.year,
+        r.measures.declarationCount,
+        r.measures.customsValueAzn,
+      ]),
+    ).to.deep.equal([
+      [2024, 2, '350.35'],
+      [2025, 1, '0.99'],
+    ]);
     const decl = await gql('{ declaration(number: "BE-1") { number } }', {}, t2);
     expect(decl.data.declaration).to.equal(null);
   });
@@ -119,7 +179,11 @@ describe('password access: contracts and credentials (officers)', () => {
   describe('the documents checklist', () => {
     for (const missing of LEGAL_DOCS) {
       it(`rejects a legal entity's contract without ${missing}, naming it`, async () => {
-        const r = await gql(REGISTER, { i: legalEntity({ documents: LEGAL_DOCS.filter((d) => d !== missing) }) }, officer);
+        const r = await gql(
+          REGISTER,
+          { i: legalEntity({ documents: LEGAL_DOCS.filter((d) => d !== missing) }) },
+          officer,
+        );
         expect(errorCode(r)).to.equal('BAD_USER_INPUT');
         expect(r.errors![0].message).to.contain(missing);
         expect(r.errors![0].extensions!.missingDocuments).to.deep.equal([missing]);
@@ -130,14 +194,21 @@ describe('password access: contracts and credentials (officers)', () => {
       const r = await gql(REGISTER, { i: legalEntity({ nonCommercial: true }) }, officer);
       expect(errorCode(r)).to.equal('BAD_USER_INPUT');
       expect(r.errors![0].message).to.contain('NOTARISED_REGISTRY_EXTRACT');
-      const c = await registerContract(officer, legalEntity({ nonCommercial: true, documents: [...LEGAL_DOCS, 'NOTARISED_REGISTRY_EXTRACT'] }));
+      const c = await registerContract(
+        officer,
+        legalEntity({ nonCommercial: true, documents: [...LEGAL_DOCS, 'NOTARISED_REGISTRY_EXTRACT'] }),
+      );
       expect(c.nonCommercial).to.equal(true);
       expect(c.documents).to.include('NOTARISED_REGISTRY_EXTRACT');
     });
 
     for (const missing of PERSON_DOCS) {
       it(`rejects a natural person's contract without ${missing}, naming it`, async () => {
-        const r = await gql(REGISTER, { i: naturalPerson({ documents: PERSON_DOCS.filter((d) => d !== missing) }) }, officer);
+        const r = await gql(
+          REGISTER,
+          { i: naturalPerson({ documents: PERSON_DOCS.filter((d) => d !== missing) }) },
+          officer,
+        );
         expect(errorCode(r)).to.equal('BAD_USER_INPUT');
         expect(r.errors![0].message).to.contain(missing);
       });
@@ -149,8 +220,16 @@ describe('password access: contracts and credentials (officers)', () => {
       expect(errorCode(r)).to.equal('BAD_USER_INPUT');
       expect(r.errors![0].extensions!.missingDocuments).to.deep.equal(['GOOEN_COPY']);
       const c = await registerContract(officer, { ...noVoen, documents: [...PERSON_DOCS, 'GOOEN_COPY'] });
-      expect(c.participant).to.deep.include({ kind: 'NATURAL_PERSON', fin: '5ABCD12', gooen: 'G123456789', voen: null });
-      const withVoen = await registerContract(officer, naturalPerson({ contractNumber: 'GK-2', fin: '6ABCD12', voen: '2000000003' }));
+      expect(c.participant).to.deep.include({
+        kind: 'NATURAL_PERSON',
+        fin: '5ABCD12',
+        gooen: 'G123456789',
+        voen: null,
+      });
+      const withVoen = await registerContract(
+        officer,
+        naturalPerson({ contractNumber: 'GK-2', fin: '6ABCD12', voen: '2000000003' }),
+      );
       expect(withVoen.documents).to.deep.equal(PERSON_DOCS);
     });
   });
@@ -183,16 +262,28 @@ describe('password access: contracts and credentials (officers)', () => {
 
     it('merges a natural person known by VÖEN from declarations, adding the FIN', async () => {
       const [p] = await testDb().ds.query(
-        `INSERT INTO participants (kind, name, voen, created_at) VALUES ('NATURAL_PERSON', 'Ali M.', '2000000002', now()) RETURNING id::text AS id`);
+        `INSERT INTO participants (kind, name, voen, created_at) VALUES ('NATURAL_PERSON', 'Ali M.', '2000000002', now()) RETURNING id::text AS id`,
+      );
       const c = await registerContract(officer, naturalPerson());
-      expect(c.participant).to.deep.equal({ id: p.id, kind: 'NATURAL_PERSON', name: 'Ali M.', voen: '2000000002', fin: '5ABCD12', gooen: null });
+      expect(c.participant).to.deep.equal({
+        id: p.id,
+        kind: 'NATURAL_PERSON',
+        name: 'Ali M.',
+        voen: '2000000002',
+        fin: '5ABCD12',
+        gooen: null,
+      });
       const [{ n }] = await testDb().ds.query('SELECT count(*)::int AS n FROM participants');
       expect(n).to.equal(1);
     });
 
     it('refuses identifiers that belong to two different participants', async () => {
-      await testDb().ds.query(`INSERT INTO participants (kind, name, voen, created_at) VALUES ('NATURAL_PERSON', 'X', '2000000002', now())`);
-      await testDb().ds.query(`INSERT INTO participants (kind, name, fin, created_at) VALUES ('NATURAL_PERSON', 'Y', '5ABCD12', now())`);
+      await testDb().ds.query(
+        `INSERT INTO participants (kind, name, voen, created_at) VALUES ('NATURAL_PERSON', 'X', '2000000002', now())`,
+      );
+      await testDb().ds.query(
+        `INSERT INTO participants (kind, name, fin, created_at) VALUES ('NATURAL_PERSON', 'Y', '5ABCD12', now())`,
+      );
       const r = await gql(REGISTER, { i: naturalPerson() }, officer);
       expect(errorCode(r)).to.equal('BAD_USER_INPUT');
       expect(r.errors![0].message).to.match(/different participants/);
@@ -202,7 +293,8 @@ describe('password access: contracts and credentials (officers)', () => {
 
     it('refuses a VÖEN known with another FIN, or as another kind of participant', async () => {
       await testDb().ds.query(
-        `INSERT INTO participants (kind, name, voen, fin, created_at) VALUES ('NATURAL_PERSON', 'X', '2000000002', '9ZZZZ99', now())`);
+        `INSERT INTO participants (kind, name, voen, fin, created_at) VALUES ('NATURAL_PERSON', 'X', '2000000002', '9ZZZZ99', now())`,
+      );
       const r = await gql(REGISTER, { i: naturalPerson() }, officer);
       expect(errorCode(r)).to.equal('BAD_USER_INPUT');
       expect(r.errors![0].message).to.match(/has FIN 9ZZZZ99/);
@@ -214,7 +306,11 @@ describe('password access: contracts and credentials (officers)', () => {
 
     it('refuses a contract number registered before (compared without case and punctuation)', async () => {
       await registerContract(officer, legalEntity());
-      const r = await gql(REGISTER, { i: legalEntity({ contractNumber: 'gk 2025-0042', voen: '1000000002' }) }, officer);
+      const r = await gql(
+        REGISTER,
+        { i: legalEntity({ contractNumber: 'gk 2025-0042', voen: '1000000002' }) },
+        officer,
+      );
       expect(errorCode(r)).to.equal('BAD_USER_INPUT');
       expect(r.errors![0].message).to.match(/already registered/);
     });
@@ -240,11 +336,15 @@ describe('password access: contracts and credentials (officers)', () => {
     it('lists overdue contracts, and one stops being overdue when its credentials are issued', async () => {
       const { clock } = await testServer();
       const late = await registerContract(officer, legalEntity({ signedDate: '2025-02-09', contractNumber: 'L-1' }));
-      const due = await registerContract(officer, legalEntity({ signedDate: '2025-02-10', contractNumber: 'D-1', voen: '1000000002' }));
+      const due = await registerContract(
+        officer,
+        legalEntity({ signedDate: '2025-02-10', contractNumber: 'D-1', voen: '1000000002' }),
+      );
       expect([late.credentialsDueDate, late.credentialsOverdue]).to.deep.equal(['2025-03-09', true]);
       // Due today (2025-03-10 in Baku) is not overdue yet.
       expect([due.credentialsDueDate, due.credentialsOverdue]).to.deep.equal(['2025-03-10', false]);
-      const overdue = async () => (await gql(CONTRACTS, { overdue: true }, officer)).data.contracts.edges.map((e: any) => e.node.contractNumber);
+      const overdue = async () =>
+        (await gql(CONTRACTS, { overdue: true }, officer)).data.contracts.edges.map((e: any) => e.node.contractNumber);
       expect(await overdue()).to.deep.equal(['L-1']);
       // 20:00 UTC is already 2025-03-11 in Baku.
       clock.set(new Date('2025-03-10T20:00:00Z'));
@@ -254,8 +354,9 @@ describe('password access: contracts and credentials (officers)', () => {
         await issueCredentials(officer, late.id);
         expect(await overdue()).to.deep.equal(['D-1']);
         const notOverdue = await gql(CONTRACTS, { overdue: false }, officer);
-        expect(notOverdue.data.contracts.edges.map((e: any) => [e.node.contractNumber, e.node.credentialsOverdue]))
-          .to.deep.equal([['L-1', false]]);
+        expect(
+          notOverdue.data.contracts.edges.map((e: any) => [e.node.contractNumber, e.node.credentialsOverdue]),
+        ).to.deep.equal([['L-1', false]]);
       } finally {
         clock.set(PINNED_NOW);
       }
@@ -264,7 +365,9 @@ describe('password access: contracts and credentials (officers)', () => {
     it('filters by status and pages through contracts without gaps', async () => {
       const ids: string[] = [];
       for (let i = 1; i <= 5; i += 1) {
-        ids.push((await registerContract(officer, legalEntity({ contractNumber: `P-${i}`, voen: `100000001${i}` }))).id);
+        ids.push(
+          (await registerContract(officer, legalEntity({ contractNumber: `P-${i}`, voen: `100000001${i}` }))).id,
+        );
       }
       await gql(SUSPEND, { id: ids[1], r: 'documents under review' }, officer);
       const seen: string[] = [];
@@ -294,7 +397,11 @@ describe('password access: contracts and credentials (officers)', () => {
       const issued = await issueCredentials(officer, contract.id);
       const first = await loginToken(issued.username, issued.password);
       await gql(CHANGE, { c: issued.password, n: 'trader passphrase 1' }, first);
-      return { token: await loginToken(issued.username, 'trader passphrase 1'), username: issued.username, password: 'trader passphrase 1' };
+      return {
+        token: await loginToken(issued.username, 'trader passphrase 1'),
+        username: issued.username,
+        password: 'trader passphrase 1',
+      };
     }
 
     it('re-issuing invalidates the old password and the sessions opened with it', async () => {
@@ -312,7 +419,9 @@ describe('password access: contracts and credentials (officers)', () => {
       const issued = await issueCredentials(officer, contract.id);
       const list = await gql(CONTRACTS, {}, officer);
       expect(JSON.stringify(list)).not.to.contain(issued.password);
-      const [a] = await testDb().ds.query(`SELECT password_hash FROM user_accounts WHERE username = $1`, [issued.username]);
+      const [a] = await testDb().ds.query(`SELECT password_hash FROM user_accounts WHERE username = $1`, [
+        issued.username,
+      ]);
       expect(argon2Params(a.password_hash)).to.equal('argon2id v=19 m=19456 t=2 p=1');
       expect(a.password_hash).not.to.contain(issued.password);
       expect(JSON.stringify(list)).not.to.contain(a.password_hash);
@@ -321,7 +430,10 @@ describe('password access: contracts and credentials (officers)', () => {
     it('suspending revokes live sessions and refuses logins until resumed', async () => {
       const s = await traderSession();
       const sus = await gql(SUSPEND, { id: contract.id, r: 'unpaid? no — documents expired' }, officer);
-      expect(sus.data.suspendContract).to.include({ status: 'SUSPENDED', statusReason: 'unpaid? no — documents expired' });
+      expect(sus.data.suspendContract).to.include({
+        status: 'SUSPENDED',
+        statusReason: 'unpaid? no — documents expired',
+      });
       expect(errorCode(await gql('{ me { role } }', {}, s.token))).to.equal('UNAUTHENTICATED');
       const refused = await login(s.username, s.password);
       expect(errorCode(refused)).to.equal('FORBIDDEN');

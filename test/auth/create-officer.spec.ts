@@ -10,14 +10,23 @@ const ROOT = path.resolve(__dirname, '..', '..');
 /** Runs `npm run create-officer -- ARGS` the way npm does, against the test database. */
 function createOfficer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', './scripts/register.js', 'src/cli/create-officer.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url, LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['-r', './scripts/register.js', 'src/cli/create-officer.ts', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url, LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -45,7 +54,11 @@ describe('npm run create-officer', () => {
     expect(JSON.stringify(rows)).not.to.contain(password);
 
     const first = await login('rashad.aliyev', password);
-    expect(first.data.login.viewer).to.deep.include({ role: 'OFFICER', mustChangePassword: true, username: 'rashad.aliyev' });
+    expect(first.data.login.viewer).to.deep.include({
+      role: 'OFFICER',
+      mustChangePassword: true,
+      username: 'rashad.aliyev',
+    });
     expect(errorCode(await gql(CONTRACTS, {}, first.data.login.token))).to.equal('PASSWORD_CHANGE_REQUIRED');
     await gql(CHANGE, { c: password, n: 'officer passphrase 9' }, first.data.login.token);
     const officer = await loginToken('rashad.aliyev', 'officer passphrase 9');

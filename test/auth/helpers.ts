@@ -19,7 +19,12 @@ export const CONTRACTS = `query($status: ContractStatus, $overdue: Boolean, $fir
   contracts(status: $status, overdue: $overdue, first: $first, after: $after) {
     edges { cursor node { ${CONTRACT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 
-export const LEGAL_DOCS = ['APPLICATION_LETTER', 'SIGNED_CONTRACT', 'STATE_REGISTRATION_CERTIFICATE', 'FOUNDERS_IDENTITY_DOCUMENTS'];
+export const LEGAL_DOCS = [
+  'APPLICATION_LETTER',
+  'SIGNED_CONTRACT',
+  'STATE_REGISTRATION_CERTIFICATE',
+  'FOUNDERS_IDENTITY_DOCUMENTS',
+];
 export const PERSON_DOCS = ['APPLICATION_LETTER', 'SIGNED_CONTRACT', 'IDENTITY_DOCUMENT'];
 
 /** A day the tests pin the clock to: 12:00 in Baku. */
@@ -27,15 +32,26 @@ export const PINNED_NOW = new Date('2025-03-10T08:00:00.000Z');
 
 export function legalEntity(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    contractNumber: 'GK-2025/0042', signedDate: '2025-03-01', kind: 'LEGAL_ENTITY', name: 'Alpha MMC',
-    voen: '1000000001', documents: LEGAL_DOCS, ...over,
+    contractNumber: 'GK-2025/0042',
+    signedDate: '2025-03-01',
+    kind: 'LEGAL_ENTITY',
+    name: 'Alpha MMC',
+    voen: '1000000001',
+    documents: LEGAL_DOCS,
+    ...over,
   };
 }
 
 export function naturalPerson(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    contractNumber: 'GK-2025/0100', signedDate: '2025-03-01', kind: 'NATURAL_PERSON', name: 'Əli Məmmədov',
-    fin: '5ABCD12', voen: '2000000002', documents: PERSON_DOCS, ...over,
+    contractNumber: 'GK-2025/0100',
+    signedDate: '2025-03-01',
+    kind: 'NATURAL_PERSON',
+    name: 'Əli Məmmədov',
+    fin: '5ABCD12',
+    voen: '2000000002',
+    documents: PERSON_DOCS,
+    ...over,
   };
 }
 
@@ -69,7 +85,10 @@ export async function registerContract(officer: string, input: Record<string, un
   return r.data.registerContract;
 }
 
-export async function issueCredentials(officer: string, contractId: string): Promise<{ username: string; password: string; contract: any }> {
+export async function issueCredentials(
+  officer: string,
+  contractId: string,
+): Promise<{ username: string; password: string; contract: any }> {
   const r = await gql(ISSUE, { id: contractId }, officer);
   expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
   return r.data.issueCredentials;

@@ -8,7 +8,16 @@ import { createLogger } from '../../src/shared/logger';
 import { resetData, testDb } from '../support/db';
 import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
 import {
-  argon2Params, CHANGE, issueCredentials, legalEntity, LOGIN, login, loginToken, officerSession, OFFICER_PASSWORD, PINNED_NOW,
+  argon2Params,
+  CHANGE,
+  issueCredentials,
+  legalEntity,
+  LOGIN,
+  login,
+  loginToken,
+  officerSession,
+  OFFICER_PASSWORD,
+  PINNED_NOW,
   registerContract,
 } from './helpers';
 
@@ -72,12 +81,17 @@ describe('password login', () => {
     expect(errorCode(unknown)).to.equal('UNAUTHENTICATED');
     expect(errorCode(wrong)).to.equal('UNAUTHENTICATED');
     expect(unknown.errors![0].message).to.equal(wrong.errors![0].message);
-    expect(Object.keys(unknown.errors![0].extensions!).sort()).to.deep.equal(Object.keys(wrong.errors![0].extensions!).sort());
+    expect(Object.keys(unknown.errors![0].extensions!).sort()).to.deep.equal(
+      Object.keys(wrong.errors![0].extensions!).sort(),
+    );
     // One verification per attempt, with the same argon2id parameters: a dummy hash for the unknown user.
     expect(seen).to.have.length(2);
     expect(argon2Params(seen[0])).to.equal('argon2id v=19 m=19456 t=2 p=1');
     expect(argon2Params(seen[0])).to.equal(argon2Params(seen[1]));
-    const [{ password_hash: stored }] = await testDb().ds.query('SELECT password_hash FROM user_accounts WHERE username = $1', [trader.username]);
+    const [{ password_hash: stored }] = await testDb().ds.query(
+      'SELECT password_hash FROM user_accounts WHERE username = $1',
+      [trader.username],
+    );
     expect(seen[1]).to.equal(stored);
     expect(seen[0]).not.to.equal(stored);
   });
@@ -92,13 +106,15 @@ describe('password login', () => {
     /** Runs the same schedule against a name and returns what each step answered. */
     async function schedule(username: string, rightPassword: string): Promise<unknown[]> {
       const start = clock.now().getTime();
-      const at = (r: GqlResult) => [errorCode(r) ?? 'OK',
-        r.errors?.[0]?.extensions?.retryAt ? (Date.parse(r.errors[0].extensions.retryAt) - start) / 1000 : null];
+      const at = (r: GqlResult) => [
+        errorCode(r) ?? 'OK',
+        r.errors?.[0]?.extensions?.retryAt ? (Date.parse(r.errors[0].extensions.retryAt) - start) / 1000 : null,
+      ];
       const steps: unknown[] = [];
       for (let i = 1; i <= 5; i += 1) steps.push(at(await login(username, `wrong password ${i}`)));
-      steps.push(at(await login(username, rightPassword)));      // locked: even the right password is refused
+      steps.push(at(await login(username, rightPassword))); // locked: even the right password is refused
       clock.advance(59_000);
-      steps.push(at(await login(username, rightPassword)));      // still locked
+      steps.push(at(await login(username, rightPassword))); // still locked
       clock.advance(2_000);
       steps.push(at(await login(username, 'wrong password 6'))); // unlocked; the 6th failure locks for twice as long
       steps.push(at(await login(username, rightPassword)));
@@ -110,10 +126,15 @@ describe('password login', () => {
     it('locks after five failures with a doubling delay, unlocks after it, whether or not the username exists', async () => {
       const existing = await schedule(trader.username, TRADER_PASSWORD);
       expect(existing).to.deep.equal([
-        ['UNAUTHENTICATED', null], ['UNAUTHENTICATED', null], ['UNAUTHENTICATED', null], ['UNAUTHENTICATED', null],
         ['UNAUTHENTICATED', null],
-        ['ACCOUNT_LOCKED', 60], ['ACCOUNT_LOCKED', 60],
-        ['UNAUTHENTICATED', null], ['ACCOUNT_LOCKED', 61 + 120],
+        ['UNAUTHENTICATED', null],
+        ['UNAUTHENTICATED', null],
+        ['UNAUTHENTICATED', null],
+        ['UNAUTHENTICATED', null],
+        ['ACCOUNT_LOCKED', 60],
+        ['ACCOUNT_LOCKED', 60],
+        ['UNAUTHENTICATED', null],
+        ['ACCOUNT_LOCKED', 61 + 120],
         ['OK', null],
       ]);
       // An unknown username goes through exactly the same answers and delays.
@@ -135,7 +156,13 @@ describe('password login', () => {
     });
 
     it('counts differently written forms of one username together', async () => {
-      const forms = [trader.username, trader.username.toUpperCase(), ` ${trader.username}`, `${trader.username}\t`, trader.username];
+      const forms = [
+        trader.username,
+        trader.username.toUpperCase(),
+        ` ${trader.username}`,
+        `${trader.username}\t`,
+        trader.username,
+      ];
       for (const f of forms) expect(errorCode(await login(f, 'nope nope'))).to.equal('UNAUTHENTICATED');
       expect(errorCode(await login(trader.username, TRADER_PASSWORD))).to.equal('ACCOUNT_LOCKED');
     });
@@ -145,7 +172,8 @@ describe('password login', () => {
       await loginToken(trader.username, TRADER_PASSWORD);
       for (let i = 0; i < 4; i += 1) await login(trader.username, 'nope nope');
       clock.advance(24 * 3600_000);
-      for (let i = 0; i < 4; i += 1) expect(errorCode(await login(trader.username, 'nope nope'))).to.equal('UNAUTHENTICATED');
+      for (let i = 0; i < 4; i += 1)
+        expect(errorCode(await login(trader.username, 'nope nope'))).to.equal('UNAUTHENTICATED');
       await loginToken(trader.username, TRADER_PASSWORD);
     });
 
@@ -190,30 +218,41 @@ describe('password login', () => {
     }
 
     it('accepts 12 characters counted as a person counts them (not UTF-16 units)', async () => {
-      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: '😀😀😀😀😀😀😀😀😀😀😀' }, token))).to.equal('BAD_USER_INPUT');
+      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: '😀😀😀😀😀😀😀😀😀😀😀' }, token))).to.equal(
+        'BAD_USER_INPUT',
+      );
       const r = await gql(CHANGE, { c: TRADER_PASSWORD, n: 'şəkər-çay-ğ1' }, token);
       expect(r.data).to.deep.equal({ changePassword: true });
       await loginToken(trader.username, 'şəkər-çay-ğ1');
     });
 
     it('counts wrong current passwords towards the lockout', async () => {
-      for (let i = 0; i < 5; i += 1) await gql(CHANGE, { c: `guess number ${i}`, n: 'a perfectly fine new one' }, token);
-      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: 'a perfectly fine new one' }, token))).to.equal('ACCOUNT_LOCKED');
+      for (let i = 0; i < 5; i += 1)
+        await gql(CHANGE, { c: `guess number ${i}`, n: 'a perfectly fine new one' }, token);
+      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: 'a perfectly fine new one' }, token))).to.equal(
+        'ACCOUNT_LOCKED',
+      );
       expect(errorCode(await login(trader.username, TRADER_PASSWORD))).to.equal('ACCOUNT_LOCKED');
     });
 
     it('revokes every session of the account, the current one included', async () => {
       const other = await loginToken(trader.username, TRADER_PASSWORD);
-      expect((await gql(CHANGE, { c: TRADER_PASSWORD, n: 'the next passphrase' }, token)).data).to.deep.equal({ changePassword: true });
+      expect((await gql(CHANGE, { c: TRADER_PASSWORD, n: 'the next passphrase' }, token)).data).to.deep.equal({
+        changePassword: true,
+      });
       expect(errorCode(await gql('{ me { role } }', {}, token))).to.equal('UNAUTHENTICATED');
       expect(errorCode(await gql('{ me { role } }', {}, other))).to.equal('UNAUTHENTICATED');
       await loginToken(trader.username, 'the next passphrase');
     });
 
     it('is refused without a session, and to a session not opened with a password', async () => {
-      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: 'the next passphrase' }))).to.equal('UNAUTHENTICATED');
+      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: 'the next passphrase' }))).to.equal(
+        'UNAUTHENTICATED',
+      );
       const direct = await traderToken(trader.participantId);
-      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: 'the next passphrase' }, direct))).to.equal('FORBIDDEN');
+      expect(errorCode(await gql(CHANGE, { c: TRADER_PASSWORD, n: 'the next passphrase' }, direct))).to.equal(
+        'FORBIDDEN',
+      );
     });
   });
 
@@ -247,10 +286,21 @@ describe('password login', () => {
     });
 
     it('rehashes a password stored with older argon2 parameters at the next login', async () => {
-      const old = await argon2.hash(TRADER_PASSWORD, { algorithm: argon2.Algorithm.Argon2id, memoryCost: 8192, timeCost: 3, parallelism: 1 });
-      await testDb().ds.query('UPDATE user_accounts SET password_hash = $2 WHERE username = $1', [trader.username, old]);
+      const old = await argon2.hash(TRADER_PASSWORD, {
+        algorithm: argon2.Algorithm.Argon2id,
+        memoryCost: 8192,
+        timeCost: 3,
+        parallelism: 1,
+      });
+      await testDb().ds.query('UPDATE user_accounts SET password_hash = $2 WHERE username = $1', [
+        trader.username,
+        old,
+      ]);
       await loginToken(trader.username, TRADER_PASSWORD);
-      const [{ password_hash: now }] = await testDb().ds.query('SELECT password_hash FROM user_accounts WHERE username = $1', [trader.username]);
+      const [{ password_hash: now }] = await testDb().ds.query(
+        'SELECT password_hash FROM user_accounts WHERE username = $1',
+        [trader.username],
+      );
       expect(argon2Params(now)).to.equal('argon2id v=19 m=19456 t=2 p=1');
       expect(now).not.to.equal(old);
       await loginToken(trader.username, TRADER_PASSWORD);
@@ -268,8 +318,10 @@ describe('password login limits shared by server instances (PostgreSQL)', () => 
     const { url, ds } = testDb();
     const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: url, ...env });
     const clock = new FixedClock(PINNED_NOW);
-    const server = await startHttpServer(createServices(config, ds, clock), createLogger({ logLevel: 'silent' }),
-      { host: '127.0.0.1', port: 0 });
+    const server = await startHttpServer(createServices(config, ds, clock), createLogger({ logLevel: 'silent' }), {
+      host: '127.0.0.1',
+      port: 0,
+    });
     servers.push(server);
     clocks.push(clock);
     return server.url;
@@ -281,7 +333,7 @@ describe('password login limits shared by server instances (PostgreSQL)', () => 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: LOGIN, variables: { u: username, p: password } }),
     });
-    return { status: res.status, ...(await res.json()) as object };
+    return { status: res.status, ...((await res.json()) as object) };
   }
 
   before(async () => {
@@ -326,7 +378,9 @@ describe('password login limits shared by server instances (PostgreSQL)', () => 
   it('lets no more concurrent guesses through than the lockout allows', async () => {
     const a = await instance({});
     const b = await instance({});
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => loginAt(i % 2 ? a : b, trader.username, `guess ${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => loginAt(i % 2 ? a : b, trader.username, `guess ${i}`)),
+    );
     const codes = results.map(errorCode);
     expect(codes.filter((c) => c === 'UNAUTHENTICATED')).to.have.length(5);
     expect(codes.filter((c) => c === 'ACCOUNT_LOCKED')).to.have.length(7);

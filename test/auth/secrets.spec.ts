@@ -4,9 +4,7 @@ import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { createServices, type Services } from '../../src/services';
 import { FixedClock } from '../../src/shared/clock';
 import { resetData, testDb } from '../support/db';
-import {
-  CHANGE, CONTRACTS, ISSUE, LOGIN, legalEntity, PINNED_NOW, REGISTER,
-} from './helpers';
+import { CHANGE, CONTRACTS, ISSUE, LOGIN, legalEntity, PINNED_NOW, REGISTER } from './helpers';
 
 /**
  * One server whose log is captured at the most verbose level: the whole password path runs
@@ -77,7 +75,9 @@ describe('password access keeps passwords and hashes secret', () => {
     expect(failed.errors[0].extensions.code).to.equal('INTERNAL_SERVER_ERROR');
     expect(logLines.join('\n')).to.contain('storing the new password failed');
 
-    const hashes: string[] = (await ds.query('SELECT password_hash FROM user_accounts')).map((r: any) => r.password_hash);
+    const hashes: string[] = (await ds.query('SELECT password_hash FROM user_accounts')).map(
+      (r: any) => r.password_hash,
+    );
     expect(hashes).to.have.length(2);
     const forbidden = [...secrets, ...hashes, '$argon2'];
 
@@ -95,8 +95,9 @@ describe('password access keeps passwords and hashes secret', () => {
     }
 
     // Stored rows other than the hash column: sessions, counters, contracts, and the audit trail if there is one.
-    const tables: string[] = (await ds.query(
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'user_accounts'`)).map((t: any) => t.tablename);
+    const tables: string[] = (
+      await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'user_accounts'`)
+    ).map((t: any) => t.tablename);
     for (const t of tables) {
       const dump = JSON.stringify(await ds.query(`SELECT * FROM "${t}"`));
       for (const s of forbidden) expect(dump, `table ${t} contains ${s.slice(0, 12)}…`).not.to.contain(s);

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { LoginThrottle } from '../../src/auth/login-throttle';
 import argon2 = require('@node-rs/argon2');
-import { checkNewPassword, generateOneTimePassword, hashPassword, needsRehash, normaliseUsername, verifyPassword } from '../../src/auth/password';
+import {
+  checkNewPassword,
+  generateOneTimePassword,
+  hashPassword,
+  needsRehash,
+  normaliseUsername,
+  verifyPassword,
+} from '../../src/auth/password';
 import { argon2Params } from './helpers';
 import { localDate } from '../../src/contracts/calendar';
 import { contractNumberKey, usernameForContract } from '../../src/contracts/contract.service';
@@ -12,10 +19,16 @@ import { AppError } from '../../src/shared/errors';
 describe('password access units', () => {
   it('doubles the lock from the threshold on and caps it', () => {
     const t = new LoginThrottle(null as never, systemClock, {
-      lockoutThreshold: 5, lockoutBaseSeconds: 60, lockoutMaxSeconds: 3600,
-      failureResetMinutes: 1440, addressMaxFailures: 50, addressWindowMinutes: 15,
+      lockoutThreshold: 5,
+      lockoutBaseSeconds: 60,
+      lockoutMaxSeconds: 3600,
+      failureResetMinutes: 1440,
+      addressMaxFailures: 50,
+      addressWindowMinutes: 15,
     });
-    expect([1, 4, 5, 6, 7, 10, 11, 12, 100].map((n) => t.lockSeconds(n))).to.deep.equal([0, 0, 60, 120, 240, 1920, 3600, 3600, 3600]);
+    expect([1, 4, 5, 6, 7, 10, 11, 12, 100].map((n) => t.lockSeconds(n))).to.deep.equal([
+      0, 0, 60, 120, 240, 1920, 3600, 3600, 3600,
+    ]);
   });
 
   it('generates 20-character one-time passwords from the unambiguous alphabet, all different', () => {
@@ -49,11 +62,24 @@ describe('password access units', () => {
     expect(await verifyPassword(h, 'correct horse battery')).to.equal(true);
     expect(await verifyPassword(h, 'correct horse batterY')).to.equal(false);
     expect(needsRehash(h)).to.equal(false);
-    for (const [k, v] of [['memoryCost', 8192], ['timeCost', 3], ['parallelism', 2], ['outputLen', 16]] as const) {
-      const other = await argon2.hash('pw', { algorithm: argon2.Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1, [k]: v });
+    for (const [k, v] of [
+      ['memoryCost', 8192],
+      ['timeCost', 3],
+      ['parallelism', 2],
+      ['outputLen', 16],
+    ] as const) {
+      const other = await argon2.hash('pw', {
+        algorithm: argon2.Algorithm.Argon2id,
+        memoryCost: 19_456,
+        timeCost: 2,
+        parallelism: 1,
+        [k]: v,
+      });
       expect(needsRehash(other), k).to.equal(true);
     }
-    expect(needsRehash(await argon2.hash('pw', { algorithm: argon2.Algorithm.Argon2i, memoryCost: 19_456, timeCost: 2 }))).to.equal(true);
+    expect(
+      needsRehash(await argon2.hash('pw', { algorithm: argon2.Algorithm.Argon2i, memoryCost: 19_456, timeCost: 2 })),
+    ).to.equal(true);
     for (const junk of ['', 'plain', '$2b$10$abcdefghijklmnopqrstuv', '$argon2id$v=19$m=x']) {
       expect(needsRehash(junk), junk).to.equal(true);
       expect(await verifyPassword(junk, 'plain'), junk).to.equal(false);
@@ -81,13 +107,26 @@ describe('password access units', () => {
     expect(localDate(new Date('2025-03-10T20:00:00Z'), 'UTC')).to.equal('2025-03-10');
   });
 
-  it('lists the regulation\'s documents by kind of participant', () => {
-    expect(requiredDocuments('LEGAL_ENTITY', { nonCommercial: false, hasVoen: true })).to.deep.equal(
-      ['APPLICATION_LETTER', 'SIGNED_CONTRACT', 'STATE_REGISTRATION_CERTIFICATE', 'FOUNDERS_IDENTITY_DOCUMENTS']);
-    expect(requiredDocuments('LEGAL_ENTITY', { nonCommercial: true, hasVoen: true })).to.include('NOTARISED_REGISTRY_EXTRACT');
-    expect(requiredDocuments('NATURAL_PERSON', { nonCommercial: false, hasVoen: true })).to.deep.equal(
-      ['APPLICATION_LETTER', 'SIGNED_CONTRACT', 'IDENTITY_DOCUMENT']);
-    expect(missingDocuments('NATURAL_PERSON', { nonCommercial: false, hasVoen: false }, ['APPLICATION_LETTER', 'SIGNED_CONTRACT']))
-      .to.deep.equal(['GOOEN_COPY', 'IDENTITY_DOCUMENT']);
+  it("lists the regulation's documents by kind of participant", () => {
+    expect(requiredDocuments('LEGAL_ENTITY', { nonCommercial: false, hasVoen: true })).to.deep.equal([
+      'APPLICATION_LETTER',
+      'SIGNED_CONTRACT',
+      'STATE_REGISTRATION_CERTIFICATE',
+      'FOUNDERS_IDENTITY_DOCUMENTS',
+    ]);
+    expect(requiredDocuments('LEGAL_ENTITY', { nonCommercial: true, hasVoen: true })).to.include(
+      'NOTARISED_REGISTRY_EXTRACT',
+    );
+    expect(requiredDocuments('NATURAL_PERSON', { nonCommercial: false, hasVoen: true })).to.deep.equal([
+      'APPLICATION_LETTER',
+      'SIGNED_CONTRACT',
+      'IDENTITY_DOCUMENT',
+    ]);
+    expect(
+      missingDocuments('NATURAL_PERSON', { nonCommercial: false, hasVoen: false }, [
+        'APPLICATION_LETTER',
+        'SIGNED_CONTRACT',
+      ]),
+    ).to.deep.equal(['GOOEN_COPY', 'IDENTITY_DOCUMENT']);
   });
 });

@@ -4,13 +4,25 @@ import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
 import {
-  ANSWER, clearRateLimits, complaintCount, complaintInput, FILE, LIST, MINE, officerToken, PAPER, plusDays, START,
+  ANSWER,
+  clearRateLimits,
+  complaintCount,
+  complaintInput,
+  FILE,
+  LIST,
+  MINE,
+  officerToken,
+  PAPER,
+  plusDays,
+  START,
 } from './helpers';
 
 const T0 = new Date('2025-03-10T08:00:00.000Z'); // 12:00 in Baku
 
 const decl = (number: string) => ({
-  number, date: '2024-05-06', direction: 'IM' as const,
+  number,
+  date: '2024-05-06',
+  direction: 'IM' as const,
   items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '1.000', azn: '1.00', usd: '1.00' }],
 });
 
@@ -66,16 +78,38 @@ describe('complaints', () => {
     it('accepts an anonymous complaint as RECEIVED, due the filing date plus the review term', async () => {
       const c = ok(await gql(FILE, { input: complaintInput({ email: 'anar@example.az' }) })).fileComplaint;
       expect(c).to.deep.include({
-        channel: 'ELECTRONIC', status: 'RECEIVED', name: 'Anar', patronymic: 'Rəşid oğlu', surname: 'Məmmədov',
-        address: 'Bakı ş., Nizami küç. 10', postalAddress: null, workplace: null, email: 'anar@example.az',
-        declarationNumber: null, auditRecordId: null, participant: null, filedAt: T0.toISOString(),
-        dueDate: plusDays('2025-03-10', reviewDays), overdue: false, reviewStartedAt: null, answer: null,
-        answeredAt: null, recordedBy: null,
+        channel: 'ELECTRONIC',
+        status: 'RECEIVED',
+        name: 'Anar',
+        patronymic: 'Rəşid oğlu',
+        surname: 'Məmmədov',
+        address: 'Bakı ş., Nizami küç. 10',
+        postalAddress: null,
+        workplace: null,
+        email: 'anar@example.az',
+        declarationNumber: null,
+        auditRecordId: null,
+        participant: null,
+        filedAt: T0.toISOString(),
+        dueDate: plusDays('2025-03-10', reviewDays),
+        overdue: false,
+        reviewStartedAt: null,
+        answer: null,
+        answeredAt: null,
+        recordedBy: null,
       });
       expect(reviewDays).to.equal(30); // the default term (no COMPLAINT_REVIEW_DAYS in the test environment)
       expect(c.dueDate).to.equal('2025-04-09');
-      const [row] = await testDb().ds.query('SELECT participant_id, channel, body, filed_at FROM complaints WHERE id = $1', [c.id]);
-      expect(row).to.deep.equal({ participant_id: null, channel: 'ELECTRONIC', body: complaintInput().text, filed_at: T0 });
+      const [row] = await testDb().ds.query(
+        'SELECT participant_id, channel, body, filed_at FROM complaints WHERE id = $1',
+        [c.id],
+      );
+      expect(row).to.deep.equal({
+        participant_id: null,
+        channel: 'ELECTRONIC',
+        body: complaintInput().text,
+        filed_at: T0,
+      });
     });
 
     it("dates the filing in the authority's time zone (21:30 UTC is already the next day in Baku)", async function () {
@@ -86,29 +120,53 @@ describe('complaints', () => {
     });
 
     it('accepts a workplace or a postal address alone in place of an address', async () => {
-      const w = ok(await gql(FILE, { input: complaintInput({ address: null, workplace: 'AzərStat MMC' }) })).fileComplaint;
+      const w = ok(
+        await gql(FILE, { input: complaintInput({ address: null, workplace: 'AzərStat MMC' }) }),
+      ).fileComplaint;
       expect([w.address, w.workplace]).to.deep.equal([null, 'AzərStat MMC']);
-      const p = ok(await gql(FILE, { input: complaintInput({ address: '  ', postalAddress: 'AZ1000, a/q 15' }) })).fileComplaint;
+      const p = ok(
+        await gql(FILE, { input: complaintInput({ address: '  ', postalAddress: 'AZ1000, a/q 15' }) }),
+      ).fileComplaint;
       expect([p.address, p.postalAddress]).to.deep.equal([null, 'AZ1000, a/q 15']);
     });
 
     it('trims values, keeps letters of any script and composes decomposed ones (NFC)', async () => {
-      const c = ok(await gql(FILE, { input: complaintInput({
-        name: '  Gülşən ', patronymic: "O'Neil-Əli", surname: 'S\u0327ükürova', workplace: ' Ministry ',
-        text: '  Line one.\nLine two.\tTabbed.  ',
-      }) })).fileComplaint;
+      const c = ok(
+        await gql(FILE, {
+          input: complaintInput({
+            name: '  Gülşən ',
+            patronymic: "O'Neil-Əli",
+            surname: 'S\u0327ükürova',
+            workplace: ' Ministry ',
+            text: '  Line one.\nLine two.\tTabbed.  ',
+          }),
+        }),
+      ).fileComplaint;
       expect(c).to.include({
-        name: 'Gülşən', patronymic: "O'Neil-Əli", surname: 'Şükürova', workplace: 'Ministry', text: 'Line one.\nLine two.\tTabbed.',
+        name: 'Gülşən',
+        patronymic: "O'Neil-Əli",
+        surname: 'Şükürova',
+        workplace: 'Ministry',
+        text: 'Line one.\nLine two.\tTabbed.',
       });
-      const cyr = ok(await gql(FILE, { input: complaintInput({ name: 'Анна Мария', patronymic: 'Ивановна', surname: 'Иванова' }) }));
+      const cyr = ok(
+        await gql(FILE, { input: complaintInput({ name: 'Анна Мария', patronymic: 'Ивановна', surname: 'Иванова' }) }),
+      );
       expect(cyr.fileComplaint.name).to.equal('Анна Мария');
     });
 
     it('accepts the longest allowed values (100-letter names, 300-character addresses, 5000-character text)', async () => {
-      const c = ok(await gql(FILE, { input: complaintInput({
-        name: 'ə'.repeat(100), address: 'x'.repeat(300), postalAddress: 'y'.repeat(300), workplace: 'z'.repeat(300),
-        text: 'ş'.repeat(5000),
-      }) })).fileComplaint;
+      const c = ok(
+        await gql(FILE, {
+          input: complaintInput({
+            name: 'ə'.repeat(100),
+            address: 'x'.repeat(300),
+            postalAddress: 'y'.repeat(300),
+            workplace: 'z'.repeat(300),
+            text: 'ş'.repeat(5000),
+          }),
+        }),
+      ).fileComplaint;
       expect([...c.name]).to.have.length(100);
       expect([...c.text]).to.have.length(5000);
     });
@@ -124,7 +182,11 @@ describe('complaints', () => {
       ['a patronymic with digits', { patronymic: 'R2' }, 'input.patronymic'],
       ['an empty surname', { surname: ' ' }, 'input.surname'],
       ['a surname with an @', { surname: 'Məmməd@v' }, 'input.surname'],
-      ['none of address, postal address, workplace', { address: null, postalAddress: '', workplace: '  ' }, 'input.address'],
+      [
+        'none of address, postal address, workplace',
+        { address: null, postalAddress: '', workplace: '  ' },
+        'input.address',
+      ],
       ['a 301-character address', { address: 'a'.repeat(301) }, 'input.address'],
       ['a 301-character postal address', { postalAddress: 'a'.repeat(301) }, 'input.postalAddress'],
       ['a 301-character workplace', { workplace: 'a'.repeat(301) }, 'input.workplace'],
@@ -157,7 +219,9 @@ describe('complaints', () => {
       const { services } = await testServer();
       const { name: _omit, ...rest } = complaintInput();
       let err: any;
-      await services.complaints.file(rest as any, { participantId: null, clientIp: '192.0.2.1' }).catch((e) => { err = e; });
+      await services.complaints.file(rest as any, { participantId: null, clientIp: '192.0.2.1' }).catch((e) => {
+        err = e;
+      });
       expect(err?.code).to.equal('BAD_USER_INPUT');
       expect(err?.details).to.deep.equal({ field: 'input.name' });
       expect(await complaintCount()).to.equal(0);
@@ -171,10 +235,14 @@ describe('complaints', () => {
     });
 
     it("refuses a reference to another trader's declaration exactly as a non-existent one", async () => {
-      const other = rejected(await gql(FILE, { input: complaintInput({ declarationNumber: 'B-1' }) }, tokenA),
-        'input.declarationNumber');
-      const none = rejected(await gql(FILE, { input: complaintInput({ declarationNumber: 'Z-404' }) }, tokenA),
-        'input.declarationNumber');
+      const other = rejected(
+        await gql(FILE, { input: complaintInput({ declarationNumber: 'B-1' }) }, tokenA),
+        'input.declarationNumber',
+      );
+      const none = rejected(
+        await gql(FILE, { input: complaintInput({ declarationNumber: 'Z-404' }) }, tokenA),
+        'input.declarationNumber',
+      );
       expect(other).to.equal(none);
       expect(await complaintCount()).to.equal(0);
       // B may reference it.
@@ -185,47 +253,67 @@ describe('complaints', () => {
       rejected(await gql(FILE, { input: complaintInput({ auditRecordId: '12abc' }) }, tokenA), 'input.auditRecordId');
     });
 
-    it("accepts a reference to the trader's own audit record and refuses another's exactly as a non-existent one",
-      async function () {
-        const { ds } = testDb();
-        const [{ present }] = await ds.query(`SELECT to_regclass('audit_records') IS NOT NULL AS present`);
-        if (!present) this.skip(); // without the audit table the reference is kept unchecked
-        // Every request is accounted: one request each gives A and B an audit record of their own.
-        ok(await gql('{ me { role } }', {}, tokenA));
-        ok(await gql('{ me { role } }', {}, tokenB));
-        const latest = async (p: string): Promise<string | undefined> => (await ds.query(
-          'SELECT id::text AS id FROM audit_records WHERE participant_id = $1 ORDER BY seq DESC LIMIT 1', [p]))[0]?.id;
-        const [ofA, ofB] = [await latest(a), await latest(b)];
-        if (ofA === undefined || ofB === undefined) this.skip(); // requests are not being accounted in this build
-        const [{ max }] = await ds.query('SELECT coalesce(max(id), 0) + 1000 AS max FROM audit_records');
-        const own = ok(await gql(FILE, { input: complaintInput({ auditRecordId: ofA }) }, tokenA)).fileComplaint;
-        expect(own).to.include({ auditRecordId: ofA });
-        const other = rejected(await gql(FILE, { input: complaintInput({ auditRecordId: ofB }) }, tokenA),
-          'input.auditRecordId');
-        const none = rejected(await gql(FILE, { input: complaintInput({ auditRecordId: String(max) }) }, tokenA),
-          'input.auditRecordId');
-        expect(other).to.equal(none);
-        expect(await complaintCount()).to.equal(1);
-      });
+    it("accepts a reference to the trader's own audit record and refuses another's exactly as a non-existent one", async function () {
+      const { ds } = testDb();
+      const [{ present }] = await ds.query(`SELECT to_regclass('audit_records') IS NOT NULL AS present`);
+      if (!present) this.skip(); // without the audit table the reference is kept unchecked
+      // Every request is accounted: one request each gives A and B an audit record of their own.
+      ok(await gql('{ me { role } }', {}, tokenA));
+      ok(await gql('{ me { role } }', {}, tokenB));
+      const latest = async (p: string): Promise<string | undefined> =>
+        (
+          await ds.query(
+            'SELECT id::text AS id FROM audit_records WHERE participant_id = $1 ORDER BY seq DESC LIMIT 1',
+            [p],
+          )
+        )[0]?.id;
+      const [ofA, ofB] = [await latest(a), await latest(b)];
+      if (ofA === undefined || ofB === undefined) this.skip(); // requests are not being accounted in this build
+      const [{ max }] = await ds.query('SELECT coalesce(max(id), 0) + 1000 AS max FROM audit_records');
+      const own = ok(await gql(FILE, { input: complaintInput({ auditRecordId: ofA }) }, tokenA)).fileComplaint;
+      expect(own).to.include({ auditRecordId: ofA });
+      const other = rejected(
+        await gql(FILE, { input: complaintInput({ auditRecordId: ofB }) }, tokenA),
+        'input.auditRecordId',
+      );
+      const none = rejected(
+        await gql(FILE, { input: complaintInput({ auditRecordId: String(max) }) }, tokenA),
+        'input.auditRecordId',
+      );
+      expect(other).to.equal(none);
+      expect(await complaintCount()).to.equal(1);
+    });
 
     it('does not let an officer reference a declaration (only traders may, their own)', async () => {
-      rejected(await gql(FILE, { input: complaintInput({ declarationNumber: 'A-1' }) }, officer), 'input.declarationNumber');
+      rejected(
+        await gql(FILE, { input: complaintInput({ declarationNumber: 'A-1' }) }, officer),
+        'input.declarationNumber',
+      );
     });
   });
 
   describe('recordPaperComplaint', () => {
     it('records a PAPER complaint with the officer who typed it in and the same due date rule', async () => {
-      const c = ok(await gql(PAPER, { input: complaintInput({ address: null, postalAddress: 'AZ1000' }) }, officer))
-        .recordPaperComplaint;
+      const c = ok(
+        await gql(PAPER, { input: complaintInput({ address: null, postalAddress: 'AZ1000' }) }, officer),
+      ).recordPaperComplaint;
       expect(c).to.deep.include({
-        channel: 'PAPER', status: 'RECEIVED', recordedBy: 'officer1', participant: null, postalAddress: 'AZ1000',
-        filedAt: T0.toISOString(), dueDate: plusDays('2025-03-10', reviewDays),
+        channel: 'PAPER',
+        status: 'RECEIVED',
+        recordedBy: 'officer1',
+        participant: null,
+        postalAddress: 'AZ1000',
+        filedAt: T0.toISOString(),
+        dueDate: plusDays('2025-03-10', reviewDays),
       });
     });
 
     it('validates a paper complaint like an electronic one', async () => {
       rejected(await gql(PAPER, { input: complaintInput({ surname: '' }) }, officer), 'input.surname');
-      rejected(await gql(PAPER, { input: complaintInput({ declarationNumber: 'A-1' }) }, officer), 'input.declarationNumber');
+      rejected(
+        await gql(PAPER, { input: complaintInput({ declarationNumber: 'A-1' }) }, officer),
+        'input.declarationNumber',
+      );
       expect(await complaintCount()).to.equal(0);
     });
   });
@@ -238,12 +326,22 @@ describe('complaints', () => {
       await setClock(new Date('2025-03-11T09:00:00.000Z'));
       const token = await officerToken('officer2');
       const s = ok(await gql(START, { id }, token)).startComplaintReview;
-      expect(s).to.include({ status: 'IN_REVIEW', reviewStartedAt: '2025-03-11T09:00:00.000Z', reviewStartedBy: 'officer2' });
+      expect(s).to.include({
+        status: 'IN_REVIEW',
+        reviewStartedAt: '2025-03-11T09:00:00.000Z',
+        reviewStartedBy: 'officer2',
+      });
       await setClock(new Date('2025-03-12T10:00:00.000Z'));
-      const ans = ok(await gql(ANSWER, { id, answer: '  The page is fixed.  ' }, await officerToken('officer2'))).answerComplaint;
+      const ans = ok(
+        await gql(ANSWER, { id, answer: '  The page is fixed.  ' }, await officerToken('officer2')),
+      ).answerComplaint;
       expect(ans).to.include({
-        status: 'ANSWERED', answer: 'The page is fixed.', answeredAt: '2025-03-12T10:00:00.000Z', answeredBy: 'officer2',
-        reviewStartedBy: 'officer2', overdue: false,
+        status: 'ANSWERED',
+        answer: 'The page is fixed.',
+        answeredAt: '2025-03-12T10:00:00.000Z',
+        answeredBy: 'officer2',
+        reviewStartedBy: 'officer2',
+        overdue: false,
       });
     });
 
@@ -297,8 +395,10 @@ describe('complaints', () => {
       const ids: string[] = [];
       for (let n = 0; n < 5; n += 1) {
         await setClock(new Date(T0.getTime() + n * 60_000));
-        ids.push(ok(await gql(FILE, { input: complaintInput({ text: `complaint ${n}` }) }, n % 2 ? tokenA : undefined))
-          .fileComplaint.id);
+        ids.push(
+          ok(await gql(FILE, { input: complaintInput({ text: `complaint ${n}` }) }, n % 2 ? tokenA : undefined))
+            .fileComplaint.id,
+        );
       }
       ids.push(ok(await gql(PAPER, { input: complaintInput() }, officer)).recordPaperComplaint.id);
       const seen: string[] = [];
@@ -317,8 +417,11 @@ describe('complaints', () => {
     });
 
     it('filters by status', async () => {
-      const [x, y, z] = await Promise.all([1, 2, 3].map(async (n) =>
-        ok(await gql(FILE, { input: complaintInput({ text: `t${n}` }) })).fileComplaint.id as string));
+      const [x, y, z] = await Promise.all(
+        [1, 2, 3].map(
+          async (n) => ok(await gql(FILE, { input: complaintInput({ text: `t${n}` }) })).fileComplaint.id as string,
+        ),
+      );
       ok(await gql(START, { id: y }, officer));
       ok(await gql(ANSWER, { id: z, answer: 'Done.' }, officer));
       const by = async (status: string) =>
@@ -340,7 +443,12 @@ describe('complaints', () => {
       const overdue = async () => {
         const token = await officerToken(); // sessions expire as the clock moves
         const r = ok(await gql(LIST, { overdue: true }, token)).complaints.edges.map((e: any) => e.node);
-        return r.map((n: any) => { expect(n.overdue).to.equal(true); return n.id; }).sort();
+        return r
+          .map((n: any) => {
+            expect(n.overdue).to.equal(true);
+            return n.id;
+          })
+          .sort();
       };
       const due = plusDays('2025-03-10', reviewDays);
       // The last hour of the due date in Baku (UTC+4): not yet overdue.
@@ -350,7 +458,9 @@ describe('complaints', () => {
       await setClock(new Date(`${due}T20:01:00.000Z`));
       expect(await overdue()).to.deep.equal([open, reviewing].sort());
       const token = await officerToken();
-      const notOverdue = ok(await gql(LIST, { overdue: false }, token)).complaints.edges.map((e: any) => e.node.id).sort();
+      const notOverdue = ok(await gql(LIST, { overdue: false }, token))
+        .complaints.edges.map((e: any) => e.node.id)
+        .sort();
       expect(notOverdue).to.deep.equal([answered, later].sort());
       const receivedOverdue = ok(await gql(LIST, { overdue: true, status: 'RECEIVED' }, token)).complaints.edges;
       expect(receivedOverdue.map((e: any) => e.node.id)).to.deep.equal([open]);
@@ -372,8 +482,9 @@ describe('complaints', () => {
     it("shows a trader only their own participant's complaints, without officer names", async () => {
       const a1 = ok(await gql(FILE, { input: complaintInput({ text: 'a1' }) }, tokenA)).fileComplaint.id;
       await setClock(new Date(T0.getTime() + 1000));
-      const a2 = ok(await gql(FILE, { input: complaintInput({ text: 'a2', declarationNumber: 'A-1' }) }, await traderToken(a)))
-        .fileComplaint.id;
+      const a2 = ok(
+        await gql(FILE, { input: complaintInput({ text: 'a2', declarationNumber: 'A-1' }) }, await traderToken(a)),
+      ).fileComplaint.id;
       const b1 = ok(await gql(FILE, { input: complaintInput({ text: 'b1' }) }, tokenB)).fileComplaint.id;
       ok(await gql(FILE, { input: complaintInput({ text: 'anonymous' }) }));
       ok(await gql(PAPER, { input: complaintInput({ text: 'paper' }) }, officer));
@@ -384,14 +495,19 @@ describe('complaints', () => {
       const mineA = ok(await gql(MINE, {}, await traderToken(a))).myComplaints.edges.map((e: any) => e.node);
       expect(mineA.map((n: any) => n.id)).to.deep.equal([a2, a1]);
       expect(mineA.every((n: any) => n.participant.id === a)).to.equal(true);
-      expect(mineA[1]).to.include({ status: 'ANSWERED', answer: 'Answered for A.', answeredBy: null, reviewStartedBy: null });
+      expect(mineA[1]).to.include({
+        status: 'ANSWERED',
+        answer: 'Answered for A.',
+        answeredBy: null,
+        reviewStartedBy: null,
+      });
       const mineB = ok(await gql(MINE, {}, await traderToken(b))).myComplaints.edges.map((e: any) => e.node.id);
       expect(mineB).to.deep.equal([b1]);
       const answeredB = ok(await gql(MINE, { status: 'ANSWERED' }, await traderToken(b))).myComplaints.edges;
       expect(answeredB).to.deep.equal([]);
     });
 
-    it('keeps other participants\' rows away from a trader even without the participant filter (RLS)', async () => {
+    it("keeps other participants' rows away from a trader even without the participant filter (RLS)", async () => {
       ok(await gql(FILE, { input: complaintInput({ text: 'a' }) }, tokenA));
       ok(await gql(FILE, { input: complaintInput({ text: 'b' }) }, tokenB));
       ok(await gql(FILE, { input: complaintInput({ text: 'anonymous' }) }));
@@ -401,11 +517,21 @@ describe('complaints', () => {
       expect(seen.map((r) => r.body)).to.deep.equal(['a']);
       // Nor may a trader's transaction file in someone else's name, or change a complaint.
       let err: unknown;
-      await rdb.run(a, (sql) => sql.query(
-        `INSERT INTO complaints (channel, name, patronymic, surname, address, body, participant_id, filed_at, due_date)
-         VALUES ('ELECTRONIC', 'X', 'Y', 'Z', 'addr', 'forged', $1, now(), current_date)`, [b])).catch((e) => { err = e; });
+      await rdb
+        .run(a, (sql) =>
+          sql.query(
+            `INSERT INTO complaints (channel, name, patronymic, surname, address, body, participant_id, filed_at, due_date)
+         VALUES ('ELECTRONIC', 'X', 'Y', 'Z', 'addr', 'forged', $1, now(), current_date)`,
+            [b],
+          ),
+        )
+        .catch((e) => {
+          err = e;
+        });
       expect(String(err)).to.match(/row-level security/);
-      const updated = await rdb.run(a, (sql) => sql.query(`UPDATE complaints SET status = 'IN_REVIEW' WHERE true RETURNING id`));
+      const updated = await rdb.run(a, (sql) =>
+        sql.query(`UPDATE complaints SET status = 'IN_REVIEW' WHERE true RETURNING id`),
+      );
       expect(updated).to.deep.equal([]);
     });
   });
@@ -435,8 +561,13 @@ describe('complaints', () => {
     it('refuses fileComplaint with a one-time-password session until the password is changed', async () => {
       const { services } = await testServer();
       const s = await services.sessions.create({
-        role: 'TRADER', authMethod: 'PASSWORD', participantId: a, userAccountId: null, username: null,
-        mustChangePassword: true, detail: {},
+        role: 'TRADER',
+        authMethod: 'PASSWORD',
+        participantId: a,
+        userAccountId: null,
+        username: null,
+        mustChangePassword: true,
+        detail: {},
       });
       expect(errorCode(await gql(FILE, { input: complaintInput() }, s.token))).to.equal('PASSWORD_CHANGE_REQUIRED');
       expect(await complaintCount()).to.equal(0);

@@ -19,8 +19,12 @@ export const MINE = `query($status: ComplaintStatus, $first: Int, $after: String
 /** A complete, valid complaint; override fields per test. */
 export function complaintInput(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    name: 'Anar', patronymic: 'Rəşid oğlu', surname: 'Məmmədov',
-    address: 'Bakı ş., Nizami küç. 10', text: 'The statistics page did not load for two days.', ...extra,
+    name: 'Anar',
+    patronymic: 'Rəşid oğlu',
+    surname: 'Məmmədov',
+    address: 'Bakı ş., Nizami küç. 10',
+    text: 'The statistics page did not load for two days.',
+    ...extra,
   };
 }
 

@@ -12,21 +12,39 @@ const FILE = 'mutation($input: ComplaintInput!) { fileComplaint(input: $input) {
 const LIMIT = 3;
 const WINDOW_MINUTES = 10;
 
-interface Reply { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] }
+interface Reply {
+  data?: any;
+  errors?: { message: string; extensions?: Record<string, any> }[];
+}
 
 /** POSTs fileComplaint to one server instance from a chosen local address (the whole 127/8 is loopback). */
 function file(server: RunningServer, input: Record<string, unknown>, from = '127.0.0.1'): Promise<Reply> {
   const body = JSON.stringify({ query: FILE, variables: { input } });
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port: server.port, path: '/graphql', method: 'POST', localAddress: from,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => { try { resolve(JSON.parse(text)); } catch (e) { reject(e); } });
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/graphql',
+        method: 'POST',
+        localAddress: from,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(text));
+          } catch (e) {
+            reject(e);
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -44,8 +62,11 @@ describe('complaint rate limit (per client address, shared through PostgreSQL)',
     await resetData();
     const { ds, url } = testDb();
     const config = loadConfig({
-      ...process.env, NODE_ENV: 'test', DATABASE_URL: url,
-      COMPLAINT_RATE_LIMIT: String(LIMIT), COMPLAINT_RATE_WINDOW_MINUTES: String(WINDOW_MINUTES),
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: url,
+      COMPLAINT_RATE_LIMIT: String(LIMIT),
+      COMPLAINT_RATE_WINDOW_MINUTES: String(WINDOW_MINUTES),
     });
     expect(config.complaints).to.include({ rateLimit: LIMIT, rateWindowMinutes: WINDOW_MINUTES });
     const logger = createLogger({ logLevel: 'silent' });
@@ -65,7 +86,11 @@ describe('complaint rate limit (per client address, shared through PostgreSQL)',
   });
 
   it('accepts the configured number per window from one address, across instances, then answers RATE_LIMITED', async () => {
-    const results = [await file(one, complaintInput()), await file(two, complaintInput()), await file(one, complaintInput())];
+    const results = [
+      await file(one, complaintInput()),
+      await file(two, complaintInput()),
+      await file(one, complaintInput()),
+    ];
     expect(results.map((r) => r.data?.fileComplaint?.status)).to.deep.equal(['RECEIVED', 'RECEIVED', 'RECEIVED']);
     const refused = await file(two, complaintInput());
     expect(code(refused)).to.equal('RATE_LIMITED');
@@ -106,8 +131,14 @@ describe('complaint rate limit (per client address, shared through PostgreSQL)',
     const results = await Promise.all(Array.from({ length: 12 }, (_, n) => file(n % 2 ? one : two, complaintInput())));
     // The outcome of every request, so a failure says what the odd one out answered.
     const outcomes = JSON.stringify(results.map((r) => code(r) ?? 'OK'));
-    expect(results.filter((r) => code(r) === undefined), outcomes).to.have.length(LIMIT);
-    expect(results.filter((r) => code(r) === 'RATE_LIMITED'), outcomes).to.have.length(12 - LIMIT);
+    expect(
+      results.filter((r) => code(r) === undefined),
+      outcomes,
+    ).to.have.length(LIMIT);
+    expect(
+      results.filter((r) => code(r) === 'RATE_LIMITED'),
+      outcomes,
+    ).to.have.length(12 - LIMIT);
     expect(await complaintCount()).to.equal(LIMIT);
   });
 });

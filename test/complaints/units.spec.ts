@@ -18,11 +18,26 @@ function fieldOf(fn: () => unknown): string | undefined {
 
 describe('complaint validation (unit)', () => {
   it('turns blank optional fields into null and keeps the given ones trimmed', () => {
-    expect(validateComplaint({ ...base, postalAddress: ' ', workplace: null, email: ' a.b@mail.az ', declarationNumber: '' }))
-      .to.deep.equal({
-        name: 'Anar', patronymic: 'Rəşid', surname: 'Məmmədov', address: 'Bakı', postalAddress: null, workplace: null,
-        email: 'a.b@mail.az', declarationNumber: null, auditRecordId: null, text: 'x',
-      });
+    expect(
+      validateComplaint({
+        ...base,
+        postalAddress: ' ',
+        workplace: null,
+        email: ' a.b@mail.az ',
+        declarationNumber: '',
+      }),
+    ).to.deep.equal({
+      name: 'Anar',
+      patronymic: 'Rəşid',
+      surname: 'Məmmədov',
+      address: 'Bakı',
+      postalAddress: null,
+      workplace: null,
+      email: 'a.b@mail.az',
+      declarationNumber: null,
+      auditRecordId: null,
+      text: 'x',
+    });
   });
 
   it('accepts the Azerbaijani letters ə ğ ı ö ş ü ç (either case) in names', () => {
@@ -40,7 +55,9 @@ describe('complaint validation (unit)', () => {
     expect(fieldOf(() => validateComplaint({ ...base, name: '1', surname: '' }))).to.equal('input.name');
     expect(fieldOf(() => validateComplaint({ ...base, address: null, email: 'bad' }))).to.equal('input.address');
     expect(fieldOf(() => validateComplaint({ ...base, auditRecordId: '0' }))).to.equal('input.auditRecordId');
-    expect(fieldOf(() => validateComplaint({ ...base, auditRecordId: '9223372036854775808' }))).to.equal('input.auditRecordId');
+    expect(fieldOf(() => validateComplaint({ ...base, auditRecordId: '9223372036854775808' }))).to.equal(
+      'input.auditRecordId',
+    );
   });
 
   it('rejects a pathological name quickly (no catastrophic backtracking)', () => {
@@ -61,7 +78,9 @@ describe('complaint calendar and cursors (unit)', () => {
   it('round-trips a cursor and refuses tampered ones', () => {
     const c = encodeComplaintCursor({ filedAt: new Date('2025-03-10T08:00:00.123Z'), id: '42' });
     expect(decodeComplaintCursor(c)).to.deep.equal({ filedAt: '2025-03-10T08:00:00.123Z', id: '42' });
-    expect(() => decodeComplaintCursor(Buffer.from('c1|2025-03-10|42').toString('base64url'))).to.throw(BadUserInputError);
+    expect(() => decodeComplaintCursor(Buffer.from('c1|2025-03-10|42').toString('base64url'))).to.throw(
+      BadUserInputError,
+    );
   });
 });
 

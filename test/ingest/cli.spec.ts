@@ -17,8 +17,12 @@ function run(script: string, args: string[]): Promise<{ code: number | null; std
     });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     p.on('error', reject);
     p.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -39,8 +43,14 @@ describe('npm run import / generate (CLI)', function () {
   });
 
   it('exits 1 and prints every error for an invalid file, importing nothing', async () => {
-    const file = tmpFile('bad.csv', csv([row({ item_number: '1' }), row({ item_number: '2', direction: 'XX' }),
-      row({ item_number: '3', partner_country: 'ZZ' })]));
+    const file = tmpFile(
+      'bad.csv',
+      csv([
+        row({ item_number: '1' }),
+        row({ item_number: '2', direction: 'XX' }),
+        row({ item_number: '3', partner_country: 'ZZ' }),
+      ]),
+    );
     const r = await run('src/cli/import.ts', [file]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.contain('line 3: direction: "XX" is not IM or EX');
@@ -64,9 +74,14 @@ describe('npm run import / generate (CLI)', function () {
     await pipeline(generateDeclarationsCsv({ items: 250_000, participants: 5, seed: 9 }), fs.createWriteStream(file));
     const rejects = `${file}.rej.csv`;
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, ['-r', './scripts/register.js', 'src/cli/import.ts', file, '--skip-invalid', '--rejects', rejects], {
-        cwd: ROOT, env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test' },
-      });
+      const p = spawn(
+        process.execPath,
+        ['-r', './scripts/register.js', 'src/cli/import.ts', file, '--skip-invalid', '--rejects', rejects],
+        {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test' },
+        },
+      );
       let stderr = '';
       p.stderr.on('data', (d) => {
         stderr += d;
@@ -99,7 +114,13 @@ describe('npm run import / generate (CLI)', function () {
     const r = await run('scripts/explain-plans.ts', []);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain(`participant ${pid}: 2 items, rollups not kept`);
-    for (const section of ['declarations page', 'as LIKE under RLS', 'as a range [reads items]', 'date range', 'HS2 x COUNTRY x YEAR [reads items]']) {
+    for (const section of [
+      'declarations page',
+      'as LIKE under RLS',
+      'as a range [reads items]',
+      'date range',
+      'HS2 x COUNTRY x YEAR [reads items]',
+    ]) {
       expect(r.stdout, section).to.contain(section);
     }
     // Run under row-level security: the plans carry the policy's filter on the bound participant.

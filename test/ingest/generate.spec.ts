@@ -30,8 +30,10 @@ describe('generateDeclarations', () => {
   });
 
   it('keeps participant identities stable for a seed whatever the item count', () => {
-    const ids = (items: number) => new Set([...generateDeclarations({ items, participants: 5, seed: 9 })]
-      .map((r) => `${r[4]}|${r[5]}|${r[6]}|${r[7]}`));
+    const ids = (items: number) =>
+      new Set(
+        [...generateDeclarations({ items, participants: 5, seed: 9 })].map((r) => `${r[4]}|${r[5]}|${r[6]}|${r[7]}`),
+      );
     const small = ids(3000);
     const large = ids(20000);
     for (const id of small) expect(large.has(id), id).to.equal(true);
@@ -47,8 +49,16 @@ describe('generateDeclarations', () => {
     };
     const sink = new RowSink(ref, { collectRejects: false, maxErrors: 20 });
     sink.record(HEADER, 1);
-    const rows = [...generateDeclarations({ items: 60_000, participants: 60, seed: 5, participantsList: FIXED,
-      from: '2022-01-01', to: '2023-12-31' })];
+    const rows = [
+      ...generateDeclarations({
+        items: 60_000,
+        participants: 60,
+        seed: 5,
+        participantsList: FIXED,
+        from: '2022-01-01',
+        to: '2023-12-31',
+      }),
+    ];
     rows.forEach((r, i) => sink.record(r, i + 2));
     sink.cutBatch();
     expect(sink.errors.map((e) => e.text)).to.deep.equal([]);
@@ -58,7 +68,13 @@ describe('generateDeclarations', () => {
     // Declarations: consecutive rows, items numbered 1..n with n ≤ 8, mostly small.
     const sizes = new Map<string, number>();
     for (const r of rows) sizes.set(r[0], (sizes.get(r[0]) ?? 0) + 1);
-    const hist = [...sizes.values()].reduce((h, n) => { h[n] = (h[n] ?? 0) + 1; return h; }, {} as Record<number, number>);
+    const hist = [...sizes.values()].reduce(
+      (h, n) => {
+        h[n] = (h[n] ?? 0) + 1;
+        return h;
+      },
+      {} as Record<number, number>,
+    );
     expect(Math.max(...Object.keys(hist).map(Number))).to.be.at.most(8);
     expect(hist[1]).to.be.greaterThan(hist[2]);
     expect(hist[2]).to.be.greaterThan(hist[5]);

@@ -8,10 +8,28 @@ import path from 'node:path';
 import { testDb } from '../support/db';
 
 export const HEADER = [
-  'declaration_number', 'item_number', 'registration_date', 'direction', 'declarant_voen', 'declarant_fin',
-  'declarant_gooen', 'declarant_name', 'customs_post_code', 'procedure_code', 'hs_code', 'description',
-  'origin_country', 'partner_country', 'transport_mode', 'net_weight_kg', 'gross_weight_kg',
-  'supplementary_quantity', 'supplementary_unit', 'invoice_value', 'invoice_currency', 'customs_value_azn',
+  'declaration_number',
+  'item_number',
+  'registration_date',
+  'direction',
+  'declarant_voen',
+  'declarant_fin',
+  'declarant_gooen',
+  'declarant_name',
+  'customs_post_code',
+  'procedure_code',
+  'hs_code',
+  'description',
+  'origin_country',
+  'partner_country',
+  'transport_mode',
+  'net_weight_kg',
+  'gross_weight_kg',
+  'supplementary_quantity',
+  'supplementary_unit',
+  'invoice_value',
+  'invoice_currency',
+  'customs_value_azn',
   'statistical_value_usd',
 ];
 
@@ -137,7 +155,9 @@ export async function checksums(): Promise<Record<string, string>> {
   return r;
 }
 
-export async function expectRejected(p: Promise<unknown>): Promise<{ errors: string[]; errorCount: number; rejectedRows: number }> {
+export async function expectRejected(
+  p: Promise<unknown>,
+): Promise<{ errors: string[]; errorCount: number; rejectedRows: number }> {
   try {
     await p;
   } catch (e) {

@@ -48,12 +48,30 @@ describe('importDeclarations', () => {
           FROM declaration_items`);
       expect(db).to.deep.equal({
         n: rows.length,
-        azn: sumDecimal(rows.map((r) => r.customs_value_azn), 2),
-        usd: sumDecimal(rows.map((r) => r.statistical_value_usd), 2),
-        net: sumDecimal(rows.map((r) => r.net_weight_kg), 3),
-        gross: sumDecimal(rows.map((r) => r.gross_weight_kg), 3),
-        qty: sumDecimal(rows.map((r) => r.supplementary_quantity), 3),
-        inv: sumDecimal(rows.map((r) => r.invoice_value), 2),
+        azn: sumDecimal(
+          rows.map((r) => r.customs_value_azn),
+          2,
+        ),
+        usd: sumDecimal(
+          rows.map((r) => r.statistical_value_usd),
+          2,
+        ),
+        net: sumDecimal(
+          rows.map((r) => r.net_weight_kg),
+          3,
+        ),
+        gross: sumDecimal(
+          rows.map((r) => r.gross_weight_kg),
+          3,
+        ),
+        qty: sumDecimal(
+          rows.map((r) => r.supplementary_quantity),
+          3,
+        ),
+        inv: sumDecimal(
+          rows.map((r) => r.invoice_value),
+          2,
+        ),
         ex: rows.filter((r) => r.direction === 'EX').length,
         decls: numbers.size,
         parts: ids.size,
@@ -67,10 +85,17 @@ describe('importDeclarations', () => {
                   i.customs_value_azn::text AS azn, coalesce(i.description, '') AS description, p.name
              FROM declaration_items i JOIN declarations d ON d.participant_id = i.participant_id AND d.id = i.declaration_id
              JOIN participants p ON p.id = d.participant_id
-            WHERE d.number = $1 AND i.item_number = $2`, [r.declaration_number, Number(r.item_number)]);
+            WHERE d.number = $1 AND i.item_number = $2`,
+          [r.declaration_number, Number(r.item_number)],
+        );
         expect(item).to.deep.equal({
-          hs_code: r.hs_code, partner_country: r.partner_country, origin: r.origin_country, date: r.registration_date,
-          azn: r.customs_value_azn, description: r.description, name: r.declarant_name,
+          hs_code: r.hs_code,
+          partner_country: r.partner_country,
+          origin: r.origin_country,
+          date: r.registration_date,
+          azn: r.customs_value_azn,
+          description: r.description,
+          name: r.declarant_name,
         });
       }
     });
@@ -79,16 +104,28 @@ describe('importDeclarations', () => {
       const rows = readCsvObjects(text);
       await importText(text);
       const before = await checksums();
-      const again = await importDeclarations(testDb().ds, tmpFile('again.csv', text), { now: new Date('2025-07-01T00:00:00Z') });
-      expect(again).to.include({ inserted: 0, replaced: 0, unchanged: rows.length, rejected: 0, participantsCreated: 0,
-        declarationsCreated: 0, declarationsUpdated: 0, affectedMonths: 0 });
+      const again = await importDeclarations(testDb().ds, tmpFile('again.csv', text), {
+        now: new Date('2025-07-01T00:00:00Z'),
+      });
+      expect(again).to.include({
+        inserted: 0,
+        replaced: 0,
+        unchanged: rows.length,
+        rejected: 0,
+        participantsCreated: 0,
+        declarationsCreated: 0,
+        declarationsUpdated: 0,
+        affectedMonths: 0,
+      });
       expect(await checksums()).to.deep.equal(before);
     });
   });
 
   describe('in several database batches', () => {
     it('gives the same tables as one batch, with declarations split across batches', async () => {
-      const generated = readCsvObjects(await streamToString(generateDeclarationsCsv({ items: 4000, participants: 30, seed: 12 })));
+      const generated = readCsvObjects(
+        await streamToString(generateDeclarationsCsv({ items: 4000, participants: 30, seed: 12 })),
+      );
       // Move the second item of some declarations to the end of the file (other batches).
       const moved = generated.filter((r, i) => r.item_number === '2' && i % 3 === 0);
       const rows = [...generated.filter((r) => !moved.includes(r)), ...moved];
@@ -98,15 +135,23 @@ describe('importDeclarations', () => {
       await resetData();
       const many = await importText(text, { batchRows: 300 });
       expect(await checksums()).to.deep.equal(single);
-      expect(many).to.deep.include({ inserted: 4000, replaced: 0, unchanged: 0, participantsCreated: one.participantsCreated,
-        declarationsCreated: one.declarationsCreated, affectedMonths: one.affectedMonths });
+      expect(many).to.deep.include({
+        inserted: 4000,
+        replaced: 0,
+        unchanged: 0,
+        participantsCreated: one.participantsCreated,
+        declarationsCreated: one.declarationsCreated,
+        affectedMonths: one.affectedMonths,
+      });
       const again = await importText(text, { batchRows: 300 });
       expect(again).to.include({ inserted: 0, replaced: 0, unchanged: 4000 });
       expect(await checksums()).to.deep.equal(single);
     });
 
     it('still reports problems of later batches, database checks included, and changes nothing', async () => {
-      await importText(csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]));
+      await importText(
+        csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
+      );
       const before = await checksums();
       const rows = Array.from({ length: 50 }, (_, i) => row({ declaration_number: `B-${i}` }));
       rows[3] = row({ declaration_number: 'B-3', direction: 'XX' });
@@ -114,7 +159,9 @@ describe('importDeclarations', () => {
       rows[45] = row({ declaration_number: 'B-45', partner_country: 'ZZ' });
       const e = await expectRejected(importText(csv(rows), { batchRows: 10 }));
       expect(e.errors.map((x) => x.split(': ').slice(0, 2).join(': '))).to.deep.equal([
-        'line 5: direction', 'line 42: declaration_number', 'line 47: partner_country',
+        'line 5: direction',
+        'line 42: declaration_number',
+        'line 47: partner_country',
       ]);
       expect(await checksums()).to.deep.equal(before);
     });
@@ -136,7 +183,10 @@ describe('importDeclarations', () => {
     // ANALYZE of a small table reads every row: the planner's row counts are now exact.
     const rel = await testDb().ds.query(`SELECT relname, reltuples::int AS n FROM pg_class
       WHERE relname IN ('declarations', 'declaration_items') ORDER BY relname`);
-    expect(rel).to.deep.equal([{ relname: 'declaration_items', n: 40 }, { relname: 'declarations', n: s.declarationsCreated }]);
+    expect(rel).to.deep.equal([
+      { relname: 'declaration_items', n: 40 },
+      { relname: 'declarations', n: s.declarationsCreated },
+    ]);
   });
 
   it('replaces a re-imported row with its new values and leaves the other items alone', async () => {
@@ -151,7 +201,8 @@ describe('importDeclarations', () => {
     const s = await importDeclarations(ds, tmpFile('changed.csv', csv([changed])), { now: later });
     expect(s).to.include({ inserted: 0, replaced: 1, unchanged: 0, declarationsUpdated: 0 });
     const items = await ds.query(
-      `SELECT item_number, hs_code, customs_value_azn::text AS azn, description FROM declaration_items ORDER BY item_number`);
+      `SELECT item_number, hs_code, customs_value_azn::text AS azn, description FROM declaration_items ORDER BY item_number`,
+    );
     expect(items).to.deep.equal([
       { item_number: 1, hs_code: '8704000000', azn: '99.99', description: 'Trucks' },
       { item_number: 2, hs_code: '0802120000', azn: '10.00', description: 'Motor cars, "sedan"' },
@@ -164,12 +215,19 @@ describe('importDeclarations', () => {
   it('moves items that are not in the file along when a declaration header changes', async () => {
     await importText(csv([row({ item_number: '1' }), row({ item_number: '2' })]));
     let affected: AffectedMonth[] = [];
-    const s = await importText(csv([row({ item_number: '1', registration_date: '2024-05-02', customs_post_code: '99999' })]),
-      { afterLoad: async (_c, a) => { affected = a; } });
+    const s = await importText(
+      csv([row({ item_number: '1', registration_date: '2024-05-02', customs_post_code: '99999' })]),
+      {
+        afterLoad: async (_c, a) => {
+          affected = a;
+        },
+      },
+    );
     expect(s).to.include({ replaced: 1, declarationsUpdated: 1 });
     const items = await testDb().ds.query(
       `SELECT item_number, registration_date::text AS d, customs_post_code AS post, unknown_reference AS flags
-         FROM declaration_items ORDER BY item_number`);
+         FROM declaration_items ORDER BY item_number`,
+    );
     expect(items).to.deep.equal([
       { item_number: 1, d: '2024-05-02', post: '99999', flags: ['customs_post'] },
       { item_number: 2, d: '2024-05-02', post: '99999', flags: ['customs_post'] },
@@ -183,8 +241,18 @@ describe('importDeclarations', () => {
     const rows = [
       row({ declaration_number: 'N-1', declarant_voen: '1111111111', declarant_name: 'New Co' }),
       // A line break inside a quoted field: this record spans lines 3–4.
-      row({ declaration_number: 'N-2', declarant_voen: '1111111111', declarant_name: 'New Co', description: 'two\nlines' }),
-      row({ declaration_number: 'N-3', declarant_voen: '1111111111', declarant_name: 'New Co', registration_date: '2023-02-30' }),
+      row({
+        declaration_number: 'N-2',
+        declarant_voen: '1111111111',
+        declarant_name: 'New Co',
+        description: 'two\nlines',
+      }),
+      row({
+        declaration_number: 'N-3',
+        declarant_voen: '1111111111',
+        declarant_name: 'New Co',
+        registration_date: '2023-02-30',
+      }),
       row({ declaration_number: 'N-4', declarant_voen: '1111111111', declarant_name: 'New Co' }),
     ];
     const e = await expectRejected(importText(csv(rows)));
@@ -225,9 +293,15 @@ describe('importDeclarations', () => {
     }
 
     it('rejects a declaration-level field that differs between items of one declaration', async () => {
-      const e = await expectRejected(importText(csv([
-        row({ item_number: '1' }), row({ item_number: '2' }), row({ item_number: '3', direction: 'EX', procedure_code: '10' }),
-      ])));
+      const e = await expectRejected(
+        importText(
+          csv([
+            row({ item_number: '1' }),
+            row({ item_number: '2' }),
+            row({ item_number: '3', direction: 'EX', procedure_code: '10' }),
+          ]),
+        ),
+      );
       expect(e.errors).to.deep.equal([
         'line 4: direction: "EX" differs from "IM" on line 2 (same declaration 10100/150324/T000001)',
         'line 4: procedure_code: "10" differs from "40" on line 2 (same declaration 10100/150324/T000001)',
@@ -235,13 +309,17 @@ describe('importDeclarations', () => {
     });
 
     it('rejects a declarant that differs between items of one declaration', async () => {
-      const e = await expectRejected(importText(csv([row({ item_number: '1' }), row({ item_number: '2', declarant_voen: '1999999991' })])));
+      const e = await expectRejected(
+        importText(csv([row({ item_number: '1' }), row({ item_number: '2', declarant_voen: '1999999991' })])),
+      );
       expect(e.errors[0]).to.match(/^line 3: declarant_voen: "1999999991" differs/);
     });
 
     it('rejects an item number repeated within a declaration', async () => {
       const e = await expectRejected(importText(csv([row(), row({ hs_code: '8704000000' })])));
-      expect(e.errors).to.deep.equal(['line 3: item_number: item 1 of declaration 10100/150324/T000001 appears more than once in the file']);
+      expect(e.errors).to.deep.equal([
+        'line 3: item_number: item 1 of declaration 10100/150324/T000001 appears more than once in the file',
+      ]);
     });
 
     it('rejects a header with a missing and an unknown column before loading anything', async () => {
@@ -278,15 +356,23 @@ describe('importDeclarations', () => {
     });
 
     it('names the line a multi-line record starts on', async () => {
-      const e = await expectRejected(importText(csv([
-        row({ declaration_number: 'M-1', description: 'a\nb\nc' }),
-        row({ declaration_number: 'M-2', description: 'x\ny', direction: 'XX' }),
-      ])));
+      const e = await expectRejected(
+        importText(
+          csv([
+            row({ declaration_number: 'M-1', description: 'a\nb\nc' }),
+            row({ declaration_number: 'M-2', description: 'x\ny', direction: 'XX' }),
+          ]),
+        ),
+      );
       expect(e.errors).to.deep.equal(['line 5: direction: "XX" is not IM or EX']);
     });
 
     it('reports every bad row, in line order', async () => {
-      const rows = [row({ item_number: '1', direction: 'X' }), row({ item_number: '2' }), row({ item_number: '3', hs_code: 'abc' })];
+      const rows = [
+        row({ item_number: '1', direction: 'X' }),
+        row({ item_number: '2' }),
+        row({ item_number: '3', hs_code: 'abc' }),
+      ];
       const e = await expectRejected(importText(csv(rows)));
       expect(e.errors.map((x) => x.split(':')[0])).to.deep.equal(['line 2', 'line 4']);
       expect(e.errorCount).to.equal(2);
@@ -294,28 +380,49 @@ describe('importDeclarations', () => {
   });
 
   it('keeps and flags an unknown customs post, procedure, HS heading and transport mode', async () => {
-    const s = await importText(csv([
-      row({ item_number: '1', customs_post_code: '77777', procedure_code: '99', hs_code: '9999000000', transport_mode: '6' }),
-      row({ item_number: '2', customs_post_code: '77777', procedure_code: '99' }),
-    ]));
+    const s = await importText(
+      csv([
+        row({
+          item_number: '1',
+          customs_post_code: '77777',
+          procedure_code: '99',
+          hs_code: '9999000000',
+          transport_mode: '6',
+        }),
+        row({ item_number: '2', customs_post_code: '77777', procedure_code: '99' }),
+      ]),
+    );
     expect(s.inserted).to.equal(2);
     const items = await testDb().ds.query(
-      `SELECT item_number, customs_post_code, hs_code, unknown_reference FROM declaration_items ORDER BY item_number`);
+      `SELECT item_number, customs_post_code, hs_code, unknown_reference FROM declaration_items ORDER BY item_number`,
+    );
     expect(items).to.deep.equal([
-      { item_number: 1, customs_post_code: '77777', hs_code: '9999000000',
-        unknown_reference: ['customs_post', 'procedure', 'hs_heading', 'transport_mode'] },
-      { item_number: 2, customs_post_code: '77777', hs_code: '8703231990', unknown_reference: ['customs_post', 'procedure'] },
+      {
+        item_number: 1,
+        customs_post_code: '77777',
+        hs_code: '9999000000',
+        unknown_reference: ['customs_post', 'procedure', 'hs_heading', 'transport_mode'],
+      },
+      {
+        item_number: 2,
+        customs_post_code: '77777',
+        hs_code: '8703231990',
+        unknown_reference: ['customs_post', 'procedure'],
+      },
     ]);
   });
 
   describe('--skip-invalid', () => {
     it('imports the valid rows and writes the others to the rejects file with an error column', async () => {
-      const input = tmpFile('mixed.csv', csv([
-        row({ declaration_number: 'A-1' }),
-        row({ declaration_number: 'A-2', direction: 'XX' }),
-        row({ declaration_number: 'A-3', description: 'with, comma' }),
-        row({ declaration_number: 'A-4', customs_value_azn: '1.001' }),
-      ]));
+      const input = tmpFile(
+        'mixed.csv',
+        csv([
+          row({ declaration_number: 'A-1' }),
+          row({ declaration_number: 'A-2', direction: 'XX' }),
+          row({ declaration_number: 'A-3', description: 'with, comma' }),
+          row({ declaration_number: 'A-4', customs_value_azn: '1.001' }),
+        ]),
+      );
       const s = await importDeclarations(testDb().ds, input, { skipInvalid: true, now: NOW });
       expect(s).to.include({ rows: 4, inserted: 2, rejected: 2, rejectsPath: `${input}.rejects.csv` });
       const numbers = await testDb().ds.query(`SELECT number FROM declarations ORDER BY number`);
@@ -336,33 +443,56 @@ describe('importDeclarations', () => {
     });
 
     it('writes rows rejected by the database check to the rejects file too', async () => {
-      await importText(csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]));
-      const input = tmpFile('taken.csv', csv([
-        row({ declaration_number: 'TAKEN', declarant_voen: '1000000002', declarant_name: 'Other' }),
-        row({ declaration_number: 'FREE', declarant_voen: '1000000002', declarant_name: 'Other' }),
-      ]));
+      await importText(
+        csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
+      );
+      const input = tmpFile(
+        'taken.csv',
+        csv([
+          row({ declaration_number: 'TAKEN', declarant_voen: '1000000002', declarant_name: 'Other' }),
+          row({ declaration_number: 'FREE', declarant_voen: '1000000002', declarant_name: 'Other' }),
+        ]),
+      );
       const rejectsPath = tmpFile('r.csv', '');
       const s = await importDeclarations(testDb().ds, input, { skipInvalid: true, rejectsPath, now: NOW });
       expect(s).to.include({ inserted: 1, rejected: 1, rejectsPath });
       const rejects = readCsvObjects(fs.readFileSync(rejectsPath, 'utf8'));
       expect(rejects).to.have.length(1);
-      expect(rejects[0]).to.include({ declaration_number: 'TAKEN', declarant_voen: '1000000002', net_weight_kg: '1400.5', description: 'Motor cars, "sedan"',
-        error: 'declaration_number: TAKEN is already registered to another declarant' });
+      expect(rejects[0]).to.include({
+        declaration_number: 'TAKEN',
+        declarant_voen: '1000000002',
+        net_weight_kg: '1400.5',
+        description: 'Motor cars, "sedan"',
+        error: 'declaration_number: TAKEN is already registered to another declarant',
+      });
     });
   });
 
   describe('participants', () => {
     it('creates each declarant once, with the kind the identifiers imply', async () => {
-      const s = await importText(csv([
-        row({ declaration_number: 'D1', declarant_voen: '1000000001', declarant_name: 'Company MMC' }),
-        row({ declaration_number: 'D2', declarant_voen: '1000000002', declarant_fin: 'ABC1234', declarant_name: 'Entrepreneur' }),
-        row({ declaration_number: 'D3', declarant_voen: '', declarant_fin: 'XYZ9876', declarant_name: 'Person' }),
-        row({ declaration_number: 'D4', declarant_voen: '', declarant_gooen: 'G123456789', declarant_name: 'No taxpayer' }),
-        row({ declaration_number: 'D5', declarant_voen: '1000000001', declarant_name: 'Company MMC (renamed)' }),
-      ]));
+      const s = await importText(
+        csv([
+          row({ declaration_number: 'D1', declarant_voen: '1000000001', declarant_name: 'Company MMC' }),
+          row({
+            declaration_number: 'D2',
+            declarant_voen: '1000000002',
+            declarant_fin: 'ABC1234',
+            declarant_name: 'Entrepreneur',
+          }),
+          row({ declaration_number: 'D3', declarant_voen: '', declarant_fin: 'XYZ9876', declarant_name: 'Person' }),
+          row({
+            declaration_number: 'D4',
+            declarant_voen: '',
+            declarant_gooen: 'G123456789',
+            declarant_name: 'No taxpayer',
+          }),
+          row({ declaration_number: 'D5', declarant_voen: '1000000001', declarant_name: 'Company MMC (renamed)' }),
+        ]),
+      );
       expect(s.participantsCreated).to.equal(4);
       const ps = await testDb().ds.query(
-        `SELECT kind, name, voen, fin, gooen, created_at FROM participants ORDER BY id`);
+        `SELECT kind, name, voen, fin, gooen, created_at FROM participants ORDER BY id`,
+      );
       expect(ps.map((p: Record<string, unknown>) => [p.kind, p.name, p.voen, p.fin, p.gooen])).to.deep.equal([
         ['LEGAL_ENTITY', 'Company MMC', '1000000001', null, null],
         ['NATURAL_PERSON', 'Entrepreneur', '1000000002', 'ABC1234', null],
@@ -373,32 +503,51 @@ describe('importDeclarations', () => {
     });
 
     it('matches an existing participant by VÖEN, else FIN, else GÖÖEN', async () => {
-      await importText(csv([
-        row({ declaration_number: 'D1', declarant_voen: '1000000002', declarant_fin: 'ABC1234', declarant_name: 'Entrepreneur' }),
-        row({ declaration_number: 'D2', declarant_voen: '', declarant_gooen: 'G1', declarant_name: 'Person' }),
-      ]));
-      const s = await importText(csv([
-        row({ declaration_number: 'E1', declarant_voen: '', declarant_fin: 'ABC1234', declarant_name: 'x' }),
-        row({ declaration_number: 'E2', declarant_voen: '1000000002', declarant_name: 'y' }),
-        row({ declaration_number: 'E3', declarant_voen: '', declarant_gooen: 'G1', declarant_name: 'z' }),
-      ]));
+      await importText(
+        csv([
+          row({
+            declaration_number: 'D1',
+            declarant_voen: '1000000002',
+            declarant_fin: 'ABC1234',
+            declarant_name: 'Entrepreneur',
+          }),
+          row({ declaration_number: 'D2', declarant_voen: '', declarant_gooen: 'G1', declarant_name: 'Person' }),
+        ]),
+      );
+      const s = await importText(
+        csv([
+          row({ declaration_number: 'E1', declarant_voen: '', declarant_fin: 'ABC1234', declarant_name: 'x' }),
+          row({ declaration_number: 'E2', declarant_voen: '1000000002', declarant_name: 'y' }),
+          row({ declaration_number: 'E3', declarant_voen: '', declarant_gooen: 'G1', declarant_name: 'z' }),
+        ]),
+      );
       expect(s.participantsCreated).to.equal(0);
       const owners = await testDb().ds.query(
-        `SELECT d.number, p.name FROM declarations d JOIN participants p ON p.id = d.participant_id ORDER BY d.number`);
+        `SELECT d.number, p.name FROM declarations d JOIN participants p ON p.id = d.participant_id ORDER BY d.number`,
+      );
       expect(owners).to.deep.equal([
-        { number: 'D1', name: 'Entrepreneur' }, { number: 'D2', name: 'Person' },
-        { number: 'E1', name: 'Entrepreneur' }, { number: 'E2', name: 'Entrepreneur' }, { number: 'E3', name: 'Person' },
+        { number: 'D1', name: 'Entrepreneur' },
+        { number: 'D2', name: 'Person' },
+        { number: 'E1', name: 'Entrepreneur' },
+        { number: 'E2', name: 'Entrepreneur' },
+        { number: 'E3', name: 'Person' },
       ]);
     });
 
     it('rejects a declaration number registered to another participant, naming every row', async () => {
-      await importText(csv([row({ declaration_number: 'X-1', declarant_voen: '1000000001', declarant_name: 'Owner' })]));
+      await importText(
+        csv([row({ declaration_number: 'X-1', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
+      );
       const before = await checksums();
-      const e = await expectRejected(importText(csv([
-        row({ declaration_number: 'Y-1', declarant_voen: '1000000002', declarant_name: 'Other' }),
-        row({ declaration_number: 'X-1', item_number: '1', declarant_voen: '1000000002', declarant_name: 'Other' }),
-        row({ declaration_number: 'X-1', item_number: '2', declarant_voen: '1000000002', declarant_name: 'Other' }),
-      ])));
+      const e = await expectRejected(
+        importText(
+          csv([
+            row({ declaration_number: 'Y-1', declarant_voen: '1000000002', declarant_name: 'Other' }),
+            row({ declaration_number: 'X-1', item_number: '1', declarant_voen: '1000000002', declarant_name: 'Other' }),
+            row({ declaration_number: 'X-1', item_number: '2', declarant_voen: '1000000002', declarant_name: 'Other' }),
+          ]),
+        ),
+      );
       expect(e.errors).to.deep.equal([
         'line 3: declaration_number: X-1 is already registered to another declarant',
         'line 4: declaration_number: X-1 is already registered to another declarant',
@@ -410,25 +559,35 @@ describe('importDeclarations', () => {
   describe('afterLoad', () => {
     it('gets the touched (participant, month) pairs inside the transaction', async () => {
       let seen: { affected: AffectedMonth[]; items: number } | undefined;
-      await importText(csv([
-        row({ declaration_number: 'M1', registration_date: '2024-01-31' }),
-        row({ declaration_number: 'M2', registration_date: '2024-02-01' }),
-        row({ declaration_number: 'M3', registration_date: '2024-02-20' }),
-      ]), {
-        afterLoad: async (client, affected) => {
-          const r = await client.query('SELECT count(*)::int AS n FROM declaration_items');
-          seen = { affected, items: r.rows[0].n };
+      await importText(
+        csv([
+          row({ declaration_number: 'M1', registration_date: '2024-01-31' }),
+          row({ declaration_number: 'M2', registration_date: '2024-02-01' }),
+          row({ declaration_number: 'M3', registration_date: '2024-02-20' }),
+        ]),
+        {
+          afterLoad: async (client, affected) => {
+            const r = await client.query('SELECT count(*)::int AS n FROM declaration_items');
+            seen = { affected, items: r.rows[0].n };
+          },
         },
-      });
+      );
       const [{ id }] = await testDb().ds.query(`SELECT id::text AS id FROM participants`);
       expect(seen).to.deep.equal({
-        affected: [{ participantId: id, month: '2024-01-01' }, { participantId: id, month: '2024-02-01' }],
+        affected: [
+          { participantId: id, month: '2024-01-01' },
+          { participantId: id, month: '2024-02-01' },
+        ],
         items: 3,
       });
     });
 
     it('rolls the whole import back when it throws', async () => {
-      const p = importText(csv([row()]), { afterLoad: async () => { throw new Error('rollup failed'); } });
+      const p = importText(csv([row()]), {
+        afterLoad: async () => {
+          throw new Error('rollup failed');
+        },
+      });
       let err: unknown;
       try {
         await p;

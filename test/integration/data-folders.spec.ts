@@ -26,7 +26,12 @@ describe('data folders', () => {
 
   it('keeps the audit folder and key private without making the folders above it private', () => {
     const root = path.join(tmp, 'data');
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url, AUDIT_DATA_DIR: path.join(root, 'audit') });
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: testDb().url,
+      AUDIT_DATA_DIR: path.join(root, 'audit'),
+    });
     const key = loadSigningKey(config, { create: true });
     expect(key.source).to.equal(path.join(root, 'audit', 'audit-signing-key.pem'));
     expect(mode(path.join(root, 'audit'))).to.equal(0o700);
@@ -47,11 +52,16 @@ describe('data folders', () => {
   it('keeps a shared embedded server running until the last process using it leaves, whoever started it', async function () {
     this.timeout(120_000);
     const root = path.join('/var/tmp', `customs-share-${process.pid}`);
-    const up = (port: number) => canConnect(
-      `postgres://postgres:${encodeURIComponent(fs.readFileSync(path.join(root, 'superuser.password'), 'utf8').trim())}@127.0.0.1:${port}/postgres`);
+    const up = (port: number) =>
+      canConnect(
+        `postgres://postgres:${encodeURIComponent(fs.readFileSync(path.join(root, 'superuser.password'), 'utf8').trim())}@127.0.0.1:${port}/postgres`,
+      );
     const started: EmbeddedServer[] = [];
     try {
-      for (const order of [['starter', 'joiner'], ['joiner', 'starter']]) {
+      for (const order of [
+        ['starter', 'joiner'],
+        ['joiner', 'starter'],
+      ]) {
         const starter = await startEmbeddedPostgres({ dataRoot: root, port: 0, database: 'share' });
         const joiner = await startEmbeddedPostgres({ dataRoot: root, port: starter.port, database: 'share' });
         started.push(starter, joiner);
@@ -63,7 +73,9 @@ describe('data folders', () => {
         expect(await up(starter.port), `after the ${order[1]} left too`).to.equal(false);
       }
       // Two processes starting the stopped cluster at the same moment: one starts it, the other joins.
-      const settled = await Promise.allSettled([0, 1].map(() => startEmbeddedPostgres({ dataRoot: root, port: 0, database: 'share' })));
+      const settled = await Promise.allSettled(
+        [0, 1].map(() => startEmbeddedPostgres({ dataRoot: root, port: 0, database: 'share' })),
+      );
       const both = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       started.push(...both); // stopped in finally even when the other one failed
       expect(settled.map((s) => (s.status === 'rejected' ? String(s.reason) : 'ok'))).to.deep.equal(['ok', 'ok']);

@@ -56,7 +56,12 @@ describe('database unavailable', function () {
     relay = new Relay({ host: u.hostname, port: Number(u.port) });
     await relay.open();
     u.port = String(relay.port);
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: u.toString(), DB_CONNECT_TIMEOUT_MS: '1000' });
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: u.toString(),
+      DB_CONNECT_TIMEOUT_MS: '1000',
+    });
     db = await openDatabase(config, { migrate: false });
     const services = createServices(config, db.ds, new FixedClock(new Date()));
     server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
@@ -75,14 +80,21 @@ describe('database unavailable', function () {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ me { role } }' }),
     });
-    return { status: res.status, requestId: res.headers.get('x-request-id'),
-      body: (await res.json()) as { data?: { me: { role: string } }; errors?: { message: string; extensions: Record<string, unknown> }[] } };
+    return {
+      status: res.status,
+      requestId: res.headers.get('x-request-id'),
+      body: (await res.json()) as {
+        data?: { me: { role: string } };
+        errors?: { message: string; extensions: Record<string, unknown> }[];
+      },
+    };
   };
 
   it('answers 503 DATABASE_UNAVAILABLE with the request id while the database is away, and recovers', async () => {
     expect((await ask()).body.data?.me.role).to.equal('TRADER');
     await relay.cut();
-    for (let i = 0; i < 2; i += 1) { // a dropped pooled connection, then a refused new one
+    for (let i = 0; i < 2; i += 1) {
+      // a dropped pooled connection, then a refused new one
       const r = await ask();
       expect(r.status, JSON.stringify(r.body)).to.equal(503);
       expect(r.body.errors?.[0].extensions).to.include({ code: 'DATABASE_UNAVAILABLE', requestId: r.requestId });
@@ -98,8 +110,14 @@ describe('database unavailable', function () {
 
   it('tells connection failures from other errors', () => {
     const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
-    for (const e of [coded('ECONNREFUSED'), coded('57P01'), coded('08006'), new Error('Connection terminated unexpectedly'),
-      new Error('timeout exceeded when trying to connect'), new AggregateError([coded('ECONNREFUSED')], 'all failed')]) {
+    for (const e of [
+      coded('ECONNREFUSED'),
+      coded('57P01'),
+      coded('08006'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      new AggregateError([coded('ECONNREFUSED')], 'all failed'),
+    ]) {
       expect(isDatabaseUnavailable(e), String(e)).to.equal(true);
     }
     for (const e of [coded('23505'), coded('57014'), coded('42P01'), new Error('boom'), 'ECONNREFUSED', null]) {

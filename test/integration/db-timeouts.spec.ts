@@ -22,13 +22,22 @@ describe('database timeouts', () => {
     const { ds, config } = testDb();
     const bounded = new RequestDb(ds, config.db.appRole, 300);
     const t = performance.now();
-    const err = await bounded.run(null, (sql) => sql.query('SELECT pg_sleep(3)')).then(() => null, (e: Error & { code?: string }) => e);
+    const err = await bounded
+      .run(null, (sql) => sql.query('SELECT pg_sleep(3)'))
+      .then(
+        () => null,
+        (e: Error & { code?: string }) => e,
+      );
     expect(err?.code).to.equal('57014');
     expect(performance.now() - t).to.be.below(2500);
-    const [{ statement_timeout: set }] = await bounded.run(null, (sql) => sql.query<{ statement_timeout: string }>('SHOW statement_timeout'));
+    const [{ statement_timeout: set }] = await bounded.run(null, (sql) =>
+      sql.query<{ statement_timeout: string }>('SHOW statement_timeout'),
+    );
     expect(set).to.equal('300ms');
     const unbounded = new RequestDb(ds, config.db.appRole, 0);
-    const [{ statement_timeout: none }] = await unbounded.run(null, (sql) => sql.query<{ statement_timeout: string }>('SHOW statement_timeout'));
+    const [{ statement_timeout: none }] = await unbounded.run(null, (sql) =>
+      sql.query<{ statement_timeout: string }>('SHOW statement_timeout'),
+    );
     expect(none).to.equal('0');
     // Only the transaction is bound: the pooled connection is back to no timeout.
     const [{ statement_timeout: after }] = await ds.query('SHOW statement_timeout');
@@ -39,7 +48,12 @@ describe('database timeouts', () => {
     await resetData();
     const pid = await insertParticipant('1000000001');
     await insertDeclarations(pid, [{ number: 'T-1', date: '2024-01-10', direction: 'IM', items: [] }]);
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url, DB_STATEMENT_TIMEOUT_MS: '300' });
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: testDb().url,
+      DB_STATEMENT_TIMEOUT_MS: '300',
+    });
     expect(config.db.statementTimeoutMs).to.equal(300);
     const services = createServices(config, testDb().ds, new FixedClock(new Date()));
     let server: RunningServer | undefined;
@@ -69,14 +83,23 @@ describe('database timeouts', () => {
     this.timeout(20_000);
     // Accepts TCP connections and never says a word: a hung database.
     const sockets: net.Socket[] = [];
-    const silent = net.createServer((s) => { sockets.push(s); });
+    const silent = net.createServer((s) => {
+      sockets.push(s);
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
     try {
-      const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/x`,
-        DB_CONNECT_TIMEOUT_MS: '400' });
+      const config = loadConfig({
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/x`,
+        DB_CONNECT_TIMEOUT_MS: '400',
+      });
       const t = performance.now();
-      const err = await openDatabase(config).then(() => null, (e: Error) => e);
+      const err = await openDatabase(config).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(String(err)).to.match(/timeout/i);
       expect(performance.now() - t).to.be.below(10_000);
     } finally {
@@ -91,7 +114,11 @@ describe('database timeouts', () => {
     await insertDeclarations(pid, [{ number: 'S-1', date: '2024-01-10', direction: 'IM', items: [] }]);
     const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url });
     const services = createServices(config, testDb().ds, new FixedClock(new Date()));
-    const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0, stopGraceMs: 200 });
+    const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), {
+      host: '127.0.0.1',
+      port: 0,
+      stopGraceMs: 200,
+    });
     const token = await traderToken(pid, services);
     const locker = new Client({ connectionString: testDb().url });
     await locker.connect();
@@ -102,10 +129,15 @@ describe('database timeouts', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': requestId },
         body: JSON.stringify({ query: '{ declarations(first: 5) { edges { node { number } } } }' }),
-      }).then((r) => r.status, () => 'connection closed');
+      }).then(
+        (r) => r.status,
+        () => 'connection closed',
+      );
       await new Promise((r) => setTimeout(r, 300)); // the operation is waiting on the lock
       let closed = false;
-      const closing = server.close().then(() => { closed = true; });
+      const closing = server.close().then(() => {
+        closed = true;
+      });
       await new Promise((r) => setTimeout(r, 1000)); // well past the 200 ms grace
       expect(closed, 'close() returned while an operation was still running').to.equal(false);
       await locker.query('ROLLBACK');

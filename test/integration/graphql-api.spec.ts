@@ -9,15 +9,42 @@ import { insertDeclarations, insertParticipant, type DeclSpec } from '../support
 import { errorCode, gql, testServer, traderToken } from '../support/server';
 
 const item = (hs: string, country: string, azn: string, extra: Partial<DeclSpec['items'][0]> = {}) => ({
-  hs, country, net: '10.000', gross: '12.500', azn, usd: '1.00', ...extra,
+  hs,
+  country,
+  net: '10.000',
+  gross: '12.500',
+  azn,
+  usd: '1.00',
+  ...extra,
 });
 
 /** A small data set whose figures the tests below state by hand. */
 const A_DECLS: DeclSpec[] = [
-  { number: 'A-1', date: '2023-03-10', direction: 'IM', items: [item('8471300000', 'CN', '100.10'), item('8471410000', 'CN', '200.20')] },
-  { number: 'A-2', date: '2023-07-01', direction: 'IM', items: [item('8471300000', 'TR', '50.05', { qty: '2.000', unit: 'pcs' })] },
-  { number: 'A-3', date: '2024-01-15', direction: 'EX', post: '30100', items: [item('0802210000', 'RU', '1000.00'), item('0802220000', 'GE', '0.01')] },
-  { number: 'A-4', date: '2024-02-29', direction: 'IM', items: [item('8471300000', 'CN', '0.99', { qty: '3.500', unit: 'pcs' })] },
+  {
+    number: 'A-1',
+    date: '2023-03-10',
+    direction: 'IM',
+    items: [item('8471300000', 'CN', '100.10'), item('8471410000', 'CN', '200.20')],
+  },
+  {
+    number: 'A-2',
+    date: '2023-07-01',
+    direction: 'IM',
+    items: [item('8471300000', 'TR', '50.05', { qty: '2.000', unit: 'pcs' })],
+  },
+  {
+    number: 'A-3',
+    date: '2024-01-15',
+    direction: 'EX',
+    post: '30100',
+    items: [item('0802210000', 'RU', '1000.00'), item('0802220000', 'GE', '0.01')],
+  },
+  {
+    number: 'A-4',
+    date: '2024-02-29',
+    direction: 'IM',
+    items: [item('8471300000', 'CN', '0.99', { qty: '3.500', unit: 'pcs' })],
+  },
 ];
 
 describe('GraphQL API (trader queries)', () => {
@@ -64,9 +91,15 @@ describe('GraphQL API (trader queries)', () => {
     });
 
     it('returns the viewer and their participant', async () => {
-      const r = await gql('{ me { role authMethod mustChangePassword participant { id name voen kind } } }', {}, tokenA);
+      const r = await gql(
+        '{ me { role authMethod mustChangePassword participant { id name voen kind } } }',
+        {},
+        tokenA,
+      );
       expect(r.data.me).to.deep.equal({
-        role: 'TRADER', authMethod: 'PASSWORD', mustChangePassword: false,
+        role: 'TRADER',
+        authMethod: 'PASSWORD',
+        mustChangePassword: false,
         participant: { id: a, name: 'Alpha MMC', voen: '1000000001', kind: 'LEGAL_ENTITY' },
       });
     });
@@ -83,8 +116,13 @@ describe('GraphQL API (trader queries)', () => {
     it('groups by HS4 x YEAR with exact sums and distinct declaration counts', async () => {
       const r = await gql(Q, { g: ['HS4', 'YEAR'] }, tokenA);
       expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-      const rows = r.data.tradeStatistics.rows.map((x: any) => [x.key.hsCode, x.key.year, x.measures.declarationCount,
-        x.measures.itemCount, x.measures.customsValueAzn]);
+      const rows = r.data.tradeStatistics.rows.map((x: any) => [
+        x.key.hsCode,
+        x.key.year,
+        x.measures.declarationCount,
+        x.measures.itemCount,
+        x.measures.customsValueAzn,
+      ]);
       expect(rows).to.deep.equal([
         ['0802', 2024, 1, 2, '1000.01'],
         ['8471', 2023, 2, 3, '350.35'],
@@ -93,7 +131,10 @@ describe('GraphQL API (trader queries)', () => {
       // Only the grouped fields are set.
       expect(r.data.tradeStatistics.rows[0].key).to.include({ direction: null, month: null, country: null });
       expect(r.data.tradeStatistics.totals).to.deep.equal({
-        declarationCount: 4, itemCount: 6, customsValueAzn: '1351.35', netWeightKg: '60.000',
+        declarationCount: 4,
+        itemCount: 6,
+        customsValueAzn: '1351.35',
+        netWeightKg: '60.000',
       });
       expect(r.data.tradeStatistics.truncated).to.equal(false);
     });
@@ -106,22 +147,31 @@ describe('GraphQL API (trader queries)', () => {
     });
 
     it('filters by direction, date range, HS prefix and country together', async () => {
-      const r = await gql(Q, {
-        g: ['COUNTRY', 'MONTH'],
-        f: { direction: 'IMPORT', from: '2023-01-01', to: '2023-12-31', hsCodePrefix: '847130', countryCode: 'CN' },
-      }, tokenA);
-      expect(r.data.tradeStatistics.rows.map((x: any) => [x.key.country.code, x.key.month, x.measures.customsValueAzn]))
-        .to.deep.equal([['CN', 3, '100.10']]);
+      const r = await gql(
+        Q,
+        {
+          g: ['COUNTRY', 'MONTH'],
+          f: { direction: 'IMPORT', from: '2023-01-01', to: '2023-12-31', hsCodePrefix: '847130', countryCode: 'CN' },
+        },
+        tokenA,
+      );
+      expect(
+        r.data.tradeStatistics.rows.map((x: any) => [x.key.country.code, x.key.month, x.measures.customsValueAzn]),
+      ).to.deep.equal([['CN', 3, '100.10']]);
       expect(r.data.tradeStatistics.totals.itemCount).to.equal(1);
     });
 
     it('gives the supplementary quantity only at HS10 with one unit', async () => {
       const r = await gql(Q, { g: ['HS10'], f: { hsCodePrefix: '8471' } }, tokenA);
-      const by = Object.fromEntries(r.data.tradeStatistics.rows.map((x: any) => [x.key.hsCode, x.measures.supplementaryQuantity]));
+      const by = Object.fromEntries(
+        r.data.tradeStatistics.rows.map((x: any) => [x.key.hsCode, x.measures.supplementaryQuantity]),
+      );
       // 8471300000 has items with and without a quantity: no single figure is honest.
       expect(by).to.deep.equal({ '8471300000': null, '8471410000': null });
       const onlyQty = await gql(Q, { g: ['HS10'], f: { hsCodePrefix: '8471', from: '2023-07-01' } }, tokenA);
-      expect(onlyQty.data.tradeStatistics.rows.map((x: any) => x.measures.supplementaryQuantity)).to.deep.equal(['5.500']);
+      expect(onlyQty.data.tradeStatistics.rows.map((x: any) => x.measures.supplementaryQuantity)).to.deep.equal([
+        '5.500',
+      ]);
       const hs6 = await gql(Q, { g: ['HS6'], f: { from: '2023-07-01', hsCodePrefix: '8471' } }, tokenA);
       expect(hs6.data.tradeStatistics.rows[0].measures.supplementaryQuantity).to.equal(null);
     });
@@ -136,7 +186,8 @@ describe('GraphQL API (trader queries)', () => {
     it('returns zero totals and no rows when nothing matches', async () => {
       const r = await gql(Q, { g: ['YEAR'], f: { from: '2030-01-01' } }, tokenA);
       expect(r.data.tradeStatistics).to.deep.equal({
-        rows: [], truncated: false,
+        rows: [],
+        truncated: false,
         totals: { declarationCount: 0, itemCount: 0, customsValueAzn: '0.00', netWeightKg: '0.000' },
       });
     });
@@ -186,21 +237,43 @@ describe('GraphQL API (trader queries)', () => {
 
     it('returns a declaration with its items, countries and measures', async () => {
       const [{ china }] = await testDb().ds.query(`SELECT name_en AS china FROM countries WHERE code = 'CN'`);
-      const r = await gql(`{ declaration(number: "A-1") { number direction registrationDate customsPostCode procedureCode
+      const r = await gql(
+        `{ declaration(number: "A-1") { number direction registrationDate customsPostCode procedureCode
         items { itemNumber hsCode partnerCountry { code name(lang: EN) } customsValueAzn }
-        measures { itemCount customsValueAzn declarationCount } } }`, {}, tokenA);
+        measures { itemCount customsValueAzn declarationCount } } }`,
+        {},
+        tokenA,
+      );
       expect(r.data.declaration).to.deep.equal({
-        number: 'A-1', direction: 'IMPORT', registrationDate: '2023-03-10', customsPostCode: '10100', procedureCode: '40',
+        number: 'A-1',
+        direction: 'IMPORT',
+        registrationDate: '2023-03-10',
+        customsPostCode: '10100',
+        procedureCode: '40',
         items: [
-          { itemNumber: 1, hsCode: '8471300000', partnerCountry: { code: 'CN', name: china }, customsValueAzn: '100.10' },
-          { itemNumber: 2, hsCode: '8471410000', partnerCountry: { code: 'CN', name: china }, customsValueAzn: '200.20' },
+          {
+            itemNumber: 1,
+            hsCode: '8471300000',
+            partnerCountry: { code: 'CN', name: china },
+            customsValueAzn: '100.10',
+          },
+          {
+            itemNumber: 2,
+            hsCode: '8471410000',
+            partnerCountry: { code: 'CN', name: china },
+            customsValueAzn: '200.20',
+          },
         ],
         measures: { itemCount: 2, customsValueAzn: '300.30', declarationCount: 1 },
       });
     });
 
     it('rejects a cursor this API did not issue', async () => {
-      for (const after of ['garbage', Buffer.from('v1|2024-01-01|x').toString('base64url'), Buffer.from("v1|2024-01-01|1' OR 1=1").toString('base64url')]) {
+      for (const after of [
+        'garbage',
+        Buffer.from('v1|2024-01-01|x').toString('base64url'),
+        Buffer.from("v1|2024-01-01|1' OR 1=1").toString('base64url'),
+      ]) {
         expect(errorCode(await gql(PAGE, { after }, tokenA))).to.equal('BAD_USER_INPUT');
       }
     });
@@ -210,10 +283,15 @@ describe('GraphQL API (trader queries)', () => {
     });
 
     it('loads items, measures and countries in batches (no N+1)', async () => {
-      await insertDeclarations(b, Array.from({ length: 30 }, (_, n) => ({
-        number: `B-bulk-${n}`, date: '2022-05-05', direction: 'EX' as const,
-        items: [item('0802210000', n % 2 ? 'RU' : 'GE', '1.00', { origin: 'AZ' }), item('0802220000', 'KZ', '2.00')],
-      })));
+      await insertDeclarations(
+        b,
+        Array.from({ length: 30 }, (_, n) => ({
+          number: `B-bulk-${n}`,
+          date: '2022-05-05',
+          direction: 'EX' as const,
+          items: [item('0802210000', n % 2 ? 'RU' : 'GE', '1.00', { origin: 'AZ' }), item('0802220000', 'KZ', '2.00')],
+        })),
+      );
       const Q = `query($first: Int) { declarations(first: $first) { edges { node { number
         items { partnerCountry { name } originCountry { name } } measures { itemCount } } } } }`;
       const count = async (first: number) => {
@@ -240,15 +318,22 @@ describe('GraphQL API (trader queries)', () => {
 
     it("ignores another trader's cursor position (only the viewer's rows come back)", async () => {
       const first = await gql('{ declarations(first: 1) { pageInfo { endCursor } } }', {}, tokenA);
-      const r = await gql('query($a: String) { declarations(first: 500, after: $a) { edges { node { number } } } }',
-        { a: first.data.declarations.pageInfo.endCursor }, tokenB);
+      const r = await gql(
+        'query($a: String) { declarations(first: 500, after: $a) { edges { node { number } } } }',
+        { a: first.data.declarations.pageInfo.endCursor },
+        tokenB,
+      );
       const numbers: string[] = r.data.declarations.edges.map((e: any) => e.node.number);
       expect(numbers.length).to.be.greaterThan(0);
       expect(numbers.every((n) => n.startsWith('B-'))).to.equal(true);
     });
 
     it("never counts another trader's items in statistics", async () => {
-      const r = await gql('{ tradeStatistics(groupBy: [HS10], filter: { hsCodePrefix: "8471300000", to: "2023-12-31" }) { totals { customsValueAzn itemCount } } }', {}, tokenB);
+      const r = await gql(
+        '{ tradeStatistics(groupBy: [HS10], filter: { hsCodePrefix: "8471300000", to: "2023-12-31" }) { totals { customsValueAzn itemCount } } }',
+        {},
+        tokenB,
+      );
       expect(r.data.tradeStatistics.totals).to.deep.equal({ customsValueAzn: '777.77', itemCount: 1 });
     });
   });
@@ -256,16 +341,20 @@ describe('GraphQL API (trader queries)', () => {
   describe('limits and errors', () => {
     it('refuses an overly expensive query with QUERY_TOO_COMPLEX before running it', async () => {
       const before = SqlLogger.statements;
-      const r = await gql(`{ declarations(first: 500) { edges { node { items { partnerCountry { name } originCountry { name }
+      const r = await gql(
+        `{ declarations(first: 500) { edges { node { items { partnerCountry { name } originCountry { name }
         description hsCode netWeightKg grossWeightKg customsValueAzn statisticalValueUsd } measures { itemCount customsValueAzn } } } } }`,
-      {}, tokenA);
+        {},
+        tokenA,
+      );
       expect(errorCode(r)).to.equal('QUERY_TOO_COMPLEX');
       // Only the session look-up (one transaction of three statements) ran: no declaration was read.
       expect(SqlLogger.statements - before).to.be.at.most(3);
     });
 
     it('counts every aliased root field as its own statement: many cheap statistics are refused before any runs', async () => {
-      const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+      const aliases = (n: number, field: string) =>
+        `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
       const stats = 'tradeStatistics(groupBy: [HS10, COUNTRY], first: 1) { truncated }';
       const most = Math.floor(MAX_QUERY_COMPLEXITY / ROOT_STATEMENT_COST.tradeStatistics);
       expect(most).to.be.within(10, 50);
@@ -286,7 +375,8 @@ describe('GraphQL API (trader queries)', () => {
 
     it('answers a body over 1 MB or one that is not JSON with a coded JSON error and the request id', async () => {
       const { server } = await testServer();
-      const post = (body: string) => fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const post = (body: string) =>
+        fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       for (const [body, status, code] of [
         [JSON.stringify({ query: `{ me { role } } #${'x'.repeat(1_100_000)}` }), 413, 'PAYLOAD_TOO_LARGE'],
         ['{"query": "{ me { role } }"', 400, 'BAD_REQUEST'],
@@ -315,13 +405,18 @@ describe('schema.graphql', () => {
 
   it('keeps the operation names clients rely on', async () => {
     const text = fs.readFileSync(SCHEMA_FILE, 'utf8');
-    for (const name of ['me: Viewer!', 'declarations(', 'declaration(number: String!): Declaration', 'tradeStatistics(',
-      'countries: [Country!]!', 'logout: Boolean!']) {
+    for (const name of [
+      'me: Viewer!',
+      'declarations(',
+      'declaration(number: String!): Declaration',
+      'tradeStatistics(',
+      'countries: [Country!]!',
+      'logout: Boolean!',
+    ]) {
       expect(text).to.contain(name);
     }
   });
 });
-
 
 describe('variables', () => {
   it('reports a missing required variable as BAD_USER_INPUT, not a server error', async () => {
@@ -341,7 +436,9 @@ describe('introspection', () => {
   });
 
   it('still counts real fields next to introspection', async () => {
-    const r = await gql('{ __typename declarations(first: 500) { edges { node { items { partnerCountry { name } originCountry { name } description hsCode netWeightKg grossWeightKg customsValueAzn statisticalValueUsd } measures { itemCount customsValueAzn } } } } }');
+    const r = await gql(
+      '{ __typename declarations(first: 500) { edges { node { items { partnerCountry { name } originCountry { name } description hsCode netWeightKg grossWeightKg customsValueAzn statisticalValueUsd } measures { itemCount customsValueAzn } } } } }',
+    );
     expect(errorCode(r)).to.equal('QUERY_TOO_COMPLEX');
   });
 });
@@ -349,8 +446,15 @@ describe('introspection', () => {
 describe('sessions', () => {
   it('logout answers false for a session that is already revoked', async () => {
     const { services } = await testServer();
-    const s = await services.sessions.create({ role: 'TRADER', authMethod: 'PASSWORD', participantId: await insertParticipant('1000000099'),
-      userAccountId: null, username: null, mustChangePassword: false, detail: {} });
+    const s = await services.sessions.create({
+      role: 'TRADER',
+      authMethod: 'PASSWORD',
+      participantId: await insertParticipant('1000000099'),
+      userAccountId: null,
+      username: null,
+      mustChangePassword: false,
+      detail: {},
+    });
     expect(await services.sessions.revoke(s.viewer.sessionId)).to.equal(true);
     expect(await services.sessions.revoke(s.viewer.sessionId)).to.equal(false);
   });

@@ -19,9 +19,14 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     delete childEnv.DATABASE_URL;
     if (env.DATABASE_URL) childEnv.DATABASE_URL = env.DATABASE_URL;
-    const p = spawn(process.execPath, ['-r', './scripts/register.js', 'src/cli/start.ts'], { cwd: ROOT, env: childEnv });
+    const p = spawn(process.execPath, ['-r', './scripts/register.js', 'src/cli/start.ts'], {
+      cwd: ROOT,
+      env: childEnv,
+    });
     let stderr = '';
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     p.on('error', reject);
     p.on('close', (code) => resolve({ code, stderr }));
   });
@@ -30,7 +35,10 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -78,14 +86,19 @@ describe('npm start when it cannot serve', function () {
   it('shuts down on a SIGTERM sent to npm itself (docker stop, systemd), not only to node', async () => {
     const port = await freePort();
     const npm = spawn('npm', ['start'], {
-      cwd: ROOT, env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test', PORT: String(port), SEED_DEMO: 'never' },
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: testDb().url, NODE_ENV: 'test', PORT: String(port), SEED_DEMO: 'never' },
     });
     let stderr = '';
-    npm.stderr.on('data', (d) => { stderr += d; });
+    npm.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
     // 'close' waits for stderr, which an orphaned node would hold open: bounded.
-    const closed = Promise.race([new Promise<void>((resolve) => npm.on('close', () => resolve())),
-      new Promise<void>((resolve) => setTimeout(resolve, 3000))]);
+    const closed = Promise.race([
+      new Promise<void>((resolve) => npm.on('close', () => resolve())),
+      new Promise<void>((resolve) => setTimeout(resolve, 3000)),
+    ]);
     try {
       for (let i = 0; i < 100 && !(await listening(port)); i += 1) await new Promise((r) => setTimeout(r, 200));
       expect(await listening(port), stderr).to.equal(true);
@@ -105,9 +118,16 @@ describe('npm start when it cannot serve', function () {
     const dir = path.join('/var/tmp', `customs-port-${process.pid}`);
     try {
       const port = (taken.address() as net.AddressInfo).port;
-      const r = await start({ NODE_ENV: 'development', SEED_DEMO: 'never', EMBEDDED_PG_DIR: dir, EMBEDDED_PG_PORT: String(port),
-        AUDIT_DATA_DIR: path.join(dir, 'audit') });
-      expect(r.stderr).to.contain(`start: embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT)`);
+      const r = await start({
+        NODE_ENV: 'development',
+        SEED_DEMO: 'never',
+        EMBEDDED_PG_DIR: dir,
+        EMBEDDED_PG_PORT: String(port),
+        AUDIT_DATA_DIR: path.join(dir, 'audit'),
+      });
+      expect(r.stderr).to.contain(
+        `start: embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT)`,
+      );
       expect(r.stderr).not.to.match(/\n\s+at /);
       expect(r.code).to.equal(2);
     } finally {
@@ -124,8 +144,13 @@ describe('npm start when it cannot serve', function () {
     try {
       const port = (busy.address() as net.AddressInfo).port;
       const r = await start({
-        NODE_ENV: 'development', PORT: String(port), SEED_DEMO: 'never', LOG_LEVEL: 'silent',
-        EMBEDDED_PG_DIR: dir, EMBEDDED_PG_PORT: String(embeddedPort), AUDIT_DATA_DIR: path.join(dir, 'audit'),
+        NODE_ENV: 'development',
+        PORT: String(port),
+        SEED_DEMO: 'never',
+        LOG_LEVEL: 'silent',
+        EMBEDDED_PG_DIR: dir,
+        EMBEDDED_PG_PORT: String(embeddedPort),
+        AUDIT_DATA_DIR: path.join(dir, 'audit'),
       });
       expect(r.stderr).to.contain(`embedded PostgreSQL`);
       expect(r.stderr).to.contain(`start: cannot listen on 127.0.0.1:${port} (HOST, PORT)`);

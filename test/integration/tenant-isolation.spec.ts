@@ -7,11 +7,13 @@ async function insertParticipantWithDeclaration(voen: string, number: string): P
   const { ds } = testDb();
   const [p] = await ds.query(
     `INSERT INTO participants (kind, name, voen, created_at) VALUES ('LEGAL_ENTITY', $1, $2, now()) RETURNING id`,
-    [`Company ${voen}`, voen]);
+    [`Company ${voen}`, voen],
+  );
   await ds.query(
     `INSERT INTO declarations (participant_id, number, registration_date, direction, customs_post_code,
        procedure_code, declarant_name, imported_at) VALUES ($1, $2, '2024-01-10', 'IM', '10100', '40', 'x', now())`,
-    [p.id, number]);
+    [p.id, number],
+  );
   return String(p.id);
 }
 
@@ -54,10 +56,13 @@ describe('row-level security on tenant tables', () => {
   it('runs requests as a role that cannot bypass RLS and owns no table', async () => {
     const { ds, config } = testDb();
     const rdb = new RequestDb(ds, config.db.appRole);
-    const [r] = await rdb.run(null, (sql) => sql.query<{ role: string; bypass: boolean; super: boolean; owned: number }>(
-      `SELECT current_user AS role, rolbypassrls AS bypass, rolsuper AS super,
+    const [r] = await rdb.run(null, (sql) =>
+      sql.query<{ role: string; bypass: boolean; super: boolean; owned: number }>(
+        `SELECT current_user AS role, rolbypassrls AS bypass, rolsuper AS super,
               (SELECT count(*)::int FROM pg_tables WHERE tableowner = current_user) AS owned
-         FROM pg_roles WHERE rolname = current_user`));
+         FROM pg_roles WHERE rolname = current_user`,
+      ),
+    );
     expect(r).to.deep.equal({ role: config.db.appRole, bypass: false, super: false, owned: 0 });
   });
 

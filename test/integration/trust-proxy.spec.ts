@@ -15,7 +15,13 @@ import { auditRowOf, rawGql } from '../audit/helpers';
 const CHALLENGE = 'mutation { createLoginChallenge { id } }';
 
 function config(trustProxy: string | undefined, extra: Record<string, string> = {}) {
-  return loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().url, TRUST_PROXY: trustProxy, ...extra });
+  return loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: testDb().url,
+    TRUST_PROXY: trustProxy,
+    ...extra,
+  });
 }
 
 function configProblems(trustProxy: string): string[] {
@@ -36,7 +42,11 @@ describe('TRUST_PROXY and the client address', () => {
       expect(config('false').http.trustProxy).to.equal(false);
       expect(config('0').http.trustProxy).to.equal(false);
       expect(config('2').http.trustProxy).to.equal(2);
-      expect(config(' loopback, 10.0.0.0/8 ,192.168.1.4').http.trustProxy).to.deep.equal(['loopback', '10.0.0.0/8', '192.168.1.4']);
+      expect(config(' loopback, 10.0.0.0/8 ,192.168.1.4').http.trustProxy).to.deep.equal([
+        'loopback',
+        '10.0.0.0/8',
+        '192.168.1.4',
+      ]);
     });
 
     it('refuses "true", bad addresses and bad hop counts, naming the variable', () => {
@@ -55,7 +65,10 @@ describe('TRUST_PROXY and the client address', () => {
 
     async function serverWith(trustProxy: string | undefined, extra: Record<string, string> = {}): Promise<string> {
       const services = createServices(config(trustProxy, extra), testDb().ds, clock);
-      const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
+      const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), {
+        host: '127.0.0.1',
+        port: 0,
+      });
       servers.push(server);
       return server.url;
     }
@@ -70,7 +83,8 @@ describe('TRUST_PROXY and the client address', () => {
       n += 1;
       const requestId = `trust-proxy-${process.pid}-${n}`;
       const r = await rawGql('{ countries { code } }', undefined, undefined, {
-        url, headers: { 'x-request-id': requestId, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+        url,
+        headers: { 'x-request-id': requestId, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
       });
       expect(r.status).to.equal(200);
       return (await auditRowOf(requestId)).client_ip;

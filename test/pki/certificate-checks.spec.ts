@@ -22,7 +22,9 @@ const webEidAt = (pki: PkiVerifier, signer: string, now: Date, alg = 'RS256') =>
 
 describe('pki certificate checks', () => {
   let pki: PkiVerifier;
-  before(() => { pki = verifier(); });
+  before(() => {
+    pki = verifier();
+  });
 
   describe('CERT_UNTRUSTED', () => {
     it('rejects a self-signed certificate with the legal entity subject', async () => {
@@ -34,7 +36,10 @@ describe('pki certificate checks', () => {
     it('rejects the lookalike leaf even when the CMS carries the lookalike issuing and root CA certificates', async () => {
       const dir = tempDir();
       const bundle = path.join(dir, 'lookalike-chain.pem');
-      fs.writeFileSync(bundle, fs.readFileSync(cert('lookalike-issuing-ca'), 'utf8') + fs.readFileSync(cert('lookalike-root-ca'), 'utf8'));
+      fs.writeFileSync(
+        bundle,
+        fs.readFileSync(cert('lookalike-issuing-ca'), 'utf8') + fs.readFileSync(cert('lookalike-root-ca'), 'utf8'),
+      );
       await expectCode(loginWith(pki, 'lookalike-leaf', { certfile: bundle }), 'CERT_UNTRUSTED');
     });
     it('rejects a valid leaf when the configured trust anchor is another root', async () => {
@@ -56,7 +61,8 @@ describe('pki certificate checks', () => {
   });
 
   describe('PKI.js chain engine trap: the end entity is the LAST of `certs`, after de-duplication', () => {
-    const load = (name: string) => parseCertificateDer(pemBlocks(fs.readFileSync(cert(name), 'utf8'), 'CERTIFICATE')[0]!);
+    const load = (name: string) =>
+      parseCertificateDer(pemBlocks(fs.readFileSync(cert(name), 'utf8'), 'CERTIFICATE')[0]!);
 
     it('raw engine: a repeated self-signed leaf followed by the real CA certificate validates the CA instead', async () => {
       ensureGlobalPkijsEngine();
@@ -74,14 +80,23 @@ describe('pki certificate checks', () => {
 
     it('chain validator: the same input is CERT_UNTRUSTED', async () => {
       const store = TrustStore.load({
-        trustAnchors: [{ path: cert('root-ca'), variable: 'T' }], intermediates: [], crls: [{ path: path.join(CERTS, 'issuing-ca.crl.pem'), variable: 'C' }],
+        trustAnchors: [{ path: cert('root-ca'), variable: 'T' }],
+        intermediates: [],
+        crls: [{ path: path.join(CERTS, 'issuing-ca.crl.pem'), variable: 'C' }],
       });
       const leaf = load('self-signed');
       const der = certificateDer(leaf);
       const ctx: CertificateContext = {
-        now: new Date(), leaf, leafDer: der, fingerprint: sha256Hex(der), candidates: [load('self-signed'), load('issuing-ca')],
+        now: new Date(),
+        leaf,
+        leafDer: der,
+        fingerprint: sha256Hex(der),
+        candidates: [load('self-signed'), load('issuing-ca')],
       };
-      await expectCode(Promise.resolve().then(() => chainValidator(store, new CachingCryptoEngine())(ctx)), 'CERT_UNTRUSTED');
+      await expectCode(
+        Promise.resolve().then(() => chainValidator(store, new CachingCryptoEngine())(ctx)),
+        'CERT_UNTRUSTED',
+      );
     });
   });
 
@@ -144,7 +159,10 @@ describe('pki certificate checks', () => {
       expect(e.message).to.contain('CA certificate');
     });
     it('fails closed when the only CRL is past its nextUpdate (pinned now after 2036): CERT_REVOCATION_UNKNOWN', async () => {
-      const e = await expectCode(webEidAt(pki, 'legal-ec', new Date('2040-01-01T00:00:00Z'), 'ES256'), 'CERT_REVOCATION_UNKNOWN');
+      const e = await expectCode(
+        webEidAt(pki, 'legal-ec', new Date('2040-01-01T00:00:00Z'), 'ES256'),
+        'CERT_REVOCATION_UNKNOWN',
+      );
       expect(e.message).to.match(/nextUpdate/);
     });
     it('fails closed with a stale CRL generated for the test (real now): CERT_REVOCATION_UNKNOWN', async () => {
@@ -153,7 +171,12 @@ describe('pki certificate checks', () => {
       await expectCode(loginWith(v, 'legal-rsa'), 'CERT_REVOCATION_UNKNOWN');
     });
     it('still reports CERT_REVOKED from a stale CRL that lists the certificate', async () => {
-      const stale = makeCrl({ ca: 'issuing-ca', revoke: ['revoked'], lastUpdate: '20250201000000Z', nextUpdate: '20250301000000Z' });
+      const stale = makeCrl({
+        ca: 'issuing-ca',
+        revoke: ['revoked'],
+        lastUpdate: '20250201000000Z',
+        nextUpdate: '20250301000000Z',
+      });
       const v = verifier({ PKI_CRLS: `${stale},certs-test/root-ca.crl.pem` });
       await expectCode(loginWith(v, 'revoked'), 'CERT_REVOKED');
     });
@@ -179,19 +202,31 @@ describe('pki certificate checks', () => {
       const ci = pkijs.ContentInfo.fromBER(der);
       const sd = new pkijs.SignedData({ schema: ci.content });
       sd.crls = [parseCrlDer(pemBlocks(fs.readFileSync(makeCrl({ ca: 'issuing-ca' }), 'utf8'), 'X509 CRL')[0]!)];
-      const withCrl = Buffer.from(new pkijs.ContentInfo({ contentType: ci.contentType, content: sd.toSchema(true) }).toSchema().toBER(false));
+      const withCrl = Buffer.from(
+        new pkijs.ContentInfo({ contentType: ci.contentType, content: sd.toSchema(true) }).toSchema().toBER(false),
+      );
       const v = verifier({ PKI_CRLS: 'certs-test/root-ca.crl.pem' });
-      await expectCode(v.verifyCmsLogin({ signatureBase64: withCrl.toString('base64'), toBeSigned: tbs, now: new Date() }), 'CERT_REVOCATION_UNKNOWN');
+      await expectCode(
+        v.verifyCmsLogin({ signatureBase64: withCrl.toString('base64'), toBeSigned: tbs, now: new Date() }),
+        'CERT_REVOCATION_UNKNOWN',
+      );
       // …and the same CMS verifies once the CRL is configured, so the re-encoding itself is sound.
       const ok = verifier({ PKI_CRLS: `${makeCrl({ ca: 'issuing-ca' })},certs-test/root-ca.crl.pem` });
-      expect((await ok.verifyCmsLogin({ signatureBase64: withCrl.toString('base64'), toBeSigned: tbs, now: new Date() })).mapping.kind).to.equal('LEGAL_ENTITY');
+      expect(
+        (await ok.verifyCmsLogin({ signatureBase64: withCrl.toString('base64'), toBeSigned: tbs, now: new Date() }))
+          .mapping.kind,
+      ).to.equal('LEGAL_ENTITY');
     });
   });
 
   describe('subject mapping', () => {
     it('maps a representative certificate with both identifiers to the legal entity (VÖEN wins)', async () => {
       const r = await loginWith(pki, 'legal-ec');
-      expect(r.mapping).to.deep.equal({ kind: 'LEGAL_ENTITY', voen: identities.legalEntity.voen, representativeFin: identities.legalEntity.representative.fin });
+      expect(r.mapping).to.deep.equal({
+        kind: 'LEGAL_ENTITY',
+        voen: identities.legalEntity.voen,
+        representativeFin: identities.legalEntity.representative.fin,
+      });
     });
     it('maps a serialNumber-only certificate to the natural person by FIN', async () => {
       const r = await loginWith(pki, 'person-rsa');
@@ -203,16 +238,24 @@ describe('pki certificate checks', () => {
     it('follows a configured profile (natural person first) over the default precedence', async () => {
       const dir = tempDir();
       const profile = path.join(dir, 'profile.json');
-      fs.writeFileSync(profile, JSON.stringify({ rules: [
-        { kind: 'NATURAL_PERSON', attribute: 'serialNumber', pattern: '^PNOAZ-([0-9A-Z]{7})$' },
-        { kind: 'LEGAL_ENTITY', attribute: '2.5.4.97', pattern: '^VATAZ-([0-9]{10})$' },
-      ] }));
+      fs.writeFileSync(
+        profile,
+        JSON.stringify({
+          rules: [
+            { kind: 'NATURAL_PERSON', attribute: 'serialNumber', pattern: '^PNOAZ-([0-9A-Z]{7})$' },
+            { kind: 'LEGAL_ENTITY', attribute: '2.5.4.97', pattern: '^VATAZ-([0-9]{10})$' },
+          ],
+        }),
+      );
       const v = verifier({ PKI_SUBJECT_PROFILE: profile });
       const r = await loginWith(v, 'legal-rsa');
       expect(r.mapping).to.deep.equal({ kind: 'NATURAL_PERSON', fin: identities.legalEntity.representative.fin });
     });
     it('identities.json matches the certificates (every negative fixture maps to its FIN)', async () => {
-      const r = await loginWith(verifier({ PKI_CRLS: `${makeCrl({ ca: 'issuing-ca' })},certs-test/root-ca.crl.pem` }), 'revoked');
+      const r = await loginWith(
+        verifier({ PKI_CRLS: `${makeCrl({ ca: 'issuing-ca' })},certs-test/root-ca.crl.pem` }),
+        'revoked',
+      );
       expect(r.mapping).to.deep.equal({ kind: 'NATURAL_PERSON', fin: identities.negative['revoked']!.fin });
     });
   });

@@ -10,7 +10,8 @@ import { cert, expectCode, signCms, verifier } from './helpers';
 import type { PkiVerifier } from '../../src/pki';
 
 const now = () => new Date();
-const challenge = 'customs-stats login\norigin: https://customs.example.az\nnonce: cHJvYmUtcGFyc2VyLXRlc3Q=\nexpires: 2026-01-01T00:05:00Z\n';
+const challenge =
+  'customs-stats login\norigin: https://customs.example.az\nnonce: cHJvYmUtcGFyc2VyLXRlc3Q=\nexpires: 2026-01-01T00:05:00Z\n';
 
 function expectMalformed(der: Buffer, what: string): void {
   try {
@@ -36,7 +37,10 @@ describe('pki CMS parser (strict DER)', () => {
   let ecDetached: Buffer;
   before(() => {
     pki = verifier();
-    rsaAttached = Buffer.from(signCms('legal-rsa', challenge, { detached: false, cades: true, certfile: cert('issuing-ca') }), 'base64');
+    rsaAttached = Buffer.from(
+      signCms('legal-rsa', challenge, { detached: false, cades: true, certfile: cert('issuing-ca') }),
+      'base64',
+    );
     ecDetached = Buffer.from(signCms('legal-ec', challenge), 'base64');
   });
 
@@ -50,7 +54,9 @@ describe('pki CMS parser (strict DER)', () => {
       expect(parsed.digestAlgorithm.algorithmId).to.equal(si.digestAlgorithm.algorithmId);
       expect(parsed.signatureAlgorithm.algorithmId).to.equal(si.signatureAlgorithm.algorithmId);
       expect(parsed.otherCerts.length + 1).to.equal(sd.certificates!.length);
-      expect([...parsed.signedAttrs!.keys()].sort()).to.deep.equal(si.signedAttrs!.attributes.map((a) => a.type).sort());
+      expect([...parsed.signedAttrs!.keys()].sort()).to.deep.equal(
+        si.signedAttrs!.attributes.map((a) => a.type).sort(),
+      );
     }
   });
 
@@ -66,7 +72,10 @@ describe('pki CMS parser (strict DER)', () => {
     // extend the outer length by 2 and append two bytes: garbage inside the ContentInfo SEQUENCE
     const body = withOuterHeader(rsaAttached, []);
     const len = body.length + 2;
-    expectMalformed(Buffer.concat([Buffer.from([0x30, 0x82, len >> 8, len & 0xff]), body, Buffer.from([0x05, 0x00])]), 'NULL inside ContentInfo');
+    expectMalformed(
+      Buffer.concat([Buffer.from([0x30, 0x82, len >> 8, len & 0xff]), body, Buffer.from([0x05, 0x00])]),
+      'NULL inside ContentInfo',
+    );
   });
 
   it('rejects indefinite, oversized and non-minimal lengths', () => {
@@ -99,11 +108,17 @@ describe('pki CMS parser (strict DER)', () => {
     }
     const encap = der.indexOf(Buffer.from('06092a864886f70d010701', 'hex'));
     expect(encap).to.be.greaterThan(0);
-    expect(accepted.filter((i) => i >= encap), 'accepted corruptions outside the digestAlgorithms set').to.deep.equal([]);
+    expect(
+      accepted.filter((i) => i >= encap),
+      'accepted corruptions outside the digestAlgorithms set',
+    ).to.deep.equal([]);
   });
 
   it('rejects an indefinite-length CMS in verifyCmsLogin', async () => {
     const bad = withOuterHeader(ecDetached, [0x30, 0x80], [0, 0]);
-    await expectCode(pki.verifyCmsLogin({ signatureBase64: bad.toString('base64'), toBeSigned: challenge, now: now() }), 'SIGNATURE_MALFORMED');
+    await expectCode(
+      pki.verifyCmsLogin({ signatureBase64: bad.toString('base64'), toBeSigned: challenge, now: now() }),
+      'SIGNATURE_MALFORMED',
+    );
   });
 });

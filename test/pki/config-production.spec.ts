@@ -18,13 +18,19 @@ describe('pki configuration in production', () => {
 
   it('refuses to fall back to the test PKI, whose keys are public', () => {
     const p = problems({ NODE_ENV: 'production' });
-    expect(p.join('\n')).to.match(/PKI_TRUST_ANCHORS: must be set in production/)
-      .and.to.match(/PKI_CRLS: must be set in production/).and.to.match(/PORTAL_CERTS: must be set in production/);
+    expect(p.join('\n'))
+      .to.match(/PKI_TRUST_ANCHORS: must be set in production/)
+      .and.to.match(/PKI_CRLS: must be set in production/)
+      .and.to.match(/PORTAL_CERTS: must be set in production/);
   });
 
   it('refuses test PKI files named explicitly', () => {
-    const p = problems({ NODE_ENV: 'production', PKI_TRUST_ANCHORS: 'certs-test/root-ca.cert.pem',
-      PKI_CRLS: 'certs-test/issuing-ca.crl.pem', PORTAL_CERTS: 'certs-test/portal.cert.pem' });
+    const p = problems({
+      NODE_ENV: 'production',
+      PKI_TRUST_ANCHORS: 'certs-test/root-ca.cert.pem',
+      PKI_CRLS: 'certs-test/issuing-ca.crl.pem',
+      PORTAL_CERTS: 'certs-test/portal.cert.pem',
+    });
     expect(p.filter((m) => /is the test PKI/.test(m))).to.have.length(4); // anchors, default intermediates, CRL, portal
   });
 

@@ -58,8 +58,23 @@ export function signCms(signer: string, text: string | Buffer, o: SignOptions = 
   const inFile = path.join(dir, 'tbs.bin');
   const outFile = path.join(dir, 'sig.der');
   fs.writeFileSync(inFile, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-  const args = ['cms', '-sign', '-binary', '-md', o.md ?? 'sha256', '-outform', 'DER', '-in', inFile, '-out', outFile,
-    '-signer', cert(signer), '-inkey', key(signer)];
+  const args = [
+    'cms',
+    '-sign',
+    '-binary',
+    '-md',
+    o.md ?? 'sha256',
+    '-outform',
+    'DER',
+    '-in',
+    inFile,
+    '-out',
+    outFile,
+    '-signer',
+    cert(signer),
+    '-inkey',
+    key(signer),
+  ];
   if (o.pss) args.push('-keyopt', 'rsa_padding_mode:pss');
   for (const s of o.extraSigners ?? []) args.push('-signer', cert(s), '-inkey', key(s));
   if (o.detached === false) args.push('-nodetach');
@@ -76,14 +91,25 @@ export function certDerBase64(name: string): string {
 }
 
 /** Builds a web-eid:1.0 token the way the Web eID app does: sign hash(origin) ‖ hash(nonce). */
-export function webEidToken(signer: string, origin: string, nonce: string, algorithm = 'ES256', over: Record<string, unknown> = {}): string {
+export function webEidToken(
+  signer: string,
+  origin: string,
+  nonce: string,
+  algorithm = 'ES256',
+  over: Record<string, unknown> = {},
+): string {
   const bits = algorithm.slice(2);
   const hash = bits === '384' ? 'sha384' : bits === '512' ? 'sha512' : 'sha256';
   const data = Buffer.concat([createHash(hash).update(origin).digest(), createHash(hash).update(nonce).digest()]);
   const privateKey = createPrivateKey(fs.readFileSync(key(signer)));
   let signature: Buffer;
   if (algorithm.startsWith('ES')) signature = cryptoSign(hash, data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  else if (algorithm.startsWith('PS')) signature = cryptoSign(hash, data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: hash === 'sha256' ? 32 : hash === 'sha384' ? 48 : 64 });
+  else if (algorithm.startsWith('PS'))
+    signature = cryptoSign(hash, data, {
+      key: privateKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: hash === 'sha256' ? 32 : hash === 'sha384' ? 48 : 64,
+    });
   else signature = cryptoSign(hash, data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING });
   return JSON.stringify({
     format: 'web-eid:1.0',
@@ -114,16 +140,34 @@ export function verifier(env: Record<string, string | undefined> = {}): PkiVerif
 }
 
 /** `openssl ca -gencrl` for a CA of certs-test, optionally revoking some certificates, with explicit dates. */
-export function makeCrl(opts: { ca: string; revoke?: string[]; lastUpdate?: string; nextUpdate?: string; out?: string }): string {
+export function makeCrl(opts: {
+  ca: string;
+  revoke?: string[];
+  lastUpdate?: string;
+  nextUpdate?: string;
+  out?: string;
+}): string {
   const dir = tempDir('crl');
   fs.writeFileSync(path.join(dir, 'index.txt'), '');
   fs.writeFileSync(path.join(dir, 'index.txt.attr'), 'unique_subject = no\n');
   fs.writeFileSync(path.join(dir, 'crlnumber'), '2000\n');
   const cnf = path.join(dir, 'ca.cnf');
-  fs.writeFileSync(cnf, [
-    '[ ca ]', 'default_ca = CA_default', '[ CA_default ]', `database = ${dir}/index.txt`, `crlnumber = ${dir}/crlnumber`,
-    'default_md = sha256', 'default_crl_days = 30', 'crl_extensions = crl_ext', '[ crl_ext ]', 'authorityKeyIdentifier = keyid:always', '',
-  ].join('\n'));
+  fs.writeFileSync(
+    cnf,
+    [
+      '[ ca ]',
+      'default_ca = CA_default',
+      '[ CA_default ]',
+      `database = ${dir}/index.txt`,
+      `crlnumber = ${dir}/crlnumber`,
+      'default_md = sha256',
+      'default_crl_days = 30',
+      'crl_extensions = crl_ext',
+      '[ crl_ext ]',
+      'authorityKeyIdentifier = keyid:always',
+      '',
+    ].join('\n'),
+  );
   const base = ['-batch', '-config', cnf, '-cert', cert(opts.ca), '-keyfile', key(opts.ca)];
   for (const r of opts.revoke ?? []) openssl(['ca', ...base, '-revoke', cert(r), '-crl_reason', 'keyCompromise']);
   const out = opts.out ?? path.join(dir, 'out.crl.pem');
@@ -135,33 +179,62 @@ export function makeCrl(opts: { ca: string; revoke?: string[]; lastUpdate?: stri
   return out;
 }
 
-export interface Responder { url: string; port: number; stop(): Promise<void> }
+export interface Responder {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
 
 /** Starts `openssl ocsp` on a free port with certs-test/ocsp-index.txt; resolves once it accepts connections. */
 export async function startOcspResponder(): Promise<Responder> {
   const port = await freePort();
   // OpenSSL 3.0: -port takes a number and listens on all interfaces; we only ever connect to 127.0.0.1.
-  const proc: ChildProcess = spawn('openssl', ['ocsp', '-port', String(port), '-index', path.join(CERTS, 'ocsp-index.txt'),
-    '-CA', cert('issuing-ca'), '-rsigner', cert('ocsp-responder'), '-rkey', key('ocsp-responder'), '-ignore_err'],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn(
+    'openssl',
+    [
+      'ocsp',
+      '-port',
+      String(port),
+      '-index',
+      path.join(CERTS, 'ocsp-index.txt'),
+      '-CA',
+      cert('issuing-ca'),
+      '-rsigner',
+      cert('ocsp-responder'),
+      '-rkey',
+      key('ocsp-responder'),
+      '-ignore_err',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   // Readiness: openssl prints this once it listens. (Do not probe with a bare TCP connect: the 3.0 responder
   // is single-threaded and blocks on a connection that never sends a request.)
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error(`openssl ocsp did not start: ${stderr}`)); }, 10000);
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error(`openssl ocsp did not start: ${stderr}`));
+    }, 10000);
     proc.stderr!.on('data', (d) => {
       stderr += String(d);
-      if (stderr.includes('waiting for OCSP client connections')) { clearTimeout(timer); resolve(); }
+      if (stderr.includes('waiting for OCSP client connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`openssl ocsp exited with ${code}: ${stderr}`)); });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`openssl ocsp exited with ${code}: ${stderr}`));
+    });
   });
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stop: () => new Promise<void>((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
   };
 }

@@ -21,7 +21,9 @@ describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
     responder = await startOcspResponder();
     pki = verifier({ PKI_OCSP_URL: responder.url, PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem' });
   });
-  after(async () => { await responder?.stop(); });
+  after(async () => {
+    await responder?.stop();
+  });
 
   it('accepts revoked-ocsp-only when OCSP is not configured (it is not in the CRL)', async () => {
     const r = await login(verifier(), 'revoked-ocsp-only');
@@ -34,7 +36,12 @@ describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
   it('accepts a good certificate with OCSP configured (and never calls the AIA URL in the certificate)', async () => {
     const r = await login(pki, 'legal-rsa');
     expect(r.mapping.kind).to.equal('LEGAL_ENTITY');
-    const r2 = await pki.verifyWebEidToken({ token: webEidToken('person-ec', ORIGIN, NONCE, 'ES256'), challengeNonce: NONCE, origin: ORIGIN, now: new Date() });
+    const r2 = await pki.verifyWebEidToken({
+      token: webEidToken('person-ec', ORIGIN, NONCE, 'ES256'),
+      challengeNonce: NONCE,
+      origin: ORIGIN,
+      now: new Date(),
+    });
     expect(r2.mapping.kind).to.equal('NATURAL_PERSON');
   });
   it('still reports a CRL-revoked certificate as CERT_REVOKED', async () => {
@@ -42,17 +49,26 @@ describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
   });
   it('fails closed when the responder is down (closed port): CERT_REVOCATION_UNKNOWN', async () => {
     const port = await freePort();
-    const down = verifier({ PKI_OCSP_URL: `http://127.0.0.1:${port}/`, PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem' });
+    const down = verifier({
+      PKI_OCSP_URL: `http://127.0.0.1:${port}/`,
+      PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem',
+    });
     const e = await expectCode(login(down, 'legal-rsa'), 'CERT_REVOCATION_UNKNOWN');
     expect(e.message).to.match(/unreachable/);
   });
   it('fails closed when the responder accepts but never answers (timeout): CERT_REVOCATION_UNKNOWN', async () => {
     const sockets: net.Socket[] = [];
-    const silent = net.createServer((s) => { sockets.push(s); });
+    const silent = net.createServer((s) => {
+      sockets.push(s);
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const { port } = silent.address() as net.AddressInfo;
     try {
-      const slow = verifier({ PKI_OCSP_URL: `http://127.0.0.1:${port}/`, PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem', PKI_OCSP_TIMEOUT_MS: '300' });
+      const slow = verifier({
+        PKI_OCSP_URL: `http://127.0.0.1:${port}/`,
+        PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem',
+        PKI_OCSP_TIMEOUT_MS: '300',
+      });
       const started = Date.now();
       const e = await expectCode(login(slow, 'legal-rsa'), 'CERT_REVOCATION_UNKNOWN');
       expect(e.message).to.match(/300 ms/);
@@ -64,23 +80,44 @@ describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
   });
   it('fails closed when the response is signed by another key than the pinned responder certificate', async () => {
     // Pin the issuing CA instead of the delegated responder: the genuine response no longer matches.
-    const wrongPin = verifier({ PKI_OCSP_URL: responder.url, PKI_OCSP_RESPONDER_CERT: 'certs-test/issuing-ca.cert.pem' });
+    const wrongPin = verifier({
+      PKI_OCSP_URL: responder.url,
+      PKI_OCSP_RESPONDER_CERT: 'certs-test/issuing-ca.cert.pem',
+    });
     const e = await expectCode(login(wrongPin, 'legal-rsa'), 'CERT_REVOCATION_UNKNOWN');
     expect(e.message).to.match(/configured responder/);
   });
   it('fails closed when the response is older than PKI_OCSP_MAX_AGE_SECONDS (pinned now 10 minutes ahead)', async () => {
-    const strict = verifier({ PKI_OCSP_URL: responder.url, PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem', PKI_OCSP_MAX_AGE_SECONDS: '60' });
+    const strict = verifier({
+      PKI_OCSP_URL: responder.url,
+      PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem',
+      PKI_OCSP_MAX_AGE_SECONDS: '60',
+    });
     const later = new Date(Date.now() + 10 * 60_000);
-    const e = await expectCode(strict.verifyWebEidToken({ token: webEidToken('legal-ec', ORIGIN, NONCE, 'ES256'), challengeNonce: NONCE, origin: ORIGIN, now: later }), 'CERT_REVOCATION_UNKNOWN');
+    const e = await expectCode(
+      strict.verifyWebEidToken({
+        token: webEidToken('legal-ec', ORIGIN, NONCE, 'ES256'),
+        challengeNonce: NONCE,
+        origin: ORIGIN,
+        now: later,
+      }),
+      'CERT_REVOCATION_UNKNOWN',
+    );
     expect(e.message).to.match(/older than 60s/);
   });
   it('fails closed when the responder answers with something else than OCSP (HTTP 200 garbage)', async () => {
     const http = await import('node:http');
-    const srv = http.createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/ocsp-response' }); res.end('not der'); });
+    const srv = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/ocsp-response' });
+      res.end('not der');
+    });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     const { port } = srv.address() as net.AddressInfo;
     try {
-      const bogus = verifier({ PKI_OCSP_URL: `http://127.0.0.1:${port}/`, PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem' });
+      const bogus = verifier({
+        PKI_OCSP_URL: `http://127.0.0.1:${port}/`,
+        PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem',
+      });
       await expectCode(login(bogus, 'legal-rsa'), 'CERT_REVOCATION_UNKNOWN');
     } finally {
       await new Promise<void>((r) => srv.close(() => r()));
@@ -88,7 +125,8 @@ describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
   });
   it('requires PKI_OCSP_URL and PKI_OCSP_RESPONDER_CERT together, and a responder certificate fit for OCSP', () => {
     expect(() => verifier({ PKI_OCSP_URL: 'http://127.0.0.1:1/' })).to.throw(ConfigError, /PKI_OCSP_RESPONDER_CERT/);
-    expect(() => verifier({ PKI_OCSP_URL: 'http://127.0.0.1:1/', PKI_OCSP_RESPONDER_CERT: 'certs-test/portal.cert.pem' }))
-      .to.throw(ConfigError, /PKI_OCSP_RESPONDER_CERT.*OCSPSigning/);
+    expect(() =>
+      verifier({ PKI_OCSP_URL: 'http://127.0.0.1:1/', PKI_OCSP_RESPONDER_CERT: 'certs-test/portal.cert.pem' }),
+    ).to.throw(ConfigError, /PKI_OCSP_RESPONDER_CERT.*OCSPSigning/);
   });
 });

@@ -8,8 +8,14 @@ const T = Math.floor(NOW.getTime() / 1000);
 
 function claims(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    iss: 'egov.gov.az', aud: 'customs-stats', sub: { voen: '1402345671' }, iat: T - 10, exp: T + 110,
-    jti: 'a4b2c7e0-5f1d-4c3b-9e8a-2d6f0b1c3e5a', authnMethod: 'asan-imza', ...over,
+    iss: 'egov.gov.az',
+    aud: 'customs-stats',
+    sub: { voen: '1402345671' },
+    iat: T - 10,
+    exp: T + 110,
+    jti: 'a4b2c7e0-5f1d-4c3b-9e8a-2d6f0b1c3e5a',
+    authnMethod: 'asan-imza',
+    ...over,
   };
 }
 const sign = (c: Record<string, unknown>, signer = 'portal', detached = false) =>
@@ -17,7 +23,9 @@ const sign = (c: Record<string, unknown>, signer = 'portal', detached = false) =
 
 describe('pki verifyPortalAssertion', () => {
   let pki: PkiVerifier;
-  before(() => { pki = verifier(); });
+  before(() => {
+    pki = verifier();
+  });
   const verify = (assertionBase64: string, now = NOW) => pki.verifyPortalAssertion({ assertionBase64, now });
 
   it('accepts a valid assertion for a legal entity and returns jti, exp, mapping and authnMethod', async () => {
@@ -75,10 +83,20 @@ describe('pki verifyPortalAssertion', () => {
       await expectCode(verify(sign(claims(), 'portal-impostor')), 'ASSERTION_INVALID');
     });
     it('honours PORTAL_ISSUER_ID, SERVICE_ID and PORTAL_ASSERTION_MAX_LIFETIME_SECONDS', async () => {
-      const v = verifier({ PORTAL_ISSUER_ID: 'portal.test', SERVICE_ID: 'svc', PORTAL_ASSERTION_MAX_LIFETIME_SECONDS: '60' });
-      const ok = await v.verifyPortalAssertion({ assertionBase64: sign(claims({ iss: 'portal.test', aud: 'svc', exp: T + 50 })), now: NOW });
+      const v = verifier({
+        PORTAL_ISSUER_ID: 'portal.test',
+        SERVICE_ID: 'svc',
+        PORTAL_ASSERTION_MAX_LIFETIME_SECONDS: '60',
+      });
+      const ok = await v.verifyPortalAssertion({
+        assertionBase64: sign(claims({ iss: 'portal.test', aud: 'svc', exp: T + 50 })),
+        now: NOW,
+      });
       expect(ok.issuer).to.equal('portal.test');
-      await expectCode(v.verifyPortalAssertion({ assertionBase64: sign(claims({ iss: 'portal.test', aud: 'svc' })), now: NOW }), 'ASSERTION_INVALID');
+      await expectCode(
+        v.verifyPortalAssertion({ assertionBase64: sign(claims({ iss: 'portal.test', aud: 'svc' })), now: NOW }),
+        'ASSERTION_INVALID',
+      );
     });
   });
 
@@ -98,11 +116,17 @@ describe('pki verifyPortalAssertion', () => {
     });
     it('rejects an allow-listed signer that does not chain to the anchors: CERT_UNTRUSTED', async () => {
       const v = verifier({ PORTAL_CERTS: 'certs-test/lookalike-leaf.cert.pem' });
-      await expectCode(v.verifyPortalAssertion({ assertionBase64: sign(claims(), 'lookalike-leaf'), now: NOW }), 'CERT_UNTRUSTED');
+      await expectCode(
+        v.verifyPortalAssertion({ assertionBase64: sign(claims(), 'lookalike-leaf'), now: NOW }),
+        'CERT_UNTRUSTED',
+      );
     });
     it('rejects an allow-listed signer that is revoked: CERT_REVOKED', async () => {
       const v = verifier({ PORTAL_CERTS: 'certs-test/portal.cert.pem,certs-test/revoked.cert.pem' });
-      await expectCode(v.verifyPortalAssertion({ assertionBase64: sign(claims(), 'revoked'), now: NOW }), 'CERT_REVOKED');
+      await expectCode(
+        v.verifyPortalAssertion({ assertionBase64: sign(claims(), 'revoked'), now: NOW }),
+        'CERT_REVOKED',
+      );
     });
     it('rejects every assertion when PORTAL_CERTS=none', async () => {
       const v = verifier({ PORTAL_CERTS: 'none' });

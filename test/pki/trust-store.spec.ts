@@ -37,21 +37,30 @@ describe('pki trust store', () => {
 
     // A file that no longer parses makes revocation fail closed (not "last good CRL").
     fs.writeFileSync(crlPath, '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n');
-    await expectCode(pki.verifyCmsLogin({ signatureBase64: sig, toBeSigned: tbs, now: new Date() }), 'CERT_REVOCATION_UNKNOWN');
+    await expectCode(
+      pki.verifyCmsLogin({ signatureBase64: sig, toBeSigned: tbs, now: new Date() }),
+      'CERT_REVOCATION_UNKNOWN',
+    );
 
     // A deleted file, too.
     fs.rmSync(crlPath);
-    await expectCode(pki.verifyCmsLogin({ signatureBase64: sig, toBeSigned: tbs, now: new Date() }), 'CERT_REVOCATION_UNKNOWN');
+    await expectCode(
+      pki.verifyCmsLogin({ signatureBase64: sig, toBeSigned: tbs, now: new Date() }),
+      'CERT_REVOCATION_UNKNOWN',
+    );
 
     // Back to a CRL without legal-rsa.
     replaceFile(crlPath, path.join(CERTS, 'issuing-ca.crl.pem'));
-    expect((await pki.verifyCmsLogin({ signatureBase64: sig, toBeSigned: tbs, now: new Date() })).mapping.kind).to.equal('LEGAL_ENTITY');
+    expect(
+      (await pki.verifyCmsLogin({ signatureBase64: sig, toBeSigned: tbs, now: new Date() })).mapping.kind,
+    ).to.equal('LEGAL_ENTITY');
   });
 
   it('does not serve a cached chain result past the CRL nextUpdate or outside the path validity', async () => {
     const pki = verifier();
     const token = webEidToken('legal-ec', ORIGIN, NONCE, 'ES256');
-    const at = (iso: string) => pki.verifyWebEidToken({ token, challengeNonce: NONCE, origin: ORIGIN, now: new Date(iso) });
+    const at = (iso: string) =>
+      pki.verifyWebEidToken({ token, challengeNonce: NONCE, origin: ORIGIN, now: new Date(iso) });
     const ok = await at('2030-01-01T00:00:00Z');
     const fp = ok.fingerprintSha256;
     expect(pki.trustStore.cachedPath(fp, new Date('2030-01-01T00:00:00Z'))).to.have.length(3);

@@ -8,14 +8,20 @@ const NOW = new Date('2030-03-01T10:00:00Z'); // no signingTime in a Web eID tok
 
 describe('pki verifyWebEidToken', () => {
   let pki: PkiVerifier;
-  before(() => { pki = verifier(); });
+  before(() => {
+    pki = verifier();
+  });
   const verify = (token: string, o: { nonce?: string; origin?: string; now?: Date } = {}) =>
     pki.verifyWebEidToken({ token, challengeNonce: o.nonce ?? NONCE, origin: o.origin ?? ORIGIN, now: o.now ?? NOW });
 
   it('accepts an ES256 token of the legal entity representative (P-256, raw r‖s)', async () => {
     const r = await verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256'));
     expect(r.method).to.equal('WEB_EID');
-    expect(r.mapping).to.deep.equal({ kind: 'LEGAL_ENTITY', voen: identities.legalEntity.voen, representativeFin: identities.legalEntity.representative.fin });
+    expect(r.mapping).to.deep.equal({
+      kind: 'LEGAL_ENTITY',
+      voen: identities.legalEntity.voen,
+      representativeFin: identities.legalEntity.representative.fin,
+    });
     expect(r.certificate.der.toString('base64')).to.equal(certDerBase64('legal-ec'));
     expect(r.signingTime).to.equal(undefined);
   });
@@ -28,13 +34,19 @@ describe('pki verifyWebEidToken', () => {
 
   describe('SIGNATURE_INVALID', () => {
     it('rejects a token made for another origin', async () => {
-      await expectCode(verify(webEidToken('legal-ec', 'https://evil.example.com', NONCE, 'ES256')), 'SIGNATURE_INVALID');
+      await expectCode(
+        verify(webEidToken('legal-ec', 'https://evil.example.com', NONCE, 'ES256')),
+        'SIGNATURE_INVALID',
+      );
     });
     it('rejects a token made for another challenge nonce', async () => {
       await expectCode(verify(webEidToken('legal-ec', ORIGIN, 'b3RoZXItbm9uY2U=', 'ES256')), 'SIGNATURE_INVALID');
     });
     it('rejects the right token presented for another origin by the server', async () => {
-      await expectCode(verify(webEidToken('person-ec', ORIGIN, NONCE, 'ES256'), { origin: 'https://customs.example.az:8443' }), 'SIGNATURE_INVALID');
+      await expectCode(
+        verify(webEidToken('person-ec', ORIGIN, NONCE, 'ES256'), { origin: 'https://customs.example.az:8443' }),
+        'SIGNATURE_INVALID',
+      );
     });
     it('rejects an algorithm that does not match the key (ES256 claimed for an RSA certificate)', async () => {
       const token = JSON.parse(webEidToken('person-rsa', ORIGIN, NONCE, 'RS256'));
@@ -46,7 +58,10 @@ describe('pki verifyWebEidToken', () => {
     });
     it('rejects a signature swapped onto another certificate', async () => {
       const token = JSON.parse(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256'));
-      await expectCode(verify(JSON.stringify({ ...token, unverifiedCertificate: certDerBase64('person-ec') })), 'SIGNATURE_INVALID');
+      await expectCode(
+        verify(JSON.stringify({ ...token, unverifiedCertificate: certDerBase64('person-ec') })),
+        'SIGNATURE_INVALID',
+      );
     });
   });
 
@@ -58,16 +73,32 @@ describe('pki verifyWebEidToken', () => {
       await expectCode(verify('["web-eid:1.0"]'), 'SIGNATURE_MALFORMED');
     });
     it('rejects an unknown format', async () => {
-      await expectCode(verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', { format: 'web-eid:2.0' })), 'SIGNATURE_MALFORMED');
+      await expectCode(
+        verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', { format: 'web-eid:2.0' })),
+        'SIGNATURE_MALFORMED',
+      );
     });
     it('rejects an unsupported algorithm', async () => {
-      await expectCode(verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', { algorithm: 'HS256' })), 'SIGNATURE_MALFORMED');
+      await expectCode(
+        verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', { algorithm: 'HS256' })),
+        'SIGNATURE_MALFORMED',
+      );
     });
     it('rejects a missing signature', async () => {
-      await expectCode(verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', { signature: undefined })), 'SIGNATURE_MALFORMED');
+      await expectCode(
+        verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', { signature: undefined })),
+        'SIGNATURE_MALFORMED',
+      );
     });
     it('rejects an unverifiedCertificate that is not a certificate', async () => {
-      await expectCode(verify(webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', { unverifiedCertificate: Buffer.from('not a cert').toString('base64') })), 'SIGNATURE_MALFORMED');
+      await expectCode(
+        verify(
+          webEidToken('legal-ec', ORIGIN, NONCE, 'ES256', {
+            unverifiedCertificate: Buffer.from('not a cert').toString('base64'),
+          }),
+        ),
+        'SIGNATURE_MALFORMED',
+      );
     });
   });
 

@@ -22,25 +22,46 @@ const WEB_EID = `mutation($id: ID!, $token: String!) { loginWithWebEid(challenge
   token viewer { authMethod role participant { voen fin name } } } }`;
 const ME = '{ me { authMethod participant { voen } } }';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the sign-challenge CLI asynchronously (the test server lives in this process: never block it). */
 function signChallenge(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', './scripts/register.js', 'src/cli/sign-challenge.ts', ...args], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env },
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += String(d); });
-    child.stderr.on('data', (d) => { stderr += String(d); });
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.once('error', (e) => { clearTimeout(timer); reject(e); });
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
-const certArgs = (who: string) => ['--cert', path.join(CERTS, `${who}.cert.pem`), '--key', path.join(CERTS, `${who}.key.pem`)];
+const certArgs = (who: string) => [
+  '--cert',
+  path.join(CERTS, `${who}.cert.pem`),
+  '--key',
+  path.join(CERTS, `${who}.key.pem`),
+];
 
 async function challenge(): Promise<{ id: string; nonce: string; toBeSigned: string; expiresAt: string }> {
   const r = await gql(CHALLENGE);
@@ -88,7 +109,14 @@ describe('signature login clients: sign-challenge CLI and Web eID', () => {
     it('exits 2 naming a file that does not exist', async function () {
       this.timeout(60_000);
       const missing = path.join(CERTS, 'does-not-exist.cert.pem');
-      const run = await signChallenge(['--cert', missing, '--key', path.join(CERTS, 'legal-rsa.key.pem'), '--url', url]);
+      const run = await signChallenge([
+        '--cert',
+        missing,
+        '--key',
+        path.join(CERTS, 'legal-rsa.key.pem'),
+        '--url',
+        url,
+      ]);
       expect(run.code).to.equal(2);
       expect(run.stdout).to.equal('');
       expect(run.stderr).to.contain(`no such file: ${missing}`);
@@ -96,8 +124,13 @@ describe('signature login clients: sign-challenge CLI and Web eID', () => {
 
     it('fails (non-zero, CERT_UNTRUSTED on stderr, no token) for a certificate of the lookalike CA', async function () {
       this.timeout(60_000);
-      const run = await signChallenge([...certArgs('lookalike-leaf'), '--url', url,
-        '--certfile', path.join(CERTS, 'lookalike-issuing-ca.cert.pem')]);
+      const run = await signChallenge([
+        ...certArgs('lookalike-leaf'),
+        '--url',
+        url,
+        '--certfile',
+        path.join(CERTS, 'lookalike-issuing-ca.cert.pem'),
+      ]);
       expect(run.code).to.not.equal(0);
       expect(run.code).to.not.equal(null);
       expect(run.stdout).to.equal('');
@@ -107,14 +140,18 @@ describe('signature login clients: sign-challenge CLI and Web eID', () => {
 
   describe('loginWithWebEid', () => {
     for (const v of [
-      { who: 'legal-rsa', alg: 'RS256' }, { who: 'legal-rsa', alg: 'PS256' }, { who: 'legal-ec', alg: 'ES256' },
+      { who: 'legal-rsa', alg: 'RS256' },
+      { who: 'legal-rsa', alg: 'PS256' },
+      { who: 'legal-ec', alg: 'ES256' },
     ]) {
       it(`logs the legal entity in with a ${v.alg} token of ${v.who} (authMethod SIGNATURE)`, async () => {
         const c = await challenge();
         const r = await gql(WEB_EID, { id: c.id, token: webEidToken(v.who, await origin(), c.nonce, v.alg) });
         expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
         expect(r.data.loginWithWebEid.viewer).to.deep.equal({
-          authMethod: 'SIGNATURE', role: 'TRADER', participant: { voen: VOEN, fin: null, name: 'Xəzər Logistika MMC' },
+          authMethod: 'SIGNATURE',
+          role: 'TRADER',
+          participant: { voen: VOEN, fin: null, name: 'Xəzər Logistika MMC' },
         });
         const me = await gql(ME, {}, r.data.loginWithWebEid.token);
         expect(me.data.me).to.deep.equal({ authMethod: 'SIGNATURE', participant: { voen: VOEN } });
@@ -166,7 +203,10 @@ describe('signature login clients: sign-challenge CLI and Web eID', () => {
       expect(errorCode(r)).to.equal('SIGNATURE_MALFORMED');
       expect(r.errors![0]!.message).to.contain(`longer than ${64 * 1024} characters`);
       const c2 = await challenge();
-      const big = JSON.stringify({ ...JSON.parse(webEidToken('legal-ec', await origin(), c2.nonce, 'ES256')), appVersion: 'x'.repeat(20 * 1024) });
+      const big = JSON.stringify({
+        ...JSON.parse(webEidToken('legal-ec', await origin(), c2.nonce, 'ES256')),
+        appVersion: 'x'.repeat(20 * 1024),
+      });
       const r2 = await gql(WEB_EID, { id: c2.id, token: big });
       expect(errorCode(r2)).to.equal('SIGNATURE_MALFORMED');
       expect(r2.errors![0]!.message).to.contain(`longer than ${16 * 1024} characters`);

@@ -18,9 +18,24 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sig-login-'));
 function sign(content: string, who: string, opts: { detached?: boolean } = {}): string {
   const input = path.join(tmp, `in-${process.hrtime.bigint()}`);
   fs.writeFileSync(input, content, 'utf8');
-  const out = execFileSync('openssl', ['cms', '-sign', '-binary', '-md', 'sha256', '-outform', 'DER', '-in', input,
-    '-signer', path.join(CERTS, `${who}.cert.pem`), '-inkey', path.join(CERTS, `${who}.key.pem`),
-    '-certfile', path.join(CERTS, 'issuing-ca.cert.pem'), ...(opts.detached ? [] : ['-nodetach'])]);
+  const out = execFileSync('openssl', [
+    'cms',
+    '-sign',
+    '-binary',
+    '-md',
+    'sha256',
+    '-outform',
+    'DER',
+    '-in',
+    input,
+    '-signer',
+    path.join(CERTS, `${who}.cert.pem`),
+    '-inkey',
+    path.join(CERTS, `${who}.key.pem`),
+    '-certfile',
+    path.join(CERTS, 'issuing-ca.cert.pem'),
+    ...(opts.detached ? [] : ['-nodetach']),
+  ]);
   return out.toString('base64');
 }
 
@@ -41,8 +56,16 @@ describe('signature login over GraphQL', () => {
     const { clock, server } = await testServer();
     clock.set(new Date()); // openssl stamps signingTime with the wall clock
     const legal = await insertParticipant('1402345671', 'Xəzər Logistika MMC');
-    await insertDeclarations(legal, [{ number: 'SIG-1', date: '2024-05-05', direction: 'IM',
-      items: [{ hs: '8703230000', country: 'DE', net: '1500.000', gross: '1600.000', azn: '42000.00', usd: '24705.88' }] }]);
+    await insertDeclarations(legal, [
+      {
+        number: 'SIG-1',
+        date: '2024-05-05',
+        direction: 'IM',
+        items: [
+          { hs: '8703230000', country: 'DE', net: '1500.000', gross: '1600.000', azn: '42000.00', usd: '24705.88' },
+        ],
+      },
+    ]);
     void server;
   });
 
@@ -54,16 +77,24 @@ describe('signature login over GraphQL', () => {
     expect(c.toBeSigned).to.contain(c.nonce).and.to.contain(c.expiresAt);
   });
 
-  for (const variant of [{ who: 'legal-rsa', detached: false }, { who: 'legal-ec', detached: true }]) {
+  for (const variant of [
+    { who: 'legal-rsa', detached: false },
+    { who: 'legal-ec', detached: true },
+  ]) {
     it(`logs a legal entity's representative in with ${variant.who} (${variant.detached ? 'detached' : 'attached'}) and shows only its data`, async () => {
       const c = await challenge();
       const r = await gql(LOGIN, { id: c.id, sig: sign(c.toBeSigned, variant.who, variant) });
       expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
       expect(r.data.loginWithSignature.viewer).to.deep.equal({
-        authMethod: 'SIGNATURE', role: 'TRADER', participant: { voen: '1402345671', fin: null, name: 'Xəzər Logistika MMC' },
+        authMethod: 'SIGNATURE',
+        role: 'TRADER',
+        participant: { voen: '1402345671', fin: null, name: 'Xəzər Logistika MMC' },
       });
-      const stats = await gql('{ tradeStatistics(groupBy: [COUNTRY]) { totals { customsValueAzn declarationCount } } }', {},
-        r.data.loginWithSignature.token);
+      const stats = await gql(
+        '{ tradeStatistics(groupBy: [COUNTRY]) { totals { customsValueAzn declarationCount } } }',
+        {},
+        r.data.loginWithSignature.token,
+      );
       expect(stats.data.tradeStatistics.totals).to.deep.equal({ customsValueAzn: '42000.00', declarationCount: 1 });
     });
   }
@@ -78,7 +109,9 @@ describe('signature login over GraphQL', () => {
   it('spends a challenge on a failed attempt too (one try per challenge)', async () => {
     const c = await challenge();
     expect(errorCode(await gql(LOGIN, { id: c.id, sig: 'AAAA' }))).to.equal('SIGNATURE_MALFORMED');
-    expect(errorCode(await gql(LOGIN, { id: c.id, sig: sign(c.toBeSigned, 'legal-rsa') }))).to.equal('CHALLENGE_ALREADY_USED');
+    expect(errorCode(await gql(LOGIN, { id: c.id, sig: sign(c.toBeSigned, 'legal-rsa') }))).to.equal(
+      'CHALLENGE_ALREADY_USED',
+    );
   });
 
   it('refuses an expired challenge (CHALLENGE_EXPIRED) by the application clock', async () => {
@@ -96,7 +129,9 @@ describe('signature login over GraphQL', () => {
   it('refuses an unknown challenge id (CHALLENGE_NOT_FOUND)', async () => {
     const c = await challenge();
     const sig = sign(c.toBeSigned, 'legal-rsa');
-    expect(errorCode(await gql(LOGIN, { id: '00000000-0000-4000-8000-000000000000', sig }))).to.equal('CHALLENGE_NOT_FOUND');
+    expect(errorCode(await gql(LOGIN, { id: '00000000-0000-4000-8000-000000000000', sig }))).to.equal(
+      'CHALLENGE_NOT_FOUND',
+    );
     expect(errorCode(await gql(LOGIN, { id: 'not-a-uuid', sig }))).to.equal('CHALLENGE_NOT_FOUND');
   });
 
@@ -104,8 +139,9 @@ describe('signature login over GraphQL', () => {
     const other = await challenge();
     for (const detached of [false, true]) {
       const c = await challenge();
-      expect(errorCode(await gql(LOGIN, { id: c.id, sig: sign(other.toBeSigned, 'legal-rsa', { detached }) })))
-        .to.equal('CONTENT_MISMATCH');
+      expect(
+        errorCode(await gql(LOGIN, { id: c.id, sig: sign(other.toBeSigned, 'legal-rsa', { detached }) })),
+      ).to.equal('CONTENT_MISMATCH');
     }
   });
 
@@ -113,9 +149,24 @@ describe('signature login over GraphQL', () => {
     const c = await challenge();
     const input = path.join(tmp, 'lookalike.txt');
     fs.writeFileSync(input, c.toBeSigned);
-    const sig = execFileSync('openssl', ['cms', '-sign', '-binary', '-md', 'sha256', '-outform', 'DER', '-nodetach', '-in', input,
-      '-signer', path.join(CERTS, 'lookalike-leaf.cert.pem'), '-inkey', path.join(CERTS, 'lookalike-leaf.key.pem'),
-      '-certfile', path.join(CERTS, 'lookalike-issuing-ca.cert.pem')]).toString('base64');
+    const sig = execFileSync('openssl', [
+      'cms',
+      '-sign',
+      '-binary',
+      '-md',
+      'sha256',
+      '-outform',
+      'DER',
+      '-nodetach',
+      '-in',
+      input,
+      '-signer',
+      path.join(CERTS, 'lookalike-leaf.cert.pem'),
+      '-inkey',
+      path.join(CERTS, 'lookalike-leaf.key.pem'),
+      '-certfile',
+      path.join(CERTS, 'lookalike-issuing-ca.cert.pem'),
+    ]).toString('base64');
     expect(errorCode(await gql(LOGIN, { id: c.id, sig }))).to.equal('CERT_UNTRUSTED');
   });
 
@@ -130,13 +181,36 @@ describe('signature login over GraphQL', () => {
     function assertion(claims: Record<string, unknown>, who = 'portal'): string {
       const { clock } = (globalThis as any).__sigClock as { clock: { now(): Date } };
       const now = Math.floor(clock.now().getTime() / 1000);
-      const body = { iss: 'egov.gov.az', aud: 'customs-stats', sub: { voen: '1402345671' }, iat: now, exp: now + 120,
-        jti: `jti-${process.hrtime.bigint()}`, authnMethod: 'ASAN_IMZA', ...claims };
+      const body = {
+        iss: 'egov.gov.az',
+        aud: 'customs-stats',
+        sub: { voen: '1402345671' },
+        iat: now,
+        exp: now + 120,
+        jti: `jti-${process.hrtime.bigint()}`,
+        authnMethod: 'ASAN_IMZA',
+        ...claims,
+      };
       const input = path.join(tmp, `assertion-${process.hrtime.bigint()}.json`);
       fs.writeFileSync(input, JSON.stringify(body));
-      return execFileSync('openssl', ['cms', '-sign', '-binary', '-md', 'sha256', '-outform', 'DER', '-nodetach', '-in', input,
-        '-signer', path.join(CERTS, `${who}.cert.pem`), '-inkey', path.join(CERTS, `${who}.key.pem`),
-        '-certfile', path.join(CERTS, 'issuing-ca.cert.pem')]).toString('base64');
+      return execFileSync('openssl', [
+        'cms',
+        '-sign',
+        '-binary',
+        '-md',
+        'sha256',
+        '-outform',
+        'DER',
+        '-nodetach',
+        '-in',
+        input,
+        '-signer',
+        path.join(CERTS, `${who}.cert.pem`),
+        '-inkey',
+        path.join(CERTS, `${who}.key.pem`),
+        '-certfile',
+        path.join(CERTS, 'issuing-ca.cert.pem'),
+      ]).toString('base64');
     }
 
     before(async () => {
@@ -147,7 +221,10 @@ describe('signature login over GraphQL', () => {
       const a = assertion({ jti: 'fixed-jti-1' });
       const r = await gql(PORTAL, { a });
       expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-      expect(r.data.loginWithPortalAssertion.viewer).to.deep.equal({ authMethod: 'PORTAL', participant: { voen: '1402345671', fin: null } });
+      expect(r.data.loginWithPortalAssertion.viewer).to.deep.equal({
+        authMethod: 'PORTAL',
+        participant: { voen: '1402345671', fin: null },
+      });
       expect(errorCode(await gql(PORTAL, { a }))).to.equal('ASSERTION_REPLAYED');
     });
 
@@ -155,7 +232,9 @@ describe('signature login over GraphQL', () => {
       expect(errorCode(await gql(PORTAL, { a: assertion({ aud: 'another-service' }) }))).to.equal('ASSERTION_INVALID');
       const { clock } = await testServer();
       const past = Math.floor(clock.now().getTime() / 1000) - 600;
-      expect(errorCode(await gql(PORTAL, { a: assertion({ iat: past, exp: past + 60 }) }))).to.equal('ASSERTION_INVALID');
+      expect(errorCode(await gql(PORTAL, { a: assertion({ iat: past, exp: past + 60 }) }))).to.equal(
+        'ASSERTION_INVALID',
+      );
       expect(errorCode(await gql(PORTAL, { a: assertion({}, 'legal-rsa') }))).to.equal('ASSERTION_INVALID');
     });
 

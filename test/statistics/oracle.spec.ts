@@ -19,11 +19,26 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i += 1) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 1; } else if (ch === '"') quoted = false; else field += ch;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; } else if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else if (ch !== '\r') field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (ch !== '\r') field += ch;
   }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -37,7 +52,13 @@ const fmt = (n: bigint, scale: number) => {
   return `${s.slice(0, -scale)}.${s.slice(-scale)}`;
 };
 
-interface Group { decls: Set<string>; items: number; azn: bigint; usd: bigint; net: bigint }
+interface Group {
+  decls: Set<string>;
+  items: number;
+  azn: bigint;
+  usd: bigint;
+  net: bigint;
+}
 
 describe('tradeStatistics against an independent oracle over generated data', () => {
   const VOEN = '1402345671';
@@ -48,13 +69,20 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     this.timeout(120000);
     await resetData();
     const lines = [DECLARATION_CSV_HEADER];
-    for (const r of generateDeclarations({ items: 6000, participants: 4, seed: 99, participantsList: [{ voen: VOEN, name: 'Xəzər Logistika MMC' }] })) {
+    for (const r of generateDeclarations({
+      items: 6000,
+      participants: 4,
+      seed: 99,
+      participantsList: [{ voen: VOEN, name: 'Xəzər Logistika MMC' }],
+    })) {
       lines.push(csvLine(r));
     }
     const text = `${lines.join('\n')}\n`;
     await importDeclarations(testDb().ds, Readable.from([text]), { skipInvalid: false });
     const [header, ...body] = parseCsv(text).filter((r) => r.length > 1);
-    rows = body.map((r) => Object.fromEntries(header.map((h, n) => [h, r[n]]))).filter((r) => r.declarant_voen === VOEN && !r.declarant_fin);
+    rows = body
+      .map((r) => Object.fromEntries(header.map((h, n) => [h, r[n]])))
+      .filter((r) => r.declarant_voen === VOEN && !r.declarant_fin);
     const [p] = await testDb().ds.query('SELECT id::text AS id FROM participants WHERE voen = $1', [VOEN]);
     token = await traderToken(p.id);
     expect(rows.length).to.be.greaterThan(500);
@@ -80,8 +108,12 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     rows { key { direction year month hsCode country { code } customsPostCode } measures { declarationCount itemCount customsValueAzn statisticalValueUsd netWeightKg } }
     totals { declarationCount itemCount customsValueAzn } truncated } }`;
 
-  async function check(groupBy: string[], filter: Record<string, string>, keyOf: (r: Record<string, string>) => string | null,
-    keyOfRow: (k: any) => string): Promise<void> {
+  async function check(
+    groupBy: string[],
+    filter: Record<string, string>,
+    keyOf: (r: Record<string, string>) => string | null,
+    keyOfRow: (k: any) => string,
+  ): Promise<void> {
     const r = await gql(Q, { g: groupBy, f: filter }, token);
     expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
     const expected = oracle(keyOf);
@@ -89,38 +121,62 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     expect([...got.keys()].sort()).to.deep.equal([...expected.keys()].sort());
     for (const [k, g] of expected) {
       expect(got.get(k), k).to.deep.equal({
-        declarationCount: g.decls.size, itemCount: g.items, customsValueAzn: fmt(g.azn, 2),
-        statisticalValueUsd: fmt(g.usd, 2), netWeightKg: fmt(g.net, 3),
+        declarationCount: g.decls.size,
+        itemCount: g.items,
+        customsValueAzn: fmt(g.azn, 2),
+        statisticalValueUsd: fmt(g.usd, 2),
+        netWeightKg: fmt(g.net, 3),
       });
     }
     const all = oracle((x) => (keyOf(x) === null ? null : 'all')).get('all');
     expect(r.data.tradeStatistics.totals).to.deep.equal({
-      declarationCount: all?.decls.size ?? 0, itemCount: all?.items ?? 0, customsValueAzn: fmt(all?.azn ?? 0n, 2),
+      declarationCount: all?.decls.size ?? 0,
+      itemCount: all?.items ?? 0,
+      customsValueAzn: fmt(all?.azn ?? 0n, 2),
     });
   }
 
-  it('matches HS2 x COUNTRY x YEAR', () => check(['HS2', 'COUNTRY', 'YEAR'], {},
-    (r) => `${r.hs_code.slice(0, 2)}|${r.partner_country}|${r.registration_date.slice(0, 4)}`,
-    (k) => `${k.hsCode}|${k.country.code}|${k.year}`));
+  it('matches HS2 x COUNTRY x YEAR', () =>
+    check(
+      ['HS2', 'COUNTRY', 'YEAR'],
+      {},
+      (r) => `${r.hs_code.slice(0, 2)}|${r.partner_country}|${r.registration_date.slice(0, 4)}`,
+      (k) => `${k.hsCode}|${k.country.code}|${k.year}`,
+    ));
 
   it('matches DIRECTION x MONTH with an HS prefix filter', () => {
     const prefix = rows[0].hs_code.slice(0, 2);
-    return check(['DIRECTION', 'MONTH'], { hsCodePrefix: prefix },
-      (r) => (r.hs_code.startsWith(prefix) ? `${r.direction === 'IM' ? 'IMPORT' : 'EXPORT'}|${Number(r.registration_date.slice(5, 7))}` : null),
-      (k) => `${k.direction}|${k.month}`);
+    return check(
+      ['DIRECTION', 'MONTH'],
+      { hsCodePrefix: prefix },
+      (r) =>
+        r.hs_code.startsWith(prefix)
+          ? `${r.direction === 'IM' ? 'IMPORT' : 'EXPORT'}|${Number(r.registration_date.slice(5, 7))}`
+          : null,
+      (k) => `${k.direction}|${k.month}`,
+    );
   });
 
   it('matches CUSTOMS_POST x HS4 within a date range and one partner country', () => {
     const country = rows[0].partner_country;
-    return check(['CUSTOMS_POST', 'HS4'], { from: '2022-03-15', to: '2024-06-30', countryCode: country },
-      (r) => (r.partner_country === country && r.registration_date >= '2022-03-15' && r.registration_date <= '2024-06-30'
-        ? `${r.customs_post_code}|${r.hs_code.slice(0, 4)}` : null),
-      (k) => `${k.customsPostCode}|${k.hsCode}`);
+    return check(
+      ['CUSTOMS_POST', 'HS4'],
+      { from: '2022-03-15', to: '2024-06-30', countryCode: country },
+      (r) =>
+        r.partner_country === country && r.registration_date >= '2022-03-15' && r.registration_date <= '2024-06-30'
+          ? `${r.customs_post_code}|${r.hs_code.slice(0, 4)}`
+          : null,
+      (k) => `${k.customsPostCode}|${k.hsCode}`,
+    );
   });
 
   it('matches a single total with no grouping and an import-only filter', async () => {
     const r = await gql(Q, { g: [], f: { direction: 'IMPORT' } }, token);
     const all = oracle((x) => (x.direction === 'IM' ? 'all' : null)).get('all')!;
-    expect(r.data.tradeStatistics.totals).to.deep.equal({ declarationCount: all.decls.size, itemCount: all.items, customsValueAzn: fmt(all.azn, 2) });
+    expect(r.data.tradeStatistics.totals).to.deep.equal({
+      declarationCount: all.decls.size,
+      itemCount: all.items,
+      customsValueAzn: fmt(all.azn, 2),
+    });
   });
 });

@@ -14,8 +14,19 @@ import { buildStatisticsQuery, tradeStatistics, type TradeDimension } from '../.
 import type { TradeFilter } from '../../src/statistics/trade-filter';
 import { resetData, testDb } from '../support/db';
 
-const DIMS: TradeDimension[] = ['DIRECTION', 'YEAR', 'QUARTER', 'MONTH', 'HS2', 'HS4', 'HS6', 'COUNTRY', 'CUSTOMS_POST',
-  'PROCEDURE', 'TRANSPORT_MODE'];
+const DIMS: TradeDimension[] = [
+  'DIRECTION',
+  'YEAR',
+  'QUARTER',
+  'MONTH',
+  'HS2',
+  'HS4',
+  'HS6',
+  'COUNTRY',
+  'CUSTOMS_POST',
+  'PROCEDURE',
+  'TRANSPORT_MODE',
+];
 
 describe('statistics rollups equal the raw computation', () => {
   let pid: string;
@@ -31,17 +42,27 @@ describe('statistics rollups equal the raw computation', () => {
   before(async function () {
     this.timeout(120000);
     await resetData();
-    generated = [...generateDeclarations({ items: 5000, participants: 6, seed: 4242, participantsList: [{ voen: '1402345671', name: 'X' }] })];
+    generated = [
+      ...generateDeclarations({
+        items: 5000,
+        participants: 6,
+        seed: 4242,
+        participantsList: [{ voen: '1402345671', name: 'X' }],
+      }),
+    ];
     await load(`${[DECLARATION_CSV_HEADER, ...generated.map(csvLine)].join('\n')}\n`);
     const { ds, config } = testDb();
     [{ id: pid }] = await ds.query(`SELECT id::text AS id FROM participants WHERE voen = '1402345671'`);
     [{ id: small }] = await ds.query(
-      `SELECT participant_id::text AS id FROM declaration_items GROUP BY 1 HAVING count(*) < 500 ORDER BY count(*) LIMIT 1`);
+      `SELECT participant_id::text AS id FROM declaration_items GROUP BY 1 HAVING count(*) < 500 ORDER BY count(*) LIMIT 1`,
+    );
     rdb = new RequestDb(ds, config.db.appRole);
     const [sample] = await ds.query(
       `SELECT left(hs_code, 4) AS hs4, partner_country, transport_mode, customs_post_code, procedure_code
          FROM declaration_items WHERE participant_id = $1 AND transport_mode IS NOT NULL
-        GROUP BY 1, 2, 3, 4, 5 ORDER BY count(*) DESC LIMIT 1`, [pid]);
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY count(*) DESC LIMIT 1`,
+      [pid],
+    );
     filters = [
       {},
       { direction: 'IM' },
@@ -65,7 +86,11 @@ describe('statistics rollups equal the raw computation', () => {
         groupings.push([DIMS[i], DIMS[j]]);
       }
     }
-    groupings.push(['HS2', 'COUNTRY', 'YEAR'], ['DIRECTION', 'MONTH', 'TRANSPORT_MODE'], ['HS4', 'CUSTOMS_POST', 'PROCEDURE', 'QUARTER']);
+    groupings.push(
+      ['HS2', 'COUNTRY', 'YEAR'],
+      ['DIRECTION', 'MONTH', 'TRANSPORT_MODE'],
+      ['HS4', 'CUSTOMS_POST', 'PROCEDURE', 'QUARTER'],
+    );
     for (const f of filters) {
       for (const g of groupings) {
         const first = 7; // small, so truncation and the totals over cut rows are compared too
@@ -90,26 +115,36 @@ describe('statistics rollups equal the raw computation', () => {
     const cols = DECLARATION_CSV_HEADER.split(',');
     const at = (name: string) => cols.indexOf(name);
     const number = generated.find((f) => f[at('declarant_voen')] === '1402345671')![at('declaration_number')];
-    const changed = generated.filter((f) => f[at('declaration_number')] === number).map((row) => {
-      const f = [...row];
-      f[at('registration_date')] = '2021-02-14';
-      f[at('customs_value_azn')] = '123456.78';
-      return csvLine(f);
-    });
+    const changed = generated
+      .filter((f) => f[at('declaration_number')] === number)
+      .map((row) => {
+        const f = [...row];
+        f[at('registration_date')] = '2021-02-14';
+        f[at('customs_value_azn')] = '123456.78';
+        return csvLine(f);
+      });
     await load(`${[DECLARATION_CSV_HEADER, ...changed].join('\n')}\n`);
     const [moved] = await testDb().ds.query(
       `SELECT count(*)::int AS n FROM declaration_items i JOIN declarations d ON d.participant_id = i.participant_id AND d.id = i.declaration_id
-        WHERE d.number = $1 AND i.registration_date = '2021-02-14' AND i.customs_value_azn = 123456.78`, [number]);
+        WHERE d.number = $1 AND i.registration_date = '2021-02-14' AND i.customs_value_azn = 123456.78`,
+      [number],
+    );
     expect(moved.n).to.equal(changed.length);
     await compareAll();
   });
 
   it('keeps rollups only for participants with enough items, and the others read the raw items', async () => {
-    const listed = (await testDb().ds.query('SELECT participant_id::text AS id FROM rollup_participants')).map((r: { id: string }) => r.id);
+    const listed = (await testDb().ds.query('SELECT participant_id::text AS id FROM rollup_participants')).map(
+      (r: { id: string }) => r.id,
+    );
     expect(listed).to.include(pid).and.not.to.include(small);
-    const [{ n }] = await testDb().ds.query('SELECT count(*)::int AS n FROM trade_rollups WHERE participant_id = $1', [small]);
+    const [{ n }] = await testDb().ds.query('SELECT count(*)::int AS n FROM trade_rollups WHERE participant_id = $1', [
+      small,
+    ]);
     expect(n).to.equal(0);
-    const raw = await rdb.run(small, (sql) => tradeStatistics(sql, small, {}, ['HS2', 'YEAR'], 100, { rollups: false }));
+    const raw = await rdb.run(small, (sql) =>
+      tradeStatistics(sql, small, {}, ['HS2', 'YEAR'], 100, { rollups: false }),
+    );
     const served = await rdb.run(small, (sql) => tradeStatistics(sql, small, {}, ['HS2', 'YEAR'], 100));
     expect(served.totals.itemCount).to.be.greaterThan(0);
     expect(served).to.deep.equal(raw);

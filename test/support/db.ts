@@ -41,7 +41,9 @@ export async function setupTestDb(): Promise<TestDb> {
   } else {
     embedded = await startEmbeddedPostgres({
       dataRoot: path.join(os.tmpdir(), `customs-test-pg-${process.pid}-${crypto.randomBytes(3).toString('hex')}`),
-      port: 0, database: dbName, ephemeral: true,
+      port: 0,
+      database: dbName,
+      ephemeral: true,
     });
     url = embedded.url;
   }
@@ -78,7 +80,8 @@ export async function resetData(): Promise<void> {
   const tables: { tablename: string }[] = await ds.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public'
        AND tablename NOT IN ('migrations', 'countries', 'hs_chapters', 'hs_headings', 'customs_posts',
-                             'customs_procedures', 'transport_modes')`);
+                             'customs_procedures', 'transport_modes')`,
+  );
   if (tables.length === 0) return;
   // The audit tables refuse TRUNCATE (migration 1764000000600); the owner lifts that deliberately.
   const audit = ['audit_records', 'audit_checkpoints'].filter((t) => tables.some((x) => x.tablename === t));

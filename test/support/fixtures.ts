@@ -30,7 +30,8 @@ export interface DeclSpec {
 export async function insertParticipant(voen: string, name = `Company ${voen}`): Promise<string> {
   const [p] = await testDb().ds.query(
     `INSERT INTO participants (kind, name, voen, created_at) VALUES ('LEGAL_ENTITY', $1, $2, now()) RETURNING id::text AS id`,
-    [name, voen]);
+    [name, voen],
+  );
   return p.id;
 }
 
@@ -42,7 +43,13 @@ export async function insertDeclarations(participantId: string, decls: DeclSpec[
   const { ds } = testDb();
   await insertRows(participantId, decls);
   const months = [...new Set(decls.map((d) => `${d.date.slice(0, 7)}-01`))];
-  await ds.transaction((m) => refreshRollups((text, params) => m.query(text, params), months.map((month) => ({ participantId, month })), { minItems: 0 }));
+  await ds.transaction((m) =>
+    refreshRollups(
+      (text, params) => m.query(text, params),
+      months.map((month) => ({ participantId, month })),
+      { minItems: 0 },
+    ),
+  );
 }
 
 async function insertRows(participantId: string, decls: DeclSpec[]): Promise<void> {
@@ -51,7 +58,15 @@ async function insertRows(participantId: string, decls: DeclSpec[]): Promise<voi
     const [row] = await ds.query(
       `INSERT INTO declarations (participant_id, number, registration_date, direction, customs_post_code,
          procedure_code, declarant_name, imported_at) VALUES ($1, $2, $3, $4, $5, $6, 'x', now()) RETURNING id`,
-      [participantId, d.number, d.date, d.direction, d.post ?? '10100', d.procedure ?? (d.direction === 'IM' ? '40' : '10')]);
+      [
+        participantId,
+        d.number,
+        d.date,
+        d.direction,
+        d.post ?? '10100',
+        d.procedure ?? (d.direction === 'IM' ? '40' : '10'),
+      ],
+    );
     let n = 0;
     for (const i of d.items) {
       n += 1;
@@ -60,8 +75,26 @@ async function insertRows(participantId: string, decls: DeclSpec[]): Promise<voi
            customs_post_code, procedure_code, hs_code, origin_country, partner_country, transport_mode,
            net_weight_kg, gross_weight_kg, supplementary_quantity, supplementary_unit, customs_value_azn, statistical_value_usd)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-        [participantId, row.id, n, d.date, d.direction, d.post ?? '10100', d.procedure ?? (d.direction === 'IM' ? '40' : '10'),
-          i.hs, i.origin ?? null, i.country, i.transport ?? '3', i.net, i.gross, i.qty ?? null, i.unit ?? null, i.azn, i.usd]);
+        [
+          participantId,
+          row.id,
+          n,
+          d.date,
+          d.direction,
+          d.post ?? '10100',
+          d.procedure ?? (d.direction === 'IM' ? '40' : '10'),
+          i.hs,
+          i.origin ?? null,
+          i.country,
+          i.transport ?? '3',
+          i.net,
+          i.gross,
+          i.qty ?? null,
+          i.unit ?? null,
+          i.azn,
+          i.usd,
+        ],
+      );
     }
   }
 }

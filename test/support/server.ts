@@ -35,7 +35,11 @@ export interface GqlResult<T = any> {
 }
 
 /** POSTs one operation to /graphql, as a client would. */
-export async function gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>> {
+export async function gql<T = any>(
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+): Promise<GqlResult<T>> {
   const { server } = await testServer();
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
@@ -62,8 +66,13 @@ export function errorCode(r: GqlResult): string | undefined {
 export async function traderToken(participantId: string, services?: Services): Promise<string> {
   services ??= (await testServer()).services;
   const s = await services.sessions.create({
-    role: 'TRADER', authMethod: 'PASSWORD', participantId, userAccountId: null, username: null,
-    mustChangePassword: false, detail: {},
+    role: 'TRADER',
+    authMethod: 'PASSWORD',
+    participantId,
+    userAccountId: null,
+    username: null,
+    mustChangePassword: false,
+    detail: {},
   });
   return s.token;
 }
@@ -72,8 +81,13 @@ export async function traderToken(participantId: string, services?: Services): P
 export async function officerToken(username = 'officer1'): Promise<string> {
   const { services } = await testServer();
   const s = await services.sessions.create({
-    role: 'OFFICER', authMethod: 'PASSWORD', participantId: null, userAccountId: null, username,
-    mustChangePassword: false, detail: {},
+    role: 'OFFICER',
+    authMethod: 'PASSWORD',
+    participantId: null,
+    userAccountId: null,
+    username,
+    mustChangePassword: false,
+    detail: {},
   });
   return s.token;
 }

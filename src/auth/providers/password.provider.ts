@@ -10,7 +10,14 @@
 import type { AuthProvider, AuthRequestContext, Principal } from '../auth-provider';
 import { WRONG_CREDENTIALS, type AccountService } from '../account.service';
 import type { LoginThrottle } from '../login-throttle';
-import { dummyHash, MAX_PASSWORD_LENGTH, needsRehash, normaliseUsername, USERNAME_RE, verifyPassword } from '../password';
+import {
+  dummyHash,
+  MAX_PASSWORD_LENGTH,
+  needsRehash,
+  normaliseUsername,
+  USERNAME_RE,
+  verifyPassword,
+} from '../password';
 import type { SessionService } from '../session.service';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors';
 
@@ -36,21 +43,28 @@ export class PasswordProvider implements AuthProvider<PasswordCredentials> {
   async authenticate(input: PasswordCredentials, ctx: AuthRequestContext): Promise<Principal> {
     const username = normaliseUsername(input.username.slice(0, MAX_USERNAME_INPUT * 4));
     await this.throttle.begin(username, ctx.clientIp);
-    const account = username.length <= MAX_USERNAME_INPUT && USERNAME_RE.test(username)
-      ? await this.accounts.findForLogin(username) : null;
+    const account =
+      username.length <= MAX_USERNAME_INPUT && USERNAME_RE.test(username)
+        ? await this.accounts.findForLogin(username)
+        : null;
     // Over-long inputs are cut, not skipped (the work stays the same); no stored password is that long.
     const password = input.password.slice(0, MAX_PASSWORD_INPUT);
-    const ok = await verifyPassword(account?.passwordHash ?? await dummyHash(), password);
-    if (!account || !ok || input.password.length > MAX_PASSWORD_INPUT) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password);
+    if (!account || !ok || input.password.length > MAX_PASSWORD_INPUT)
+      throw new UnauthenticatedError(WRONG_CREDENTIALS);
     await this.throttle.succeeded(username, ctx.clientIp);
 
     if (account.disabled || (account.role === 'TRADER' && account.contractStatus !== 'ACTIVE')) {
       await this.sessions.revokeAll({ userAccountId: account.id });
-      const status = account.contractStatus === 'ACTIVE' || account.contractStatus === null ? 'closed'
-        : account.contractStatus.toLowerCase();
-      throw new ForbiddenError(account.contractNumber
-        ? `access under contract ${account.contractNumber} is ${status}: contact the customs authority`
-        : 'this account is disabled');
+      const status =
+        account.contractStatus === 'ACTIVE' || account.contractStatus === null
+          ? 'closed'
+          : account.contractStatus.toLowerCase();
+      throw new ForbiddenError(
+        account.contractNumber
+          ? `access under contract ${account.contractNumber} is ${status}: contact the customs authority`
+          : 'this account is disabled',
+      );
     }
     if (needsRehash(account.passwordHash)) await this.accounts.rehash(account.id, account.passwordHash, password);
 

@@ -2,7 +2,12 @@ import { DeclarationItemEntity } from './declaration-item.entity';
 import { DeclarationEntity } from './declaration.entity';
 import { ParticipantEntity } from './participant.entity';
 import {
-  CountryEntity, CustomsPostEntity, CustomsProcedureEntity, HsChapterEntity, HsHeadingEntity, TransportModeEntity,
+  CountryEntity,
+  CustomsPostEntity,
+  CustomsProcedureEntity,
+  HsChapterEntity,
+  HsHeadingEntity,
+  TransportModeEntity,
 } from './reference.entity';
 import { SessionEntity } from './session.entity';
 import { LoginThrottleEntity, UserAccountEntity } from '../../auth/user-account.entity';
@@ -10,12 +15,32 @@ import { ContractEntity } from '../../contracts/contract.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here. */
 export const entities = [
-  ParticipantEntity, DeclarationEntity, DeclarationItemEntity, SessionEntity,
-  CountryEntity, HsChapterEntity, HsHeadingEntity, CustomsPostEntity, CustomsProcedureEntity, TransportModeEntity,
-  UserAccountEntity, ContractEntity, LoginThrottleEntity,
+  ParticipantEntity,
+  DeclarationEntity,
+  DeclarationItemEntity,
+  SessionEntity,
+  CountryEntity,
+  HsChapterEntity,
+  HsHeadingEntity,
+  CustomsPostEntity,
+  CustomsProcedureEntity,
+  TransportModeEntity,
+  UserAccountEntity,
+  ContractEntity,
+  LoginThrottleEntity,
 ];
 export {
-  ParticipantEntity, DeclarationEntity, DeclarationItemEntity, SessionEntity,
-  CountryEntity, HsChapterEntity, HsHeadingEntity, CustomsPostEntity, CustomsProcedureEntity, TransportModeEntity,
-  UserAccountEntity, ContractEntity, LoginThrottleEntity,
+  ParticipantEntity,
+  DeclarationEntity,
+  DeclarationItemEntity,
+  SessionEntity,
+  CountryEntity,
+  HsChapterEntity,
+  HsHeadingEntity,
+  CustomsPostEntity,
+  CustomsProcedureEntity,
+  TransportModeEntity,
+  UserAccountEntity,
+  ContractEntity,
+  LoginThrottleEntity,
 };

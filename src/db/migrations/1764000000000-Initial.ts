@@ -90,7 +90,9 @@ export class Initial1764000000000 implements MigrationInterface {
         UNIQUE (participant_id, number)
       )`);
     // Declarations page newest first: (participant, date desc, id desc) is the cursor order.
-    await q.query(`CREATE INDEX declarations_page_idx ON declarations (participant_id, registration_date DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX declarations_page_idx ON declarations (participant_id, registration_date DESC, id DESC)`,
+    );
     // The import looks a declaration number up across participants (a number belongs to one declarant).
     await q.query(`CREATE INDEX declarations_number_idx ON declarations (number)`);
 
@@ -156,14 +158,26 @@ export class Initial1764000000000 implements MigrationInterface {
         WITH CHECK (participant_id = NULLIF(current_setting('app.participant_id', true), '')::bigint)`);
       await q.query(`GRANT SELECT ON ${t} TO ${role}`);
     }
-    await q.query(`GRANT SELECT ON countries, hs_chapters, hs_headings, customs_posts, customs_procedures, transport_modes, participants TO ${role}`);
+    await q.query(
+      `GRANT SELECT ON countries, hs_chapters, hs_headings, customs_posts, customs_procedures, transport_modes, participants TO ${role}`,
+    );
     await q.query(`GRANT SELECT, INSERT, UPDATE ON sessions TO ${role}`);
     await q.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['sessions', 'declaration_items', 'declarations', 'participants', 'transport_modes',
-      'customs_procedures', 'customs_posts', 'hs_headings', 'hs_chapters', 'countries']) {
+    for (const t of [
+      'sessions',
+      'declaration_items',
+      'declarations',
+      'participants',
+      'transport_modes',
+      'customs_procedures',
+      'customs_posts',
+      'hs_headings',
+      'hs_chapters',
+      'countries',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

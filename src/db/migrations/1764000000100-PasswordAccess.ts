@@ -48,9 +48,13 @@ export class PasswordAccess1764000000100 implements MigrationInterface {
         registered_at timestamptz NOT NULL
       )`);
     // A participant has at most one contract that is not terminated.
-    await q.query(`CREATE UNIQUE INDEX contracts_open_participant_key ON contracts (participant_id) WHERE status <> 'TERMINATED'`);
+    await q.query(
+      `CREATE UNIQUE INDEX contracts_open_participant_key ON contracts (participant_id) WHERE status <> 'TERMINATED'`,
+    );
     // The overdue list: active contracts still waiting for credentials, by signing date.
-    await q.query(`CREATE INDEX contracts_awaiting_credentials_idx ON contracts (credentials_due_date) WHERE credentials_issued_at IS NULL`);
+    await q.query(
+      `CREATE INDEX contracts_awaiting_credentials_idx ON contracts (credentials_due_date) WHERE credentials_issued_at IS NULL`,
+    );
     await q.query(`ALTER TABLE user_accounts ADD FOREIGN KEY (contract_id) REFERENCES contracts(id)`);
 
     // Failed-login counters. USERNAME keys are the hex SHA-256 of the normalised username string

@@ -34,7 +34,9 @@ export class SignatureLogin1764000000400 implements MigrationInterface {
         window_start timestamptz NOT NULL,
         hits integer NOT NULL CHECK (hits >= 0)
       )`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON login_challenges, used_portal_assertions, challenge_rate_limits TO ${role}`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON login_challenges, used_portal_assertions, challenge_rate_limits TO ${role}`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -18,6 +18,7 @@ export class AuditNoTruncate1764000000600 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['audit_records', 'audit_checkpoints']) await q.query(`DROP TRIGGER IF EXISTS ${t}_no_truncate ON ${t}`);
+    for (const t of ['audit_records', 'audit_checkpoints'])
+      await q.query(`DROP TRIGGER IF EXISTS ${t}_no_truncate ON ${t}`);
   }
 }

@@ -7,6 +7,12 @@ import { TradeRollups1764000000500 } from './1764000000500-TradeRollups';
 import { AuditNoTruncate1764000000600 } from './1764000000600-AuditNoTruncate';
 
 /** Every migration in order. Add new ones at the end. */
-export const migrations = [Initial1764000000000, PasswordAccess1764000000100, Audit1764000000200, Complaints1764000000300,
+export const migrations = [
+  Initial1764000000000,
+  PasswordAccess1764000000100,
+  Audit1764000000200,
+  Complaints1764000000300,
   SignatureLogin1764000000400,
-  TradeRollups1764000000500, AuditNoTruncate1764000000600];
+  TradeRollups1764000000500,
+  AuditNoTruncate1764000000600,
+];

@@ -6,13 +6,25 @@ import DataLoader from 'dataloader';
 import type { Viewer } from '../../auth/viewer';
 import type { RequestDb } from '../../db/tenant';
 import {
-  itemsOfDeclarations, measuresOfDeclarations, type DeclarationItemRecord,
+  itemsOfDeclarations,
+  measuresOfDeclarations,
+  type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
 import type { TradeMeasures } from '../../statistics/measures';
 
-export interface CountryRecord { code: string; nameAz: string; nameEn: string; nameRu: string }
+export interface CountryRecord {
+  code: string;
+  nameAz: string;
+  nameEn: string;
+  nameRu: string;
+}
 export interface ParticipantRecord {
-  id: string; kind: 'LEGAL_ENTITY' | 'NATURAL_PERSON'; name: string; voen: string | null; fin: string | null; gooen: string | null;
+  id: string;
+  kind: 'LEGAL_ENTITY' | 'NATURAL_PERSON';
+  name: string;
+  voen: string | null;
+  fin: string | null;
+  gooen: string | null;
 }
 
 export interface Loaders {
@@ -30,15 +42,22 @@ export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
   };
   return {
     country: new DataLoader(async (codes) => {
-      const rows = await db.run(tenant, (sql) => sql.query<CountryRecord>(
-        `SELECT code, name_az AS "nameAz", name_en AS "nameEn", name_ru AS "nameRu" FROM countries WHERE code = ANY($1)`,
-        [codes]));
+      const rows = await db.run(tenant, (sql) =>
+        sql.query<CountryRecord>(
+          `SELECT code, name_az AS "nameAz", name_en AS "nameEn", name_ru AS "nameRu" FROM countries WHERE code = ANY($1)`,
+          [codes],
+        ),
+      );
       const byCode = new Map(rows.map((r) => [r.code, r]));
       return codes.map((c) => byCode.get(c) ?? null);
     }),
     participant: new DataLoader(async (ids) => {
-      const rows = await db.run(tenant, (sql) => sql.query<ParticipantRecord>(
-        `SELECT id::text AS id, kind, name, voen, fin, gooen FROM participants WHERE id = ANY($1::bigint[])`, [ids]));
+      const rows = await db.run(tenant, (sql) =>
+        sql.query<ParticipantRecord>(
+          `SELECT id::text AS id, kind, name, voen, fin, gooen FROM participants WHERE id = ANY($1::bigint[])`,
+          [ids],
+        ),
+      );
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     }),

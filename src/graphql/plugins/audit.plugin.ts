@@ -16,7 +16,12 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Viewer } from '../../auth/viewer';
 import { AuditUnavailableError, type AuditService } from '../../audit/audit.service';
 import {
-  complaintIdOf, countRows, describeOperation, loginParticipantOf, LOGIN_FIELDS, type OperationFacts,
+  complaintIdOf,
+  countRows,
+  describeOperation,
+  loginParticipantOf,
+  LOGIN_FIELDS,
+  type OperationFacts,
 } from '../../audit/operation';
 import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
 import { reservedAuditId } from '../../audit/request-audit-id';
@@ -48,7 +53,10 @@ interface LoginIdentity {
   role?: 'TRADER' | 'OFFICER' | null;
 }
 
-function outcomeOf(data: Record<string, unknown> | null | undefined, errors: readonly GraphQLFormattedError[] | undefined): AuditOutcome {
+function outcomeOf(
+  data: Record<string, unknown> | null | undefined,
+  errors: readonly GraphQLFormattedError[] | undefined,
+): AuditOutcome {
   if (!errors || errors.length === 0) return 'SUCCESS';
   const anyData = data && Object.values(data).some((v) => v !== null && v !== undefined);
   return anyData ? 'PARTIAL' : 'ERROR';
@@ -66,7 +74,10 @@ function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): strin
 
 /** The session a successful login returned, looked up by its token (which is never stored). */
 async function loginIdentity(
-  ctx: GraphQLContext, before: Viewer | null, data: Record<string, unknown> | null | undefined, facts: OperationFacts,
+  ctx: GraphQLContext,
+  before: Viewer | null,
+  data: Record<string, unknown> | null | undefined,
+  facts: OperationFacts,
 ): Promise<LoginIdentity | null> {
   const principal = (ctx as unknown as { loginPrincipal?: LoginIdentity | null }).loginPrincipal;
   if (principal) return principal;
@@ -94,11 +105,12 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
   }
   return {
     async serverWillStart() {
-      const timer = opts.checkpointSeconds > 0
-        ? setInterval(() => {
-          audit.checkpoint().catch((err: unknown) => logger.error({ err }, 'audit checkpoint failed'));
-        }, opts.checkpointSeconds * 1000)
-        : null;
+      const timer =
+        opts.checkpointSeconds > 0
+          ? setInterval(() => {
+              audit.checkpoint().catch((err: unknown) => logger.error({ err }, 'audit checkpoint failed'));
+            }, opts.checkpointSeconds * 1000)
+          : null;
       timer?.unref();
       return {
         async serverWillStop() {
@@ -127,8 +139,10 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           const body = response.body;
           const result = body.kind === 'single' ? body.singleResult : body.initialResult;
           const data = result.data as Record<string, unknown> | null | undefined;
-          const responseHash = crypto.createHash('sha256').update(
-            body.kind === 'single' ? serializeSingleResult(result) : JSON.stringify(result), 'utf8').digest();
+          const responseHash = crypto
+            .createHash('sha256')
+            .update(body.kind === 'single' ? serializeSingleResult(result) : JSON.stringify(result), 'utf8')
+            .digest();
           const facts = describeOperation(schema, rc.document, rc.operation, rc.request.variables);
           const outcome = outcomeOf(data, result.errors);
           const codes = errorCodes(result.errors);
@@ -173,21 +187,30 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
             metrics?.auditFailures.inc();
             logger.error({ err, requestId: ctx.requestId }, 'audit record not written: response withheld');
             const withheld = {
-              errors: [{
-                message: 'the audit record of this request could not be written, so its result is withheld; try again later',
-                extensions: { code: 'AUDIT_UNAVAILABLE', requestId: ctx.requestId },
-              }],
+              errors: [
+                {
+                  message:
+                    'the audit record of this request could not be written, so its result is withheld; try again later',
+                  extensions: { code: 'AUDIT_UNAVAILABLE', requestId: ctx.requestId },
+                },
+              ],
             };
             response.body = { kind: 'single', singleResult: withheld };
             response.http.status = 503;
             if (err instanceof AuditUnavailableError && err.timedOut) {
               // The record may still be written once the database answers: make it say what was sent.
               const sent: Partial<AuditEntryInput> = {
-                outcome: 'ERROR', errorCodes: ['AUDIT_UNAVAILABLE'], rowsReturned: 0, httpStatus: 503,
+                outcome: 'ERROR',
+                errorCodes: ['AUDIT_UNAVAILABLE'],
+                rowsReturned: 0,
+                httpStatus: 503,
                 responseHash: crypto.createHash('sha256').update(serializeSingleResult(withheld), 'utf8').digest(),
               };
-              audit.recordWithheld(entry, sent).catch((e: unknown) =>
-                logger.error({ err: e, requestId: ctx.requestId }, 'record of a withheld response not written'));
+              audit
+                .recordWithheld(entry, sent)
+                .catch((e: unknown) =>
+                  logger.error({ err: e, requestId: ctx.requestId }, 'record of a withheld response not written'),
+                );
             }
           }
           const label = resolved ? operationLabel(facts.roots.map((r) => r.field)) : '(invalid)';
@@ -195,23 +218,29 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           metrics?.operations.inc({ operation: label, type: facts.operationType ?? 'none', outcome: finalOutcome });
           metrics?.duration.observe({ operation: label, outcome: finalOutcome }, seconds);
           if (login && facts.loginMethod) {
-            metrics?.logins.inc({ method: facts.loginMethod, result: outcome === 'SUCCESS' && auditId ? 'success' : 'refused' });
+            metrics?.logins.inc({
+              method: facts.loginMethod,
+              result: outcome === 'SUCCESS' && auditId ? 'success' : 'refused',
+            });
           }
-          logger.info({
-            requestId: ctx.requestId,
-            auditId,
-            operationType: facts.operationType,
-            operationName: entry.operationName,
-            rootFields: entry.rootFields,
-            outcome: finalOutcome,
-            errorCodes: codes,
-            rowsReturned: entry.rowsReturned,
-            durationMs: Math.round(durationUs) / 1000,
-            participantId: entry.participantId,
-            sessionId: entry.sessionId,
-            authMethod: entry.authMethod,
-            login,
-          }, 'graphql operation');
+          logger.info(
+            {
+              requestId: ctx.requestId,
+              auditId,
+              operationType: facts.operationType,
+              operationName: entry.operationName,
+              rootFields: entry.rootFields,
+              outcome: finalOutcome,
+              errorCodes: codes,
+              rowsReturned: entry.rowsReturned,
+              durationMs: Math.round(durationUs) / 1000,
+              participantId: entry.participantId,
+              sessionId: entry.sessionId,
+              authMethod: entry.authMethod,
+              login,
+            },
+            'graphql operation',
+          );
         },
       };
     },

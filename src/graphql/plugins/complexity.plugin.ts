@@ -24,9 +24,16 @@ const ROWS_PER_UNIT: Record<string, number> = { tradeStatistics: 100 };
  * one operation may ask for at most 40 statistics.
  */
 export const ROOT_STATEMENT_COST: Record<string, number> = {
-  tradeStatistics: 500, serviceStatistics: 500,
-  declarations: 20, declaration: 20, auditLog: 20, myQueryHistory: 20, complaints: 20, myComplaints: 20,
-  contracts: 20, contract: 20,
+  tradeStatistics: 500,
+  serviceStatistics: 500,
+  declarations: 20,
+  declaration: 20,
+  auditLog: 20,
+  myQueryHistory: 20,
+  complaints: 20,
+  myComplaints: 20,
+  contracts: 20,
+  contract: 20,
 };
 const ROOT_TYPES = new Set(['Query', 'Mutation']);
 
@@ -65,13 +72,15 @@ export function complexityPlugin(schema: GraphQLSchema, maxComplexity: number): 
             });
           } catch (e) {
             // Variables are coerced here first: a missing or ill-typed one is the client's error.
-            throw new GraphQLError(e instanceof Error ? e.message : String(e),
-              { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+            throw new GraphQLError(e instanceof Error ? e.message : String(e), {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
           }
           if (complexity > maxComplexity) {
             throw new GraphQLError(
               `query cost ${complexity} exceeds the limit of ${maxComplexity}: ask for fewer rows or fields`,
-              { extensions: { code: 'QUERY_TOO_COMPLEX', complexity, maxComplexity, http: { status: 400 } } });
+              { extensions: { code: 'QUERY_TOO_COMPLEX', complexity, maxComplexity, http: { status: 400 } } },
+            );
           }
         },
       };

@@ -13,9 +13,15 @@ import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../db/un
 import type { GraphQLContext } from '../context';
 
 const PASS_THROUGH = new Set([
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
-  'QUERY_TOO_COMPLEX', 'DATABASE_UNAVAILABLE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'QUERY_TOO_COMPLEX',
+  'DATABASE_UNAVAILABLE',
 ]);
 
 /** SQLSTATE 57014: the statement was cancelled (here: statement_timeout). */
@@ -34,25 +40,35 @@ export function makeFormatError(logger: Logger, development: boolean) {
     }
     if (isDatabaseUnavailable(original)) {
       logger.warn({ err: original }, 'database unavailable');
-      return { message: DATABASE_UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path,
-        extensions: { code: 'DATABASE_UNAVAILABLE' } };
+      return {
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
+      };
     }
     if ((original as { code?: unknown } | null)?.code === PG_QUERY_CANCELED) {
       // DB_STATEMENT_TIMEOUT_MS cancelled a statement of this request: the client can act on it.
       logger.warn({ err: original }, 'statement timeout');
       return {
-        message: 'the query ran longer than the statement timeout: narrow the filter or ask for fewer rows, or try again later',
+        message:
+          'the query ran longer than the statement timeout: narrow the filter or ask for fewer rows, or try again later',
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: 'QUERY_TIMEOUT' },
       };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PASS_THROUGH.has(code)
-      && (original instanceof GraphQLError || !(original instanceof Error) || original === error)) {
+    if (
+      typeof code === 'string' &&
+      PASS_THROUGH.has(code) &&
+      (original instanceof GraphQLError || !(original instanceof Error) || original === error)
+    ) {
       // A request id set where the error was raised (the context function, before any plugin runs) stays.
       const requestId = formatted.extensions?.requestId;
-      return development ? formatted : { ...formatted, extensions: { code, ...(typeof requestId === 'string' ? { requestId } : {}) } };
+      return development
+        ? formatted
+        : { ...formatted, extensions: { code, ...(typeof requestId === 'string' ? { requestId } : {}) } };
     }
     logger.error({ err: original }, 'unexpected error');
     return {
@@ -75,7 +91,8 @@ export function requestIdPlugin(): ApolloServerPlugin<GraphQLContext> {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind === 'single' && response.body.singleResult.errors) {
             response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
-              ...e, extensions: { ...e.extensions, requestId: contextValue.requestId },
+              ...e,
+              extensions: { ...e.extensions, requestId: contextValue.requestId },
             }));
           }
         },

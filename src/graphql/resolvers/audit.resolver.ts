@@ -4,20 +4,42 @@ import { listAuditRecords, MAX_AUDIT_PAGE, serviceStatistics, type AuditPage } f
 import type { AuditRecord } from '../../audit/record';
 import { requireOfficer, requireTrader, type GraphQLContext } from '../context';
 import {
-  AuditEntry, AuditEntryConnection, AuditFilter, AuditOutcomeEnum, AuditPeriod, ServiceStatistics,
+  AuditEntry,
+  AuditEntryConnection,
+  AuditFilter,
+  AuditOutcomeEnum,
+  AuditPeriod,
+  ServiceStatistics,
 } from '../types/audit.type';
 import { AuthMethodEnum, RoleEnum } from '../types/enums';
 
 function toEntry(r: AuditRecord): AuditEntry {
   return Object.assign(new AuditEntry(), {
-    id: r.id, sequence: r.seq, occurredAt: r.occurredAt, requestId: r.requestId, sessionId: r.sessionId,
-    participantId: r.participantId, role: r.role as RoleEnum | null, username: r.username,
-    authMethod: r.authMethod as AuthMethodEnum | null, login: r.login, clientIp: r.clientIp, userAgent: r.userAgent,
-    operationType: r.operationType, operationName: r.operationName, rootFields: r.rootFields,
-    documentHash: r.documentHash?.toString('hex') ?? null, variables: r.variables,
-    outcome: r.outcome as AuditOutcomeEnum, errorCodes: r.errorCodes, rowsReturned: r.rowsReturned,
-    responseHash: r.responseHash.toString('hex'), httpStatus: r.httpStatus, durationMs: r.durationUs / 1000,
-    complaintId: r.complaintId, hash: r.hash.toString('hex'),
+    id: r.id,
+    sequence: r.seq,
+    occurredAt: r.occurredAt,
+    requestId: r.requestId,
+    sessionId: r.sessionId,
+    participantId: r.participantId,
+    role: r.role as RoleEnum | null,
+    username: r.username,
+    authMethod: r.authMethod as AuthMethodEnum | null,
+    login: r.login,
+    clientIp: r.clientIp,
+    userAgent: r.userAgent,
+    operationType: r.operationType,
+    operationName: r.operationName,
+    rootFields: r.rootFields,
+    documentHash: r.documentHash?.toString('hex') ?? null,
+    variables: r.variables,
+    outcome: r.outcome as AuditOutcomeEnum,
+    errorCodes: r.errorCodes,
+    rowsReturned: r.rowsReturned,
+    responseHash: r.responseHash.toString('hex'),
+    httpStatus: r.httpStatus,
+    durationMs: r.durationUs / 1000,
+    complaintId: r.complaintId,
+    hash: r.hash.toString('hex'),
   });
 }
 
@@ -50,13 +72,15 @@ export class AuditResolver {
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
   ): Promise<AuditEntryConnection> {
     const v = requireTrader(ctx);
-    const page = await ctx.services.db.run(v.participantId,
-      (sql) => listAuditRecords(sql, { participantId: v.participantId }, first ?? 50, after));
+    const page = await ctx.services.db.run(v.participantId, (sql) =>
+      listAuditRecords(sql, { participantId: v.participantId }, first ?? 50, after),
+    );
     return toAuditConnection(page, after);
   }
 
   @Query(() => ServiceStatistics, {
-    description: 'Officers: operations per hour, latency percentiles, error rates by code, active participants and logins over [from, to) (at most 366 days).',
+    description:
+      'Officers: operations per hour, latency percentiles, error rates by code, active participants and logins over [from, to) (at most 366 days).',
   })
   async serviceStatistics(
     @Ctx() ctx: GraphQLContext,

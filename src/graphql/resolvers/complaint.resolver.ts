@@ -5,7 +5,11 @@ import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '..
 import { ForbiddenError } from '../../shared/errors';
 import { requireOfficer, requireViewer, type GraphQLContext } from '../context';
 import {
-  Complaint, ComplaintChannelEnum, ComplaintConnection, ComplaintInput, ComplaintStatusEnum,
+  Complaint,
+  ComplaintChannelEnum,
+  ComplaintConnection,
+  ComplaintInput,
+  ComplaintStatusEnum,
 } from '../types/complaint.type';
 import { ParticipantKindEnum } from '../types/enums';
 import { Participant } from '../types/viewer.type';
@@ -22,7 +26,11 @@ function toComplaint(r: ComplaintRecord, officerView: boolean): Complaint {
   });
 }
 
-function toComplaintConnection(page: ComplaintPage, after: string | null | undefined, officerView: boolean): ComplaintConnection {
+function toComplaintConnection(
+  page: ComplaintPage,
+  after: string | null | undefined,
+  officerView: boolean,
+): ComplaintConnection {
   return toConnection(page, after, (r) => toComplaint(r, officerView));
 }
 
@@ -34,10 +42,14 @@ function officerName(v: ViewerModel): string {
 @Resolver(() => Complaint)
 export class ComplaintResolver {
   @Mutation(() => Complaint, {
-    description: 'Files a complaint electronically. Open to everyone, logged in or not; limited per client address '
-      + '(RATE_LIMITED). Only a logged-in trader may reference a declaration or audit record, and only their own.',
+    description:
+      'Files a complaint electronically. Open to everyone, logged in or not; limited per client address ' +
+      '(RATE_LIMITED). Only a logged-in trader may reference a declaration or audit record, and only their own.',
   })
-  async fileComplaint(@Ctx() ctx: GraphQLContext, @Arg('input', () => ComplaintInput) input: ComplaintInput): Promise<Complaint> {
+  async fileComplaint(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => ComplaintInput) input: ComplaintInput,
+  ): Promise<Complaint> {
     // A session, when sent, must be usable (a one-time-password session must change its password first).
     const v = ctx.viewer ? requireViewer(ctx) : null;
     const participantId = v?.role === 'TRADER' ? v.participantId : null;
@@ -46,7 +58,10 @@ export class ComplaintResolver {
   }
 
   @Mutation(() => Complaint, { description: 'Officers: records a complaint that arrived on paper (channel PAPER).' })
-  async recordPaperComplaint(@Ctx() ctx: GraphQLContext, @Arg('input', () => ComplaintInput) input: ComplaintInput): Promise<Complaint> {
+  async recordPaperComplaint(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => ComplaintInput) input: ComplaintInput,
+  ): Promise<Complaint> {
     const v = requireOfficer(ctx);
     return toComplaint(await ctx.services.complaints.recordPaper(input, officerName(v)), true);
   }
@@ -70,8 +85,9 @@ export class ComplaintResolver {
   }
 
   @Query(() => ComplaintConnection, {
-    description: `Officers: every complaint, newest first (first ≤ ${MAX_COMPLAINT_PAGE}). overdue: true lists the `
-      + 'unanswered ones past their due date.',
+    description:
+      `Officers: every complaint, newest first (first ≤ ${MAX_COMPLAINT_PAGE}). overdue: true lists the ` +
+      'unanswered ones past their due date.',
   })
   async complaints(
     @Ctx() ctx: GraphQLContext,
@@ -95,8 +111,13 @@ export class ComplaintResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<ComplaintConnection> {
     const v = requireViewer(ctx);
-    if (v.role !== 'TRADER' || v.participantId === null) throw new ForbiddenError('only traders have complaints of their own');
-    const page = await ctx.services.complaints.listOfParticipant(v.participantId, { status, first: first ?? 50, after });
+    if (v.role !== 'TRADER' || v.participantId === null)
+      throw new ForbiddenError('only traders have complaints of their own');
+    const page = await ctx.services.complaints.listOfParticipant(v.participantId, {
+      status,
+      first: first ?? 50,
+      after,
+    });
     return toComplaintConnection(page, after, false);
   }
 

@@ -3,14 +3,21 @@ import { MAX_CONTRACT_PAGE, type ContractRecord } from '../../contracts/contract
 import { toConnection } from '../connection';
 import { requireOfficer, type GraphQLContext } from '../context';
 import {
-  Contract, ContractConnection, ContractDocumentEnum, ContractInput, ContractStatusEnum, IssuedCredentials,
+  Contract,
+  ContractConnection,
+  ContractDocumentEnum,
+  ContractInput,
+  ContractStatusEnum,
+  IssuedCredentials,
 } from '../types/contract.type';
 import { ParticipantKindEnum } from '../types/enums';
 import { Participant } from '../types/viewer.type';
 
 function toContract(r: ContractRecord): Contract {
   return Object.assign(new Contract(), {
-    ...r, status: r.status as ContractStatusEnum, documents: r.documents as ContractDocumentEnum[],
+    ...r,
+    status: r.status as ContractStatusEnum,
+    documents: r.documents as ContractDocumentEnum[],
   });
 }
 
@@ -18,8 +25,9 @@ function toContract(r: ContractRecord): Contract {
 @Resolver(() => Contract)
 export class ContractResolver {
   @Query(() => ContractConnection, {
-    description: `Contracts, most recently registered first (first ≤ ${MAX_CONTRACT_PAGE}). `
-      + '`overdue: true` lists active contracts whose credentials are past their due date.',
+    description:
+      `Contracts, most recently registered first (first ≤ ${MAX_CONTRACT_PAGE}). ` +
+      '`overdue: true` lists active contracts whose credentials are past their due date.',
   })
   async contracts(
     @Ctx() ctx: GraphQLContext,
@@ -40,38 +48,64 @@ export class ContractResolver {
   }
 
   @Mutation(() => Contract, {
-    description: 'Registers a signed contract; the participant is created or merged with the one the declarations know. '
-      + 'A missing required document is BAD_USER_INPUT naming it.',
+    description:
+      'Registers a signed contract; the participant is created or merged with the one the declarations know. ' +
+      'A missing required document is BAD_USER_INPUT naming it.',
   })
-  async registerContract(@Ctx() ctx: GraphQLContext, @Arg('input', () => ContractInput) input: ContractInput): Promise<Contract> {
+  async registerContract(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => ContractInput) input: ContractInput,
+  ): Promise<Contract> {
     const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.register(input, officer));
   }
 
   @Mutation(() => IssuedCredentials, {
-    description: 'Issues the username and a one-time password (returned here once only). Re-issuing replaces the '
-      + 'password and revokes the sessions opened with the old one.',
+    description:
+      'Issues the username and a one-time password (returned here once only). Re-issuing replaces the ' +
+      'password and revokes the sessions opened with the old one.',
   })
-  async issueCredentials(@Ctx() ctx: GraphQLContext, @Arg('contractId', () => ID) contractId: string): Promise<IssuedCredentials> {
+  async issueCredentials(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('contractId', () => ID) contractId: string,
+  ): Promise<IssuedCredentials> {
     requireOfficer(ctx);
     const r = await ctx.services.contracts.issueCredentials(contractId);
-    return Object.assign(new IssuedCredentials(), { contract: toContract(r.contract), username: r.username, password: r.password });
+    return Object.assign(new IssuedCredentials(), {
+      contract: toContract(r.contract),
+      username: r.username,
+      password: r.password,
+    });
   }
 
   @Mutation(() => Contract, { description: 'ACTIVE → SUSPENDED: logins are refused and live sessions revoked.' })
-  async suspendContract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<Contract> {
+  async suspendContract(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason') reason: string,
+  ): Promise<Contract> {
     const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.suspend(id, reason, officer));
   }
 
   @Mutation(() => Contract, { description: 'SUSPENDED → ACTIVE: the existing credentials work again.' })
-  async resumeContract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<Contract> {
+  async resumeContract(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason') reason: string,
+  ): Promise<Contract> {
     const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.resume(id, reason, officer));
   }
 
-  @Mutation(() => Contract, { description: 'ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled, sessions revoked.' })
-  async terminateContract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<Contract> {
+  @Mutation(() => Contract, {
+    description: 'ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled, sessions revoked.',
+  })
+  async terminateContract(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason') reason: string,
+  ): Promise<Contract> {
     const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.terminate(id, reason, officer));
   }

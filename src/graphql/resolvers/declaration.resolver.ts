@@ -1,6 +1,9 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import {
-  declarationByNumber, listDeclarations, MAX_PAGE_SIZE, type DeclarationItemRecord,
+  declarationByNumber,
+  listDeclarations,
+  MAX_PAGE_SIZE,
+  type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
 import { toConnection } from '../connection';
 import { requireTrader, type GraphQLContext } from '../context';
@@ -9,18 +12,19 @@ import { Declaration, DeclarationConnection, DeclarationItem } from '../types/de
 import { TradeFilterInput, TradeMeasures } from '../types/statistics.type';
 import { loadCountry, toDeclaration, toMeasuresType, toTradeFilter } from '../mappers';
 
-
-
 function toItem(r: DeclarationItemRecord): DeclarationItem {
   return Object.assign(new DeclarationItem(), {
-    ...r, originCountryCode: r.originCountry, partnerCountryCode: r.partnerCountry,
+    ...r,
+    originCountryCode: r.originCountry,
+    partnerCountryCode: r.partnerCountry,
   });
 }
 
-
 @Resolver(() => Declaration)
 export class DeclarationResolver {
-  @Query(() => DeclarationConnection, { description: `The viewer's declarations, newest first (first ≤ ${MAX_PAGE_SIZE}).` })
+  @Query(() => DeclarationConnection, {
+    description: `The viewer's declarations, newest first (first ≤ ${MAX_PAGE_SIZE}).`,
+  })
   async declarations(
     @Ctx() ctx: GraphQLContext,
     @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
@@ -29,12 +33,16 @@ export class DeclarationResolver {
   ): Promise<DeclarationConnection> {
     const v = requireTrader(ctx);
     const f = await toTradeFilter(ctx, filter);
-    const page = await ctx.services.db.run(v.participantId,
-      (sql) => listDeclarations(sql, v.participantId, f, first ?? 50, after ?? undefined));
+    const page = await ctx.services.db.run(v.participantId, (sql) =>
+      listDeclarations(sql, v.participantId, f, first ?? 50, after ?? undefined),
+    );
     return toConnection(page, after, toDeclaration);
   }
 
-  @Query(() => Declaration, { nullable: true, description: "One of the viewer's declarations; null when it does not exist or is not theirs." })
+  @Query(() => Declaration, {
+    nullable: true,
+    description: "One of the viewer's declarations; null when it does not exist or is not theirs.",
+  })
   async declaration(@Ctx() ctx: GraphQLContext, @Arg('number') number: string): Promise<Declaration | null> {
     const v = requireTrader(ctx);
     const r = await ctx.services.db.run(v.participantId, (sql) => declarationByNumber(sql, v.participantId, number));
@@ -49,10 +57,18 @@ export class DeclarationResolver {
   @FieldResolver(() => TradeMeasures)
   async measures(@Root() d: Declaration, @Ctx() ctx: GraphQLContext): Promise<TradeMeasures> {
     const m = await ctx.loaders.measuresByDeclaration.load(d.id);
-    return toMeasuresType(m ?? {
-      declarationCount: 0, itemCount: 0, customsValueAzn: '0.00', statisticalValueUsd: '0.00',
-      netWeightKg: '0.000', grossWeightKg: '0.000', supplementaryQuantity: null, supplementaryUnit: null,
-    });
+    return toMeasuresType(
+      m ?? {
+        declarationCount: 0,
+        itemCount: 0,
+        customsValueAzn: '0.00',
+        statisticalValueUsd: '0.00',
+        netWeightKg: '0.000',
+        grossWeightKg: '0.000',
+        supplementaryQuantity: null,
+        supplementaryUnit: null,
+      },
+    );
   }
 }
 
@@ -67,7 +83,14 @@ export class DeclarationItemResolver {
   async partnerCountry(@Root() i: DeclarationItem, @Ctx() ctx: GraphQLContext): Promise<Country> {
     const c = await loadCountry(ctx, i.partnerCountryCode);
     // Imported rows are validated against the country table, so this only guards a broken reference.
-    return c ?? Object.assign(new Country(), { code: i.partnerCountryCode, nameAz: i.partnerCountryCode,
-      nameEn: i.partnerCountryCode, nameRu: i.partnerCountryCode });
+    return (
+      c ??
+      Object.assign(new Country(), {
+        code: i.partnerCountryCode,
+        nameAz: i.partnerCountryCode,
+        nameEn: i.partnerCountryCode,
+        nameRu: i.partnerCountryCode,
+      })
+    );
   }
 }

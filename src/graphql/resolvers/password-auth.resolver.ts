@@ -6,22 +6,26 @@ import { toSessionType } from './viewer.resolver';
 @Resolver()
 export class PasswordAuthResolver {
   @Mutation(() => Session, {
-    description: 'Logs in with a username and password (no session needed). A one-time password gives a session with '
-      + 'viewer.mustChangePassword = true that allows only changePassword and logout.',
+    description:
+      'Logs in with a username and password (no session needed). A one-time password gives a session with ' +
+      'viewer.mustChangePassword = true that allows only changePassword and logout.',
   })
   async login(
     @Ctx() ctx: GraphQLContext,
     @Arg('username') username: string,
     @Arg('password') password: string,
   ): Promise<Session> {
-    const session = await ctx.services.passwordLogin.login({ username, password },
-      { clientIp: ctx.clientIp, userAgent: ctx.userAgent, now: ctx.services.clock.now() });
+    const session = await ctx.services.passwordLogin.login(
+      { username, password },
+      { clientIp: ctx.clientIp, userAgent: ctx.userAgent, now: ctx.services.clock.now() },
+    );
     return toSessionType(session);
   }
 
   @Mutation(() => Boolean, {
-    description: 'Changes the password (at least 12 characters, not the previous one) and revokes every session of the '
-      + 'account, this one included: log in again with the new password.',
+    description:
+      'Changes the password (at least 12 characters, not the previous one) and revokes every session of the ' +
+      'account, this one included: log in again with the new password.',
   })
   async changePassword(
     @Ctx() ctx: GraphQLContext,

@@ -22,14 +22,17 @@ function tooLong(v: string): void {
 
 @Resolver()
 export class SignatureAuthResolver {
-  @Mutation(() => LoginChallenge, { description: 'A fresh challenge for a signature login (rate-limited per client address).' })
+  @Mutation(() => LoginChallenge, {
+    description: 'A fresh challenge for a signature login (rate-limited per client address).',
+  })
   async createLoginChallenge(@Ctx() ctx: GraphQLContext): Promise<LoginChallenge> {
     return Object.assign(new LoginChallenge(), await ctx.services.challenges.create(ctx.clientIp));
   }
 
   @Mutation(() => Session, {
-    description: 'Logs in with a national e-signature: `signature` is base64 DER CMS SignedData over the exact UTF-8 '
-      + 'bytes of the challenge\'s toBeSigned, attached or detached (openssl cms -sign -binary -outform DER).',
+    description:
+      'Logs in with a national e-signature: `signature` is base64 DER CMS SignedData over the exact UTF-8 ' +
+      "bytes of the challenge's toBeSigned, attached or detached (openssl cms -sign -binary -outform DER).",
   })
   async loginWithSignature(
     @Ctx() ctx: GraphQLContext,
@@ -40,7 +43,9 @@ export class SignatureAuthResolver {
     return loginWith(ctx, ctx.services.signatureLogin.cms, { challengeId, signature });
   }
 
-  @Mutation(() => Session, { description: 'Logs in with a web-eid:1.0 authentication token made for the challenge\'s nonce.' })
+  @Mutation(() => Session, {
+    description: "Logs in with a web-eid:1.0 authentication token made for the challenge's nonce.",
+  })
   async loginWithWebEid(
     @Ctx() ctx: GraphQLContext,
     @Arg('challengeId', () => ID) challengeId: string,
@@ -51,8 +56,9 @@ export class SignatureAuthResolver {
   }
 
   @Mutation(() => Session, {
-    description: 'Logs in a user the national e-gov portal vouches for: base64 DER CMS SignedData with attached JSON '
-      + '{iss, aud, sub: {voen|fin}, iat, exp, jti, authnMethod} signed by the portal\'s certificate.',
+    description:
+      'Logs in a user the national e-gov portal vouches for: base64 DER CMS SignedData with attached JSON ' +
+      "{iss, aud, sub: {voen|fin}, iat, exp, jti, authnMethod} signed by the portal's certificate.",
   })
   async loginWithPortalAssertion(@Ctx() ctx: GraphQLContext, @Arg('assertion') assertion: string): Promise<Session> {
     tooLong(assertion);

@@ -6,7 +6,6 @@ import { Country } from '../types/country.type';
 import { TradeFilterInput, TradeGroupKey, TradeStatistics } from '../types/statistics.type';
 import { loadCountry, toMeasuresType, toTradeFilter } from '../mappers';
 
-
 @Resolver(() => TradeStatistics)
 export class StatisticsResolver {
   @Query(() => TradeStatistics, {
@@ -20,12 +19,14 @@ export class StatisticsResolver {
   ): Promise<TradeStatistics> {
     const v = requireTrader(ctx);
     const f = await toTradeFilter(ctx, filter);
-    const stats = await ctx.services.db.run(v.participantId,
-      (sql) => tradeStatistics(sql, v.participantId, f, groupBy as TradeDimension[], first ?? 1000));
+    const stats = await ctx.services.db.run(v.participantId, (sql) =>
+      tradeStatistics(sql, v.participantId, f, groupBy as TradeDimension[], first ?? 1000),
+    );
     return {
       rows: stats.rows.map((r) => ({
         key: Object.assign(new TradeGroupKey(), {
-          ...r.key, direction: r.key.direction ? codeToDirection(r.key.direction) : undefined,
+          ...r.key,
+          direction: r.key.direction ? codeToDirection(r.key.direction) : undefined,
         }),
         measures: toMeasuresType(r.measures),
       })),
@@ -36,8 +37,11 @@ export class StatisticsResolver {
 
   @Query(() => [Country], { description: 'ISO 3166-1 countries.' })
   async countries(@Ctx() ctx: GraphQLContext): Promise<Country[]> {
-    const rows = await ctx.services.db.run(null, (sql) => sql.query<{ code: string; nameAz: string; nameEn: string; nameRu: string }>(
-      `SELECT code, name_az AS "nameAz", name_en AS "nameEn", name_ru AS "nameRu" FROM countries ORDER BY code`));
+    const rows = await ctx.services.db.run(null, (sql) =>
+      sql.query<{ code: string; nameAz: string; nameEn: string; nameRu: string }>(
+        `SELECT code, name_az AS "nameAz", name_en AS "nameEn", name_ru AS "nameRu" FROM countries ORDER BY code`,
+      ),
+    );
     for (const r of rows) ctx.loaders.country.prime(r.code, r);
     return rows.map((r) => Object.assign(new Country(), r));
   }

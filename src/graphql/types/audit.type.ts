@@ -3,43 +3,66 @@ import { DateTimeScalar } from '../scalars';
 import { PageInfo } from './declaration.type';
 import { AuthMethodEnum, RoleEnum } from './enums';
 
-export enum AuditOutcomeEnum { SUCCESS = 'SUCCESS', PARTIAL = 'PARTIAL', ERROR = 'ERROR' }
+export enum AuditOutcomeEnum {
+  SUCCESS = 'SUCCESS',
+  PARTIAL = 'PARTIAL',
+  ERROR = 'ERROR',
+}
 
 registerEnumType(AuditOutcomeEnum, {
   name: 'AuditOutcome',
   description: 'SUCCESS: no errors; PARTIAL: data and errors; ERROR: errors and no data.',
 });
 
-@ObjectType({ description: 'The accounting record of one GraphQL operation (regulation 3.4.1). Secrets and complaint personal data are never stored.' })
+@ObjectType({
+  description:
+    'The accounting record of one GraphQL operation (regulation 3.4.1). Secrets and complaint personal data are never stored.',
+})
 export class AuditEntry {
   @Field(() => ID, { description: 'Stable id (complaints may reference it).' }) id: string;
   @Field({ description: 'Position in the hash chain (1, 2, 3…), as a decimal string.' }) sequence: string;
   @Field(() => DateTimeScalar, { description: 'When the request started.' }) occurredAt: Date;
   @Field({ description: 'Also in the X-Request-Id header, error extensions and the log line.' }) requestId: string;
   @Field(() => ID, { nullable: true }) sessionId: string | null;
-  @Field(() => ID, { nullable: true, description: 'For a login: the participant of the resulting session.' }) participantId: string | null;
+  @Field(() => ID, { nullable: true, description: 'For a login: the participant of the resulting session.' })
+  participantId: string | null;
   @Field(() => RoleEnum, { nullable: true }) role: RoleEnum | null;
   @Field(() => String, { nullable: true }) username: string | null;
-  @Field(() => AuthMethodEnum, { nullable: true, description: "The session's method; for a login attempt, the method attempted." })
+  @Field(() => AuthMethodEnum, {
+    nullable: true,
+    description: "The session's method; for a login attempt, the method attempted.",
+  })
   authMethod: AuthMethodEnum | null;
   @Field({ description: 'True for login attempts.' }) login: boolean;
   @Field(() => String, { nullable: true }) clientIp: string | null;
   @Field(() => String, { nullable: true }) userAgent: string | null;
-  @Field(() => String, { nullable: true, description: 'query, mutation or subscription; null when the document did not parse.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'query, mutation or subscription; null when the document did not parse.',
+  })
   operationType: string | null;
   @Field(() => String, { nullable: true, description: "The client's operation name." }) operationName: string | null;
   @Field(() => [String], { description: 'The root fields of the operation (schema names).' }) rootFields: string[];
-  @Field(() => String, { nullable: true, description: 'SHA-256 (hex) of the normalised document, literals in secret positions masked.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'SHA-256 (hex) of the normalised document, literals in secret positions masked.',
+  })
   documentHash: string | null;
-  @Field({ description: 'The variables as JSON, secrets and complaint personal data replaced by "[redacted]".' }) variables: string;
+  @Field({ description: 'The variables as JSON, secrets and complaint personal data replaced by "[redacted]".' })
+  variables: string;
   @Field(() => AuditOutcomeEnum) outcome: AuditOutcomeEnum;
   @Field(() => [String]) errorCodes: string[];
-  @Field(() => Int, { description: 'List items at the first level of each root field (edges, rows…); a single object counts 1.' })
+  @Field(() => Int, {
+    description: 'List items at the first level of each root field (edges, rows…); a single object counts 1.',
+  })
   rowsReturned: number;
   @Field({ description: 'SHA-256 (hex) of the response body as sent: the registered result.' }) responseHash: string;
   @Field(() => Int, { nullable: true }) httpStatus: number | null;
   @Field(() => Float) durationMs: number;
-  @Field(() => ID, { nullable: true, description: 'The complaint a complaint operation returned (instead of its content).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The complaint a complaint operation returned (instead of its content).',
+  })
   complaintId: string | null;
   @Field({ description: 'SHA-256 (hex) chaining this record to the previous one.' }) hash: string;
 }
@@ -65,7 +88,8 @@ export class AuditFilter {
   operationName?: string | null;
   @Field(() => AuditOutcomeEnum, { nullable: true }) outcome?: AuditOutcomeEnum | null;
   @Field(() => AuthMethodEnum, { nullable: true }) authMethod?: AuthMethodEnum | null;
-  @Field(() => Boolean, { nullable: true, description: 'true: login attempts only; false: everything else.' }) login?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'true: login attempts only; false: everything else.' }) login?:
+    boolean | null;
 }
 
 @InputType({ description: 'A period [from, to).' })
@@ -103,9 +127,12 @@ export class ServiceStatistics {
   @Field(() => Int) operations: number;
   @Field(() => Int, { description: 'Operations whose outcome is not SUCCESS.' }) failedOperations: number;
   @Field(() => Float, { description: 'failedOperations / operations (0 without operations).' }) errorRate: number;
-  @Field(() => Float, { nullable: true, description: 'Median duration (nearest rank), milliseconds.' }) latencyP50Ms: number | null;
-  @Field(() => Float, { nullable: true, description: '95th percentile duration (nearest rank), milliseconds.' }) latencyP95Ms: number | null;
-  @Field(() => [HourlyOperations], { description: 'Hours (UTC) with at least one operation.' }) operationsPerHour: HourlyOperations[];
+  @Field(() => Float, { nullable: true, description: 'Median duration (nearest rank), milliseconds.' }) latencyP50Ms:
+    number | null;
+  @Field(() => Float, { nullable: true, description: '95th percentile duration (nearest rank), milliseconds.' })
+  latencyP95Ms: number | null;
+  @Field(() => [HourlyOperations], { description: 'Hours (UTC) with at least one operation.' })
+  operationsPerHour: HourlyOperations[];
   @Field(() => [ErrorCodeCount]) errorsByCode: ErrorCodeCount[];
   @Field(() => Int, { description: 'Distinct participants with at least one operation.' }) activeParticipants: number;
   @Field(() => [LoginMethodCount]) loginsByMethod: LoginMethodCount[];

@@ -3,8 +3,15 @@ import { DateScalar, DateTimeScalar } from '../scalars';
 import { PageInfo } from './declaration.type';
 import { Participant } from './viewer.type';
 
-export enum ComplaintStatusEnum { RECEIVED = 'RECEIVED', IN_REVIEW = 'IN_REVIEW', ANSWERED = 'ANSWERED' }
-export enum ComplaintChannelEnum { ELECTRONIC = 'ELECTRONIC', PAPER = 'PAPER' }
+export enum ComplaintStatusEnum {
+  RECEIVED = 'RECEIVED',
+  IN_REVIEW = 'IN_REVIEW',
+  ANSWERED = 'ANSWERED',
+}
+export enum ComplaintChannelEnum {
+  ELECTRONIC = 'ELECTRONIC',
+  PAPER = 'PAPER',
+}
 
 registerEnumType(ComplaintStatusEnum, {
   name: 'ComplaintStatus',
@@ -16,20 +23,25 @@ registerEnumType(ComplaintChannelEnum, {
 });
 
 @InputType({
-  description: 'A complaint (regulation 3.5.2). Values are trimmed; control characters are refused; a rejection names '
-    + 'the field in `extensions.field`.',
+  description:
+    'A complaint (regulation 3.5.2). Values are trimmed; control characters are refused; a rejection names ' +
+    'the field in `extensions.field`.',
 })
 export class ComplaintInput {
   @Field({ description: 'First name: 1–100 letters (any script), spaces, hyphens, apostrophes.' }) name: string;
   @Field({ description: "Father's name, same rule as name." }) patronymic: string;
   @Field({ description: 'Surname, same rule as name.' }) surname: string;
-  @Field(() => String, { nullable: true, description: 'At most 300 characters. Give at least one of address, postalAddress, workplace.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'At most 300 characters. Give at least one of address, postalAddress, workplace.',
+  })
   address?: string | null;
   @Field(() => String, { nullable: true, description: 'At most 300 characters.' }) postalAddress?: string | null;
   @Field(() => String, { nullable: true, description: 'At most 300 characters.' }) workplace?: string | null;
   @Field(() => String, { nullable: true, description: 'Where to send the answer, if wanted.' }) email?: string | null;
   @Field(() => String, {
-    nullable: true, description: "Number of one of the logged-in trader's own declarations the complaint is about.",
+    nullable: true,
+    description: "Number of one of the logged-in trader's own declarations the complaint is about.",
   })
   declarationNumber?: string | null;
   @Field(() => ID, { nullable: true, description: "Id of one of the logged-in trader's own audit records." })
@@ -58,15 +70,19 @@ export class Complaint {
   participant: Participant | null;
   @Field(() => DateTimeScalar) filedAt: Date;
   @Field(() => DateScalar, {
-    description: "The filing date (authority's calendar) plus the review term (COMPLAINT_REVIEW_DAYS, Law on "
-      + 'Administrative Proceedings art. 78).',
+    description:
+      "The filing date (authority's calendar) plus the review term (COMPLAINT_REVIEW_DAYS, Law on " +
+      'Administrative Proceedings art. 78).',
   })
   dueDate: string;
   @Field({ description: 'Not answered and the due date has passed.' }) overdue: boolean;
   @Field(() => DateTimeScalar, { nullable: true }) reviewStartedAt: Date | null;
   @Field(() => String, { nullable: true }) answer: string | null;
   @Field(() => DateTimeScalar, { nullable: true }) answeredAt: Date | null;
-  @Field(() => String, { nullable: true, description: 'Officer who recorded a paper complaint. Shown to officers only.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Officer who recorded a paper complaint. Shown to officers only.',
+  })
   recordedBy: string | null;
   @Field(() => String, { nullable: true, description: 'Officer who took it into review. Shown to officers only.' })
   reviewStartedBy: string | null;

@@ -4,7 +4,11 @@ import { PageInfo } from './declaration.type';
 import { ParticipantKindEnum } from './enums';
 import { Participant } from './viewer.type';
 
-export enum ContractStatusEnum { ACTIVE = 'ACTIVE', SUSPENDED = 'SUSPENDED', TERMINATED = 'TERMINATED' }
+export enum ContractStatusEnum {
+  ACTIVE = 'ACTIVE',
+  SUSPENDED = 'SUSPENDED',
+  TERMINATED = 'TERMINATED',
+}
 export enum ContractDocumentEnum {
   APPLICATION_LETTER = 'APPLICATION_LETTER',
   SIGNED_CONTRACT = 'SIGNED_CONTRACT',
@@ -17,7 +21,8 @@ export enum ContractDocumentEnum {
 
 registerEnumType(ContractStatusEnum, {
   name: 'ContractStatus',
-  description: 'ACTIVE: logins allowed. SUSPENDED: logins refused until resumed. TERMINATED: final, the account is disabled.',
+  description:
+    'ACTIVE: logins allowed. SUSPENDED: logins refused until resumed. TERMINATED: final, the account is disabled.',
 });
 registerEnumType(ContractDocumentEnum, {
   name: 'ContractDocument',
@@ -33,7 +38,10 @@ registerEnumType(ContractDocumentEnum, {
   },
 });
 
-@InputType({ description: 'A signed contract to register. Legal entity: voen. Natural person: fin plus voen or, without one, gooen.' })
+@InputType({
+  description:
+    'A signed contract to register. Legal entity: voen. Natural person: fin plus voen or, without one, gooen.',
+})
 export class ContractInput {
   @Field() contractNumber: string;
   @Field(() => DateScalar) signedDate: string;
@@ -42,9 +50,15 @@ export class ContractInput {
   @Field(() => String, { nullable: true }) voen?: string | null;
   @Field(() => String, { nullable: true, description: 'FIN from the identity document.' }) fin?: string | null;
   @Field(() => String, { nullable: true }) gooen?: string | null;
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'A non-commercial legal entity (needs NOTARISED_REGISTRY_EXTRACT).' })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'A non-commercial legal entity (needs NOTARISED_REGISTRY_EXTRACT).',
+  })
   nonCommercial?: boolean | null;
-  @Field(() => [ContractDocumentEnum], { description: 'The documents submitted; a missing required one is BAD_USER_INPUT naming it.' })
+  @Field(() => [ContractDocumentEnum], {
+    description: 'The documents submitted; a missing required one is BAD_USER_INPUT naming it.',
+  })
   documents: ContractDocumentEnum[];
 }
 
@@ -56,7 +70,8 @@ export class Contract {
   @Field() contractNumber: string;
   @Field(() => DateScalar) signedDate: string;
   @Field(() => ContractStatusEnum) status: ContractStatusEnum;
-  @Field(() => String, { nullable: true, description: 'The reason given for the last status change.' }) statusReason: string | null;
+  @Field(() => String, { nullable: true, description: 'The reason given for the last status change.' }) statusReason:
+    string | null;
   @Field(() => DateTimeScalar, { nullable: true }) statusChangedAt: Date | null;
   @Field(() => Participant) participant: Participant;
   @Field() nonCommercial: boolean;

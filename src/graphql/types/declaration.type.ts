@@ -14,7 +14,8 @@ export class DeclarationItem {
   @Field({ description: 'National nomenclature code, 10 digits (HS-based).' }) hsCode: string;
   @Field(() => String, { nullable: true }) description: string | null;
   @Field(() => Country, { nullable: true }) originCountry: Country | null;
-  @Field(() => Country, { description: 'Country of origin for imports, of destination for exports.' }) partnerCountry: Country;
+  @Field(() => Country, { description: 'Country of origin for imports, of destination for exports.' })
+  partnerCountry: Country;
   @Field(() => String, { nullable: true }) transportMode: string | null;
   @Field(() => DecimalScalar) netWeightKg: string;
   @Field(() => DecimalScalar) grossWeightKg: string;

@@ -37,7 +37,8 @@ export class TradeGroupKey {
   @Field(() => Int, { nullable: true }) year?: number;
   @Field(() => Int, { nullable: true }) quarter?: number;
   @Field(() => Int, { nullable: true }) month?: number;
-  @Field({ nullable: true, description: 'The commodity code at the grouped level (2, 4, 6 or 10 digits).' }) hsCode?: string;
+  @Field({ nullable: true, description: 'The commodity code at the grouped level (2, 4, 6 or 10 digits).' })
+  hsCode?: string;
   @Field(() => Country, { nullable: true, description: 'Partner country.' }) country?: Country;
   @Field({ nullable: true }) customsPostCode?: string;
   @Field({ nullable: true }) procedureCode?: string;

@@ -8,8 +8,12 @@ export class Participant {
   @Field(() => ParticipantKindEnum) kind: ParticipantKindEnum;
   @Field() name: string;
   @Field(() => String, { nullable: true, description: 'Tax id (VÖEN), 10 digits.' }) voen: string | null;
-  @Field(() => String, { nullable: true, description: 'Personal id (FIN) from the identity document.' }) fin: string | null;
-  @Field(() => String, { nullable: true, description: 'Customs payer number (GÖÖEN), for natural persons without a VÖEN.' })
+  @Field(() => String, { nullable: true, description: 'Personal id (FIN) from the identity document.' }) fin:
+    string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Customs payer number (GÖÖEN), for natural persons without a VÖEN.',
+  })
   gooen: string | null;
 }
 
@@ -17,7 +21,10 @@ export class Participant {
 export class Viewer {
   participantId: string | null;
 
-  @Field(() => Participant, { nullable: true, description: 'The participant whose data the viewer sees; null for officers.' })
+  @Field(() => Participant, {
+    nullable: true,
+    description: 'The participant whose data the viewer sees; null for officers.',
+  })
   participant: Participant | null;
 
   @Field(() => RoleEnum) role: RoleEnum;

@@ -49,7 +49,8 @@ export function assertionClaimsValidator(rules: ClaimRules): Validator<PortalCon
     if (!json || typeof json !== 'object' || Array.isArray(json)) throw invalid('content is not a JSON object');
     const c = json as Record<string, unknown>;
 
-    if (c.iss !== rules.issuerId) throw invalid(`iss ${JSON.stringify(c.iss)} is not the portal issuer "${rules.issuerId}"`);
+    if (c.iss !== rules.issuerId)
+      throw invalid(`iss ${JSON.stringify(c.iss)} is not the portal issuer "${rules.issuerId}"`);
     const audOk = c.aud === rules.serviceId || (Array.isArray(c.aud) && c.aud.includes(rules.serviceId));
     if (!audOk) throw invalid(`aud ${JSON.stringify(c.aud)} is not this service "${rules.serviceId}"`);
 
@@ -60,9 +61,11 @@ export function assertionClaimsValidator(rules: ClaimRules): Validator<PortalCon
     if (c.iat > now + rules.skewSeconds) throw invalid(`iat ${c.iat} is in the future`);
     if (c.exp <= now) throw invalid(`expired at exp ${c.exp}`);
     if (c.exp <= c.iat) throw invalid('exp is not after iat');
-    if (c.exp - c.iat > rules.maxLifetimeSeconds) throw invalid(`lifetime exp-iat ${c.exp - c.iat}s exceeds ${rules.maxLifetimeSeconds}s`);
+    if (c.exp - c.iat > rules.maxLifetimeSeconds)
+      throw invalid(`lifetime exp-iat ${c.exp - c.iat}s exceeds ${rules.maxLifetimeSeconds}s`);
 
-    if (typeof c.jti !== 'string' || c.jti.length === 0 || c.jti.length > 200) throw invalid('jti is missing or not a string of 1-200 characters');
+    if (typeof c.jti !== 'string' || c.jti.length === 0 || c.jti.length > 200)
+      throw invalid('jti is missing or not a string of 1-200 characters');
     if (typeof c.authnMethod !== 'string' || c.authnMethod.length === 0 || c.authnMethod.length > 100) {
       throw invalid('authnMethod is missing or not a string of 1-100 characters');
     }
@@ -72,10 +75,12 @@ export function assertionClaimsValidator(rules: ClaimRules): Validator<PortalCon
     let mapping: SubjectMapping;
     if (sub.voen !== undefined) {
       if (typeof sub.voen !== 'string' || !VOEN.test(sub.voen)) throw invalid('sub.voen is not 10 digits');
-      if (sub.fin !== undefined && (typeof sub.fin !== 'string' || !FIN.test(sub.fin))) throw invalid('sub.fin is not 7 characters [0-9A-Z]');
-      mapping = typeof sub.fin === 'string'
-        ? { kind: 'LEGAL_ENTITY', voen: sub.voen, representativeFin: sub.fin }
-        : { kind: 'LEGAL_ENTITY', voen: sub.voen };
+      if (sub.fin !== undefined && (typeof sub.fin !== 'string' || !FIN.test(sub.fin)))
+        throw invalid('sub.fin is not 7 characters [0-9A-Z]');
+      mapping =
+        typeof sub.fin === 'string'
+          ? { kind: 'LEGAL_ENTITY', voen: sub.voen, representativeFin: sub.fin }
+          : { kind: 'LEGAL_ENTITY', voen: sub.voen };
     } else if (sub.fin !== undefined) {
       if (typeof sub.fin !== 'string' || !FIN.test(sub.fin)) throw invalid('sub.fin is not 7 characters [0-9A-Z]');
       mapping = { kind: 'NATURAL_PERSON', fin: sub.fin };
@@ -84,8 +89,13 @@ export function assertionClaimsValidator(rules: ClaimRules): Validator<PortalCon
     }
 
     ctx.claims = {
-      iss: c.iss as string, aud: rules.serviceId, jti: c.jti, authnMethod: c.authnMethod, mapping,
-      issuedAt: new Date(c.iat * 1000), expiresAt: new Date(c.exp * 1000),
+      iss: c.iss as string,
+      aud: rules.serviceId,
+      jti: c.jti,
+      authnMethod: c.authnMethod,
+      mapping,
+      issuedAt: new Date(c.iat * 1000),
+      expiresAt: new Date(c.exp * 1000),
     };
   };
 }

@@ -47,9 +47,12 @@ export function chainValidator(store: TrustStore, crypto: pkijs.ICryptoEngine): 
       throw untrusted(`chain building failed: ${(e as Error)?.message ?? String(e)}`);
     }
     const path = result.certificatePath;
-    if (!result.result || !path || path.length < 2) throw untrusted(result.resultMessage || 'no path to a trust anchor');
-    if (!sameCertificate(path[0]!, ctx.leaf)) throw untrusted('the validated path does not start with the signer certificate');
-    if (!store.isAnchor(path[path.length - 1]!)) throw untrusted('the validated path does not end at a configured trust anchor');
+    if (!result.result || !path || path.length < 2)
+      throw untrusted(result.resultMessage || 'no path to a trust anchor');
+    if (!sameCertificate(path[0]!, ctx.leaf))
+      throw untrusted('the validated path does not start with the signer certificate');
+    if (!store.isAnchor(path[path.length - 1]!))
+      throw untrusted('the validated path does not end at a configured trust anchor');
     store.cachePath(ctx.fingerprint, path);
     ctx.path = path;
   };

@@ -26,13 +26,17 @@ export const contentValidator: Validator<CmsContext> = (ctx) => {
   const md = signedAttrs?.get(OID.messageDigest);
   if (!md) return;
   const claimed = md.values[0];
-  if (!(claimed instanceof asn1js.OctetString)) throw new AppError('SIGNATURE_INVALID', 'messageDigest attribute is not an OCTET STRING');
+  if (!(claimed instanceof asn1js.OctetString))
+    throw new AppError('SIGNATURE_INVALID', 'messageDigest attribute is not an OCTET STRING');
   const hash = SHA2_BY_OID[digestAlgorithm.algorithmId];
   if (!hash) throw new AppError('SIGNATURE_INVALID', 'digest algorithm not allowed');
   const actual = createHash(hash.node).update(expected).digest();
   if (!actual.equals(Buffer.from(claimed.valueBlock.valueHexView))) {
     if (content === undefined) {
-      throw new AppError('CONTENT_MISMATCH', 'the detached signature covers different content (messageDigest does not match the challenge)');
+      throw new AppError(
+        'CONTENT_MISMATCH',
+        'the detached signature covers different content (messageDigest does not match the challenge)',
+      );
     }
     throw new AppError('SIGNATURE_INVALID', 'messageDigest does not match the attached content');
   }

@@ -15,7 +15,8 @@ function invalid(message: string): AppError {
 export const digestAlgorithmValidator: Validator<CmsContext> = (ctx) => {
   const { digestAlgorithm, signatureAlgorithm } = ctx.cms;
   const digest = digestAlgorithm.algorithmId;
-  if (!SHA2_BY_OID[digest]) throw invalid(`digest algorithm ${digest} is not allowed (SHA-256, SHA-384 or SHA-512 only)`);
+  if (!SHA2_BY_OID[digest])
+    throw invalid(`digest algorithm ${digest} is not allowed (SHA-256, SHA-384 or SHA-512 only)`);
   const problem = signatureAlgorithmProblem(signatureAlgorithm);
   if (problem) throw invalid(problem);
 };

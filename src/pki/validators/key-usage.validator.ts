@@ -21,7 +21,8 @@ export const keyUsageValidator: Validator<CertificateContext> = (ctx) => {
   if (isCaCertificate(ctx.leaf)) throw new AppError('CERT_KEY_USAGE', 'a CA certificate cannot be used to sign in');
   const ext = findExtension(ctx.leaf, OID.keyUsage);
   const bits = ext?.parsedValue;
-  if (!(bits instanceof asn1js.BitString)) throw new AppError('CERT_KEY_USAGE', 'the certificate has no keyUsage extension');
+  if (!(bits instanceof asn1js.BitString))
+    throw new AppError('CERT_KEY_USAGE', 'the certificate has no keyUsage extension');
   const first = bits.valueBlock.valueHexView[0] ?? 0;
   if ((first & (DIGITAL_SIGNATURE | NON_REPUDIATION)) === 0) {
     throw new AppError('CERT_KEY_USAGE', 'the certificate keyUsage allows neither digitalSignature nor nonRepudiation');

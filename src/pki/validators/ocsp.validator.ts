@@ -12,19 +12,34 @@ import type { LoadedCert } from '../trust-store';
 import type { CertificateContext, Validator } from './types';
 
 export function ocspValidator(
-  config: OcspConfig, responder: LoadedCert, skewSeconds: number, crypto: pkijs.ICryptoEngine,
+  config: OcspConfig,
+  responder: LoadedCert,
+  skewSeconds: number,
+  crypto: pkijs.ICryptoEngine,
 ): Validator<CertificateContext> {
   return async (ctx) => {
     const path = ctx.path;
-    if (!path || path.length < 2) throw new AppError('CERT_REVOCATION_UNKNOWN', 'no validated certificate path for OCSP');
+    if (!path || path.length < 2)
+      throw new AppError('CERT_REVOCATION_UNKNOWN', 'no validated certificate path for OCSP');
     const answer = await queryOcsp({
-      url: config.url, leaf: path[0]!, issuer: path[1]!, responder, now: ctx.now,
-      maxAgeSeconds: config.maxAgeSeconds, skewSeconds, timeoutMs: config.timeoutMs, crypto,
+      url: config.url,
+      leaf: path[0]!,
+      issuer: path[1]!,
+      responder,
+      now: ctx.now,
+      maxAgeSeconds: config.maxAgeSeconds,
+      skewSeconds,
+      timeoutMs: config.timeoutMs,
+      crypto,
     });
     if (answer.status === 'revoked') {
-      throw new AppError('CERT_REVOKED', `the certificate is revoked according to OCSP${answer.revokedAt ? ` since ${answer.revokedAt.toISOString()}` : ''}`,
-        { revokedAt: answer.revokedAt?.toISOString() });
+      throw new AppError(
+        'CERT_REVOKED',
+        `the certificate is revoked according to OCSP${answer.revokedAt ? ` since ${answer.revokedAt.toISOString()}` : ''}`,
+        { revokedAt: answer.revokedAt?.toISOString() },
+      );
     }
-    if (answer.status !== 'good') throw new AppError('CERT_REVOCATION_UNKNOWN', 'OCSP: the responder does not know this certificate');
+    if (answer.status !== 'good')
+      throw new AppError('CERT_REVOCATION_UNKNOWN', 'OCSP: the responder does not know this certificate');
   };
 }

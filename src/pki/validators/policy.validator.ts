@@ -8,23 +8,32 @@ import { AppError } from '../../shared/errors';
 import { findExtension, OID } from '../der';
 import type { CertificateContext, Validator } from './types';
 
-export function policyValidator(requiredPolicyOids: readonly string[], requiredEkus: readonly string[]): Validator<CertificateContext> | undefined {
+export function policyValidator(
+  requiredPolicyOids: readonly string[],
+  requiredEkus: readonly string[],
+): Validator<CertificateContext> | undefined {
   if (requiredPolicyOids.length === 0 && requiredEkus.length === 0) return undefined;
   return (ctx) => {
     if (requiredPolicyOids.length > 0) {
-      const ext = findExtension(ctx.leaf, OID.certificatePolicies)?.parsedValue as pkijs.CertificatePolicies | undefined;
+      const ext = findExtension(ctx.leaf, OID.certificatePolicies)?.parsedValue as
+        pkijs.CertificatePolicies | undefined;
       const present = ext?.certificatePolicies?.map((p) => p.policyIdentifier) ?? [];
       if (!present.some((oid) => requiredPolicyOids.includes(oid))) {
-        throw new AppError('CERT_POLICY', `the certificate carries none of the required policies ${requiredPolicyOids.join(', ')}`,
-          { present, required: [...requiredPolicyOids] });
+        throw new AppError(
+          'CERT_POLICY',
+          `the certificate carries none of the required policies ${requiredPolicyOids.join(', ')}`,
+          { present, required: [...requiredPolicyOids] },
+        );
       }
     }
     if (requiredEkus.length > 0) {
       const ext = findExtension(ctx.leaf, OID.extKeyUsage)?.parsedValue as pkijs.ExtKeyUsage | undefined;
       const present = ext?.keyPurposes ?? [];
       if (!present.some((oid) => requiredEkus.includes(oid))) {
-        throw new AppError('CERT_POLICY', `the certificate extendedKeyUsage has none of ${requiredEkus.join(', ')}`,
-          { present, required: [...requiredEkus] });
+        throw new AppError('CERT_POLICY', `the certificate extendedKeyUsage has none of ${requiredEkus.join(', ')}`, {
+          present,
+          required: [...requiredEkus],
+        });
       }
     }
   };

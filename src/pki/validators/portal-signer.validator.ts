@@ -10,8 +10,11 @@ import type { CmsContext, Validator } from './types';
 export function portalSignerValidator(allowedFingerprints: ReadonlySet<string>): Validator<CmsContext> {
   return (ctx) => {
     if (!allowedFingerprints.has(ctx.fingerprint)) {
-      throw new AppError('ASSERTION_INVALID', 'the assertion is not signed by an allow-listed e-gov portal certificate',
-        { signerFingerprint: ctx.fingerprint });
+      throw new AppError(
+        'ASSERTION_INVALID',
+        'the assertion is not signed by an allow-listed e-gov portal certificate',
+        { signerFingerprint: ctx.fingerprint },
+      );
     }
   };
 }

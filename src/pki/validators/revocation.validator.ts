@@ -20,7 +20,8 @@ import type { CertificateContext, Validator } from './types';
 const CRL_SIGN = 0x02;
 
 function mayIssueCrls(issuer: pkijs.Certificate): boolean {
-  const ku = findExtension(issuer, OID.keyUsage)?.parsedValue as { valueBlock?: { valueHexView?: Uint8Array } } | undefined;
+  const ku = findExtension(issuer, OID.keyUsage)?.parsedValue as
+    { valueBlock?: { valueHexView?: Uint8Array } } | undefined;
   if (!ku) return true; // no keyUsage: unrestricted (RFC 5280 §4.2.1.3)
   return ((ku.valueBlock?.valueHexView?.[0] ?? 0) & CRL_SIGN) !== 0;
 }
@@ -35,7 +36,8 @@ export function crlRevocationValidator(store: TrustStore, crypto: pkijs.ICryptoE
 
   return async (ctx) => {
     const path = ctx.path;
-    if (!path || path.length < 2) throw new AppError('CERT_REVOCATION_UNKNOWN', 'no validated certificate path to check revocation for');
+    if (!path || path.length < 2)
+      throw new AppError('CERT_REVOCATION_UNKNOWN', 'no validated certificate path to check revocation for');
     for (let i = 0; i < path.length - 1; i++) {
       const cert = path[i]!;
       const issuer = path[i + 1]!;
@@ -51,8 +53,11 @@ export function crlRevocationValidator(store: TrustStore, crypto: pkijs.ICryptoE
         if (c.revokedSerials.has(serialHex(cert))) {
           const entry = c.crl.revokedCertificates?.find((r) => r.userCertificate.isEqual(cert.serialNumber));
           const revokedAt = entry?.revocationDate.value;
-          throw new AppError('CERT_REVOKED', `${who} is revoked${revokedAt ? ` since ${revokedAt.toISOString()}` : ''} (CRL of "${formatName(issuer.subject)}")`,
-            { serial: serialHex(cert), revokedAt: revokedAt?.toISOString() });
+          throw new AppError(
+            'CERT_REVOKED',
+            `${who} is revoked${revokedAt ? ` since ${revokedAt.toISOString()}` : ''} (CRL of "${formatName(issuer.subject)}")`,
+            { serial: serialHex(cert), revokedAt: revokedAt?.toISOString() },
+          );
         }
         if (c.nextUpdate && ctx.now.getTime() < c.nextUpdate.getTime()) current = true;
         else notes.push(`${c.file}: CRL is past its nextUpdate ${c.nextUpdate?.toISOString() ?? '(none)'}`);

@@ -19,10 +19,14 @@ import { OID, SHA2_BY_OID } from '../der';
 import type { CmsContext, Validator } from './types';
 
 const RSA_WITH_SHA2: Record<string, string> = {
-  '1.2.840.113549.1.1.11': OID.sha256, '1.2.840.113549.1.1.12': OID.sha384, '1.2.840.113549.1.1.13': OID.sha512,
+  '1.2.840.113549.1.1.11': OID.sha256,
+  '1.2.840.113549.1.1.12': OID.sha384,
+  '1.2.840.113549.1.1.13': OID.sha512,
 };
 const ECDSA_WITH_SHA2: Record<string, string> = {
-  '1.2.840.10045.4.3.2': OID.sha256, '1.2.840.10045.4.3.3': OID.sha384, '1.2.840.10045.4.3.4': OID.sha512,
+  '1.2.840.10045.4.3.2': OID.sha256,
+  '1.2.840.10045.4.3.3': OID.sha384,
+  '1.2.840.10045.4.3.4': OID.sha512,
 };
 const WEBCRYPTO_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 const MAX_CACHED_KEYS = 1024;
@@ -104,13 +108,20 @@ export function cmsSignatureValidator(): Validator<CmsContext> {
     try {
       if (plan.kind === 'ecdsa') {
         const curve = key.asymmetricKeyDetails?.namedCurve;
-        if (type !== 'ec' || !curve || !WEBCRYPTO_CURVES.has(curve)) throw invalid('the signer key is not an EC key on P-256, P-384 or P-521');
+        if (type !== 'ec' || !curve || !WEBCRYPTO_CURVES.has(curve))
+          throw invalid('the signer key is not an EC key on P-256, P-384 or P-521');
         ok = cryptoVerify(plan.hash, signed, { key, dsaEncoding: 'der' }, signature);
       } else {
         if (type !== 'rsa') throw invalid('the signer key is not an RSA key');
-        ok = plan.kind === 'pss'
-          ? cryptoVerify(plan.hash, signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: plan.saltLength! }, signature)
-          : cryptoVerify(plan.hash, signed, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+        ok =
+          plan.kind === 'pss'
+            ? cryptoVerify(
+                plan.hash,
+                signed,
+                { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: plan.saltLength! },
+                signature,
+              )
+            : cryptoVerify(plan.hash, signed, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
       }
     } catch (e) {
       if (e instanceof AppError) throw e;

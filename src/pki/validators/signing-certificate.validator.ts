@@ -19,7 +19,8 @@ function firstCertId(attrValue: unknown): asn1js.Sequence {
   // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies … OPTIONAL }
   if (!(attrValue instanceof asn1js.Sequence)) throw invalid('signingCertificate attribute is not a SEQUENCE');
   const certs = attrValue.valueBlock.value[0];
-  if (!(certs instanceof asn1js.Sequence) || certs.valueBlock.value.length === 0) throw invalid('signingCertificate has no certificate identifiers');
+  if (!(certs instanceof asn1js.Sequence) || certs.valueBlock.value.length === 0)
+    throw invalid('signingCertificate has no certificate identifiers');
   const first = certs.valueBlock.value[0];
   if (!(first instanceof asn1js.Sequence)) throw invalid('ESSCertID is not a SEQUENCE');
   return first;

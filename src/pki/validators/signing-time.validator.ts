@@ -18,9 +18,11 @@ export function signingTimeValidator(skewSeconds: number): Validator<CmsContext>
     if (Number.isNaN(signingTime.getTime())) throw new AppError('SIGNATURE_INVALID', 'signingTime does not parse');
     const drift = Math.abs(signingTime.getTime() - ctx.now.getTime());
     if (drift > skewSeconds * 1000) {
-      throw new AppError('SIGNATURE_INVALID',
+      throw new AppError(
+        'SIGNATURE_INVALID',
         `signingTime ${signingTime.toISOString()} is more than ${skewSeconds}s away from the server time ${ctx.now.toISOString()}`,
-        { signingTime: signingTime.toISOString() });
+        { signingTime: signingTime.toISOString() },
+      );
     }
     ctx.signingTime = signingTime;
   };

@@ -12,9 +12,13 @@ export const validityValidator: Validator<CertificateContext> = (ctx) => {
   const notAfter = ctx.leaf.notAfter.value;
   const t = ctx.now.getTime();
   if (t < notBefore.getTime()) {
-    throw new AppError('CERT_NOT_YET_VALID', `the certificate is valid only from ${notBefore.toISOString()}`, { notBefore: notBefore.toISOString() });
+    throw new AppError('CERT_NOT_YET_VALID', `the certificate is valid only from ${notBefore.toISOString()}`, {
+      notBefore: notBefore.toISOString(),
+    });
   }
   if (t > notAfter.getTime()) {
-    throw new AppError('CERT_EXPIRED', `the certificate expired at ${notAfter.toISOString()}`, { notAfter: notAfter.toISOString() });
+    throw new AppError('CERT_EXPIRED', `the certificate expired at ${notAfter.toISOString()}`, {
+      notAfter: notAfter.toISOString(),
+    });
   }
 };

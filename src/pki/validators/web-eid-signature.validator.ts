@@ -40,7 +40,11 @@ export function webEidSignatureValidator(): Validator<WebEidContext> {
   const keyFor = (ctx: WebEidContext): KeyObject => {
     let key = keys.get(ctx.fingerprint);
     if (!key) {
-      key = createPublicKey({ key: Buffer.from(ctx.token.certificate.subjectPublicKeyInfo.toSchema().toBER(false)), format: 'der', type: 'spki' });
+      key = createPublicKey({
+        key: Buffer.from(ctx.token.certificate.subjectPublicKeyInfo.toSchema().toBER(false)),
+        format: 'der',
+        type: 'spki',
+      });
       keys.set(ctx.fingerprint, key);
       if (keys.size > MAX_KEYS) keys.delete(keys.keys().next().value!);
     }
@@ -66,11 +70,17 @@ export function webEidSignatureValidator(): Validator<WebEidContext> {
         const raw = signature.length === 2 * Math.ceil(Number(algorithm === 'ES512' ? 521 : algorithm.slice(2)) / 8);
         ok = verify(hash, data, { key, dsaEncoding: raw ? 'ieee-p1363' : 'der' }, signature);
       } else {
-        if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') throw invalid(`${algorithm} needs an RSA key`);
+        if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss')
+          throw invalid(`${algorithm} needs an RSA key`);
         const pss = algorithm.startsWith('PS');
-        ok = verify(hash, data, pss
-          ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[hash] }
-          : { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+        ok = verify(
+          hash,
+          data,
+          pss
+            ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[hash] }
+            : { key, padding: constants.RSA_PKCS1_PADDING },
+          signature,
+        );
       }
     } catch (e) {
       if (e instanceof AppError) throw e;
