@@ -4,6 +4,7 @@
  * request role under row-level security); nothing here knows about GraphQL.
  */
 import type { Sql } from '../db/tenant';
+import { cursorCodec, toPage, type Page } from '../shared/cursor';
 import { BadUserInputError } from '../shared/errors';
 import { rowToRecord, type AuditAuthMethod, type AuditOutcome, type AuditRecord, type AuditRow } from './record';
 
@@ -21,20 +22,10 @@ export interface AuditLogFilter {
   login?: boolean | null;
 }
 
-export interface AuditPage {
-  nodes: { cursor: string; node: AuditRecord }[];
-  hasNextPage: boolean;
-}
+export type AuditPage = Page<AuditRecord>;
 
-export function encodeAuditCursor(seq: string): string {
-  return Buffer.from(`a1|${seq}`, 'utf8').toString('base64url');
-}
-
-export function decodeAuditCursor(cursor: string): string {
-  const m = cursor.length <= 60 ? /^a1\|([0-9]{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
-  if (!m) throw new BadUserInputError('after: not a cursor returned by this API', 'after');
-  return m[1];
-}
+/** The sort key of the newest-first list: the chain sequence number. */
+export const auditCursor = cursorCodec('a1|', { seq: 'id' });
 
 const ID_RE = /^[0-9]{1,19}$/;
 
@@ -65,17 +56,14 @@ export async function listAuditRecords(
   if (filter.outcome) add((p) => `outcome = ${p}`, filter.outcome);
   if (filter.authMethod) add((p) => `auth_method = ${p}`, filter.authMethod);
   if (filter.login !== undefined && filter.login !== null) add((p) => `login = ${p}`, filter.login);
-  if (after) add((p) => `seq < ${p}::bigint`, decodeAuditCursor(after));
+  if (after) add((p) => `seq < ${p}::bigint`, auditCursor.decode(after).seq);
   params.push(first + 1);
   const rows = await sql.query<AuditRow>(
     `SELECT * FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT $${params.length}`,
     params,
   );
-  return {
-    nodes: rows.slice(0, first).map((r) => ({ cursor: encodeAuditCursor(String(r.seq)), node: rowToRecord(r) })),
-    hasNextPage: rows.length > first,
-  };
+  return toPage(rows.map(rowToRecord), first, (r) => auditCursor.encode({ seq: String(r.seq) }));
 }
 
 export interface ServiceStatistics {

@@ -12,6 +12,7 @@
  */
 import type { RequestDb, Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
+import { cursorCodec, type Page } from '../shared/cursor';
 import { BadUserInputError } from '../shared/errors';
 import {
   validateComplaint,
@@ -51,10 +52,7 @@ export interface ComplaintRecord extends ValidComplaint {
   answeredBy: string | null;
 }
 
-export interface ComplaintPage {
-  nodes: { cursor: string; node: ComplaintRecord }[];
-  hasNextPage: boolean;
-}
+export type ComplaintPage = Page<ComplaintRecord>;
 
 export interface ComplaintListOptions {
   status?: ComplaintStatus | null;
@@ -102,22 +100,8 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Cursors are opaque to clients: base64url of the sort key (filed at, id). */
-export function encodeComplaintCursor(r: { filedAt: Date; id: string }): string {
-  return Buffer.from(`c1|${new Date(r.filedAt).toISOString()}|${r.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeComplaintCursor(cursor: string): { filedAt: string; id: string } {
-  const m =
-    cursor.length <= 100
-      ? /^c1\|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,19})$/.exec(
-          Buffer.from(cursor, 'base64url').toString('utf8'),
-        )
-      : null;
-  if (!m || Number.isNaN(Date.parse(m[1])))
-    throw new BadUserInputError('after: not a cursor returned by this API', 'after');
-  return { filedAt: m[1], id: m[2] };
-}
+/** The sort key (filed at, id) of the newest-first list. */
+export const complaintCursor = cursorCodec('c1|', { filedAt: 'timestamp', id: 'id' });
 
 class Params {
   readonly values: unknown[] = [];
@@ -247,7 +231,7 @@ export class ComplaintService {
     if (opts.overdue === true) cond.push(`c.status <> 'ANSWERED' AND c.due_date < ${t}::date`);
     if (opts.overdue === false) cond.push(`NOT (c.status <> 'ANSWERED' AND c.due_date < ${t}::date)`);
     if (opts.after) {
-      const cur = decodeComplaintCursor(opts.after);
+      const cur = complaintCursor.decode(opts.after);
       cond.push(`(c.filed_at, c.id) < (${p.add(cur.filedAt)}::timestamptz, ${p.add(cur.id)}::bigint)`);
     }
     const rows = await this.db.run(participantId, (sql) =>
@@ -258,7 +242,7 @@ export class ComplaintService {
       ),
     );
     return {
-      nodes: rows.slice(0, first).map((node) => ({ cursor: encodeComplaintCursor(node), node })),
+      nodes: rows.slice(0, first).map((node) => ({ cursor: complaintCursor.encode(node), node })),
       hasNextPage: rows.length > first,
     };
   }

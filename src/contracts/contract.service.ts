@@ -10,6 +10,7 @@ import type { Viewer } from '../auth/viewer';
 import type { RequestDb, Sql } from '../db/tenant';
 import { isCalendarDate } from '../graphql/scalars';
 import type { Clock } from '../shared/clock';
+import { cursorCodec, type Page } from '../shared/cursor';
 import { AppError, BadUserInputError } from '../shared/errors';
 import { localDate } from './calendar';
 import type { ContractStatus } from './contract.entity';
@@ -47,10 +48,7 @@ export interface ContractRecord {
   registeredAt: Date;
 }
 
-export interface ContractPage {
-  nodes: { cursor: string; node: ContractRecord }[];
-  hasNextPage: boolean;
-}
+export type ContractPage = Page<ContractRecord>;
 
 export const MAX_CONTRACT_PAGE = 100;
 const MAX_NUMBER_LENGTH = 60;
@@ -99,15 +97,8 @@ function parseId(id: string): string {
   return id;
 }
 
-function encodeCursor(id: string): string {
-  return Buffer.from(`contract:${id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const m = /^contract:([0-9]{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || encodeCursor(m[1]) !== cursor) throw new BadUserInputError('after: not a cursor of this list', 'after');
-  return m[1];
-}
+/** The sort key of the most-recent-first list: the contract id. */
+const contractCursor = cursorCodec('contract:', { id: 'id' });
 
 export class ContractService {
   constructor(
@@ -180,7 +171,7 @@ export class ContractService {
     if (!Number.isInteger(opts.first) || opts.first < 0 || opts.first > MAX_CONTRACT_PAGE) {
       throw new BadUserInputError(`first must be from 0 to ${MAX_CONTRACT_PAGE}`, 'first');
     }
-    const afterId = opts.after ? decodeCursor(opts.after) : null;
+    const afterId = opts.after ? contractCursor.decode(opts.after).id : null;
     const rows = await this.db.run(null, (sql) =>
       sql.query<ContractRecord>(
         `${SELECT}
@@ -192,7 +183,7 @@ export class ContractService {
       ),
     );
     return {
-      nodes: rows.slice(0, opts.first).map((r) => ({ cursor: encodeCursor(r.id), node: r })),
+      nodes: rows.slice(0, opts.first).map((r) => ({ cursor: contractCursor.encode({ id: r.id }), node: r })),
       hasNextPage: rows.length > opts.first,
     };
   }

@@ -1,11 +1,12 @@
-import type { PageInfo } from './types/declaration.type';
+import type { Page } from '../shared/cursor';
+import type { Connection } from './types/connection.type';
 
 /** A service's page (nodes with cursors, whether more follow) as a Relay connection. */
 export function toConnection<R, N>(
-  page: { nodes: { cursor: string; node: R }[]; hasNextPage: boolean },
+  page: Page<R>,
   after: string | null | undefined,
   toNode: (r: R) => N,
-): { edges: { cursor: string; node: N }[]; pageInfo: PageInfo } {
+): Connection<N> {
   const edges = page.nodes.map((n) => ({ cursor: n.cursor, node: toNode(n.node) }));
   return {
     edges,

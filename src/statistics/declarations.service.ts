@@ -3,6 +3,7 @@
  * look-ups the DataLoaders use (items and measures of many declarations in one statement).
  */
 import type { Sql } from '../db/tenant';
+import { cursorCodec, toPage, type Page } from '../shared/cursor';
 import { BadUserInputError } from '../shared/errors';
 import { measuresSql, toMeasures, type MeasureRow, type TradeMeasures } from './measures';
 import { hasItemLevelFilter, itemConditions, Params, type TradeFilter } from './trade-filter';
@@ -35,25 +36,14 @@ export interface DeclarationItemRecord {
   statisticalValueUsd: string;
 }
 
-export interface DeclarationPage {
-  nodes: { cursor: string; node: DeclarationRecord }[];
-  hasNextPage: boolean;
-}
+export type DeclarationPage = Page<DeclarationRecord>;
 
 const DECL_COLUMNS = `d.id::text AS id, d.number, to_char(d.registration_date, 'YYYY-MM-DD') AS "registrationDate",
   d.direction, d.customs_post_code AS "customsPostCode", d.procedure_code AS "procedureCode",
   d.declarant_name AS "declarantName"`;
 
-/** Cursors are opaque to clients: base64url of the sort key (date, id). */
-export function encodeCursor(r: { registrationDate: string; id: string }): string {
-  return Buffer.from(`v1|${r.registrationDate}|${r.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { date: string; id: string } {
-  const m = /^v1\|(\d{4}-\d{2}-\d{2})\|(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || cursor.length > 100) throw new BadUserInputError('after: not a cursor returned by this API', 'after');
-  return { date: m[1], id: m[2] };
-}
+/** The sort key (registration date, id) of the newest-first list. */
+export const declarationCursor = cursorCodec('v1|', { date: 'date', id: 'id' });
 
 export async function listDeclarations(
   sql: Sql,
@@ -82,7 +72,7 @@ export async function listDeclarations(
     c.push(`EXISTS (SELECT 1 FROM declaration_items i WHERE ${ic.join(' AND ')} AND i.declaration_id = d.id)`);
   }
   if (after) {
-    const cur = decodeCursor(after);
+    const cur = declarationCursor.decode(after);
     c.push(`(d.registration_date, d.id) < (${p.add(cur.date)}::date, ${p.add(cur.id)}::bigint)`);
   }
   const rows = await sql.query<DeclarationRecord>(
@@ -90,10 +80,7 @@ export async function listDeclarations(
       ORDER BY d.registration_date DESC, d.id DESC LIMIT ${p.add(first + 1)}`,
     p.values,
   );
-  return {
-    nodes: rows.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node })),
-    hasNextPage: rows.length > first,
-  };
+  return toPage(rows, first, (r) => declarationCursor.encode({ date: r.registrationDate, id: r.id }));
 }
 
 export async function declarationByNumber(

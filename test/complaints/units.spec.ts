@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { validateComplaint } from '../../src/complaints/complaint.validation';
-import { addDays, dateIn, decodeComplaintCursor, encodeComplaintCursor } from '../../src/complaints/complaints.service';
+import { addDays, complaintCursor, dateIn } from '../../src/complaints/complaints.service';
 import { clientKey, windowStart } from '../../src/complaints/rate-limit';
 import { AppError, BadUserInputError } from '../../src/shared/errors';
 
@@ -76,9 +76,9 @@ describe('complaint calendar and cursors (unit)', () => {
   });
 
   it('round-trips a cursor and refuses tampered ones', () => {
-    const c = encodeComplaintCursor({ filedAt: new Date('2025-03-10T08:00:00.123Z'), id: '42' });
-    expect(decodeComplaintCursor(c)).to.deep.equal({ filedAt: '2025-03-10T08:00:00.123Z', id: '42' });
-    expect(() => decodeComplaintCursor(Buffer.from('c1|2025-03-10|42').toString('base64url'))).to.throw(
+    const c = complaintCursor.encode({ filedAt: new Date('2025-03-10T08:00:00.123Z'), id: '42' });
+    expect(complaintCursor.decode(c)).to.deep.equal({ filedAt: new Date('2025-03-10T08:00:00.123Z'), id: '42' });
+    expect(() => complaintCursor.decode(Buffer.from('c1|2025-03-10|42').toString('base64url'))).to.throw(
       BadUserInputError,
     );
   });

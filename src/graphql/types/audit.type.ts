@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../scalars';
-import { PageInfo } from './declaration.type';
 import { AuthMethodEnum, RoleEnum } from './enums';
+import { connectionType, type Connection } from './connection.type';
 
 export enum AuditOutcomeEnum {
   SUCCESS = 'SUCCESS',
@@ -67,17 +67,12 @@ export class AuditEntry {
   @Field({ description: 'SHA-256 (hex) chaining this record to the previous one.' }) hash: string;
 }
 
-@ObjectType()
-export class AuditEntryEdge {
-  @Field() cursor: string;
-  @Field(() => AuditEntry) node: AuditEntry;
-}
-
-@ObjectType({ description: 'Relay connection of audit records, newest first.' })
-export class AuditEntryConnection {
-  @Field(() => [AuditEntryEdge]) edges: AuditEntryEdge[];
-  @Field(() => PageInfo) pageInfo: PageInfo;
-}
+export const AuditEntryConnection = connectionType(
+  AuditEntry,
+  'AuditEntry',
+  'Relay connection of audit records, newest first.',
+);
+export type AuditEntryConnection = Connection<AuditEntry>;
 
 @InputType({ description: 'Audit log filters; all given ones must match.' })
 export class AuditFilter {

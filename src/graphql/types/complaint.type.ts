@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { DateScalar, DateTimeScalar } from '../scalars';
-import { PageInfo } from './declaration.type';
 import { Participant } from './viewer.type';
+import { connectionType, type Connection } from './connection.type';
 
 export enum ComplaintStatusEnum {
   RECEIVED = 'RECEIVED',
@@ -90,14 +90,9 @@ export class Complaint {
   answeredBy: string | null;
 }
 
-@ObjectType()
-export class ComplaintEdge {
-  @Field() cursor: string;
-  @Field(() => Complaint) node: Complaint;
-}
-
-@ObjectType({ description: 'Relay connection of complaints, newest first.' })
-export class ComplaintConnection {
-  @Field(() => [ComplaintEdge]) edges: ComplaintEdge[];
-  @Field(() => PageInfo) pageInfo: PageInfo;
-}
+export const ComplaintConnection = connectionType(
+  Complaint,
+  'Complaint',
+  'Relay connection of complaints, newest first.',
+);
+export type ComplaintConnection = Connection<Complaint>;

@@ -1,8 +1,8 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { DateScalar, DateTimeScalar } from '../scalars';
-import { PageInfo } from './declaration.type';
 import { ParticipantKindEnum } from './enums';
 import { Participant } from './viewer.type';
+import { connectionType, type Connection } from './connection.type';
 
 export enum ContractStatusEnum {
   ACTIVE = 'ACTIVE',
@@ -87,17 +87,12 @@ export class Contract {
   @Field(() => DateTimeScalar) registeredAt: Date;
 }
 
-@ObjectType()
-export class ContractEdge {
-  @Field() cursor: string;
-  @Field(() => Contract) node: Contract;
-}
-
-@ObjectType({ description: 'Relay connection of contracts, most recently registered first.' })
-export class ContractConnection {
-  @Field(() => [ContractEdge]) edges: ContractEdge[];
-  @Field(() => PageInfo) pageInfo: PageInfo;
-}
+export const ContractConnection = connectionType(
+  Contract,
+  'Contract',
+  'Relay connection of contracts, most recently registered first.',
+);
+export type ContractConnection = Connection<Contract>;
 
 @ObjectType({ description: 'New credentials. The password is shown here once and never again.' })
 export class IssuedCredentials {

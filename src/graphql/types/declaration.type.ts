@@ -3,6 +3,7 @@ import { DateScalar, DecimalScalar } from '../scalars';
 import { Country } from './country.type';
 import { TradeDirectionEnum } from './enums';
 import { TradeMeasures } from './statistics.type';
+import { connectionType, type Connection } from './connection.type';
 
 @ObjectType({ description: 'One goods item of a declaration.' })
 export class DeclarationItem {
@@ -38,22 +39,9 @@ export class Declaration {
   @Field(() => TradeMeasures) measures: TradeMeasures;
 }
 
-@ObjectType()
-export class DeclarationEdge {
-  @Field() cursor: string;
-  @Field(() => Declaration) node: Declaration;
-}
-
-@ObjectType()
-export class PageInfo {
-  @Field() hasNextPage: boolean;
-  @Field() hasPreviousPage: boolean;
-  @Field(() => String, { nullable: true }) startCursor: string | null;
-  @Field(() => String, { nullable: true }) endCursor: string | null;
-}
-
-@ObjectType({ description: 'Relay connection of declarations, newest first.' })
-export class DeclarationConnection {
-  @Field(() => [DeclarationEdge]) edges: DeclarationEdge[];
-  @Field(() => PageInfo) pageInfo: PageInfo;
-}
+export const DeclarationConnection = connectionType(
+  Declaration,
+  'Declaration',
+  'Relay connection of declarations, newest first.',
+);
+export type DeclarationConnection = Connection<Declaration>;
