@@ -7,13 +7,15 @@ import { AuditService } from './audit/audit.service';
 import { SessionService } from './auth/session.service';
 import { AccountService } from './auth/account.service';
 import { LoginThrottle } from './auth/login-throttle';
-import { PasswordLoginService } from './auth/password-login.service';
+import { LoginService } from './auth/login.service';
 import { PasswordProvider } from './auth/providers/password.provider';
 import { ContractService } from './contracts/contract.service';
 import { ComplaintService } from './complaints/complaints.service';
 import type { AppConfig } from './config';
 import { ChallengeService } from './auth/challenge.service';
-import { PortalProvider, SignatureProvider, WebEidProvider } from './auth/providers/signature.provider';
+import { CmsSignatureProvider } from './auth/providers/cms-signature.provider';
+import { PortalProvider } from './auth/providers/portal.provider';
+import { WebEidProvider } from './auth/providers/web-eid.provider';
 import { createPkiVerifier, type PkiVerifier } from './pki';
 import { RequestDb } from './db/tenant';
 import { systemClock, type Clock } from './shared/clock';
@@ -29,8 +31,8 @@ export interface Services {
   readonly audit: AuditService;
   /** Password accounts (officers, contract holders): change password, create officers. */
   readonly accounts: AccountService;
-  /** Username/password login with lockout and per-address limits. */
-  readonly passwordLogin: PasswordLoginService;
+  /** The one login flow: a provider's principal becomes a session. */
+  readonly login: LoginService;
   /** Contracts, their documents checklist and credentials (officers). */
   readonly contracts: ContractService;
   /** Complaint intake and handling (regulation 3.5). */
@@ -38,8 +40,13 @@ export interface Services {
   /** E-signature verification against the configured national trust anchors and CRLs. */
   readonly pki: PkiVerifier;
   readonly challenges: ChallengeService;
-  /** Signature (CMS), Web eID and e-gov portal logins. */
-  readonly signatureLogin: { cms: SignatureProvider; webEid: WebEidProvider; portal: PortalProvider };
+  /** The login methods: password (lockout, per-address limits), signature (CMS), Web eID, e-gov portal. */
+  readonly loginProviders: {
+    password: PasswordProvider;
+    cms: CmsSignatureProvider;
+    webEid: WebEidProvider;
+    portal: PortalProvider;
+  };
 }
 
 export function createServices(config: AppConfig, ds: DataSource, clock: Clock = systemClock): Services {
@@ -57,13 +64,14 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     sessions,
     audit: new AuditService(ds, db, config, clock),
     accounts,
-    passwordLogin: new PasswordLoginService(new PasswordProvider(accounts, throttle, sessions), sessions, accounts),
+    login: new LoginService(sessions),
     contracts: new ContractService(db, clock, config.timeZone, sessions, throttle),
     complaints: new ComplaintService(db, clock, { ...config.complaints, timeZone: config.timeZone }),
     pki,
     challenges,
-    signatureLogin: {
-      cms: new SignatureProvider(db, challenges, pki),
+    loginProviders: {
+      password: new PasswordProvider(accounts, throttle, sessions),
+      cms: new CmsSignatureProvider(db, challenges, pki),
       webEid: new WebEidProvider(db, challenges, pki, config.http.publicOrigin),
       portal: new PortalProvider(db, pki, clock),
     },

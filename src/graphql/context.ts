@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import type { AuthProvider, LoginPrincipal } from '../auth/auth-provider';
+import type { IssuedSession } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import type { Services } from '../services';
 import { AppError, ForbiddenError, UnauthenticatedError } from '../shared/errors';
@@ -8,7 +10,9 @@ export interface GraphQLContext {
   readonly requestId: string;
   readonly clientIp: string;
   readonly userAgent: string | null;
-  viewer: Viewer | null;
+  readonly viewer: Viewer | null;
+  /** The session a login mutation of this request opened: the audit record of the login names it. */
+  loginSession: Viewer | null;
   readonly services: Services;
   readonly loaders: Loaders;
 }
@@ -38,6 +42,7 @@ export async function createContext(services: Services, req: RequestInfo): Promi
     clientIp: req.clientIp,
     userAgent: req.userAgent ?? null,
     viewer,
+    loginSession: null,
     services,
     loaders: createLoaders(services.db, viewer),
   };
@@ -71,4 +76,19 @@ export function requireOfficer(ctx: GraphQLContext): Viewer {
   const v = requireViewer(ctx);
   if (v.role !== 'OFFICER') throw new ForbiddenError('officers only');
   return v;
+}
+
+/** Logs in through the one login flow and tells the audit which session the login opened. */
+export async function logIn<I, P extends LoginPrincipal>(
+  ctx: GraphQLContext,
+  provider: AuthProvider<I, P>,
+  input: I,
+): Promise<IssuedSession> {
+  const session = await ctx.services.login.login(provider, input, {
+    clientIp: ctx.clientIp,
+    userAgent: ctx.userAgent,
+    now: ctx.services.clock.now(),
+  });
+  ctx.loginSession = session.viewer;
+  return session;
 }

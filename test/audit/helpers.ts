@@ -130,3 +130,32 @@ export async function capturedServer(config: AppConfig = testDb().config): Promi
   const server = await startHttpServer(services, logger, { host: '127.0.0.1', port: 0 });
   return { server, services, clock, lines, close: () => server.close() };
 }
+
+export interface LoginRow {
+  session_id: string | null;
+  user_account_id: string | null;
+  participant_id: string | null;
+  username: string | null;
+  role: string | null;
+  auth_method: string | null;
+  outcome: string;
+}
+
+/** The newest audit row of a login attempt, read as the owner. */
+export async function lastLoginRow(): Promise<LoginRow> {
+  const [row] = await testDb().ds.query(
+    `SELECT session_id::text, user_account_id::text, participant_id::text, username, role, auth_method, outcome
+       FROM audit_records WHERE login ORDER BY seq DESC LIMIT 1`,
+  );
+  return row;
+}
+
+/** The newest session of a participant, or of an account when `userAccountId` is given. */
+export async function newestSessionId(where: { participantId: string } | { userAccountId: string }): Promise<string> {
+  const [row] = await testDb().ds.query(
+    `SELECT id::text AS id FROM sessions WHERE ${'participantId' in where ? 'participant_id' : 'user_account_id'} = $1
+      ORDER BY id DESC LIMIT 1`,
+    ['participantId' in where ? where.participantId : where.userAccountId],
+  );
+  return row.id;
+}

@@ -20,6 +20,7 @@ import {
   PINNED_NOW,
   registerContract,
 } from './helpers';
+import { lastLoginRow, newestSessionId } from '../audit/helpers';
 
 const TRADER_PASSWORD = 'trader passphrase 1';
 
@@ -47,6 +48,27 @@ describe('password login', () => {
     clock.set(PINNED_NOW);
     await resetData();
     trader = await setUpTrader();
+  });
+
+  it('records a login under the account and participant it opened, whatever the client selected', async () => {
+    // Neither the token nor the viewer is selected: the audit must learn the session from the login itself.
+    const r = await gql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { expiresAt } }', {
+      u: trader.username,
+      p: TRADER_PASSWORD,
+    });
+    expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+    const [account] = await testDb().ds.query('SELECT id::text AS id FROM user_accounts WHERE username = $1', [
+      trader.username,
+    ]);
+    expect(await lastLoginRow()).to.deep.equal({
+      session_id: await newestSessionId({ userAccountId: account.id }),
+      user_account_id: account.id,
+      participant_id: trader.participantId,
+      username: trader.username,
+      role: 'TRADER',
+      auth_method: 'PASSWORD',
+      outcome: 'SUCCESS',
+    });
   });
 
   it('logs a trader in with a normal session bound to their participant', async () => {

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resetData } from '../support/db';
+import { lastLoginRow, newestSessionId } from '../audit/helpers';
+import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer } from '../support/server';
 
@@ -98,6 +99,28 @@ describe('signature login over GraphQL', () => {
       expect(stats.data.tradeStatistics.totals).to.deep.equal({ customsValueAzn: '42000.00', declarationCount: 1 });
     });
   }
+
+  it('records a signature login under the participant and session it opened, whatever the client selected', async () => {
+    const c = await challenge();
+    const r = await gql(
+      'mutation($id: ID!, $sig: String!) { loginWithSignature(challengeId: $id, signature: $sig) { expiresAt } }',
+      {
+        id: c.id,
+        sig: sign(c.toBeSigned, 'legal-rsa'),
+      },
+    );
+    expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+    const [p] = await testDb().ds.query(`SELECT id::text AS id FROM participants WHERE voen = '1402345671'`);
+    expect(await lastLoginRow()).to.deep.equal({
+      session_id: await newestSessionId({ participantId: p.id }),
+      user_account_id: null,
+      participant_id: p.id,
+      username: null,
+      role: 'TRADER',
+      auth_method: 'SIGNATURE',
+      outcome: 'SUCCESS',
+    });
+  });
 
   it('refuses a replayed challenge (CHALLENGE_ALREADY_USED)', async () => {
     const c = await challenge();

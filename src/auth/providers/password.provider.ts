@@ -7,7 +7,7 @@
  * password take the same work and get the same UNAUTHENTICATED answer. Only a correct password
  * learns about a suspended or terminated contract (FORBIDDEN); its live sessions are revoked.
  */
-import type { AuthProvider, AuthRequestContext, Principal } from '../auth-provider';
+import type { AuthProvider, AuthRequestContext, PasswordPrincipal } from '../auth-provider';
 import { WRONG_CREDENTIALS, type AccountService } from '../account.service';
 import type { LoginThrottle } from '../login-throttle';
 import {
@@ -31,7 +31,7 @@ const MAX_USERNAME_INPUT = 256;
 /** UTF-16 units; a password the policy allows (≤ MAX_PASSWORD_LENGTH code points) always fits. */
 const MAX_PASSWORD_INPUT = MAX_PASSWORD_LENGTH * 2;
 
-export class PasswordProvider implements AuthProvider<PasswordCredentials> {
+export class PasswordProvider implements AuthProvider<PasswordCredentials, PasswordPrincipal> {
   readonly method = 'PASSWORD' as const;
 
   constructor(
@@ -40,7 +40,7 @@ export class PasswordProvider implements AuthProvider<PasswordCredentials> {
     private readonly sessions: SessionService,
   ) {}
 
-  async authenticate(input: PasswordCredentials, ctx: AuthRequestContext): Promise<Principal> {
+  async authenticate(input: PasswordCredentials, ctx: AuthRequestContext): Promise<PasswordPrincipal> {
     const username = normaliseUsername(input.username.slice(0, MAX_USERNAME_INPUT * 4));
     await this.throttle.begin(username, ctx.clientIp);
     const account =
@@ -75,7 +75,14 @@ export class PasswordProvider implements AuthProvider<PasswordCredentials> {
       userAccountId: account.id,
       username: account.username,
       mustChangePassword: account.mustChangePassword,
-      detail: { passwordChangedAt: account.passwordChangedAt.toISOString(), contractId: account.contractId },
+      detail: { passwordChangedAt: account.passwordChangedAt, contractId: account.contractId },
     };
+  }
+
+  /** A re-issue, suspension or termination that committed while the password was being checked refuses the login. */
+  async confirm(principal: PasswordPrincipal): Promise<void> {
+    if (!(await this.accounts.stillValid(principal.userAccountId, principal.detail.passwordChangedAt))) {
+      throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    }
   }
 }

@@ -15,16 +15,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Viewer } from '../../auth/viewer';
 import { AuditUnavailableError, type AuditService } from '../../audit/audit.service';
-import {
-  complaintIdOf,
-  countRows,
-  describeOperation,
-  loginParticipantOf,
-  LOGIN_FIELDS,
-  type OperationFacts,
-} from '../../audit/operation';
+import { complaintIdOf, countRows, describeOperation } from '../../audit/operation';
 import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
-import { reservedAuditId } from '../../audit/request-audit-id';
 import type { Metrics } from '../../ops/metrics';
 import { operationLabel } from '../../ops/metrics';
 import type { Logger } from '../../shared/logger';
@@ -44,15 +36,6 @@ export function serializeSingleResult(result: { errors?: unknown; data?: unknown
   return `${JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions })}\n`;
 }
 
-/** Identity a login produced: ctx.loginPrincipal / a new ctx.viewer if the resolver set one. */
-interface LoginIdentity {
-  sessionId?: string | null;
-  participantId: string | null;
-  userAccountId?: string | null;
-  username?: string | null;
-  role?: 'TRADER' | 'OFFICER' | null;
-}
-
 function outcomeOf(
   data: Record<string, unknown> | null | undefined,
   errors: readonly GraphQLFormattedError[] | undefined,
@@ -70,29 +53,6 @@ function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): strin
     if (!codes.includes(clean)) codes.push(clean);
   }
   return codes;
-}
-
-/** The session a successful login returned, looked up by its token (which is never stored). */
-async function loginIdentity(
-  ctx: GraphQLContext,
-  before: Viewer | null,
-  data: Record<string, unknown> | null | undefined,
-  facts: OperationFacts,
-): Promise<LoginIdentity | null> {
-  const principal = (ctx as unknown as { loginPrincipal?: LoginIdentity | null }).loginPrincipal;
-  if (principal) return principal;
-  if (ctx.viewer && ctx.viewer !== before) return ctx.viewer;
-  if (!data) return null;
-  for (const r of facts.roots) {
-    if (!LOGIN_FIELDS[r.field]) continue;
-    const token = (data[r.responseKey] as { token?: unknown } | null | undefined)?.token;
-    if (typeof token === 'string') {
-      const v = await ctx.services.sessions.resolve(token).catch(() => null);
-      if (v) return v;
-    }
-  }
-  const participantId = loginParticipantOf(data, facts.roots);
-  return participantId ? { participantId } : null;
 }
 
 export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQLContext> {
@@ -147,9 +107,8 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           const outcome = outcomeOf(data, result.errors);
           const codes = errorCodes(result.errors);
           const login = facts.loginMethod !== null;
-          let who: LoginIdentity | Viewer | null = viewerBefore ?? ctx.viewer;
-          if (login) who = outcome === 'SUCCESS' ? await loginIdentity(ctx, viewerBefore, data, facts) : null;
-          const v = who as Partial<Viewer> | null;
+          // A login is recorded under the session it opened (none when it was refused).
+          const v: Viewer | null = login ? (outcome === 'SUCCESS' ? ctx.loginSession : null) : viewerBefore;
           const durationUs = Math.round((performance.now() - started) * 1000);
           const entry: AuditEntryInput = {
             occurredAt,
@@ -179,8 +138,6 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           let auditId: string | null = null;
           let finalOutcome: string = outcome;
           try {
-            const reserved = reservedAuditId(ctx);
-            if (reserved) entry.reservedId = await reserved;
             auditId = (await audit.append(entry)).id;
           } catch (err) {
             finalOutcome = 'AUDIT_UNAVAILABLE';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { requireViewer, type GraphQLContext } from '../context';
+import { logIn, requireViewer, type GraphQLContext } from '../context';
 import { Session } from '../types/viewer.type';
 import { toSessionType } from './viewer.resolver';
 
@@ -15,11 +15,7 @@ export class PasswordAuthResolver {
     @Arg('username') username: string,
     @Arg('password') password: string,
   ): Promise<Session> {
-    const session = await ctx.services.passwordLogin.login(
-      { username, password },
-      { clientIp: ctx.clientIp, userAgent: ctx.userAgent, now: ctx.services.clock.now() },
-    );
-    return toSessionType(session);
+    return toSessionType(await logIn(ctx, ctx.services.loginProviders.password, { username, password }));
   }
 
   @Mutation(() => Boolean, {

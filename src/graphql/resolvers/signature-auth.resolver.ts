@@ -1,18 +1,11 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { AuthProvider, AuthRequestContext } from '../../auth/auth-provider';
 import { AppError } from '../../shared/errors';
-import type { GraphQLContext } from '../context';
+import { logIn, type GraphQLContext } from '../context';
 import { LoginChallenge } from '../types/login-challenge.type';
 import { Session } from '../types/viewer.type';
 import { toSessionType } from './viewer.resolver';
 
 const MAX_SIGNATURE_LENGTH = 64 * 1024;
-
-async function loginWith<I>(ctx: GraphQLContext, provider: AuthProvider<I>, input: I): Promise<Session> {
-  const req: AuthRequestContext = { clientIp: ctx.clientIp, userAgent: ctx.userAgent, now: ctx.services.clock.now() };
-  const principal = await provider.authenticate(input, req);
-  return toSessionType(await ctx.services.sessions.create(principal));
-}
 
 function tooLong(v: string): void {
   if (v.length > MAX_SIGNATURE_LENGTH) {
@@ -40,7 +33,7 @@ export class SignatureAuthResolver {
     @Arg('signature') signature: string,
   ): Promise<Session> {
     tooLong(signature);
-    return loginWith(ctx, ctx.services.signatureLogin.cms, { challengeId, signature });
+    return toSessionType(await logIn(ctx, ctx.services.loginProviders.cms, { challengeId, signature }));
   }
 
   @Mutation(() => Session, {
@@ -52,7 +45,7 @@ export class SignatureAuthResolver {
     @Arg('token') token: string,
   ): Promise<Session> {
     tooLong(token);
-    return loginWith(ctx, ctx.services.signatureLogin.webEid, { challengeId, token });
+    return toSessionType(await logIn(ctx, ctx.services.loginProviders.webEid, { challengeId, token }));
   }
 
   @Mutation(() => Session, {
@@ -62,6 +55,6 @@ export class SignatureAuthResolver {
   })
   async loginWithPortalAssertion(@Ctx() ctx: GraphQLContext, @Arg('assertion') assertion: string): Promise<Session> {
     tooLong(assertion);
-    return loginWith(ctx, ctx.services.signatureLogin.portal, { assertion });
+    return toSessionType(await logIn(ctx, ctx.services.loginProviders.portal, { assertion }));
   }
 }

@@ -1,0 +1,45 @@
+/**
+ * E-gov portal login (regulation 2.6 (2)): a signed assertion of the national portal vouching for
+ * a user it authenticated. Verification is src/pki's; here the subject is mapped to a participant
+ * and the assertion id spent, so an assertion logs in once.
+ */
+import type { RequestDb } from '../../db/tenant';
+import type { PkiVerifier } from '../../pki';
+import type { Clock } from '../../shared/clock';
+import { AppError } from '../../shared/errors';
+import type { AuthProvider, AuthRequestContext, PortalPrincipal } from '../auth-provider';
+import { participantFor, traderOf } from './participant-of-subject';
+
+export interface PortalInput {
+  /** Base64 DER CMS SignedData with the attached JSON claims. */
+  readonly assertion: string;
+}
+
+export class PortalProvider implements AuthProvider<PortalInput, PortalPrincipal> {
+  readonly method = 'PORTAL' as const;
+  constructor(
+    private readonly db: RequestDb,
+    private readonly pki: PkiVerifier,
+    private readonly clock: Clock,
+  ) {}
+
+  async authenticate(input: PortalInput, ctx: AuthRequestContext): Promise<PortalPrincipal> {
+    const a = await this.pki.verifyPortalAssertion({ assertionBase64: input.assertion, now: ctx.now });
+    const participantId = await participantFor(this.db, a.mapping);
+    // Spend the assertion id only after its signature and claims verified: nobody can burn ids.
+    const now = this.clock.now();
+    const spent = await this.db.run(null, async (sql) => {
+      await sql.query(`DELETE FROM used_portal_assertions WHERE expires_at < $1`, [now]);
+      return sql.query(
+        `INSERT INTO used_portal_assertions (jti, expires_at, used_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING RETURNING jti`,
+        [a.jti, a.expiresAt, now],
+      );
+    });
+    if (spent.length === 0) throw new AppError('ASSERTION_REPLAYED', 'this portal assertion was already used');
+    return {
+      ...traderOf(participantId),
+      authMethod: 'PORTAL',
+      detail: { authnMethod: a.authnMethod, jti: a.jti, portalCertificateSha256: a.signer.fingerprintSha256 },
+    };
+  }
+}
