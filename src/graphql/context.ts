@@ -3,7 +3,7 @@ import type { AuthProvider, LoginPrincipal } from '../auth/auth-provider';
 import type { IssuedSession } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import type { Services } from '../services';
-import { AppError, ForbiddenError, UnauthenticatedError } from '../shared/errors';
+import { UnauthenticatedError } from '../shared/errors';
 import { createLoaders, type Loaders } from './loaders';
 
 export interface GraphQLContext {
@@ -11,6 +11,8 @@ export interface GraphQLContext {
   readonly clientIp: string;
   readonly userAgent: string | null;
   readonly viewer: Viewer | null;
+  /** Why a bearer token that was sent gave no viewer: reported by the first field that needs one (see auth.ts). */
+  readonly sessionError: UnauthenticatedError | null;
   /** The session a login mutation of this request opened: the audit record of the login names it. */
   loginSession: Viewer | null;
   readonly services: Services;
@@ -30,52 +32,23 @@ export interface RequestInfo {
  */
 export async function createContext(services: Services, req: RequestInfo): Promise<GraphQLContext> {
   let viewer: Viewer | null = null;
-  let authError: AppError | null = null;
+  let sessionError: UnauthenticatedError | null = null;
   const auth = req.authorization?.trim();
   if (auth) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     viewer = m ? await services.sessions.resolve(m[1]) : null;
-    if (!viewer) authError = new UnauthenticatedError('the session is missing, expired or revoked');
+    if (!viewer) sessionError = new UnauthenticatedError('the session is missing, expired or revoked');
   }
-  const ctx: GraphQLContext = {
+  return {
     requestId: req.requestId ?? crypto.randomUUID(),
     clientIp: req.clientIp,
     userAgent: req.userAgent ?? null,
     viewer,
+    sessionError,
     loginSession: null,
     services,
     loaders: createLoaders(services.db, viewer),
   };
-  if (authError) sessionErrors.set(ctx, authError);
-  return ctx;
-}
-
-/** A bad bearer token is reported by the first operation that needs a viewer. */
-const sessionErrors = new WeakMap<GraphQLContext, AppError>();
-
-export function requireViewer(ctx: GraphQLContext, opts: { allowPasswordChange?: boolean } = {}): Viewer {
-  const v = ctx.viewer;
-  if (!v) throw sessionErrors.get(ctx) ?? new UnauthenticatedError('log in first: send Authorization: Bearer <token>');
-  if (v.mustChangePassword && !opts.allowPasswordChange) {
-    throw new AppError(
-      'PASSWORD_CHANGE_REQUIRED',
-      'change the one-time password first (changePassword), then log in again',
-    );
-  }
-  return v;
-}
-
-/** A trader session bound to a participant: its participant id is the only one queries may use. */
-export function requireTrader(ctx: GraphQLContext): Viewer & { participantId: string } {
-  const v = requireViewer(ctx);
-  if (v.role !== 'TRADER' || v.participantId === null) throw new ForbiddenError('only traders have declarations');
-  return v as Viewer & { participantId: string };
-}
-
-export function requireOfficer(ctx: GraphQLContext): Viewer {
-  const v = requireViewer(ctx);
-  if (v.role !== 'OFFICER') throw new ForbiddenError('officers only');
-  return v;
 }
 
 /** Logs in through the one login flow and tells the audit which session the login opened. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { authChecker } from './auth';
 import { DeclarationItemResolver, DeclarationResolver } from './resolvers/declaration.resolver';
 import { StatisticsResolver, TradeGroupKeyResolver } from './resolvers/statistics.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
@@ -25,7 +26,7 @@ export const resolvers = [
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers], validate: false });
+  return buildSchema({ resolvers: [...resolvers], authChecker, validate: false });
 }
 
 /** The committed schema.graphql is this text; a test fails when it is stale. */

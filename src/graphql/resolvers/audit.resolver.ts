@@ -1,8 +1,9 @@
 import { toConnection } from '../connection';
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { CurrentTrader, type Access, type TraderViewer } from '../auth';
 import { listAuditRecords, MAX_AUDIT_PAGE, serviceStatistics, type AuditPage } from '../../audit/queries';
 import type { AuditRecord } from '../../audit/record';
-import { requireOfficer, requireTrader, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import {
   AuditEntry,
   AuditEntryConnection,
@@ -49,6 +50,7 @@ function toAuditConnection(page: AuditPage, after: string | null | undefined): A
 
 @Resolver()
 export class AuditResolver {
+  @Authorized<Access>('OFFICER')
   @Query(() => AuditEntryConnection, {
     description: `Officers: the audit log of every operation, newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
   })
@@ -58,26 +60,27 @@ export class AuditResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
   ): Promise<AuditEntryConnection> {
-    requireOfficer(ctx);
     const page = await ctx.services.db.run(null, (sql) => listAuditRecords(sql, filter ?? {}, first ?? 50, after));
     return toAuditConnection(page, after);
   }
 
+  @Authorized<Access>('TRADER')
   @Query(() => AuditEntryConnection, {
     description: `The viewer's own query history (traders), newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
   })
   async myQueryHistory(
     @Ctx() ctx: GraphQLContext,
+    @CurrentTrader() v: TraderViewer,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
   ): Promise<AuditEntryConnection> {
-    const v = requireTrader(ctx);
     const page = await ctx.services.db.run(v.participantId, (sql) =>
       listAuditRecords(sql, { participantId: v.participantId }, first ?? 50, after),
     );
     return toAuditConnection(page, after);
   }
 
+  @Authorized<Access>('OFFICER')
   @Query(() => ServiceStatistics, {
     description:
       'Officers: operations per hour, latency percentiles, error rates by code, active participants and logins over [from, to) (at most 366 days).',
@@ -86,7 +89,6 @@ export class AuditResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('period', () => AuditPeriod) period: AuditPeriod,
   ): Promise<ServiceStatistics> {
-    requireOfficer(ctx);
     const s = await ctx.services.db.run(null, (sql) => serviceStatistics(sql, period.from, period.to));
     return Object.assign(new ServiceStatistics(), {
       ...s,

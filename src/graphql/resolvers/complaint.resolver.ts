@@ -1,9 +1,9 @@
 import { toConnection } from '../connection';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { CurrentTrader, CurrentViewer, OptionalViewer, type Access, type TraderViewer } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '../../complaints/complaints.service';
-import { ForbiddenError } from '../../shared/errors';
-import { requireOfficer, requireViewer, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import {
   Complaint,
   ComplaintChannelEnum,
@@ -48,42 +48,48 @@ export class ComplaintResolver {
   })
   async fileComplaint(
     @Ctx() ctx: GraphQLContext,
+    @OptionalViewer() v: ViewerModel | null,
     @Arg('input', () => ComplaintInput) input: ComplaintInput,
   ): Promise<Complaint> {
-    // A session, when sent, must be usable (a one-time-password session must change its password first).
-    const v = ctx.viewer ? requireViewer(ctx) : null;
     const participantId = v?.role === 'TRADER' ? v.participantId : null;
     const r = await ctx.services.complaints.file(input, { participantId, clientIp: ctx.clientIp });
     return toComplaint(r, v?.role === 'OFFICER');
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => Complaint, { description: 'Officers: records a complaint that arrived on paper (channel PAPER).' })
   async recordPaperComplaint(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: ViewerModel,
     @Arg('input', () => ComplaintInput) input: ComplaintInput,
   ): Promise<Complaint> {
-    const v = requireOfficer(ctx);
     return toComplaint(await ctx.services.complaints.recordPaper(input, officerName(v)), true);
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => Complaint, { description: 'Officers: takes a RECEIVED complaint into review (IN_REVIEW).' })
-  async startComplaintReview(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Complaint> {
-    const v = requireOfficer(ctx);
+  async startComplaintReview(
+    @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: ViewerModel,
+    @Arg('id', () => ID) id: string,
+  ): Promise<Complaint> {
     return toComplaint(await ctx.services.complaints.startReview(id, officerName(v)), true);
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => Complaint, {
     description: 'Officers: answers a RECEIVED or IN_REVIEW complaint (ANSWERED). The answer is 1–5000 characters.',
   })
   async answerComplaint(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: ViewerModel,
     @Arg('id', () => ID) id: string,
     @Arg('answer') answer: string,
   ): Promise<Complaint> {
-    const v = requireOfficer(ctx);
     return toComplaint(await ctx.services.complaints.answer(id, answer, officerName(v)), true);
   }
 
+  @Authorized<Access>('OFFICER')
   @Query(() => ComplaintConnection, {
     description:
       `Officers: every complaint, newest first (first ≤ ${MAX_COMPLAINT_PAGE}). overdue: true lists the ` +
@@ -96,23 +102,21 @@ export class ComplaintResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<ComplaintConnection> {
-    requireOfficer(ctx);
     const page = await ctx.services.complaints.list({ status, overdue, first: first ?? 50, after });
     return toComplaintConnection(page, after, true);
   }
 
+  @Authorized<Access>('TRADER')
   @Query(() => ComplaintConnection, {
     description: `The complaints the viewer's participant filed while logged in, newest first (first ≤ ${MAX_COMPLAINT_PAGE}).`,
   })
   async myComplaints(
     @Ctx() ctx: GraphQLContext,
+    @CurrentTrader() v: TraderViewer,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<ComplaintConnection> {
-    const v = requireViewer(ctx);
-    if (v.role !== 'TRADER' || v.participantId === null)
-      throw new ForbiddenError('only traders have complaints of their own');
     const page = await ctx.services.complaints.listOfParticipant(v.participantId, {
       status,
       first: first ?? 50,

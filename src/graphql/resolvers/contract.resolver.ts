@@ -1,7 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Viewer } from '../../auth/viewer';
+import { CurrentViewer, type Access } from '../auth';
 import { MAX_CONTRACT_PAGE, type ContractRecord } from '../../contracts/contract.service';
 import { toConnection } from '../connection';
-import { requireOfficer, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import {
   Contract,
   ContractConnection,
@@ -24,6 +26,7 @@ function toContract(r: ContractRecord): Contract {
 /** Officer operations on contracts (regulation 2.6 (1)); traders get FORBIDDEN. */
 @Resolver(() => Contract)
 export class ContractResolver {
+  @Authorized<Access>('OFFICER')
   @Query(() => ContractConnection, {
     description:
       `Contracts, most recently registered first (first ≤ ${MAX_CONTRACT_PAGE}). ` +
@@ -36,17 +39,17 @@ export class ContractResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<ContractConnection> {
-    requireOfficer(ctx);
     const page = await ctx.services.contracts.list({ status, overdue, first: first ?? 50, after });
     return toConnection(page, after, toContract);
   }
 
+  @Authorized<Access>('OFFICER')
   @Query(() => Contract, { description: 'One contract by id.' })
   async contract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Contract> {
-    requireOfficer(ctx);
     return toContract(await ctx.services.contracts.get(id));
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => Contract, {
     description:
       'Registers a signed contract; the participant is created or merged with the one the declarations know. ' +
@@ -54,12 +57,13 @@ export class ContractResolver {
   })
   async registerContract(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() officer: Viewer,
     @Arg('input', () => ContractInput) input: ContractInput,
   ): Promise<Contract> {
-    const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.register(input, officer));
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => IssuedCredentials, {
     description:
       'Issues the username and a one-time password (returned here once only). Re-issuing replaces the ' +
@@ -69,7 +73,6 @@ export class ContractResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('contractId', () => ID) contractId: string,
   ): Promise<IssuedCredentials> {
-    requireOfficer(ctx);
     const r = await ctx.services.contracts.issueCredentials(contractId);
     return Object.assign(new IssuedCredentials(), {
       contract: toContract(r.contract),
@@ -78,35 +81,38 @@ export class ContractResolver {
     });
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => Contract, { description: 'ACTIVE → SUSPENDED: logins are refused and live sessions revoked.' })
   async suspendContract(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() officer: Viewer,
     @Arg('id', () => ID) id: string,
     @Arg('reason') reason: string,
   ): Promise<Contract> {
-    const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.suspend(id, reason, officer));
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => Contract, { description: 'SUSPENDED → ACTIVE: the existing credentials work again.' })
   async resumeContract(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() officer: Viewer,
     @Arg('id', () => ID) id: string,
     @Arg('reason') reason: string,
   ): Promise<Contract> {
-    const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.resume(id, reason, officer));
   }
 
+  @Authorized<Access>('OFFICER')
   @Mutation(() => Contract, {
     description: 'ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled, sessions revoked.',
   })
   async terminateContract(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() officer: Viewer,
     @Arg('id', () => ID) id: string,
     @Arg('reason') reason: string,
   ): Promise<Contract> {
-    const officer = requireOfficer(ctx);
     return toContract(await ctx.services.contracts.terminate(id, reason, officer));
   }
 

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { CurrentTrader, type Access, type TraderViewer } from '../auth';
 import {
   declarationByNumber,
   listDeclarations,
@@ -6,7 +7,7 @@ import {
   type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
 import { toConnection } from '../connection';
-import { requireTrader, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import { Country } from '../types/country.type';
 import { Declaration, DeclarationConnection, DeclarationItem } from '../types/declaration.type';
 import { TradeFilterInput, TradeMeasures } from '../types/statistics.type';
@@ -22,16 +23,17 @@ function toItem(r: DeclarationItemRecord): DeclarationItem {
 
 @Resolver(() => Declaration)
 export class DeclarationResolver {
+  @Authorized<Access>('TRADER')
   @Query(() => DeclarationConnection, {
     description: `The viewer's declarations, newest first (first ≤ ${MAX_PAGE_SIZE}).`,
   })
   async declarations(
     @Ctx() ctx: GraphQLContext,
+    @CurrentTrader() v: TraderViewer,
     @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
   ): Promise<DeclarationConnection> {
-    const v = requireTrader(ctx);
     const f = await toTradeFilter(ctx, filter);
     const page = await ctx.services.db.run(v.participantId, (sql) =>
       listDeclarations(sql, v.participantId, f, first ?? 50, after ?? undefined),
@@ -39,12 +41,16 @@ export class DeclarationResolver {
     return toConnection(page, after, toDeclaration);
   }
 
+  @Authorized<Access>('TRADER')
   @Query(() => Declaration, {
     nullable: true,
     description: "One of the viewer's declarations; null when it does not exist or is not theirs.",
   })
-  async declaration(@Ctx() ctx: GraphQLContext, @Arg('number') number: string): Promise<Declaration | null> {
-    const v = requireTrader(ctx);
+  async declaration(
+    @Ctx() ctx: GraphQLContext,
+    @CurrentTrader() v: TraderViewer,
+    @Arg('number') number: string,
+  ): Promise<Declaration | null> {
     const r = await ctx.services.db.run(v.participantId, (sql) => declarationByNumber(sql, v.participantId, number));
     return r && toDeclaration(r);
   }

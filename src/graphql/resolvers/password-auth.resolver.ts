@@ -1,5 +1,7 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { logIn, requireViewer, type GraphQLContext } from '../context';
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { Viewer } from '../../auth/viewer';
+import { CurrentViewer, type Access } from '../auth';
+import { logIn, type GraphQLContext } from '../context';
 import { Session } from '../types/viewer.type';
 import { toSessionType } from './viewer.resolver';
 
@@ -18,6 +20,7 @@ export class PasswordAuthResolver {
     return toSessionType(await logIn(ctx, ctx.services.loginProviders.password, { username, password }));
   }
 
+  @Authorized<Access>('PASSWORD_CHANGE')
   @Mutation(() => Boolean, {
     description:
       'Changes the password (at least 12 characters, not the previous one) and revokes every session of the ' +
@@ -25,10 +28,10 @@ export class PasswordAuthResolver {
   })
   async changePassword(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: Viewer,
     @Arg('currentPassword') currentPassword: string,
     @Arg('newPassword') newPassword: string,
   ): Promise<boolean> {
-    const v = requireViewer(ctx, { allowPasswordChange: true });
     await ctx.services.accounts.changePassword(v, currentPassword, newPassword, ctx.clientIp);
     return true;
   }

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { CurrentTrader, type Access, type TraderViewer } from '../auth';
 import { MAX_STATISTICS_ROWS, tradeStatistics, type TradeDimension } from '../../statistics/statistics.service';
-import { requireTrader, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import { codeToDirection, TradeDimensionEnum } from '../types/enums';
 import { Country } from '../types/country.type';
 import { TradeFilterInput, TradeGroupKey, TradeStatistics } from '../types/statistics.type';
@@ -8,16 +9,17 @@ import { loadCountry, toMeasuresType, toTradeFilter } from '../mappers';
 
 @Resolver(() => TradeStatistics)
 export class StatisticsResolver {
+  @Authorized<Access>('TRADER')
   @Query(() => TradeStatistics, {
     description: `The viewer's items grouped by the given dimensions (first ≤ ${MAX_STATISTICS_ROWS} groups).`,
   })
   async tradeStatistics(
     @Ctx() ctx: GraphQLContext,
+    @CurrentTrader() v: TraderViewer,
     @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
     @Arg('groupBy', () => [TradeDimensionEnum]) groupBy: TradeDimensionEnum[],
     @Arg('first', () => Int, { nullable: true, defaultValue: 1000 }) first: number | null,
   ): Promise<TradeStatistics> {
-    const v = requireTrader(ctx);
     const f = await toTradeFilter(ctx, filter);
     const stats = await ctx.services.db.run(v.participantId, (sql) =>
       tradeStatistics(sql, v.participantId, f, groupBy as TradeDimension[], first ?? 1000),

@@ -1,6 +1,7 @@
-import { Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { CurrentViewer, type Access } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
-import { requireViewer, type GraphQLContext } from '../context';
+import type { GraphQLContext } from '../context';
 import { AuthMethodEnum, ParticipantKindEnum, RoleEnum } from '../types/enums';
 import { Participant, Session, Viewer } from '../types/viewer.type';
 import type { IssuedSession } from '../../auth/session.service';
@@ -22,9 +23,10 @@ export function toSessionType(s: IssuedSession): Session {
 
 @Resolver(() => Viewer)
 export class ViewerResolver {
+  @Authorized()
   @Query(() => Viewer, { description: 'The authenticated viewer.' })
-  me(@Ctx() ctx: GraphQLContext): Viewer {
-    return toViewerType(requireViewer(ctx));
+  me(@CurrentViewer() v: ViewerModel): Viewer {
+    return toViewerType(v);
   }
 
   @FieldResolver(() => Participant, { nullable: true })
@@ -34,9 +36,9 @@ export class ViewerResolver {
     return p && Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
   }
 
+  @Authorized<Access>('PASSWORD_CHANGE')
   @Mutation(() => Boolean, { description: 'Revokes the current session.' })
-  async logout(@Ctx() ctx: GraphQLContext): Promise<boolean> {
-    const v = requireViewer(ctx, { allowPasswordChange: true });
+  async logout(@Ctx() ctx: GraphQLContext, @CurrentViewer() v: ViewerModel): Promise<boolean> {
     return ctx.services.sessions.revoke(v.sessionId);
   }
 }
