@@ -327,18 +327,3 @@ export function complaintIdOf(data: Record<string, unknown> | null | undefined, 
   }
   return null;
 }
-
-/** The participant of the session a login returned, when the response selected it. */
-export function loginParticipantOf(
-  data: Record<string, unknown> | null | undefined,
-  roots: RootSelection[],
-): string | null {
-  if (!data) return null;
-  for (const r of roots) {
-    if (!LOGIN_FIELDS[r.field]) continue;
-    const v = data[r.responseKey] as { viewer?: { participant?: { id?: unknown } | null } | null } | null | undefined;
-    const id = v?.viewer?.participant?.id;
-    if (typeof id === 'string' || typeof id === 'number') return String(id);
-  }
-  return null;
-}
