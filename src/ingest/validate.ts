@@ -7,6 +7,7 @@
  * reference tables do not know is accepted and reported in `unknownReference`; a country code
  * must exist (the countries table is the full ISO 3166-1 list).
  */
+import { isCalendarDate } from '../shared/calendar';
 import { COL, DECLARATION_COLUMNS, type DeclarationColumn } from './columns';
 
 export interface ReferenceSets {
@@ -39,7 +40,6 @@ export interface FieldError {
 
 const RE_DECL_NUMBER = /^[0-9A-Za-z][0-9A-Za-z/._-]*$/;
 const RE_ITEM = /^\d{1,9}$/;
-const RE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RE_VOEN = /^\d{10}$/;
 const RE_FIN = /^[0-9A-Z]{7}$/;
 const RE_GOOEN = /^[0-9A-Za-z-]+$/;
@@ -55,20 +55,6 @@ const RE_DECIMAL = /^(-?)(\d*)(?:\.(\d*))?$/;
 /** NUL cannot be stored; U+FFFD marks bytes that were not valid UTF-8. */
 const RE_BAD_TEXT = /[\u0000\uFFFD]/;
 const RE_CONTROL = /[\u0000-\u001f\u007f]/;
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Whether s is a real calendar date YYYY-MM-DD (years 1900–2999). */
-export function isCalendarDate(s: string): boolean {
-  const m = RE_DATE.exec(s);
-  if (!m) return false;
-  const y = +m[1];
-  const mo = +m[2];
-  const d = +m[3];
-  if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]);
-}
 
 function diagnoseDecimal(v: string, intDigits: number, scale: number): string {
   const m = RE_DECIMAL.exec(v);
