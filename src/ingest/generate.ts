@@ -741,7 +741,9 @@ export function generateDeclarationsCsv(opts: GenerateOptions): Readable {
   validateOptions(opts);
   const rows = generateDeclarations(opts);
   // Only the declarant and description columns can need quoting (the others are generated
-  // codes and numbers); their values repeat, so each is quoted once.
+  // codes and numbers); their values repeat, so each is quoted once. Plain RFC 4180, without the
+  // formula guard of reportCsvCell (src/shared/csv-cell.ts): this is import data, not a report,
+  // and a value must reach the importer exactly as generated.
   const quoted = new Map<string, string>();
   const text = (v: string) => {
     let q = quoted.get(v);

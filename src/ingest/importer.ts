@@ -39,7 +39,8 @@ import type { PoolClient, QueryResultRow } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { systemClock } from '../shared/clock';
-import { DECLARATION_COLUMNS, csvLine } from './columns';
+import { reportCsvLine } from '../shared/csv-cell';
+import { DECLARATION_COLUMNS } from './columns';
 import { ImportInterruptedError, ImportRejectedError } from './errors';
 import { refreshRollups } from '../statistics/rollups';
 import { LineWriter, uncopyValue } from './batch';
@@ -251,7 +252,7 @@ export async function importDeclarations(
       if (!rejectsFile) return;
       if (!rejectsHeaderWritten && sink.header) {
         rejectsHeaderWritten = true;
-        sink.rejects = csvLine([...sink.header, 'error']) + sink.rejects;
+        sink.rejects = reportCsvLine([...sink.header, 'error']) + sink.rejects;
       }
       const text = sink.rejects;
       sink.rejects = '';

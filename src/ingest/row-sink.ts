@@ -5,7 +5,8 @@
  * table and invalid ones as rejects-file CSV. Holds one small entry per declaration and per
  * declarant identity; item rows are not kept.
  */
-import { COL, DECLARATION_COLUMNS, type DeclarationColumn, csvLine } from './columns';
+import { reportCsvLine } from '../shared/csv-cell';
+import { COL, DECLARATION_COLUMNS, type DeclarationColumn } from './columns';
 import { RowStore } from './batch';
 import {
   RowValidator,
@@ -280,7 +281,7 @@ export class RowSink {
 
   /** Appends a row rejected later (by the database checks) to the rejects CSV. */
   rejectRow(rec: string[], error: string): void {
-    if (this.opts.collectRejects) this.rejects += csvLine([...rec, error]);
+    if (this.opts.collectRejects) this.rejects += reportCsvLine([...rec, error]);
   }
 
   /** Records an error found later (in the database) for a row already accepted here. */
@@ -390,7 +391,7 @@ export class RowSink {
     this.rejectedRows++;
     for (const e of errors) this.addError(line, e.column, e.reason);
     if (this.opts.collectRejects) {
-      this.rejects += csvLine([...rec, errors.map((e) => `${e.column}: ${e.reason}`).join('; ')]);
+      this.rejects += reportCsvLine([...rec, errors.map((e) => `${e.column}: ${e.reason}`).join('; ')]);
     }
   }
 }
