@@ -18,10 +18,8 @@
  * The importer refreshes the affected (participant, month) pairs inside its transaction;
  * declaration_items has no other writer.
  */
-import type { Sql } from '../db/tenant';
-import { measuresSql, type MeasureRow } from './measures';
+import type { TradeDimension } from './dimensions';
 import { Params, type TradeFilter } from './trade-filter';
-import type { TradeDimension } from './statistics.service';
 
 export const HS_LEVELS = [0, 2, 4] as const;
 
@@ -213,5 +211,3 @@ export function rollupMeasuresSql(): string {
        COALESCE(sum(r.gross_weight_kg), 0.000) AS gross_weight_kg,
        NULL::numeric AS supplementary_quantity, NULL::text AS supplementary_unit`;
 }
-
-export type { MeasureRow, Sql };
