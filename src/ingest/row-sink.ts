@@ -7,7 +7,7 @@
  */
 import { reportCsvLine } from '../shared/csv-cell';
 import { COL, DECLARATION_COLUMNS, type DeclarationColumn } from './columns';
-import { RowStore } from './batch';
+import { RowStore, copyValue } from './batch';
 import {
   RowValidator,
   UNKNOWN_REFERENCE_FLAGS,
@@ -61,16 +61,6 @@ const NF = DECL_FIELDS.length;
 /** Item numbers up to this are tracked in a per-declaration bit mask; larger ones in a Set. */
 const MASK_ITEMS = 30;
 const DECL_FLAG_LITERALS = ['{}', '{customs_post}', '{procedure}', '{customs_post,procedure}'];
-
-const RE_COPY_ESCAPE = /[\\\t\n\r]/;
-const RE_COPY_ESCAPE_G = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A value in PostgreSQL COPY text format; '' is NULL. */
-export function copyValue(v: string): string {
-  if (v === '') return '\\N';
-  return RE_COPY_ESCAPE.test(v) ? v.replace(RE_COPY_ESCAPE_G, (c) => COPY_ESCAPES[c]) : v;
-}
 
 /** Rows staged since the previous batch, ready for the database. */
 export interface SinkBatch {
