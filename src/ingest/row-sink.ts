@@ -182,17 +182,7 @@ export class RowSink {
 
   /** One parsed record; `endLine` is the physical line its last character is on. */
   record(rec: string[], endLine: number): void {
-    let line = endLine;
-    if (endLine !== this.lastEndLine + 1) {
-      // Skipped empty lines, or line breaks inside quoted fields: count back from the end.
-      let breaks = 0;
-      for (let i = 0; i < rec.length; i++) {
-        const v = rec[i];
-        for (let p = v.indexOf('\n'); p !== -1; p = v.indexOf('\n', p + 1)) breaks++;
-      }
-      line = endLine - breaks;
-    }
-    this.lastEndLine = endLine;
+    const line = this.startLine(rec, endLine);
     if (this.header === undefined) {
       this.onHeader(rec, line);
       return;
@@ -211,41 +201,66 @@ export class RowSink {
       f = new Array(DECLARATION_COLUMNS.length);
       for (let i = 0; i < f.length; i++) f[i] = rec[this.order[i]];
     }
-    const v = this.validator;
-    const errors = v.check(f);
+    const errors = this.validator.check(f);
     if (errors.length > 0) {
       this.reject(rec, line, errors);
       return;
     }
     const number = f[COL.declaration_number];
-    const item = v.itemNumber;
+    const item = this.validator.itemNumber;
     let idx = this.declIndex.get(number);
-    if (idx === undefined) {
-      idx = this.newDeclaration(number, f, line);
-    } else {
-      const base = idx * NF;
-      const ids = this.declFields.data;
-      for (let i = 0; i < NF; i++) {
-        const first = this.interners[i].values[ids[base + i]];
-        const value = f[DECL_IDX[i]];
-        if (first !== value) {
-          errors.push({
-            column: DECL_FIELDS[i],
-            reason: `"${clip(value)}" differs from "${clip(first)}" on line ${this.declLine.data[idx]} (same declaration ${clip(number)})`,
-          });
-        }
+    if (idx === undefined) idx = this.newDeclaration(number, f, line);
+    else if (this.checkInFile(idx, f, number, item, errors).length > 0) {
+      this.reject(rec, line, errors);
+      return;
+    }
+    this.stage(idx, line, item, f);
+  }
+
+  /** The physical line a record starts on (its last character is on `endLine`). */
+  private startLine(rec: string[], endLine: number): number {
+    let line = endLine;
+    if (endLine !== this.lastEndLine + 1) {
+      // Skipped empty lines, or line breaks inside quoted fields: count back from the end.
+      let breaks = 0;
+      for (let i = 0; i < rec.length; i++) {
+        const v = rec[i];
+        for (let p = v.indexOf('\n'); p !== -1; p = v.indexOf('\n', p + 1)) breaks++;
       }
-      if (!this.addItem(idx, item)) {
+      line = endLine - breaks;
+    }
+    this.lastEndLine = endLine;
+    return line;
+  }
+
+  /**
+   * The in-file rules for a further item of declaration `idx`: declaration-level values equal
+   * to its first row's, item number not seen before. Adds the problems to `errors`.
+   */
+  private checkInFile(idx: number, f: string[], number: string, item: number, errors: FieldError[]): FieldError[] {
+    const base = idx * NF;
+    const ids = this.declFields.data;
+    for (let i = 0; i < NF; i++) {
+      const first = this.interners[i].values[ids[base + i]];
+      const value = f[DECL_IDX[i]];
+      if (first !== value) {
         errors.push({
-          column: 'item_number',
-          reason: `item ${item} of declaration ${clip(number)} appears more than once in the file`,
+          column: DECL_FIELDS[i],
+          reason: `"${clip(value)}" differs from "${clip(first)}" on line ${this.declLine.data[idx]} (same declaration ${clip(number)})`,
         });
       }
-      if (errors.length > 0) {
-        this.reject(rec, line, errors);
-        return;
-      }
     }
+    if (!this.addItem(idx, item)) {
+      errors.push({
+        column: 'item_number',
+        reason: `item ${item} of declaration ${clip(number)} appears more than once in the file`,
+      });
+    }
+    return errors;
+  }
+
+  /** A valid row into the current batch: its declaration noted, its item-level part as COPY text. */
+  private stage(idx: number, line: number, item: number, f: string[]): void {
     this.validRows++;
     if (this.declBatch.data[idx] !== this.batchNo) {
       this.declBatch.data[idx] = this.batchNo;
@@ -255,7 +270,7 @@ export class RowSink {
       line,
       idx,
       item,
-      `${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${FLAG_LITERALS[flagMask(v.flags)]}\n`,
+      `${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${FLAG_LITERALS[flagMask(this.validator.flags)]}\n`,
     );
   }
 
