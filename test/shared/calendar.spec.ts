@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DateScalar } from '../../src/graphql/scalars';
 import { isCalendarDate } from '../../src/shared/calendar';
 
 /**
@@ -33,5 +34,11 @@ describe('isCalendarDate', () => {
   it('rejects other shapes', () => {
     for (const d of ['2023-1-01', '20230101', '2023-01-01T00:00:00Z', ' 2023-01-01', '２０２３-01-01', ''])
       expect(isCalendarDate(d), d).to.equal(false);
+  });
+
+  it('is the rule of the GraphQL Date scalar too', () => {
+    expect(DateScalar.parseValue('2999-12-31')).to.equal('2999-12-31');
+    expect(() => DateScalar.parseValue('3000-01-01')).to.throw(/calendar date/);
+    expect(() => DateScalar.parseValue('2023-02-29')).to.throw(/calendar date/);
   });
 });
