@@ -20,6 +20,11 @@ async function importText(text: string, opts: Parameters<typeof importDeclaratio
   return importDeclarations(testDb().ds, tmpFile('in.csv', text), { now: NOW, ...opts });
 }
 
+/** Registers declaration number TAKEN to a first declarant (VÖEN 1000000001). */
+async function registerTaken() {
+  await importText(csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]));
+}
+
 describe('importDeclarations', () => {
   beforeEach(resetData);
 
@@ -150,9 +155,7 @@ describe('importDeclarations', () => {
     });
 
     it('still reports problems of later batches, database checks included, and changes nothing', async () => {
-      await importText(
-        csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
-      );
+      await registerTaken();
       const before = await checksums();
       const rows = Array.from({ length: 50 }, (_, i) => row({ declaration_number: `B-${i}` }));
       rows[3] = row({ declaration_number: 'B-3', direction: 'XX' });
@@ -444,9 +447,7 @@ describe('importDeclarations', () => {
     });
 
     it('writes rows rejected by the database check to the rejects file too', async () => {
-      await importText(
-        csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
-      );
+      await registerTaken();
       const input = tmpFile(
         'taken.csv',
         csv([
@@ -469,9 +470,7 @@ describe('importDeclarations', () => {
     });
 
     it('neutralises formula-like cells in the rejects file (CSV injection), a negative number included', async () => {
-      await importText(
-        csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
-      );
+      await registerTaken();
       const input = tmpFile(
         'formulas.csv',
         csv([
