@@ -8,7 +8,7 @@ import type { LoginThrottle } from '../auth/login-throttle';
 import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import type { RequestDb, Sql } from '../db/tenant';
-import { isCalendarDate } from '../graphql/scalars';
+import { isCalendarDate } from '../shared/calendar';
 import type { Clock } from '../shared/clock';
 import { cursorCodec, type Page } from '../shared/cursor';
 import { AppError, BadUserInputError } from '../shared/errors';

@@ -105,6 +105,16 @@ export class LineWriter {
   }
 }
 
+const RE_COPY_ESCAPE = /[\\\t\n\r]/;
+const RE_COPY_ESCAPE_G = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value in PostgreSQL COPY text format; '' is NULL. */
+export function copyValue(v: string): string {
+  if (v === '') return '\\N';
+  return RE_COPY_ESCAPE.test(v) ? v.replace(RE_COPY_ESCAPE_G, (c) => COPY_ESCAPES[c]) : v;
+}
+
 /** Inverse of COPY text escaping for one field; '\N' is ''. */
 export function uncopyValue(v: string): string {
   if (v === '\\N') return '';

@@ -36,17 +36,9 @@ export const DECLARATION_CSV_HEADER = DECLARATION_COLUMNS.join(',');
 /** Index of each column in DECLARATION_COLUMNS (the generator's order). */
 export const COL = Object.fromEntries(DECLARATION_COLUMNS.map((c, i) => [c, i])) as Record<DeclarationColumn, number>;
 
-const NEEDS_QUOTES = /[",\r\n]/;
-const QUOTE_ALL = /"/g;
-
-/** One CSV field per RFC 4180: quoted only when it holds a comma, quote or line break. */
-export function csvField(v: string): string {
-  return NEEDS_QUOTES.test(v) ? `"${v.replace(QUOTE_ALL, '""')}"` : v;
-}
-
-/** One CSV record with a trailing CRLF-free newline. */
-export function csvLine(fields: ReadonlyArray<string>): string {
-  let s = csvField(fields[0]);
-  for (let i = 1; i < fields.length; i++) s += ',' + csvField(fields[i]);
-  return s + '\n';
-}
+/**
+ * RFC 4180 quoting without the formula guard (src/shared/csv-cell.ts): the generator writes import
+ * data, which must reach the importer unchanged. The rejects file, which people open in a
+ * spreadsheet, uses reportCsvLine instead.
+ */
+export { csvField, csvLine } from '../shared/csv-cell';

@@ -16,4 +16,4 @@ export {
   type GenerateOptions,
   type ParticipantIdentity,
 } from './generate';
-export { RowValidator, checkHeader, isCalendarDate, type ReferenceSets } from './validate';
+export { RowValidator, checkHeader, type ReferenceSets } from './validate';

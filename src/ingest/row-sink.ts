@@ -5,8 +5,9 @@
  * table and invalid ones as rejects-file CSV. Holds one small entry per declaration and per
  * declarant identity; item rows are not kept.
  */
-import { COL, DECLARATION_COLUMNS, type DeclarationColumn, csvLine } from './columns';
-import { RowStore } from './batch';
+import { reportCsvLine } from '../shared/csv-cell';
+import { COL, DECLARATION_COLUMNS, type DeclarationColumn } from './columns';
+import { RowStore, copyValue } from './batch';
 import {
   RowValidator,
   UNKNOWN_REFERENCE_FLAGS,
@@ -60,16 +61,6 @@ const NF = DECL_FIELDS.length;
 /** Item numbers up to this are tracked in a per-declaration bit mask; larger ones in a Set. */
 const MASK_ITEMS = 30;
 const DECL_FLAG_LITERALS = ['{}', '{customs_post}', '{procedure}', '{customs_post,procedure}'];
-
-const RE_COPY_ESCAPE = /[\\\t\n\r]/;
-const RE_COPY_ESCAPE_G = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A value in PostgreSQL COPY text format; '' is NULL. */
-export function copyValue(v: string): string {
-  if (v === '') return '\\N';
-  return RE_COPY_ESCAPE.test(v) ? v.replace(RE_COPY_ESCAPE_G, (c) => COPY_ESCAPES[c]) : v;
-}
 
 /** Rows staged since the previous batch, ready for the database. */
 export interface SinkBatch {
@@ -191,17 +182,7 @@ export class RowSink {
 
   /** One parsed record; `endLine` is the physical line its last character is on. */
   record(rec: string[], endLine: number): void {
-    let line = endLine;
-    if (endLine !== this.lastEndLine + 1) {
-      // Skipped empty lines, or line breaks inside quoted fields: count back from the end.
-      let breaks = 0;
-      for (let i = 0; i < rec.length; i++) {
-        const v = rec[i];
-        for (let p = v.indexOf('\n'); p !== -1; p = v.indexOf('\n', p + 1)) breaks++;
-      }
-      line = endLine - breaks;
-    }
-    this.lastEndLine = endLine;
+    const line = this.startLine(rec, endLine);
     if (this.header === undefined) {
       this.onHeader(rec, line);
       return;
@@ -220,41 +201,66 @@ export class RowSink {
       f = new Array(DECLARATION_COLUMNS.length);
       for (let i = 0; i < f.length; i++) f[i] = rec[this.order[i]];
     }
-    const v = this.validator;
-    const errors = v.check(f);
+    const errors = this.validator.check(f);
     if (errors.length > 0) {
       this.reject(rec, line, errors);
       return;
     }
     const number = f[COL.declaration_number];
-    const item = v.itemNumber;
+    const item = this.validator.itemNumber;
     let idx = this.declIndex.get(number);
-    if (idx === undefined) {
-      idx = this.newDeclaration(number, f, line);
-    } else {
-      const base = idx * NF;
-      const ids = this.declFields.data;
-      for (let i = 0; i < NF; i++) {
-        const first = this.interners[i].values[ids[base + i]];
-        const value = f[DECL_IDX[i]];
-        if (first !== value) {
-          errors.push({
-            column: DECL_FIELDS[i],
-            reason: `"${clip(value)}" differs from "${clip(first)}" on line ${this.declLine.data[idx]} (same declaration ${clip(number)})`,
-          });
-        }
+    if (idx === undefined) idx = this.newDeclaration(number, f, line);
+    else if (this.checkInFile(idx, f, number, item, errors).length > 0) {
+      this.reject(rec, line, errors);
+      return;
+    }
+    this.stage(idx, line, item, f);
+  }
+
+  /** The physical line a record starts on (its last character is on `endLine`). */
+  private startLine(rec: string[], endLine: number): number {
+    let line = endLine;
+    if (endLine !== this.lastEndLine + 1) {
+      // Skipped empty lines, or line breaks inside quoted fields: count back from the end.
+      let breaks = 0;
+      for (let i = 0; i < rec.length; i++) {
+        const v = rec[i];
+        for (let p = v.indexOf('\n'); p !== -1; p = v.indexOf('\n', p + 1)) breaks++;
       }
-      if (!this.addItem(idx, item)) {
+      line = endLine - breaks;
+    }
+    this.lastEndLine = endLine;
+    return line;
+  }
+
+  /**
+   * The in-file rules for a further item of declaration `idx`: declaration-level values equal
+   * to its first row's, item number not seen before. Adds the problems to `errors`.
+   */
+  private checkInFile(idx: number, f: string[], number: string, item: number, errors: FieldError[]): FieldError[] {
+    const base = idx * NF;
+    const ids = this.declFields.data;
+    for (let i = 0; i < NF; i++) {
+      const first = this.interners[i].values[ids[base + i]];
+      const value = f[DECL_IDX[i]];
+      if (first !== value) {
         errors.push({
-          column: 'item_number',
-          reason: `item ${item} of declaration ${clip(number)} appears more than once in the file`,
+          column: DECL_FIELDS[i],
+          reason: `"${clip(value)}" differs from "${clip(first)}" on line ${this.declLine.data[idx]} (same declaration ${clip(number)})`,
         });
       }
-      if (errors.length > 0) {
-        this.reject(rec, line, errors);
-        return;
-      }
     }
+    if (!this.addItem(idx, item)) {
+      errors.push({
+        column: 'item_number',
+        reason: `item ${item} of declaration ${clip(number)} appears more than once in the file`,
+      });
+    }
+    return errors;
+  }
+
+  /** A valid row into the current batch: its declaration noted, its item-level part as COPY text. */
+  private stage(idx: number, line: number, item: number, f: string[]): void {
     this.validRows++;
     if (this.declBatch.data[idx] !== this.batchNo) {
       this.declBatch.data[idx] = this.batchNo;
@@ -264,7 +270,7 @@ export class RowSink {
       line,
       idx,
       item,
-      `${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${FLAG_LITERALS[flagMask(v.flags)]}\n`,
+      `${f[COL.hs_code]}\t${copyValue(f[COL.description])}\t${copyValue(f[COL.origin_country])}\t${f[COL.partner_country]}\t${copyValue(f[COL.transport_mode])}\t${f[COL.net_weight_kg]}\t${f[COL.gross_weight_kg]}\t${copyValue(f[COL.supplementary_quantity])}\t${copyValue(f[COL.supplementary_unit])}\t${copyValue(f[COL.invoice_value])}\t${copyValue(f[COL.invoice_currency])}\t${f[COL.customs_value_azn]}\t${f[COL.statistical_value_usd]}\t${FLAG_LITERALS[flagMask(this.validator.flags)]}\n`,
     );
   }
 
@@ -280,7 +286,7 @@ export class RowSink {
 
   /** Appends a row rejected later (by the database checks) to the rejects CSV. */
   rejectRow(rec: string[], error: string): void {
-    if (this.opts.collectRejects) this.rejects += csvLine([...rec, error]);
+    if (this.opts.collectRejects) this.rejects += reportCsvLine([...rec, error]);
   }
 
   /** Records an error found later (in the database) for a row already accepted here. */
@@ -390,7 +396,7 @@ export class RowSink {
     this.rejectedRows++;
     for (const e of errors) this.addError(line, e.column, e.reason);
     if (this.opts.collectRejects) {
-      this.rejects += csvLine([...rec, errors.map((e) => `${e.column}: ${e.reason}`).join('; ')]);
+      this.rejects += reportCsvLine([...rec, errors.map((e) => `${e.column}: ${e.reason}`).join('; ')]);
     }
   }
 }

@@ -7,6 +7,7 @@
  * reference tables do not know is accepted and reported in `unknownReference`; a country code
  * must exist (the countries table is the full ISO 3166-1 list).
  */
+import { isCalendarDate } from '../shared/calendar';
 import { COL, DECLARATION_COLUMNS, type DeclarationColumn } from './columns';
 
 export interface ReferenceSets {
@@ -39,7 +40,6 @@ export interface FieldError {
 
 const RE_DECL_NUMBER = /^[0-9A-Za-z][0-9A-Za-z/._-]*$/;
 const RE_ITEM = /^\d{1,9}$/;
-const RE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RE_VOEN = /^\d{10}$/;
 const RE_FIN = /^[0-9A-Z]{7}$/;
 const RE_GOOEN = /^[0-9A-Za-z-]+$/;
@@ -55,20 +55,6 @@ const RE_DECIMAL = /^(-?)(\d*)(?:\.(\d*))?$/;
 /** NUL cannot be stored; U+FFFD marks bytes that were not valid UTF-8. */
 const RE_BAD_TEXT = /[\u0000\uFFFD]/;
 const RE_CONTROL = /[\u0000-\u001f\u007f]/;
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Whether s is a real calendar date YYYY-MM-DD (years 1900–2999). */
-export function isCalendarDate(s: string): boolean {
-  const m = RE_DATE.exec(s);
-  if (!m) return false;
-  const y = +m[1];
-  const mo = +m[2];
-  const d = +m[3];
-  if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]);
-}
 
 function diagnoseDecimal(v: string, intDigits: number, scale: number): string {
   const m = RE_DECIMAL.exec(v);
@@ -116,161 +102,172 @@ export class RowValidator {
   /** The item number of the last valid row. */
   itemNumber = 0;
   private readonly validDates = new Set<string>();
+  /** Problems of the row being checked. */
+  private errors: FieldError[] = [];
 
   constructor(private readonly ref: ReferenceSets) {}
 
   check(f: ReadonlyArray<string>): FieldError[] {
-    const errors: FieldError[] = [];
-    const err = (column: DeclarationColumn, reason: string) => {
-      errors.push({ column, reason });
-    };
-    const flags = this.flags;
-    flags.length = 0;
+    this.errors = [];
+    this.flags.length = 0;
+    this.checkDeclaration(f);
+    this.checkDeclarant(f);
+    this.checkCodes(f);
+    this.checkAmounts(f);
+    return this.errors;
+  }
 
+  private err(column: DeclarationColumn, reason: string): void {
+    this.errors.push({ column, reason });
+  }
+
+  /** Declaration number, item number, registration date, direction. */
+  private checkDeclaration(f: ReadonlyArray<string>): void {
     const number = f[COL.declaration_number];
-    if (number === '') err('declaration_number', 'is required');
+    if (number === '') this.err('declaration_number', 'is required');
     else if (number.length > TEXT_LIMITS.declaration_number)
-      err('declaration_number', `longer than ${TEXT_LIMITS.declaration_number} characters`);
+      this.err('declaration_number', `longer than ${TEXT_LIMITS.declaration_number} characters`);
     else if (!RE_DECL_NUMBER.test(number))
-      err('declaration_number', `"${clip(number)}" may contain only letters, digits and / . _ -`);
+      this.err('declaration_number', `"${clip(number)}" may contain only letters, digits and / . _ -`);
 
     const item = f[COL.item_number];
-    if (item === '') err('item_number', 'is required');
-    else if (!RE_ITEM.test(item) || +item < 1) err('item_number', `"${clip(item)}" is not an integer ≥ 1`);
+    if (item === '') this.err('item_number', 'is required');
+    else if (!RE_ITEM.test(item) || +item < 1) this.err('item_number', `"${clip(item)}" is not an integer ≥ 1`);
     else this.itemNumber = +item;
 
     const date = f[COL.registration_date];
-    if (date === '') err('registration_date', 'is required');
+    if (date === '') this.err('registration_date', 'is required');
     else if (!this.validDates.has(date)) {
       if (isCalendarDate(date)) this.validDates.add(date);
-      else err('registration_date', `"${clip(date)}" is not a calendar date YYYY-MM-DD`);
+      else this.err('registration_date', `"${clip(date)}" is not a calendar date YYYY-MM-DD`);
     }
 
     const dir = f[COL.direction];
-    if (dir !== 'IM' && dir !== 'EX') err('direction', dir === '' ? 'is required' : `"${clip(dir)}" is not IM or EX`);
+    if (dir !== 'IM' && dir !== 'EX')
+      this.err('direction', dir === '' ? 'is required' : `"${clip(dir)}" is not IM or EX`);
+  }
 
+  /** VÖEN, FIN, GÖÖEN (one at least) and name. */
+  private checkDeclarant(f: ReadonlyArray<string>): void {
     const voen = f[COL.declarant_voen];
     const fin = f[COL.declarant_fin];
     const gooen = f[COL.declarant_gooen];
-    if (voen !== '' && !RE_VOEN.test(voen)) err('declarant_voen', `"${clip(voen)}" is not 10 digits`);
-    if (fin !== '' && !RE_FIN.test(fin)) err('declarant_fin', `"${clip(fin)}" is not 7 characters [0-9A-Z]`);
+    if (voen !== '' && !RE_VOEN.test(voen)) this.err('declarant_voen', `"${clip(voen)}" is not 10 digits`);
+    if (fin !== '' && !RE_FIN.test(fin)) this.err('declarant_fin', `"${clip(fin)}" is not 7 characters [0-9A-Z]`);
     if (gooen !== '') {
       if (gooen.length > TEXT_LIMITS.declarant_gooen)
-        err('declarant_gooen', `longer than ${TEXT_LIMITS.declarant_gooen} characters`);
-      else if (!RE_GOOEN.test(gooen)) err('declarant_gooen', `"${clip(gooen)}" may contain only letters, digits and -`);
+        this.err('declarant_gooen', `longer than ${TEXT_LIMITS.declarant_gooen} characters`);
+      else if (!RE_GOOEN.test(gooen))
+        this.err('declarant_gooen', `"${clip(gooen)}" may contain only letters, digits and -`);
     }
     if (voen === '' && fin === '' && gooen === '') {
-      err('declarant_voen', 'one of declarant_voen, declarant_fin, declarant_gooen is required');
+      this.err('declarant_voen', 'one of declarant_voen, declarant_fin, declarant_gooen is required');
     }
 
     const name = f[COL.declarant_name];
-    if (name.trim() === '') err('declarant_name', 'is required');
+    if (name.trim() === '') this.err('declarant_name', 'is required');
     else if (name.length > TEXT_LIMITS.declarant_name)
-      err('declarant_name', `longer than ${TEXT_LIMITS.declarant_name} characters`);
+      this.err('declarant_name', `longer than ${TEXT_LIMITS.declarant_name} characters`);
     else if (RE_CONTROL.test(name) || RE_BAD_TEXT.test(name))
-      err('declarant_name', 'contains control characters or invalid UTF-8');
+      this.err('declarant_name', 'contains control characters or invalid UTF-8');
+  }
 
+  /** Customs post, procedure, HS code, description, countries, transport mode; unknown codes are flagged. */
+  private checkCodes(f: ReadonlyArray<string>): void {
     const post = f[COL.customs_post_code];
-    if (post === '') err('customs_post_code', 'is required');
+    if (post === '') this.err('customs_post_code', 'is required');
     else if (post.length > TEXT_LIMITS.customs_post_code)
-      err('customs_post_code', `longer than ${TEXT_LIMITS.customs_post_code} characters`);
+      this.err('customs_post_code', `longer than ${TEXT_LIMITS.customs_post_code} characters`);
     else if (!RE_POST.test(post))
-      err('customs_post_code', `"${clip(post)}" may contain only letters, digits and . _ / -`);
-    else if (!this.ref.customsPosts.has(post)) flags.push('customs_post');
+      this.err('customs_post_code', `"${clip(post)}" may contain only letters, digits and . _ / -`);
+    else if (!this.ref.customsPosts.has(post)) this.flags.push('customs_post');
 
     const proc = f[COL.procedure_code];
-    if (proc === '') err('procedure_code', 'is required');
-    else if (!RE_PROCEDURE.test(proc)) err('procedure_code', `"${clip(proc)}" is not 2 digits`);
-    else if (!this.ref.procedures.has(proc)) flags.push('procedure');
+    if (proc === '') this.err('procedure_code', 'is required');
+    else if (!RE_PROCEDURE.test(proc)) this.err('procedure_code', `"${clip(proc)}" is not 2 digits`);
+    else if (!this.ref.procedures.has(proc)) this.flags.push('procedure');
 
     const hs = f[COL.hs_code];
-    if (hs === '') err('hs_code', 'is required');
-    else if (!RE_HS.test(hs)) err('hs_code', `"${clip(hs)}" is not 10 digits`);
-    else if (!this.ref.hsHeadings.has(hs.slice(0, 4))) flags.push('hs_heading');
+    if (hs === '') this.err('hs_code', 'is required');
+    else if (!RE_HS.test(hs)) this.err('hs_code', `"${clip(hs)}" is not 10 digits`);
+    else if (!this.ref.hsHeadings.has(hs.slice(0, 4))) this.flags.push('hs_heading');
 
     const desc = f[COL.description];
     if (desc !== '') {
       if (desc.length > TEXT_LIMITS.description)
-        err('description', `longer than ${TEXT_LIMITS.description} characters`);
-      else if (RE_BAD_TEXT.test(desc)) err('description', 'contains a NUL character or invalid UTF-8');
+        this.err('description', `longer than ${TEXT_LIMITS.description} characters`);
+      else if (RE_BAD_TEXT.test(desc)) this.err('description', 'contains a NUL character or invalid UTF-8');
     }
 
     const origin = f[COL.origin_country];
     if (origin !== '' && !this.ref.countries.has(origin))
-      err('origin_country', `"${clip(origin)}" is not an ISO 3166-1 alpha-2 country code`);
+      this.err('origin_country', `"${clip(origin)}" is not an ISO 3166-1 alpha-2 country code`);
     const partner = f[COL.partner_country];
-    if (partner === '') err('partner_country', 'is required');
+    if (partner === '') this.err('partner_country', 'is required');
     else if (!this.ref.countries.has(partner))
-      err('partner_country', `"${clip(partner)}" is not an ISO 3166-1 alpha-2 country code`);
+      this.err('partner_country', `"${clip(partner)}" is not an ISO 3166-1 alpha-2 country code`);
 
     const mode = f[COL.transport_mode];
     if (mode !== '') {
-      if (!RE_MODE.test(mode)) err('transport_mode', `"${clip(mode)}" is not 1 digit`);
-      else if (!this.ref.transportModes.has(mode)) flags.push('transport_mode');
+      if (!RE_MODE.test(mode)) this.err('transport_mode', `"${clip(mode)}" is not 1 digit`);
+      else if (!this.ref.transportModes.has(mode)) this.flags.push('transport_mode');
     }
+  }
 
+  /** Weights, supplementary quantity and unit, invoice value and currency, customs and statistical values. */
+  private checkAmounts(f: ReadonlyArray<string>): void {
     const net = f[COL.net_weight_kg];
     const gross = f[COL.gross_weight_kg];
-    const netOk = this.quantity(net, 'net_weight_kg', true, err);
-    const grossOk = this.quantity(gross, 'gross_weight_kg', true, err);
+    const netOk = this.quantity(net, 'net_weight_kg', true);
+    const grossOk = this.quantity(gross, 'gross_weight_kg', true);
     if (netOk && grossOk && !decimalGte(gross, net))
-      err('gross_weight_kg', `${gross} is less than net_weight_kg ${net}`);
+      this.err('gross_weight_kg', `${gross} is less than net_weight_kg ${net}`);
 
     const qty = f[COL.supplementary_quantity];
     const unit = f[COL.supplementary_unit];
-    this.quantity(qty, 'supplementary_quantity', false, err);
+    this.quantity(qty, 'supplementary_quantity', false);
     if (unit !== '') {
       if (unit.length > TEXT_LIMITS.supplementary_unit)
-        err('supplementary_unit', `longer than ${TEXT_LIMITS.supplementary_unit} characters`);
+        this.err('supplementary_unit', `longer than ${TEXT_LIMITS.supplementary_unit} characters`);
       else if (RE_CONTROL.test(unit) || RE_BAD_TEXT.test(unit))
-        err('supplementary_unit', 'contains control characters or invalid UTF-8');
-      else if (qty === '') err('supplementary_quantity', 'is required when supplementary_unit is given');
+        this.err('supplementary_unit', 'contains control characters or invalid UTF-8');
+      else if (qty === '') this.err('supplementary_quantity', 'is required when supplementary_unit is given');
     } else if (qty !== '') {
-      err('supplementary_unit', 'is required when supplementary_quantity is given');
+      this.err('supplementary_unit', 'is required when supplementary_quantity is given');
     }
 
     const inv = f[COL.invoice_value];
     const cur = f[COL.invoice_currency];
-    this.money(inv, 'invoice_value', false, err);
+    this.money(inv, 'invoice_value', false);
     if (cur !== '') {
-      if (!RE_CURRENCY.test(cur)) err('invoice_currency', `"${clip(cur)}" is not an ISO 4217 code (3 capital letters)`);
-      else if (inv === '') err('invoice_value', 'is required when invoice_currency is given');
+      if (!RE_CURRENCY.test(cur))
+        this.err('invoice_currency', `"${clip(cur)}" is not an ISO 4217 code (3 capital letters)`);
+      else if (inv === '') this.err('invoice_value', 'is required when invoice_currency is given');
     } else if (inv !== '') {
-      err('invoice_currency', 'is required when invoice_value is given');
+      this.err('invoice_currency', 'is required when invoice_value is given');
     }
 
-    this.money(f[COL.customs_value_azn], 'customs_value_azn', true, err);
-    this.money(f[COL.statistical_value_usd], 'statistical_value_usd', true, err);
-    return errors;
+    this.money(f[COL.customs_value_azn], 'customs_value_azn', true);
+    this.money(f[COL.statistical_value_usd], 'statistical_value_usd', true);
   }
 
-  private money(
-    v: string,
-    column: DeclarationColumn,
-    required: boolean,
-    err: (c: DeclarationColumn, r: string) => void,
-  ): boolean {
+  private money(v: string, column: DeclarationColumn, required: boolean): boolean {
     if (v === '') {
-      if (required) err(column, 'is required');
+      if (required) this.err(column, 'is required');
       return false;
     }
     if (RE_MONEY_OK.test(v)) return true;
-    err(column, diagnoseDecimal(v, 16, 2));
+    this.err(column, diagnoseDecimal(v, 16, 2));
     return false;
   }
 
-  private quantity(
-    v: string,
-    column: DeclarationColumn,
-    required: boolean,
-    err: (c: DeclarationColumn, r: string) => void,
-  ): boolean {
+  private quantity(v: string, column: DeclarationColumn, required: boolean): boolean {
     if (v === '') {
-      if (required) err(column, 'is required');
+      if (required) this.err(column, 'is required');
       return false;
     }
     if (RE_QTY_OK.test(v)) return true;
-    err(column, diagnoseDecimal(v, 15, 3));
+    this.err(column, diagnoseDecimal(v, 15, 3));
     return false;
   }
 }

@@ -18,10 +18,8 @@
  * The importer refreshes the affected (participant, month) pairs inside its transaction;
  * declaration_items has no other writer.
  */
-import type { Sql } from '../db/tenant';
-import { measuresSql, type MeasureRow } from './measures';
+import type { TradeDimension } from './dimensions';
 import { Params, type TradeFilter } from './trade-filter';
-import type { TradeDimension } from './statistics.service';
 
 export const HS_LEVELS = [0, 2, 4] as const;
 
@@ -116,42 +114,48 @@ async function rebuild(run: Run, affected: { participantId: string; month: strin
     [pids, months],
   );
   await run('ANALYZE rollup_base');
-  const declKeys = ['participant_id', 'registration_date', 'direction', 'customs_post_code', 'procedure_code'];
-  const keys = [...declKeys, 'hs_code', 'partner_country'].join(', ');
-  const sums = `sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-           sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-           sum(gross_weight_kg) AS gross_weight_kg`;
   const finest = GRAINS.find((g) => g.hs === 4 && g.country)!;
   await run(`CREATE TEMP TABLE rollup_fine ON COMMIT DROP AS
-    SELECT ${declKeys.join(', ')}, hs4 AS hs_code, partner_country, count(*)::int AS declaration_count, ${sums}
-      FROM rollup_base GROUP BY ${declKeys.join(', ')}, hs4, partner_country`);
-  const insert = `INSERT INTO trade_rollups (${keys}, grain, declaration_count, item_count, customs_value_azn,
-                 statistical_value_usd, net_weight_kg, gross_weight_kg)`;
-  await run(`${insert} SELECT ${keys}, ${finest.id}::smallint, declaration_count, item_count, customs_value_azn,
+    SELECT ${DECL_KEYS.join(', ')}, hs4 AS hs_code, partner_country, count(*)::int AS declaration_count, ${SUMS}
+      FROM rollup_base GROUP BY ${DECL_KEYS.join(', ')}, hs4, partner_country`);
+  await run(`${INSERT} SELECT ${KEYS}, ${finest.id}::smallint, declaration_count, item_count, customs_value_azn,
                  statistical_value_usd, net_weight_kg, gross_weight_kg FROM rollup_fine`);
-  for (const g of GRAINS) {
-    if (g === finest) continue;
-    // The grain's key over a source whose HS column is `hs` (rollup_fine.hs_code, rollup_base.hs4),
-    // grouped by expression: a GROUP BY name would mean the source's own (longer) HS column.
-    const key = (hs: string) => [
-      ...declKeys,
-      ...(g.hs ? [`left(${hs}, ${g.hs})`] : []),
-      ...(g.country ? ['partner_country'] : []),
-    ];
-    const named = (hs: string) =>
-      key(hs)
-        .map((c) => (c.startsWith('left(') ? `${c} AS hs_code` : c))
-        .join(', ');
-    const own = [...declKeys, ...(g.hs ? ['hs_code'] : []), ...(g.country ? ['partner_country'] : [])].join(', ');
-    await run(`${insert}
-      SELECT ${declKeys.join(', ')}, ${g.hs ? 'hs_code' : 'NULL::text'}, ${g.country ? 'partner_country' : 'NULL::char(2)'},
+  for (const g of GRAINS) if (g !== finest) await run(coarseGrainSql(g));
+  await run('DROP TABLE rollup_base, rollup_fine');
+}
+
+const DECL_KEYS = ['participant_id', 'registration_date', 'direction', 'customs_post_code', 'procedure_code'];
+const KEYS = [...DECL_KEYS, 'hs_code', 'partner_country'].join(', ');
+const SUMS = `sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
+           sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
+           sum(gross_weight_kg) AS gross_weight_kg`;
+const INSERT = `INSERT INTO trade_rollups (${KEYS}, grain, declaration_count, item_count, customs_value_azn,
+                 statistical_value_usd, net_weight_kg, gross_weight_kg)`;
+
+/**
+ * A coarser grain's rows: sums from rollup_fine, declaration counts from the distinct
+ * (declaration, key) pairs of rollup_base.
+ */
+function coarseGrainSql(g: Grain): string {
+  // The grain's key over a source whose HS column is `hs` (rollup_fine.hs_code, rollup_base.hs4),
+  // grouped by expression: a GROUP BY name would mean the source's own (longer) HS column.
+  const key = (hs: string) => [
+    ...DECL_KEYS,
+    ...(g.hs ? [`left(${hs}, ${g.hs})`] : []),
+    ...(g.country ? ['partner_country'] : []),
+  ];
+  const named = (hs: string) =>
+    key(hs)
+      .map((c) => (c.startsWith('left(') ? `${c} AS hs_code` : c))
+      .join(', ');
+  const own = [...DECL_KEYS, ...(g.hs ? ['hs_code'] : []), ...(g.country ? ['partner_country'] : [])].join(', ');
+  return `${INSERT}
+      SELECT ${DECL_KEYS.join(', ')}, ${g.hs ? 'hs_code' : 'NULL::text'}, ${g.country ? 'partner_country' : 'NULL::char(2)'},
              ${g.id}::smallint, c.declaration_count, s.item_count, s.customs_value_azn,
              s.statistical_value_usd, s.net_weight_kg, s.gross_weight_kg
-        FROM (SELECT ${named('hs_code')}, ${sums} FROM rollup_fine GROUP BY ${key('hs_code').join(', ')}) s
+        FROM (SELECT ${named('hs_code')}, ${SUMS} FROM rollup_fine GROUP BY ${key('hs_code').join(', ')}) s
         JOIN (SELECT ${own}, count(*)::int AS declaration_count
-                FROM (SELECT DISTINCT declaration_id, ${named('hs4')} FROM rollup_base) d GROUP BY ${own}) c USING (${own})`);
-  }
-  await run('DROP TABLE rollup_base, rollup_fine');
+                FROM (SELECT DISTINCT declaration_id, ${named('hs4')} FROM rollup_base) d GROUP BY ${own}) c USING (${own})`;
 }
 
 /** Brings every participant's rollups up to date (migrations, repairs); run inside a transaction. */
@@ -213,5 +217,3 @@ export function rollupMeasuresSql(): string {
        COALESCE(sum(r.gross_weight_kg), 0.000) AS gross_weight_kg,
        NULL::numeric AS supplementary_quantity, NULL::text AS supplementary_unit`;
 }
-
-export type { MeasureRow, Sql };

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
 import { generateDeclarationsCsv } from '../../src/ingest/generate';
 import { ImportRejectedError } from '../../src/ingest/errors';
 import { importDeclarations, type AffectedMonth } from '../../src/ingest/importer';
 import { resetData, testDb } from '../support/db';
-import { HEADER, checksums, csv, expectRejected, readCsvObjects, row, sumDecimal, tmpFile } from './helpers';
+import { HEADER, checksums, csv, expectRejected, readCsvObjects, row, sumDecimal, tmpFile, type Row } from './helpers';
 
 const NOW = new Date('2025-06-01T10:00:00Z');
 
@@ -17,6 +18,11 @@ async function streamToString(r: Readable): Promise<string> {
 
 async function importText(text: string, opts: Parameters<typeof importDeclarations>[2] = {}) {
   return importDeclarations(testDb().ds, tmpFile('in.csv', text), { now: NOW, ...opts });
+}
+
+/** Registers declaration number TAKEN to a first declarant (VÖEN 1000000001). */
+async function registerTaken() {
+  await importText(csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]));
 }
 
 describe('importDeclarations', () => {
@@ -149,9 +155,7 @@ describe('importDeclarations', () => {
     });
 
     it('still reports problems of later batches, database checks included, and changes nothing', async () => {
-      await importText(
-        csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
-      );
+      await registerTaken();
       const before = await checksums();
       const rows = Array.from({ length: 50 }, (_, i) => row({ declaration_number: `B-${i}` }));
       rows[3] = row({ declaration_number: 'B-3', direction: 'XX' });
@@ -443,9 +447,7 @@ describe('importDeclarations', () => {
     });
 
     it('writes rows rejected by the database check to the rejects file too', async () => {
-      await importText(
-        csv([row({ declaration_number: 'TAKEN', declarant_voen: '1000000001', declarant_name: 'Owner' })]),
-      );
+      await registerTaken();
       const input = tmpFile(
         'taken.csv',
         csv([
@@ -465,6 +467,52 @@ describe('importDeclarations', () => {
         description: 'Motor cars, "sedan"',
         error: 'declaration_number: TAKEN is already registered to another declarant',
       });
+    });
+
+    it('neutralises formula-like cells in the rejects file (CSV injection), a negative number included', async () => {
+      await registerTaken();
+      const input = tmpFile(
+        'formulas.csv',
+        csv([
+          row({
+            declaration_number: 'F-1',
+            description: "=cmd|' /C calc'!A0",
+            declarant_name: '@SUM(1+1)',
+            net_weight_kg: '-12.5',
+            customs_post_code: '\t=1+1',
+          }),
+          row({
+            declaration_number: 'TAKEN',
+            declarant_voen: '1000000002',
+            declarant_name: '+Other',
+            description: '-2+3',
+          }),
+          row({ declaration_number: 'OK-1', declarant_voen: '1000000002', description: '=imported as is' }),
+        ]),
+      );
+      const s = await importDeclarations(testDb().ds, input, { skipInvalid: true, now: NOW });
+      expect(s).to.include({ inserted: 1, rejected: 2 });
+      const text = fs.readFileSync(`${input}.rejects.csv`, 'utf8');
+      expect(text).to.include(`"'=cmd|' /C calc'!A0"`);
+      const rejects = parse(text, { columns: true }) as Row[];
+      expect(rejects).to.have.length(2);
+      expect(rejects[0]).to.include({
+        declaration_number: 'F-1',
+        description: "'=cmd|' /C calc'!A0",
+        declarant_name: "'@SUM(1+1)",
+        // OWASP: every cell that begins with "-" is marked, numbers too (src/shared/csv-cell.ts).
+        net_weight_kg: "'-12.5",
+        customs_post_code: "'\t=1+1",
+      });
+      expect(rejects[1]).to.include({
+        declaration_number: 'TAKEN',
+        declarant_name: "'+Other",
+        description: "'-2+3",
+        error: 'declaration_number: TAKEN is already registered to another declarant',
+      });
+      // The import data itself is not altered: the guard is for the report only.
+      const [d] = await testDb().ds.query(`SELECT description FROM declaration_items WHERE description LIKE '=%'`);
+      expect(d.description).to.equal('=imported as is');
     });
   });
 
