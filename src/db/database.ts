@@ -29,7 +29,7 @@ export function dataSourceFor(url: string, config: AppConfig, logger = new SqlLo
     type: 'postgres',
     url,
     entities,
-    migrations,
+    migrations: migrations(config.db.appRole),
     synchronize: false,
     migrationsRun: false,
     logging: true,
