@@ -97,12 +97,6 @@ async function loginIdentity(
 
 export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQLContext> {
   const { schema, audit, logger, metrics } = opts;
-  if (metrics) {
-    audit.onBatch = (size, ms, error) => {
-      metrics.auditBatches.observe({ result: error ? 'failed' : 'committed' }, ms / 1000);
-      metrics.auditBatchSize.observe(size);
-    };
-  }
   return {
     async serverWillStart() {
       const timer =
