@@ -12,7 +12,7 @@ import { isCalendarDate } from '../graphql/scalars';
 import type { Clock } from '../shared/clock';
 import { AppError, BadUserInputError } from '../shared/errors';
 import { localDate } from './calendar';
-import type { ContractStatus } from './contract.entity';
+import type { ContractStatus } from '../db/entities/contract.entity';
 import { CONTRACT_DOCUMENTS, missingDocuments, type ContractDocument, type ParticipantKind } from './documents';
 import { resolveParticipant } from './participants';
 

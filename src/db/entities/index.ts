@@ -10,8 +10,8 @@ import {
   TransportModeEntity,
 } from './reference.entity';
 import { SessionEntity } from './session.entity';
-import { LoginThrottleEntity, UserAccountEntity } from '../../auth/user-account.entity';
-import { ContractEntity } from '../../contracts/contract.entity';
+import { LoginThrottleEntity, UserAccountEntity } from './user-account.entity';
+import { ContractEntity } from './contract.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here. */
 export const entities = [

@@ -6,6 +6,7 @@ import { Complaints1764000000300 } from './1764000000300-Complaints';
 import { SignatureLogin1764000000400 } from './1764000000400-SignatureLogin';
 import { TradeRollups1764000000500 } from './1764000000500-TradeRollups';
 import { AuditNoTruncate1764000000600 } from './1764000000600-AuditNoTruncate';
+import { GeneratedColumnMetadata1764000000700 } from './1764000000700-GeneratedColumnMetadata';
 
 /** A migration class TypeORM can instantiate (it calls `new` without arguments). */
 export type MigrationClass = new () => MigrationInterface;
@@ -31,5 +32,6 @@ export function migrations(appRole: string): MigrationClass[] {
     bind(SignatureLogin1764000000400),
     bind(TradeRollups1764000000500),
     AuditNoTruncate1764000000600,
+    GeneratedColumnMetadata1764000000700,
   ];
 }
