@@ -18,6 +18,7 @@ import { PortalProvider } from './auth/providers/portal.provider';
 import { WebEidProvider } from './auth/providers/web-eid.provider';
 import { createPkiVerifier, type PkiVerifier } from './pki';
 import { RequestDb } from './db/tenant';
+import { auditBatchMetrics, createMetrics, type Metrics } from './ops/metrics';
 import { systemClock, type Clock } from './shared/clock';
 
 export interface Services {
@@ -26,6 +27,8 @@ export interface Services {
   readonly ds: DataSource;
   /** Request-scoped queries under the request role and row-level security. */
   readonly db: RequestDb;
+  /** Prometheus registry of this service set (served at /metrics). */
+  readonly metrics: Metrics;
   readonly sessions: SessionService;
   /** Query accounting: append-only, hash-chained audit records (group commit) and signed checkpoints. */
   readonly audit: AuditService;
@@ -55,14 +58,16 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
   const throttle = new LoginThrottle(db, clock, config.login);
   const accounts = new AccountService(db, clock, throttle, sessions);
   const pki = createPkiVerifier(config.pki);
+  const metrics = createMetrics(ds);
   const challenges = new ChallengeService(db, clock, { origin: config.http.publicOrigin, ...config.challenge });
   return {
     config,
     clock,
     ds,
     db,
+    metrics,
     sessions,
-    audit: new AuditService(ds, db, config, clock),
+    audit: new AuditService(ds, db, config, clock, { onBatch: auditBatchMetrics(metrics) }),
     accounts,
     login: new LoginService(sessions),
     contracts: new ContractService(db, clock, config.timeZone, sessions, throttle),

@@ -8,10 +8,10 @@
  * when an audit folder is configured, appended to a witness log outside the database.
  */
 import fs from 'node:fs';
-import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
+import { escapeLiteral } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
-import type { RequestDb } from '../db/tenant';
+import { statement, type RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { GroupCommitter } from './group-commit';
@@ -49,7 +49,12 @@ export interface AppendResult {
   seq: string;
 }
 
+/** Called after each group-commit batch with its size, duration and, when it failed, the error (metrics). */
+export type AuditBatchObserver = (size: number, ms: number, error?: unknown) => void;
+
 export interface AuditServiceOptions {
+  /** Told about every batch written (or failed). */
+  onBatch?: AuditBatchObserver;
   /** Overrides the key from the configuration (tests). */
   key?: SigningKey;
   /** Overrides the witness folder from the configuration; null: no witness log. */
@@ -61,8 +66,6 @@ export class AuditService {
   private readonly committer: GroupCommitter<AuditEntryInput, AppendResult>;
   private readonly witnessDir: string | null;
   private witnessPath: Promise<string | null> | undefined;
-  /** Called after each batch (metrics). */
-  onBatch: ((size: number, ms: number, error?: unknown) => void) | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -79,7 +82,7 @@ export class AuditService {
         windowMs: config.audit.groupCommitMs,
         maxBatch: config.audit.groupCommitMax,
       },
-      (size, ms, error) => this.onBatch?.(size, ms, error),
+      opts.onBatch,
     );
   }
 
@@ -135,48 +138,6 @@ export class AuditService {
     return row.id;
   }
 
-  private get pool(): Pool {
-    return (this.ds.driver as unknown as { master: Pool }).master;
-  }
-
-  /** Opens a transaction as the request role holding the chain lock; the head is result 4, `extra` result 5. */
-  private async begin(client: PoolClient, extra = ''): Promise<QueryResult[]> {
-    const role = this.config.db.appRole;
-    return (await client.query(
-      `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
-       SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
-       SELECT r.id::text AS id, r.seq::text AS seq, r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1;${extra}`,
-    )) as unknown as QueryResult[];
-  }
-
-  /**
-   * A pooled connection for `fn`, which runs its own BEGIN … COMMIT; on failure the transaction is
-   * rolled back, and a connection that cannot even roll back is discarded rather than reused.
-   */
-  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      return await fn(client);
-    } catch (e) {
-      await client.query('ROLLBACK').catch((re: Error) => {
-        broken = re;
-      });
-      throw e;
-    } finally {
-      client.release(broken);
-    }
-  }
-
-  /** `fn` inside a transaction that `fn` opened (begin()); committed when it returns. */
-  private inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.withClient(async (client) => {
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    });
-  }
-
   /**
    * One round trip per batch in the steady state: the chain head and a block of record ids are
    * cached, and the INSERT only takes effect if the head in the database is still the cached one
@@ -202,25 +163,25 @@ export class AuditService {
 
   /** Head read and insert in one transaction holding the chain lock (two round trips). */
   private async lockedWriteBatch(items: AuditEntryInput[]): Promise<AppendResult[]> {
-    const out = await this.inTransaction(async (client) => {
-      const results = await this.begin(client);
-      const row = results[4].rows[0] as { seq: string; hash: Buffer } | undefined;
+    const out = await this.db.withConnection(async (conn) => {
+      const { head: last } = await conn.batch(null, { lock: CHAIN_LOCK, head: CHAIN_HEAD }, { commit: false });
+      const row = last.rows[0];
       const head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
       const need = items.filter((i) => i.reservedId === undefined).length;
       const ids =
         need === 0
           ? []
           : (
-              (
-                await client.query(
-                  `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${need})`,
-                )
-              ).rows as { id: string }[]
-            ).map((x) => x.id);
+              await conn.query<{ id: string }>(
+                `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, $1::int)`,
+                [need],
+              )
+            ).rows.map((x) => x.id);
       const built = buildRecords(items, head, ids);
-      await client.query(
+      await conn.query(
         `INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')}) VALUES ${built.values.join(', ')}`,
       );
+      await conn.commit();
       return built;
     });
     this.head = { seq: out.seq, hash: out.prev };
@@ -231,23 +192,19 @@ export class AuditService {
   private idPool: string[] = [];
 
   private async tryWriteBatch(items: AuditEntryInput[]): Promise<AppendResult[] | null> {
-    const role = this.config.db.appRole;
-    return this.withClient(async (client) => {
+    return this.db.withConnection(async (conn) => {
       if (!this.head) {
-        const r = (await client.query<{ seq: string; hash: Buffer }>(
-          `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
-           SELECT r.seq::text AS seq, r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1; COMMIT`,
-        )) as unknown as QueryResult[];
-        const row = r[3].rows[0] as { seq: string; hash: Buffer } | undefined;
+        const { head } = await conn.batch(null, { head: CHAIN_HEAD }, { commit: true });
+        const row = head.rows[0];
         this.head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
       }
       const need = items.filter((i) => i.reservedId === undefined).length;
       if (this.idPool.length < need) {
-        const r = (await client.query(
-          `BEGIN; SET LOCAL ROLE ${role};
-           SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${Math.max(need, ID_BLOCK)}); COMMIT`,
-        )) as unknown as QueryResult[];
-        this.idPool.push(...(r[2].rows as { id: string }[]).map((x) => x.id));
+        const block = statement<{ id: string }>(
+          `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${Math.max(need, ID_BLOCK)})`,
+        );
+        const { ids } = await conn.batch(null, { ids: block }, { commit: true });
+        this.idPool.push(...ids.rows.map((x) => x.id));
       }
       const expected = this.head;
       const { records, values, used, seq, prev } = buildRecords(items, expected, this.idPool);
@@ -255,14 +212,12 @@ export class AuditService {
         expected.seq === 0n
           ? 'NOT EXISTS (SELECT 1 FROM audit_records)'
           : `(SELECT r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1) = ${literal(expected.hash, 'bytea')}`;
-      const res = (await client.query(
-        `BEGIN; SET LOCAL ROLE ${role}; SELECT set_config('app.participant_id', '', true);
-         SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
-         INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')})
-           SELECT v.* FROM (VALUES ${values.join(', ')}) AS v WHERE ${headCheck};
-         COMMIT`,
-      )) as unknown as QueryResult[];
-      if (res[4].rowCount !== records.length) return null;
+      const insert = statement(
+        `INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')})
+           SELECT v.* FROM (VALUES ${values.join(', ')}) AS v WHERE ${headCheck}`,
+      );
+      const { inserted } = await conn.batch(null, { lock: CHAIN_LOCK, inserted: insert }, { commit: true });
+      if (inserted.rowCount !== records.length) return null;
       this.idPool.splice(0, used);
       this.head = { seq, hash: prev };
       return records.map((r) => ({ id: r.id, seq: r.seq }));
@@ -274,25 +229,29 @@ export class AuditService {
    * the chain is empty or the head is already checkpointed (unless `force`).
    */
   async checkpoint(opts: { force?: boolean } = {}): Promise<Checkpoint | null> {
-    const cp = await this.inTransaction(async (client) => {
-      const res = await this.begin(
-        client,
-        ' SELECT c.seq::text AS seq FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1;',
+    const cp = await this.db.withConnection(async (conn) => {
+      const { head: last, checkpoint } = await conn.batch(
+        null,
+        { lock: CHAIN_LOCK, head: CHAIN_HEAD, checkpoint: LAST_CHECKPOINT },
+        { commit: false },
       );
-      const head = res[4].rows[0] as { id: string; seq: string; hash: Buffer } | undefined;
-      const last = res[5].rows[0] as { seq: string } | undefined;
-      if (!head || (!opts.force && last?.seq === head.seq)) return null;
+      const head = last.rows[0];
+      if (!head || (!opts.force && checkpoint.rows[0]?.seq === head.seq)) {
+        await conn.commit();
+        return null;
+      }
       const signed = signCheckpoint(this.key, {
         seq: head.seq,
         recordId: head.id,
         headHash: head.hash,
         createdAt: this.clock.now(),
       });
-      await client.query(
+      await conn.query(
         `INSERT INTO audit_checkpoints (seq, record_id, head_hash, created_at, key_id, signature)
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [signed.seq, signed.recordId, signed.headHash, signed.createdAt, signed.keyId, signed.signature],
       );
+      await conn.commit();
       return signed;
     });
     if (cp) {
@@ -325,6 +284,19 @@ export async function databaseKey(ds: DataSource): Promise<string> {
     return String(r.db);
   }
 }
+
+/** Serialises writers of the chain until the transaction ends. */
+const CHAIN_LOCK = statement(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+
+/** The newest record of the chain (none when it is empty). */
+const CHAIN_HEAD = statement<{ id: string; seq: string; hash: Buffer }>(
+  `SELECT r.id::text AS id, r.seq::text AS seq, r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1`,
+);
+
+/** The newest checkpoint. */
+const LAST_CHECKPOINT = statement<{ seq: string }>(
+  `SELECT c.seq::text AS seq FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1`,
+);
 
 /** Record ids fetched from the sequence at a time. */
 const ID_BLOCK = 64;

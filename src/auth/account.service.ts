@@ -4,7 +4,9 @@
  * module and the password provider; errors raised around statements that carry one are
  * replaced by errors without the statement's parameters.
  */
+import { UserAccountEntity } from '../db/entities';
 import type { RequestDb, Sql } from '../db/tenant';
+import { IsNull } from 'typeorm';
 import type { Clock } from '../shared/clock';
 import { AppError, BadUserInputError, ForbiddenError, UnauthenticatedError } from '../shared/errors';
 import type { LoginThrottle } from './login-throttle';
@@ -86,12 +88,15 @@ export class AccountService {
     const hash = await hashPassword(password);
     const now = this.clock.now();
     try {
-      await this.db.run(null, (sql) =>
-        sql.query(
-          `INSERT INTO user_accounts (username, password_hash, role, must_change_password, password_changed_at, created_at)
-         VALUES ($1, $2, 'OFFICER', true, $3, $3)`,
-          [username, hash, now],
-        ),
+      await this.db.run(null, (tx) =>
+        tx.repo(UserAccountEntity).insert({
+          username,
+          passwordHash: hash,
+          role: 'OFFICER',
+          mustChangePassword: true,
+          passwordChangedAt: now,
+          createdAt: now,
+        }),
       );
     } catch (e) {
       if (isUniqueViolation(e)) throw new BadUserInputError(`the username ${username} is taken`, 'username');
@@ -124,12 +129,8 @@ export class AccountService {
   async rehash(accountId: string, oldHash: string, password: string): Promise<void> {
     const hash = await hashPassword(password);
     try {
-      await this.db.run(null, (sql) =>
-        sql.query(`UPDATE user_accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [
-          accountId,
-          oldHash,
-          hash,
-        ]),
+      await this.db.run(null, (tx) =>
+        tx.repo(UserAccountEntity).update({ id: accountId, passwordHash: oldHash }, { passwordHash: hash }),
       );
     } catch (e) {
       throw scrubbed(e, 'updating the password hash');
@@ -155,21 +156,22 @@ export class AccountService {
     await this.throttle.succeeded(account.username, clientIp);
     const hash = await hashPassword(newPassword);
     const now = this.clock.now();
-    let updated: unknown[];
+    let updated: number;
     try {
-      // RequestDb returns the RETURNING rows for every statement kind.
-      updated = await this.db.run(null, (sql) =>
-        sql.query(
-          `UPDATE user_accounts SET password_hash = $3, must_change_password = false, password_changed_at = $4
-          WHERE id = $1 AND password_hash = $2 AND disabled_at IS NULL RETURNING id`,
-          [accountId, account.passwordHash, hash, now],
-        ),
+      const r = await this.db.run(null, (tx) =>
+        tx
+          .repo(UserAccountEntity)
+          .update(
+            { id: accountId, passwordHash: account.passwordHash, disabledAt: IsNull() },
+            { passwordHash: hash, mustChangePassword: false, passwordChangedAt: now },
+          ),
       );
+      updated = r.affected ?? 0;
     } catch (e) {
       throw scrubbed(e, 'storing the new password');
     }
     // A concurrent change or re-issue replaced the password first: this one does not apply.
-    if (updated.length === 0) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    if (updated === 0) throw new UnauthenticatedError(WRONG_CREDENTIALS);
     await this.sessions.revokeAll({ userAccountId: accountId });
   }
 

@@ -10,7 +10,9 @@
  *
  * Nothing here knows about GraphQL. Every query runs through RequestDb (request role, RLS).
  */
-import type { RequestDb, Sql } from '../db/tenant';
+import { ComplaintEntity, DeclarationEntity } from '../db/entities';
+import type { ComplaintChannel, ComplaintStatus } from '../db/entities/complaint.entity';
+import type { RequestDb, RequestTx } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { cursorCodec, type Page } from '../shared/cursor';
 import { BadUserInputError } from '../shared/errors';
@@ -23,8 +25,7 @@ import {
 } from './complaint.validation';
 import { clientKey, countFiling } from './rate-limit';
 
-export type ComplaintStatus = 'RECEIVED' | 'IN_REVIEW' | 'ANSWERED';
-export type ComplaintChannel = 'ELECTRONIC' | 'PAPER';
+export type { ComplaintChannel, ComplaintStatus };
 
 export const MAX_COMPLAINT_PAGE = 500;
 
@@ -251,13 +252,10 @@ export class ComplaintService {
    * A trader may reference only their own declaration or audit record. Someone else's and a
    * non-existent one get the same message, so references cannot probe other participants' data.
    */
-  private async checkReferences(sql: Sql, participantId: string, c: ValidComplaint): Promise<void> {
+  private async checkReferences(tx: RequestTx, participantId: string, c: ValidComplaint): Promise<void> {
     if (c.declarationNumber !== null) {
-      const [d] = await sql.query(`SELECT 1 FROM declarations WHERE participant_id = $1 AND number = $2`, [
-        participantId,
-        c.declarationNumber,
-      ]);
-      if (!d) {
+      const found = await tx.repo(DeclarationEntity).existsBy({ participantId, number: c.declarationNumber });
+      if (!found) {
         throw new BadUserInputError(
           'input.declarationNumber: you have no declaration with this number',
           'input.declarationNumber',
@@ -266,7 +264,7 @@ export class ComplaintService {
     }
     if (c.auditRecordId !== null) {
       // The audit table is built separately: until it exists, the reference is kept unchecked.
-      const [t] = await sql.query<{ present: boolean; readable: boolean | null }>(
+      const [t] = await tx.query<{ present: boolean; readable: boolean | null }>(
         `SELECT to_regclass('audit_records') IS NOT NULL AS present,
                 CASE WHEN to_regclass('audit_records') IS NOT NULL THEN
                   has_column_privilege('audit_records', 'id', 'SELECT')
@@ -277,7 +275,7 @@ export class ComplaintService {
           // A deployment fault, not the user's: fail closed, and say what is missing in the log.
           throw new Error('audit_records exists but the request role may not read (id, participant_id): grant it');
         }
-        const [a] = await sql.query(`SELECT 1 FROM audit_records WHERE id = $1 AND participant_id = $2`, [
+        const [a] = await tx.query(`SELECT 1 FROM audit_records WHERE id = $1 AND participant_id = $2`, [
           c.auditRecordId,
           participantId,
         ]);
@@ -292,7 +290,7 @@ export class ComplaintService {
   }
 
   private async insert(
-    sql: Sql,
+    tx: RequestTx,
     c: ValidComplaint,
     channel: ComplaintChannel,
     participantId: string | null,
@@ -301,35 +299,32 @@ export class ComplaintService {
   ): Promise<ComplaintRecord> {
     const today = dateIn(now, this.config.timeZone);
     const due = addDays(today, this.config.reviewDays);
-    const [row] = await sql.query<ComplaintRecord>(
-      `INSERT INTO complaints AS c (channel, name, patronymic, surname, address, postal_address, workplace, email,
-         declaration_number, audit_record_id, body, participant_id, recorded_by, filed_at, due_date)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::date)
-       RETURNING ${columns('$16')}`,
-      [
-        channel,
-        c.name,
-        c.patronymic,
-        c.surname,
-        c.address,
-        c.postalAddress,
-        c.workplace,
-        c.email,
-        c.declarationNumber,
-        c.auditRecordId,
-        c.text,
-        participantId,
-        recordedBy,
-        now,
-        due,
-        today,
-      ],
-    );
+    const inserted = await tx.repo(ComplaintEntity).insert({
+      channel,
+      name: c.name,
+      patronymic: c.patronymic,
+      surname: c.surname,
+      address: c.address,
+      postalAddress: c.postalAddress,
+      workplace: c.workplace,
+      email: c.email,
+      declarationNumber: c.declarationNumber,
+      auditRecordId: c.auditRecordId,
+      body: c.text,
+      participantId,
+      recordedBy,
+      filedAt: now,
+      dueDate: due,
+    });
+    const [row] = await tx.query<ComplaintRecord>(`SELECT ${columns('$2')} FROM complaints c WHERE c.id = $1`, [
+      String(inserted.identifiers[0].id),
+      today,
+    ]);
     return row;
   }
 
-  private async statusOf(sql: Sql, id: string): Promise<ComplaintStatus> {
-    const [r] = await sql.query<{ status: ComplaintStatus }>(`SELECT status FROM complaints WHERE id = $1`, [id]);
+  private async statusOf(tx: RequestTx, id: string): Promise<ComplaintStatus> {
+    const r = await tx.repo(ComplaintEntity).findOne({ select: { status: true }, where: { id } });
     if (!r) throw new BadUserInputError(`id: no complaint ${id}`, 'id');
     return r.status;
   }

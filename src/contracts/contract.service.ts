@@ -7,13 +7,15 @@ import { AccountService, isUniqueViolation, scrubbed, TRADER_USERNAME_PREFIX } f
 import type { LoginThrottle } from '../auth/login-throttle';
 import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
+import { IsNull, Not } from 'typeorm';
+import { ContractEntity, UserAccountEntity } from '../db/entities';
 import type { RequestDb, Sql } from '../db/tenant';
 import { isCalendarDate } from '../shared/calendar';
 import type { Clock } from '../shared/clock';
 import { cursorCodec, type Page } from '../shared/cursor';
 import { AppError, BadUserInputError } from '../shared/errors';
 import { localDate } from './calendar';
-import type { ContractStatus } from './contract.entity';
+import type { ContractStatus } from '../db/entities/contract.entity';
 import { CONTRACT_DOCUMENTS, missingDocuments, type ContractDocument, type ParticipantKind } from './documents';
 import { resolveParticipant } from './participants';
 
@@ -119,38 +121,32 @@ export class ContractService {
     const v = this.validate(input);
     const now = this.clock.now();
     try {
-      return await this.db.run(null, async (sql) => {
-        const [dup] = await sql.query<{ number: string }>(`SELECT number FROM contracts WHERE number_key = $1`, [
-          v.numberKey,
-        ]);
+      return await this.db.run(null, async (tx) => {
+        const contracts = tx.repo(ContractEntity);
+        const dup = await contracts.findOne({ select: { number: true }, where: { numberKey: v.numberKey } });
         if (dup) throw new BadUserInputError(`contract ${dup.number} is already registered`, 'contractNumber');
-        const participant = await resolveParticipant(sql, v.participant, now);
-        const [open] = await sql.query<{ number: string; status: string }>(
-          `SELECT number, status FROM contracts WHERE participant_id = $1 AND status <> 'TERMINATED'`,
-          [participant.id],
-        );
+        const participant = await resolveParticipant(tx, v.participant, now);
+        const open = await contracts.findOne({
+          select: { number: true, status: true },
+          where: { participantId: participant.id, status: Not('TERMINATED' as const) },
+        });
         if (open) {
           throw new BadUserInputError(
             `the participant already has contract ${open.number} (${open.status}); terminate it first`,
             'contractNumber',
           );
         }
-        const [row] = await sql.query<{ id: string }>(
-          `INSERT INTO contracts (number, number_key, signed_date, participant_id, non_commercial, documents,
-             registered_by, registered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text AS id`,
-          [
-            v.number,
-            v.numberKey,
-            v.signedDate,
-            participant.id,
-            v.nonCommercial,
-            v.documents,
-            officer.userAccountId,
-            now,
-          ],
-        );
-        return this.load(sql, row.id);
+        const inserted = await contracts.insert({
+          number: v.number,
+          numberKey: v.numberKey,
+          signedDate: v.signedDate,
+          participantId: participant.id,
+          nonCommercial: v.nonCommercial,
+          documents: v.documents,
+          registeredBy: officer.userAccountId,
+          registeredAt: now,
+        });
+        return this.load(tx, String(inserted.identifiers[0].id));
       });
     } catch (e) {
       if (isUniqueViolation(e)) {
@@ -203,8 +199,9 @@ export class ContractService {
     const now = this.clock.now();
     let result: { contract: ContractRecord; username: string; accountId: string };
     try {
-      result = await this.db.run(null, async (sql) => {
-        const [c] = await sql.query<{
+      result = await this.db.run(null, async (tx) => {
+        const accounts = tx.repo(UserAccountEntity);
+        const [c] = await tx.query<{
           number: string;
           status: ContractStatus;
           participant_id: string;
@@ -227,26 +224,28 @@ export class ContractService {
         let username = c.username;
         if (accountId === null || username === null) {
           username = usernameForContract(c.number);
-          const [a] = await sql.query<{ id: string }>(
-            `INSERT INTO user_accounts (username, password_hash, role, participant_id, contract_id, must_change_password,
-               password_changed_at, created_at)
-             VALUES ($1, $2, 'TRADER', $3, $4, true, $5, $5) RETURNING id::text AS id`,
-            [username, hash, c.participant_id, cid, now],
-          );
-          accountId = a.id;
+          const a = await accounts.insert({
+            username,
+            passwordHash: hash,
+            role: 'TRADER',
+            participantId: c.participant_id,
+            contractId: cid,
+            mustChangePassword: true,
+            passwordChangedAt: now,
+            createdAt: now,
+          });
+          accountId = String(a.identifiers[0].id);
         } else {
-          await sql.query(
-            `UPDATE user_accounts SET password_hash = $2, must_change_password = true, password_changed_at = $3,
-                    disabled_at = NULL
-              WHERE id = $1`,
-            [accountId, hash, now],
-          );
+          await accounts.update(accountId, {
+            passwordHash: hash,
+            mustChangePassword: true,
+            passwordChangedAt: now,
+            disabledAt: null,
+          });
         }
-        await sql.query(
-          `UPDATE contracts SET credentials_issued_at = coalesce(credentials_issued_at, $2) WHERE id = $1`,
-          [cid, now],
-        );
-        return { contract: await this.load(sql, cid), username, accountId };
+        // The first issue is the one the one-month term is about: a re-issue keeps its time.
+        await tx.repo(ContractEntity).update({ id: cid, credentialsIssuedAt: IsNull() }, { credentialsIssuedAt: now });
+        return { contract: await this.load(tx, cid), username, accountId };
       });
     } catch (e) {
       if (isUniqueViolation(e))
@@ -287,8 +286,8 @@ export class ContractService {
     if (reason.length > MAX_REASON_LENGTH)
       throw new BadUserInputError(`reason: at most ${MAX_REASON_LENGTH} characters`, 'reason');
     const now = this.clock.now();
-    const { record, accountId } = await this.db.run(null, async (sql) => {
-      const [c] = await sql.query<{ number: string; status: ContractStatus }>(
+    const { record, accountId } = await this.db.run(null, async (tx) => {
+      const [c] = await tx.query<{ number: string; status: ContractStatus }>(
         `SELECT number, status FROM contracts WHERE id = $1 FOR UPDATE`,
         [cid],
       );
@@ -299,17 +298,16 @@ export class ContractService {
           'id',
         );
       }
-      await sql.query(
-        `UPDATE contracts SET status = $2, status_reason = $3, status_changed_at = $4, status_changed_by = $5 WHERE id = $1`,
-        [cid, to, reason, now, officer.userAccountId],
-      );
-      if (to === 'TERMINATED')
-        await sql.query(`UPDATE user_accounts SET disabled_at = $2 WHERE contract_id = $1`, [cid, now]);
-      const accounts = await sql.query<{ id: string }>(
-        `SELECT id::text AS id FROM user_accounts WHERE contract_id = $1`,
-        [cid],
-      );
-      return { record: await this.load(sql, cid), accountId: accounts[0]?.id ?? null };
+      await tx.repo(ContractEntity).update(cid, {
+        status: to,
+        statusReason: reason,
+        statusChangedAt: now,
+        statusChangedBy: officer.userAccountId,
+      });
+      const accounts = tx.repo(UserAccountEntity);
+      if (to === 'TERMINATED') await accounts.update({ contractId: cid }, { disabledAt: now });
+      const account = await accounts.findOne({ select: { id: true }, where: { contractId: cid } });
+      return { record: await this.load(tx, cid), accountId: account?.id ?? null };
     });
     // After the commit, so a login racing with this either sees the new status or has its session revoked here.
     if (to !== 'ACTIVE' && accountId !== null) await this.sessions.revokeAll({ userAccountId: accountId });

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config';
 import { defaultDataRoot, startEmbeddedPostgres, type EmbeddedServer } from './embedded';
 import { entities } from './entities';
 import { migrations } from './migrations';
+import { pgDriverFor, registerPoolSlot, type PoolSlot } from './pool';
 import { syncReferenceData } from './reference/sync';
 import { SqlLogger } from './sql-log';
 
@@ -24,12 +25,18 @@ export interface OpenOptions {
   migrate?: boolean;
 }
 
+/**
+ * A DataSource over `url` with the entities and migrations. Its pg pool is built through the
+ * driver of src/db/pool.ts, so the pool is known here (poolOf) without reading TypeORM's internals.
+ */
 export function dataSourceFor(url: string, config: AppConfig, logger = new SqlLogger()): DataSource {
-  return new DataSource({
+  const slot: PoolSlot = {};
+  const ds = new DataSource({
     type: 'postgres',
+    driver: pgDriverFor(slot),
     url,
     entities,
-    migrations,
+    migrations: migrations(config.db.appRole),
     synchronize: false,
     migrationsRun: false,
     logging: true,
@@ -41,6 +48,8 @@ export function dataSourceFor(url: string, config: AppConfig, logger = new SqlLo
       connectionTimeoutMillis: config.db.connectTimeoutMs,
     },
   });
+  registerPoolSlot(ds, slot);
+  return ds;
 }
 
 export async function openDatabase(config: AppConfig, opts: OpenOptions = {}): Promise<Database> {

@@ -16,7 +16,6 @@ import { createContext, type GraphQLContext } from '../graphql/context';
 import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
 import { makeFormatError, requestIdPlugin } from '../graphql/plugins/errors.plugin';
 import { auditPlugin } from '../graphql/plugins/audit.plugin';
-import { createMetrics } from '../ops/metrics';
 import { buildAppSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import type { Logger } from '../shared/logger';
@@ -52,7 +51,7 @@ export async function startHttpServer(
   const httpServer = http.createServer(app);
   const schema = await buildAppSchema();
   const development = services.config.env === 'development';
-  const metrics = createMetrics(services.ds);
+  const metrics = services.metrics;
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,

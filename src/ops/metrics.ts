@@ -1,10 +1,13 @@
 /**
- * Prometheus metrics (prom-client), one registry per HTTP server (never the global default
- * registry, so several servers in one process do not collide). Labels are bounded: operations are
+ * Prometheus metrics (prom-client), one registry per set of services (src/services.ts, served by
+ * its HTTP server at /metrics; never the global default registry, so several in one process do
+ * not collide). Labels are bounded: operations are
  * named by their root fields (schema names), never by the client's operation name.
  */
 import client from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { AuditBatchObserver } from '../audit/audit.service';
+import { poolStats } from '../db/pool';
 
 export interface Metrics {
   readonly registry: client.Registry;
@@ -15,13 +18,6 @@ export interface Metrics {
   readonly auditBatchSize: client.Histogram<never>;
   readonly auditFailures: client.Counter<never>;
   readonly databaseUnavailable: client.Counter<never>;
-}
-
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-  options?: { max?: number };
 }
 
 export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -70,19 +66,18 @@ export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: bo
     registers: [registry],
   });
   if (ds) {
-    const pool = () => (ds.isInitialized ? (ds.driver as unknown as { master?: PgPool }).master : undefined);
     new client.Gauge({
       name: 'db_pool_connections',
       help: 'Database pool connections by state (total, idle, in_use) and requests waiting for one (waiting)',
       labelNames: ['state'] as const,
       registers: [registry],
       collect() {
-        const p = pool();
+        const p = poolStats(ds);
         if (!p) return;
-        this.set({ state: 'total' }, p.totalCount);
-        this.set({ state: 'idle' }, p.idleCount);
-        this.set({ state: 'in_use' }, p.totalCount - p.idleCount);
-        this.set({ state: 'waiting' }, p.waitingCount);
+        this.set({ state: 'total' }, p.total);
+        this.set({ state: 'idle' }, p.idle);
+        this.set({ state: 'in_use' }, p.total - p.idle);
+        this.set({ state: 'waiting' }, p.waiting);
       },
     });
     new client.Gauge({
@@ -90,12 +85,20 @@ export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: bo
       help: 'Configured size of the database pool',
       registers: [registry],
       collect() {
-        const max = pool()?.options?.max;
+        const max = poolStats(ds)?.max;
         if (typeof max === 'number') this.set(max);
       },
     });
   }
   return { registry, operations, duration, logins, auditBatches, auditBatchSize, auditFailures, databaseUnavailable };
+}
+
+/** The audit's batch observer (AuditServiceOptions.onBatch) that feeds these metrics. */
+export function auditBatchMetrics(metrics: Metrics): AuditBatchObserver {
+  return (size, ms, error) => {
+    metrics.auditBatches.observe({ result: error ? 'failed' : 'committed' }, ms / 1000);
+    metrics.auditBatchSize.observe(size);
+  };
 }
 
 /** A bounded label for an operation: its root fields, sorted, at most three. */

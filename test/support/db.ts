@@ -79,7 +79,7 @@ export async function resetData(): Promise<void> {
   const { ds } = testDb();
   const tables: { tablename: string }[] = await ds.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public'
-       AND tablename NOT IN ('migrations', 'countries', 'hs_chapters', 'hs_headings', 'customs_posts',
+       AND tablename NOT IN ('migrations', 'typeorm_metadata', 'countries', 'hs_chapters', 'hs_headings', 'customs_posts',
                              'customs_procedures', 'transport_modes')`,
   );
   if (tables.length === 0) return;

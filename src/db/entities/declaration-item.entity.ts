@@ -1,8 +1,24 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { DirectionCode } from './declaration.entity';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { DeclarationEntity, type DirectionCode } from './declaration.entity';
 
 /** One goods item of a declaration; repeats the declaration-level columns statistics group by. */
 @Entity({ name: 'declaration_items' })
+@ForeignKey(() => DeclarationEntity, ['participantId', 'declarationId'], ['participantId', 'id'], {
+  name: 'declaration_items_participant_id_declaration_id_fkey',
+  onDelete: 'CASCADE',
+})
+// Statistics always filter by participant and usually by a date range.
+@Index('declaration_items_stats_idx', ['participantId', 'registrationDate'])
+@Index('declaration_items_hs_idx', ['participantId', 'hsCode'])
+@Check('declaration_items_item_number_check', 'item_number >= 1')
+@Check('declaration_items_direction_check', "direction IN ('IM', 'EX')")
+@Check('declaration_items_hs_code_check', "hs_code ~ '^[0-9]{10}$'")
+@Check('declaration_items_net_weight_kg_check', 'net_weight_kg >= 0')
+@Check('declaration_items_check', 'gross_weight_kg >= net_weight_kg')
+@Check('declaration_items_supplementary_quantity_check', 'supplementary_quantity >= 0')
+@Check('declaration_items_invoice_value_check', 'invoice_value >= 0')
+@Check('declaration_items_customs_value_azn_check', 'customs_value_azn >= 0')
+@Check('declaration_items_statistical_value_usd_check', 'statistical_value_usd >= 0')
 export class DeclarationItemEntity {
   @PrimaryColumn({ name: 'participant_id', type: 'bigint' })
   participantId: string;
@@ -64,6 +80,6 @@ export class DeclarationItemEntity {
   @Column({ name: 'statistical_value_usd', type: 'numeric', precision: 18, scale: 2 })
   statisticalValueUsd: string;
 
-  @Column({ name: 'unknown_reference', type: 'text', array: true })
+  @Column({ name: 'unknown_reference', type: 'text', array: true, default: () => "'{}'" })
   unknownReference: string[];
 }

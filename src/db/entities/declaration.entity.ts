@@ -1,14 +1,22 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { ParticipantEntity } from './participant.entity';
 
 export type DirectionCode = 'IM' | 'EX';
 
 /** A customs declaration of one participant (tenant table: participant_id leads the key). */
 @Entity({ name: 'declarations' })
+@Unique('declarations_participant_id_number_key', ['participantId', 'number'])
+// Declarations page newest first: (participant, date desc, id desc) is the cursor order.
+@Index('declarations_page_idx', ['participantId', 'registrationDate', 'id'])
+// The import looks a declaration number up across participants (a number belongs to one declarant).
+@Index('declarations_number_idx', ['number'])
+@Check('declarations_direction_check', "direction IN ('IM', 'EX')")
 export class DeclarationEntity {
   @PrimaryColumn({ name: 'participant_id', type: 'bigint' })
+  @ForeignKey(() => ParticipantEntity, { name: 'declarations_participant_id_fkey' })
   participantId: string;
 
-  @PrimaryColumn({ type: 'bigint', generatedIdentity: 'ALWAYS' })
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 
   @Column({ type: 'text' })

@@ -10,8 +10,9 @@ import {
   TransportModeEntity,
 } from './reference.entity';
 import { SessionEntity } from './session.entity';
-import { LoginThrottleEntity, UserAccountEntity } from '../../auth/user-account.entity';
-import { ContractEntity } from '../../contracts/contract.entity';
+import { LoginThrottleEntity, UserAccountEntity } from './user-account.entity';
+import { ComplaintEntity } from './complaint.entity';
+import { ContractEntity } from './contract.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here. */
 export const entities = [
@@ -28,6 +29,7 @@ export const entities = [
   UserAccountEntity,
   ContractEntity,
   LoginThrottleEntity,
+  ComplaintEntity,
 ];
 export {
   ParticipantEntity,
@@ -43,4 +45,5 @@ export {
   UserAccountEntity,
   ContractEntity,
   LoginThrottleEntity,
+  ComplaintEntity,
 };

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
 
 /** ISO 3166-1 country with names in Azerbaijani, English and Russian. */
 @Entity({ name: 'countries' })
+@Check('countries_code_check', "code ~ '^[A-Z]{2}$'")
 export class CountryEntity {
   @PrimaryColumn({ type: 'char', length: 2 }) code: string;
   @Column({ type: 'char', length: 3 }) alpha3: string;
@@ -12,6 +13,7 @@ export class CountryEntity {
 
 /** Harmonized System chapter (2 digits). */
 @Entity({ name: 'hs_chapters' })
+@Check('hs_chapters_code_check', "code ~ '^[0-9]{2}$'")
 export class HsChapterEntity {
   @PrimaryColumn({ type: 'char', length: 2 }) code: string;
   @Column({ name: 'name_en', type: 'text' }) nameEn: string;
@@ -19,9 +21,12 @@ export class HsChapterEntity {
 
 /** Harmonized System heading (4 digits). */
 @Entity({ name: 'hs_headings' })
+@Check('hs_headings_code_check', "code ~ '^[0-9]{4}$'")
 export class HsHeadingEntity {
   @PrimaryColumn({ type: 'char', length: 4 }) code: string;
-  @Column({ name: 'chapter_code', type: 'char', length: 2 }) chapterCode: string;
+  @Column({ name: 'chapter_code', type: 'char', length: 2 })
+  @ForeignKey(() => HsChapterEntity, { name: 'hs_headings_chapter_code_fkey' })
+  chapterCode: string;
   @Column({ name: 'name_en', type: 'text' }) nameEn: string;
 }
 
@@ -35,6 +40,7 @@ export class CustomsPostEntity {
 
 /** A customs procedure code (2 digits, e.g. 40 release for free circulation). */
 @Entity({ name: 'customs_procedures' })
+@Check('customs_procedures_code_check', "code ~ '^[0-9]{2}$'")
 export class CustomsProcedureEntity {
   @PrimaryColumn({ type: 'char', length: 2 }) code: string;
   @Column({ name: 'name_en', type: 'text' }) nameEn: string;
@@ -42,6 +48,7 @@ export class CustomsProcedureEntity {
 
 /** Mode of transport at the border (1 digit). */
 @Entity({ name: 'transport_modes' })
+@Check('transport_modes_code_check', "code ~ '^[0-9]$'")
 export class TransportModeEntity {
   @PrimaryColumn({ type: 'char', length: 1 }) code: string;
   @Column({ name: 'name_en', type: 'text' }) nameEn: string;

@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { getConfig } from '../../config';
 
 /**
  * Participants, declarations and their items (the tenant tables), reference data, sessions,
@@ -12,8 +11,11 @@ import { getConfig } from '../../config';
 export class Initial1764000000000 implements MigrationInterface {
   name = 'Initial1764000000000';
 
+  /** `role`: the request role (DB_APP_ROLE), passed in by migrations(appRole). */
+  constructor(private readonly role: string) {}
+
   async up(q: QueryRunner): Promise<void> {
-    const role = getConfig().db.appRole;
+    const role = this.role;
     await q.query(`
       DO $$ BEGIN
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN

@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { getConfig } from '../../config';
 
 /**
  * The first way in (regulation 2.6 (1)): contracts registered by officers, user accounts with
@@ -9,8 +8,11 @@ import { getConfig } from '../../config';
 export class PasswordAccess1764000000100 implements MigrationInterface {
   name = 'PasswordAccess1764000000100';
 
+  /** `role`: the request role (DB_APP_ROLE), passed in by migrations(appRole). */
+  constructor(private readonly role: string) {}
+
   async up(q: QueryRunner): Promise<void> {
-    const role = getConfig().db.appRole;
+    const role = this.role;
 
     // Usernames are stored normalised (NFKC, trimmed, lower case), so uniqueness is case-insensitive.
     await q.query(`
@@ -80,7 +82,7 @@ export class PasswordAccess1764000000100 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    const role = getConfig().db.appRole;
+    const role = this.role;
     await q.query(`REVOKE INSERT, UPDATE ON participants FROM ${role}`);
     await q.query(`DROP TABLE IF EXISTS login_throttle`);
     await q.query(`ALTER TABLE IF EXISTS user_accounts DROP CONSTRAINT IF EXISTS user_accounts_contract_id_fkey`);

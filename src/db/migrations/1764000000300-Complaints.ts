@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { getConfig } from '../../config';
 
 /**
  * Complaints (regulation 3.5.1–3.5.3): filed electronically by anyone or recorded from paper by
@@ -13,8 +12,11 @@ import { getConfig } from '../../config';
 export class Complaints1764000000300 implements MigrationInterface {
   name = 'Complaints1764000000300';
 
+  /** `role`: the request role (DB_APP_ROLE), passed in by migrations(appRole). */
+  constructor(private readonly role: string) {}
+
   async up(q: QueryRunner): Promise<void> {
-    const role = getConfig().db.appRole;
+    const role = this.role;
     const tenant = `NULLIF(current_setting('app.participant_id', true), '')::bigint`;
 
     await q.query(`

@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { getConfig } from '../../config';
 
 /**
  * Signature login: server challenges (consumed once, by any instance), used portal assertion ids
@@ -8,8 +7,11 @@ import { getConfig } from '../../config';
 export class SignatureLogin1764000000400 implements MigrationInterface {
   name = 'SignatureLogin1764000000400';
 
+  /** `role`: the request role (DB_APP_ROLE), passed in by migrations(appRole). */
+  constructor(private readonly role: string) {}
+
   async up(q: QueryRunner): Promise<void> {
-    const role = getConfig().db.appRole;
+    const role = this.role;
     await q.query(`
       CREATE TABLE login_challenges (
         id uuid PRIMARY KEY,

@@ -57,12 +57,6 @@ function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): strin
 
 export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQLContext> {
   const { schema, audit, logger, metrics } = opts;
-  if (metrics) {
-    audit.onBatch = (size, ms, error) => {
-      metrics.auditBatches.observe({ result: error ? 'failed' : 'committed' }, ms / 1000);
-      metrics.auditBatchSize.observe(size);
-    };
-  }
   return {
     async serverWillStart() {
       const timer =
