@@ -39,6 +39,7 @@
 import type { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { withOwnerClient } from '../db/pool';
 import { systemClock } from '../shared/clock';
 import { refreshRollups } from '../statistics/rollups';
 import { BatchLoader } from './batch-loader';
@@ -53,7 +54,6 @@ import {
   type ImportSummary,
 } from './options';
 import { openSource, parseSource, type ImportSource } from './parse-stream';
-import { connectImportClient } from './pg-client';
 import { ProgressReporter } from './progress';
 import { loadReferenceSets } from './reference-sets';
 import { RejectsFile, rejectsPathFor } from './rejects-file';
@@ -91,29 +91,30 @@ export async function importDeclarations(
   const now = opts.now ?? systemClock.now();
   const rejectsPath = rejectsPathFor(input, opts);
   const source = await openSource(input);
-  const { client, release } = await connectImportClient(ds);
-  let run: ImportRun | undefined;
-  let failed = false;
-  try {
-    await beginImport(client);
-    run = await prepare(client, source, opts, now, rejectsPath);
-    await readAndLoad(run, source);
-    const affected = await commit(run);
-    const summary = summarise(run, affected, started);
-    run.progress.report('done');
-    return summary;
-  } catch (e) {
-    failed = true;
-    // A batch may still be running on the connection: let it finish before rolling back.
-    await run?.queue.settle();
-    await rollbackImport(client);
-    throw e;
-  } finally {
-    source.close();
-    // Nothing was imported: a rejects file would describe an import that did not happen.
-    await run?.rejects?.close(failed);
-    await release();
-  }
+  // The connection user (owner), not the request role: COPY, the advisory lock and ANALYZE need it.
+  return withOwnerClient(ds, async (client) => {
+    let run: ImportRun | undefined;
+    let failed = false;
+    try {
+      await beginImport(client);
+      run = await prepare(client, source, opts, now, rejectsPath);
+      await readAndLoad(run, source);
+      const affected = await commit(run);
+      const summary = summarise(run, affected, started);
+      run.progress.report('done');
+      return summary;
+    } catch (e) {
+      failed = true;
+      // A batch may still be running on the connection: let it finish before rolling back.
+      await run?.queue.settle();
+      await rollbackImport(client);
+      throw e;
+    } finally {
+      source.close();
+      // Nothing was imported: a rejects file would describe an import that did not happen.
+      await run?.rejects?.close(failed);
+    }
+  });
 }
 
 /** Reference sets, staging tables, the per-record sink, the loader and its queue, the rejects file. */

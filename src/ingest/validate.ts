@@ -7,7 +7,7 @@
  * reference tables do not know is accepted and reported in `unknownReference`; a country code
  * must exist (the countries table is the full ISO 3166-1 list).
  */
-import { isCalendarDate } from '../shared/calendar';
+import { isCalendarDate, MAX_DOCUMENT_YEAR } from '../shared/calendar';
 import { COL, DECLARATION_COLUMNS, type DeclarationColumn } from './columns';
 
 export interface ReferenceSets {
@@ -138,7 +138,7 @@ export class RowValidator {
     const date = f[COL.registration_date];
     if (date === '') this.err('registration_date', 'is required');
     else if (!this.validDates.has(date)) {
-      if (isCalendarDate(date)) this.validDates.add(date);
+      if (isCalendarDate(date, MAX_DOCUMENT_YEAR)) this.validDates.add(date);
       else this.err('registration_date', `"${clip(date)}" is not a calendar date YYYY-MM-DD`);
     }
 

@@ -1,28 +1,30 @@
 /**
- * Calendar dates as the service writes them: YYYY-MM-DD, a day that exists, years 1900–2999.
- * One definition for the GraphQL Date scalar, the contract service and the CSV importer.
+ * Calendar dates as the service reads and writes them: YYYY-MM-DD, a day that exists, year 1900 or
+ * later. One definition for the GraphQL Date scalar, the contract service and the CSV importer.
  *
- * The year range is the importer's rule (docs: src/ingest/README.md): no customs document is
- * older than 1900, and a year from 3000 on is a typing error, not a date to store.
+ * The upper year is the caller's rule: the API accepts any year to 9999 (clients pass
+ * `to: "9999-12-31"` as an open end), while the importer refuses a registration date from 3000 on
+ * (a typing error, not a document date: see docs/import-format.md).
  */
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export const MIN_CALENDAR_YEAR = 1900;
-export const MAX_CALENDAR_YEAR = 2999;
+/** The latest year of a date a customs document may carry (importer). */
+export const MAX_DOCUMENT_YEAR = 2999;
 
 /** Gregorian leap year. */
 export function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
 
-/** Whether s is a real calendar date YYYY-MM-DD with a year from 1900 to 2999 (2023-02-30 is not). */
-export function isCalendarDate(s: string): boolean {
+/** Whether s is a real calendar date YYYY-MM-DD with a year from 1900 to `maxYear` (2023-02-30 is not). */
+export function isCalendarDate(s: string, maxYear = 9999): boolean {
   const m = DATE_RE.exec(s);
   if (!m) return false;
   const y = +m[1];
   const mo = +m[2];
   const d = +m[3];
-  if (y < MIN_CALENDAR_YEAR || y > MAX_CALENDAR_YEAR || mo < 1 || mo > 12 || d < 1) return false;
+  if (y < MIN_CALENDAR_YEAR || y > maxYear || mo < 1 || mo > 12 || d < 1) return false;
   return d <= (mo === 2 && isLeapYear(y) ? 29 : DAYS_IN_MONTH[mo - 1]);
 }

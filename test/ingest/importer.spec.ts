@@ -269,6 +269,11 @@ describe('importDeclarations', () => {
   describe('validation', () => {
     const cases: Array<[string, Record<string, string>, string]> = [
       ['a date that is not in the calendar', { registration_date: '2023-02-30' }, 'registration_date'],
+      [
+        'a registration year from 3000 on (the API accepts it, a document may not)',
+        { registration_date: '3000-01-01' },
+        'registration_date',
+      ],
       ['a direction other than IM/EX', { direction: 'XX' }, 'direction'],
       ['money with 3 decimals', { customs_value_azn: '10.123' }, 'customs_value_azn'],
       ['a weight with 4 decimals', { net_weight_kg: '1.1234', gross_weight_kg: '2' }, 'net_weight_kg'],

@@ -1,21 +1,22 @@
 import { expect } from 'chai';
 import { DateScalar } from '../../src/graphql/scalars';
-import { isCalendarDate } from '../../src/shared/calendar';
+import { isCalendarDate, MAX_DOCUMENT_YEAR } from '../../src/shared/calendar';
 
 /**
  * The one isCalendarDate (src/shared/calendar.ts). There used to be two: the GraphQL scalar's
- * accepted any year from 1900 on (9999-12-31 included); the importer's stopped at 2999. The
- * stricter one was kept; the "years" case fails on the other.
+ * accepted any year from 1900 on (9999-12-31 included, an open end clients use); the importer's
+ * stopped at 2999. Both rules stay, as the one function's upper-year parameter.
  */
 describe('isCalendarDate', () => {
-  it('accepts real dates from 1900-01-01 to 2999-12-31', () => {
-    for (const d of ['1900-01-01', '2024-03-15', '2025-12-31', '2999-12-31'])
+  it('accepts real dates from 1900-01-01 to 9999-12-31', () => {
+    for (const d of ['1900-01-01', '2024-03-15', '2025-12-31', '2999-12-31', '3000-01-01', '9999-12-31'])
       expect(isCalendarDate(d), d).to.equal(true);
   });
 
-  it('rejects years before 1900 and from 3000 on', () => {
-    for (const d of ['1899-12-31', '0001-01-01', '3000-01-01', '9999-12-31'])
-      expect(isCalendarDate(d), d).to.equal(false);
+  it('rejects years before 1900, and after the upper year the caller names', () => {
+    for (const d of ['1899-12-31', '0001-01-01']) expect(isCalendarDate(d), d).to.equal(false);
+    expect(isCalendarDate('2999-12-31', MAX_DOCUMENT_YEAR)).to.equal(true);
+    for (const d of ['3000-01-01', '9999-12-31']) expect(isCalendarDate(d, MAX_DOCUMENT_YEAR), d).to.equal(false);
   });
 
   it('knows the Gregorian leap days', () => {
@@ -37,8 +38,8 @@ describe('isCalendarDate', () => {
   });
 
   it('is the rule of the GraphQL Date scalar too', () => {
-    expect(DateScalar.parseValue('2999-12-31')).to.equal('2999-12-31');
-    expect(() => DateScalar.parseValue('3000-01-01')).to.throw(/calendar date/);
+    expect(DateScalar.parseValue('9999-12-31')).to.equal('9999-12-31');
+    expect(() => DateScalar.parseValue('1899-12-31')).to.throw(/calendar date/);
     expect(() => DateScalar.parseValue('2023-02-29')).to.throw(/calendar date/);
   });
 });
