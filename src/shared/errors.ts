@@ -60,7 +60,7 @@ export const ERROR_CATALOGUE = {
     description:
       'an argument or input field is malformed or out of range (the message names it), or a variable does not fit its type',
     httpStatus: 400,
-    extensions: ['field'],
+    extensions: ['field', 'missingDocuments'],
     raisedBy: 'both',
   },
   NOT_FOUND: {
@@ -313,11 +313,13 @@ export class RateLimitedError extends RetryLaterError<'RATE_LIMITED'> {
 // Input
 
 export class BadUserInputError extends AppError<'BAD_USER_INPUT'> {
+  /** `field`: the argument or input field at fault; `more`: further details the catalogue lists. */
   constructor(
     message: string,
     readonly field?: string,
+    more?: { missingDocuments: readonly string[] },
   ) {
-    super('BAD_USER_INPUT', message, field ? { field } : undefined);
+    super('BAD_USER_INPUT', message, field || more ? { ...(field ? { field } : {}), ...more } : undefined);
   }
 }
 

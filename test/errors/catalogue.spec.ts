@@ -33,7 +33,10 @@ const SAMPLES: { [C in AppErrorCode]: () => AppError<C> } = {
   PASSWORD_CHANGE_REQUIRED: () => new errors.PasswordChangeRequiredError(),
   ACCOUNT_LOCKED: () => new errors.AccountLockedError('locked', 59.2),
   RATE_LIMITED: () => new errors.RateLimitedError('slow down', 0.3),
-  BAD_USER_INPUT: () => new errors.BadUserInputError('first must be positive', 'first'),
+  BAD_USER_INPUT: () =>
+    new errors.BadUserInputError('documents: missing required IDENTITY_DOCUMENT', 'documents', {
+      missingDocuments: ['IDENTITY_DOCUMENT'],
+    }),
   NOT_FOUND: () => new errors.NotFoundError('no contract with id 7'),
   CHALLENGE_NOT_FOUND: () => new errors.ChallengeNotFoundError(),
   CHALLENGE_ALREADY_USED: () => new errors.ChallengeAlreadyUsedError(),
