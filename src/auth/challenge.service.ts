@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
-import { hitWindow } from '../shared/rate-limit';
+import { countWithinLimit } from '../shared/rate-limit';
 
 export interface LoginChallenge {
   readonly id: string;
@@ -41,12 +41,9 @@ export class ChallengeService {
       expiresAt,
     };
     await this.db.run(null, async (sql) => {
-      const { hits, windowEnd } = await hitWindow(sql, 'challenge_rate_limits', clientIp.slice(0, 100), now, 1);
-      if (hits > this.settings.perAddressPerMinute) {
-        throw new AppError('RATE_LIMITED', 'too many login challenges from this address: try again in a minute', {
-          retryAt: windowEnd.toISOString(),
-        });
-      }
+      const limit = { max: this.settings.perAddressPerMinute, windowMinutes: 1 };
+      const refusal = 'too many login challenges from this address: try again in a minute';
+      await countWithinLimit(sql, 'challenge_rate_limits', clientIp.slice(0, 100), now, limit, refusal);
       // Expired challenges are purged an hour after expiry (kept that long to answer CHALLENGE_EXPIRED).
       await sql.query(`DELETE FROM login_challenges WHERE expires_at < $1`, [new Date(now.getTime() - 3600_000)]);
       await sql.query(

@@ -3,10 +3,10 @@
  *
  * - Per username string (normalised, whether or not an account has it): after `lockoutThreshold`
  *   failures the username is locked for lockoutBaseSeconds, doubling with each further failure
- *   up to lockoutMaxSeconds (ACCOUNT_LOCKED with its retry time). The count is forgotten after a
+ *   up to lockoutMaxSeconds (ACCOUNT_LOCKED with retryAfterSeconds). The count is forgotten after a
  *   correct password or failureResetMinutes without a failure.
  * - Per client address: at most addressMaxFailures failures in a fixed window of
- *   addressWindowMinutes (RATE_LIMITED with the window's end).
+ *   addressWindowMinutes (RATE_LIMITED with retryAfterSeconds until the window's end).
  *
  * An attempt is counted *before* the password is checked, under a row lock, and given back when
  * the password is right: concurrent guesses cannot slip past the limit between check and count.
@@ -16,7 +16,7 @@ import crypto from 'node:crypto';
 import type { AppConfig } from '../config';
 import type { RequestDb, Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
-import { AppError } from '../shared/errors';
+import { AccountLockedError, RateLimitedError, secondsUntil } from '../shared/errors';
 
 type Limits = AppConfig['login'];
 
@@ -31,26 +31,6 @@ interface Row {
 /** The counter key of a username string: its SHA-256, so a password typed as a username is not stored. */
 export function usernameKey(normalisedUsername: string): string {
   return crypto.createHash('sha256').update(normalisedUsername, 'utf8').digest('hex');
-}
-
-/** Thrown when a username string has too many recent failures; the same for existing and unknown names. */
-export class AccountLockedError extends AppError {
-  constructor(readonly retryAt: Date) {
-    super('ACCOUNT_LOCKED', `too many failed attempts for this username: try again after ${retryAt.toISOString()}`, {
-      retryAt: retryAt.toISOString(),
-    });
-  }
-}
-
-/** Thrown when one client address has made too many failed attempts in the current window. */
-export class RateLimitedError extends AppError {
-  constructor(readonly retryAt: Date) {
-    super(
-      'RATE_LIMITED',
-      `too many failed login attempts from this address: try again after ${retryAt.toISOString()}`,
-      { retryAt: retryAt.toISOString() },
-    );
-  }
 }
 
 export class LoginThrottle {
@@ -99,11 +79,14 @@ export class LoginThrottle {
         addrWindow = now;
       }
       if (addrFailures >= this.limits.addressMaxFailures) {
-        throw new RateLimitedError(new Date(addrWindow.getTime() + windowMs));
+        const retry = secondsUntil(new Date(addrWindow.getTime() + windowMs), now);
+        throw new RateLimitedError(`too many failed login attempts from this address: try again in ${retry} s`, retry);
       }
-
-      if (user.locked_until && new Date(user.locked_until) > now)
-        throw new AccountLockedError(new Date(user.locked_until));
+      if (user.locked_until && new Date(user.locked_until) > now) {
+        // The same answer for existing and unknown usernames.
+        const retry = secondsUntil(new Date(user.locked_until), now);
+        throw new AccountLockedError(`too many failed attempts for this username: try again in ${retry} s`, retry);
+      }
       let userFailures = user.failures;
       if (new Date(user.last_failure_at).getTime() + this.limits.failureResetMinutes * 60_000 <= now.getTime()) {
         userFailures = 0;

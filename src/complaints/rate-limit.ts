@@ -6,14 +6,7 @@
  */
 import net from 'node:net';
 import type { Sql } from '../db/tenant';
-import { AppError } from '../shared/errors';
-import { hitWindow, windowStart } from '../shared/rate-limit';
-
-export interface RateLimit {
-  /** Accepted filings per window. */
-  readonly max: number;
-  readonly windowMinutes: number;
-}
+import { countWithinLimit, windowStart, type WindowLimit } from '../shared/rate-limit';
 
 /**
  * The counter key of a client address: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 prefix
@@ -52,13 +45,13 @@ export { windowStart };
  * Counts one filing of `key` in the current window; throws RATE_LIMITED (with retryAfterSeconds)
  * when the window already holds `max`. Run it in the filing's transaction (see src/shared/rate-limit.ts).
  */
-export async function countFiling(sql: Sql, key: string, now: Date, limit: RateLimit): Promise<void> {
-  const { hits, windowEnd } = await hitWindow(sql, 'complaint_rate_limits', key, now, limit.windowMinutes);
-  if (hits > limit.max) {
-    throw new AppError(
-      'RATE_LIMITED',
-      `too many complaints from this address: at most ${limit.max} per ${limit.windowMinutes} minutes; try again later`,
-      { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd.getTime() - now.getTime()) / 1000)) },
-    );
-  }
+export async function countFiling(sql: Sql, key: string, now: Date, limit: WindowLimit): Promise<void> {
+  await countWithinLimit(
+    sql,
+    'complaint_rate_limits',
+    key,
+    now,
+    limit,
+    `too many complaints from this address: at most ${limit.max} per ${limit.windowMinutes} minutes; try again later`,
+  );
 }

@@ -1,7 +1,7 @@
 /**
  * Errors that mean "the database cannot be reached right now" (as opposed to a bug or a bad
  * query): refused or dropped connections, a connect timeout, the server shutting down or
- * starting up. Clients get DATABASE_UNAVAILABLE for these and may retry later.
+ * starting up. Clients get DATABASE_UNAVAILABLE (DatabaseUnavailableError) for these and may retry later.
  */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
 /** SQLSTATE class 08 (connection exception) and 57P01–57P03 (admin/crash shutdown, cannot connect now). */
@@ -15,5 +15,3 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
   return MESSAGES.test(e.message);
 }
-
-export const DATABASE_UNAVAILABLE_MESSAGE = 'the database cannot be reached right now; try again later';

@@ -10,14 +10,21 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable';
+import type { GraphQLSchema } from 'graphql';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
-import { makeFormatError, requestIdPlugin } from '../graphql/plugins/errors.plugin';
+import { makeFormatError, requestIdPlugin, toGraphQLError } from '../graphql/plugins/errors.plugin';
 import { auditPlugin } from '../graphql/plugins/audit.plugin';
 import { buildAppSchema } from '../graphql/schema';
 import type { Services } from '../services';
+import {
+  BadRequestError,
+  DatabaseUnavailableError,
+  errorExtensions,
+  PayloadTooLargeError,
+  type AppError,
+} from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { mountGraphiql } from './graphiql';
 
@@ -31,6 +38,29 @@ export interface RunningServer {
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** The error for a body express.json refused (by body-parser's error `type`), if it is the client's fault. */
+function refusedBody(type: unknown): AppError | undefined {
+  switch (type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError();
+    case 'entity.parse.failed':
+      return new BadRequestError('the request body is not valid JSON');
+    case 'encoding.unsupported':
+      return new BadRequestError('unsupported request body encoding', 415);
+    case 'charset.unsupported':
+      return new BadRequestError('unsupported request body charset', 415);
+    default:
+      return undefined;
+  }
+}
+
+/** Answers an error outside GraphQL execution in the shape the GraphQL formatter gives (src/shared/errors.ts). */
+function sendError(res: express.Response, e: AppError): void {
+  res
+    .status(e.httpStatus ?? 500)
+    .json({ errors: [{ message: e.message, extensions: { ...errorExtensions(e), requestId: res.locals.requestId } }] });
+}
 
 export async function startHttpServer(
   services: Services,
@@ -127,9 +157,7 @@ export async function startHttpServer(
         if (!isDatabaseUnavailable(e)) throw e;
         logger.warn({ err: e, requestId: res.locals.requestId }, 'database unavailable');
         metrics.databaseUnavailable.inc();
-        throw new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
-          extensions: { code: 'DATABASE_UNAVAILABLE', requestId: res.locals.requestId, http: { status: 503 } },
-        });
+        throw toGraphQLError(new DatabaseUnavailableError(), { requestId: res.locals.requestId });
       }
     },
   });
@@ -152,20 +180,12 @@ export async function startHttpServer(
 
   // A body express.json refuses (too large, not JSON) gets a GraphQL-shaped JSON error, not an HTML page.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    const e = err as { type?: string; status?: number };
-    const refused: Record<string, [number, string, string]> = {
-      'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MB'],
-      'entity.parse.failed': [400, 'BAD_REQUEST', 'the request body is not valid JSON'],
-      'encoding.unsupported': [415, 'BAD_REQUEST', 'unsupported request body encoding'],
-      'charset.unsupported': [415, 'BAD_REQUEST', 'unsupported request body charset'],
-    };
-    const known = e?.type ? refused[e.type] : undefined;
-    if (!known || res.headersSent) {
+    const refused = refusedBody((err as { type?: unknown } | null)?.type);
+    if (!refused || res.headersSent) {
       next(err);
       return;
     }
-    const [status, code, message] = known;
-    res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+    sendError(res, refused);
   });
 
   await new Promise<void>((resolve, reject) => {

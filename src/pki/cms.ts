@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../shared/errors';
+import { AppError, SignatureMalformedError } from '../shared/errors';
 import { decodeBase64Strict, MAX_INPUT_BYTES, OID, parseAsn1, parseCertificateDer, sha256Hex } from './der';
 import { checkWellFormed, decodeOid, DerError, DerReader, TAG, value, whole, type Tlv } from './der-reader';
 
@@ -52,8 +52,8 @@ const SINGLE_VALUED = new Set<string>([
 ]);
 const MAX_CERTIFICATES = 32;
 
-function malformed(message: string): AppError {
-  return new AppError('SIGNATURE_MALFORMED', message);
+function malformed(message: string): SignatureMalformedError {
+  return new SignatureMalformedError(message);
 }
 
 // ---- parsed certificates, memoised by fingerprint (immutable once parsed; bounded, least recently used out)

@@ -6,7 +6,7 @@
  *   const signer = await pki.verifyCmsLogin({ signatureBase64, toBeSigned: challenge.toBeSigned, now });
  *   const signer = await pki.verifyWebEidToken({ token, challengeNonce: challenge.nonce, origin, now });
  *   const assertion = await pki.verifyPortalAssertion({ assertionBase64, now });
- * Every rejection is an AppError (src/shared/errors.ts) with one of the codes below; anything else thrown is a
+ * Every rejection is the AppError subclass of one of the codes below (src/shared/errors.ts); anything else thrown is a
  * programming error (e.g. TypeError for a missing `now`). `now` is always passed in: pass the application
  * clock; nothing here reads the wall clock except the OCSP responder's own timestamps.
  *

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../shared/errors';
+import { AppError, CertRevocationUnknownError } from '../shared/errors';
 import { bytesEqual, OID, parseAsn1 } from './der';
 import type { LoadedCert } from './trust-store';
 import { signatureAlgorithmProblem } from './algorithms';
@@ -30,8 +30,8 @@ export type OcspStatus =
 
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
-function unknown(reason: string): AppError {
-  return new AppError('CERT_REVOCATION_UNKNOWN', `OCSP: ${reason}`);
+function unknown(reason: string): CertRevocationUnknownError {
+  return new CertRevocationUnknownError(`OCSP: ${reason}`);
 }
 
 async function post(url: string, body: Uint8Array, timeoutMs: number): Promise<Buffer> {

@@ -3,7 +3,7 @@
  */
 import * as pkijs from 'pkijs';
 import { ConfigError } from '../config';
-import { AppError } from '../shared/errors';
+import { SignatureMalformedError } from '../shared/errors';
 import type { PkiConfig } from './config';
 import { parseCms } from './cms';
 import { CachingCryptoEngine, ensureGlobalPkijsEngine } from './crypto-engine';
@@ -226,7 +226,7 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
       checkNow(now);
       const cms = parseCms(assertionBase64);
       if (cms.content === undefined)
-        throw new AppError('SIGNATURE_MALFORMED', 'a portal assertion must carry its content attached');
+        throw new SignatureMalformedError('a portal assertion must carry its content attached');
       await store.refresh();
       const ctx: PortalContext = {
         now,

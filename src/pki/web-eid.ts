@@ -5,7 +5,7 @@
  * Anything structurally wrong is SIGNATURE_MALFORMED.
  */
 import * as pkijs from 'pkijs';
-import { AppError } from '../shared/errors';
+import { SignatureMalformedError } from '../shared/errors';
 import { certificateDer, decodeBase64Strict, parseCertificateDer, sha256Hex } from './der';
 
 export type WebEidAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
@@ -33,8 +33,8 @@ export interface ParsedWebEidToken {
 
 const MAX_TOKEN_CHARS = 16 * 1024;
 
-function malformed(message: string): AppError {
-  return new AppError('SIGNATURE_MALFORMED', `Web eID token: ${message}`);
+function malformed(message: string): SignatureMalformedError {
+  return new SignatureMalformedError(`Web eID token: ${message}`);
 }
 
 export function parseWebEidToken(token: string): ParsedWebEidToken {

@@ -4,6 +4,7 @@
  * and a rollback (a refused or failed request) undoes the count.
  */
 import type { Sql } from '../db/tenant';
+import { RateLimitedError, secondsUntil } from './errors';
 
 /** Tables of the shape (client_key text PRIMARY KEY, window_start timestamptz, hits integer). */
 export type RateLimitTable = 'complaint_rate_limits' | 'challenge_rate_limits';
@@ -19,7 +20,7 @@ export function windowStart(now: Date, windowMinutes: number): Date {
  * and its end. Windows never move back, so instances with slightly different clocks cannot reset a
  * count; windows that ended are forgotten.
  */
-export async function hitWindow(
+async function hitWindow(
   sql: Sql,
   table: RateLimitTable,
   key: string,
@@ -38,4 +39,26 @@ export async function hitWindow(
   // Cheap: an index range (or a scan of the few live keys) on window_start.
   await sql.query(`DELETE FROM ${table} WHERE window_start < $1`, [start]);
   return { hits: row.hits, windowEnd: new Date(new Date(row.window_start).getTime() + windowMinutes * 60_000) };
+}
+
+export interface WindowLimit {
+  /** Hits allowed per window. */
+  readonly max: number;
+  readonly windowMinutes: number;
+}
+
+/**
+ * Counts one hit of `key` in the current window; throws RATE_LIMITED with `refusal` and the seconds
+ * until the window ends when the window already held `limit.max`.
+ */
+export async function countWithinLimit(
+  sql: Sql,
+  table: RateLimitTable,
+  key: string,
+  now: Date,
+  limit: WindowLimit,
+  refusal: string,
+): Promise<void> {
+  const { hits, windowEnd } = await hitWindow(sql, table, key, now, limit.windowMinutes);
+  if (hits > limit.max) throw new RateLimitedError(refusal, secondsUntil(windowEnd, now));
 }

@@ -6,8 +6,10 @@
  * 15 s while other traders waited).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { BadUserInputError, QueryTooComplexError } from '../../shared/errors';
+import { toGraphQLError } from './errors.plugin';
 
 /** Lists without a `first` argument (items of a declaration) are assumed to hold this many. */
 const DEFAULT_LIST_SIZE = 10;
@@ -71,17 +73,10 @@ export function complexityPlugin(schema: GraphQLSchema, maxComplexity: number): 
               estimators: [rootStatementEstimator, listEstimator, simpleEstimator({ defaultComplexity: 1 })],
             });
           } catch (e) {
-            // Variables are coerced here first: a missing or ill-typed one is the client's error.
-            throw new GraphQLError(e instanceof Error ? e.message : String(e), {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
+            // Variables are coerced here first: a missing or ill-typed one is the client's error (400).
+            throw toGraphQLError(new BadUserInputError(e instanceof Error ? e.message : String(e)));
           }
-          if (complexity > maxComplexity) {
-            throw new GraphQLError(
-              `query cost ${complexity} exceeds the limit of ${maxComplexity}: ask for fewer rows or fields`,
-              { extensions: { code: 'QUERY_TOO_COMPLEX', complexity, maxComplexity, http: { status: 400 } } },
-            );
-          }
+          if (complexity > maxComplexity) throw toGraphQLError(new QueryTooComplexError(complexity, maxComplexity));
         },
       };
     },

@@ -1,82 +1,86 @@
 /**
- * One formatError for the whole API: AppErrors keep their code and message; GraphQL's own
- * parse/validation/input errors keep theirs; everything else is masked as INTERNAL_SERVER_ERROR
- * (logged with its stack under the request id, which the client also receives).
+ * One formatError for the whole API: AppErrors keep their code, message and details (see the catalogue
+ * in src/shared/errors.ts); an unreachable database and a statement timeout become DATABASE_UNAVAILABLE
+ * and QUERY_TIMEOUT; GraphQL's own parse/validation/input errors keep theirs; everything else is masked
+ * as INTERNAL_SERVER_ERROR (logged with its stack under the request id, which the client also receives).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { AppError } from '../../shared/errors';
+import {
+  AppError,
+  DatabaseUnavailableError,
+  ERROR_CATALOGUE,
+  ERROR_CODES,
+  errorExtensions,
+  InternalServerError,
+  QueryTimeoutError,
+} from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../db/unavailable';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import type { GraphQLContext } from '../context';
 
-const PASS_THROUGH = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'QUERY_TOO_COMPLEX',
-  'DATABASE_UNAVAILABLE',
-]);
+/** Codes Apollo Server and graphql-js raise themselves (parse, validation, variables, …): passed through. */
+const PASS_THROUGH: ReadonlySet<string> = new Set(ERROR_CODES.filter((c) => ERROR_CATALOGUE[c].raisedBy !== 'service'));
 
 /** SQLSTATE 57014: the statement was cancelled (here: statement_timeout). */
 const PG_QUERY_CANCELED = '57014';
 
+/**
+ * An AppError for the whole request, raised before execution (the context function, a plugin): a
+ * GraphQLError Apollo answers with the catalogue's HTTP status, and the formatter with the AppError.
+ */
+export function toGraphQLError(e: AppError, extensions: Record<string, unknown> = {}): GraphQLError {
+  const status = e.httpStatus;
+  return new GraphQLError(e.message, {
+    originalError: e,
+    extensions: { ...errorExtensions(e), ...extensions, ...(status ? { http: { status } } : {}) },
+  });
+}
+
+/** The AppError behind what a resolver, the context or a plugin threw; failures clients can act on become one. */
+function asAppError(original: unknown, logger: Logger): AppError | undefined {
+  if (original instanceof AppError) return original;
+  if (original instanceof GraphQLError && original.originalError instanceof AppError) return original.originalError;
+  if (isDatabaseUnavailable(original)) {
+    logger.warn({ err: original }, 'database unavailable');
+    return new DatabaseUnavailableError();
+  }
+  if ((original as { code?: unknown } | null)?.code === PG_QUERY_CANCELED) {
+    // DB_STATEMENT_TIMEOUT_MS cancelled a statement of this request: the client can act on it.
+    logger.warn({ err: original }, 'statement timeout');
+    return new QueryTimeoutError();
+  }
+  return undefined;
+}
+
 export function makeFormatError(logger: Logger, development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof AppError) {
-      return {
-        message: original.message,
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code: original.code, ...(original.details ?? {}) },
-      };
-    }
-    if (isDatabaseUnavailable(original)) {
-      logger.warn({ err: original }, 'database unavailable');
-      return {
-        message: DATABASE_UNAVAILABLE_MESSAGE,
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code: 'DATABASE_UNAVAILABLE' },
-      };
-    }
-    if ((original as { code?: unknown } | null)?.code === PG_QUERY_CANCELED) {
-      // DB_STATEMENT_TIMEOUT_MS cancelled a statement of this request: the client can act on it.
-      logger.warn({ err: original }, 'statement timeout');
-      return {
-        message:
-          'the query ran longer than the statement timeout: narrow the filter or ask for fewer rows, or try again later',
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code: 'QUERY_TIMEOUT' },
-      };
-    }
+    const { locations, path } = formatted;
+    // A request id set where the error was raised (the context function, before any plugin runs) stays.
+    const given = formatted.extensions?.requestId;
+    const requestId = typeof given === 'string' ? { requestId: given } : {};
+    const known = asAppError(original, logger);
+    if (known)
+      return { message: known.message, locations, path, extensions: { ...errorExtensions(known), ...requestId } };
     const code = formatted.extensions?.code;
     if (
       typeof code === 'string' &&
       PASS_THROUGH.has(code) &&
       (original instanceof GraphQLError || !(original instanceof Error) || original === error)
     ) {
-      // A request id set where the error was raised (the context function, before any plugin runs) stays.
-      const requestId = formatted.extensions?.requestId;
-      return development
-        ? formatted
-        : { ...formatted, extensions: { code, ...(typeof requestId === 'string' ? { requestId } : {}) } };
+      return development ? formatted : { ...formatted, extensions: { code, ...requestId } };
     }
     logger.error({ err: original }, 'unexpected error');
+    const masked = new InternalServerError();
     return {
-      message: 'Internal server error',
-      locations: formatted.locations,
-      path: formatted.path,
+      message: masked.message,
+      locations,
+      path,
       extensions: {
-        code: 'INTERNAL_SERVER_ERROR',
+        ...errorExtensions(masked),
         ...(development && original instanceof Error ? { stacktrace: original.stack?.split('\n') } : {}),
       },
     };

@@ -6,7 +6,7 @@
  * names a VÖEN (10 digits; wins when both are present, like certificate mapping) or a FIN (7 of [0-9A-Z]).
  * Every failure is ASSERTION_INVALID with a message saying which claim. jti single use is the caller's job.
  */
-import { AppError } from '../../shared/errors';
+import { AssertionInvalidError } from '../../shared/errors';
 import type { SubjectMapping } from '../subject-mapping';
 import type { CmsContext, Validator } from './types';
 
@@ -31,8 +31,8 @@ export interface ClaimRules {
   readonly skewSeconds: number;
 }
 
-function invalid(message: string): AppError {
-  return new AppError('ASSERTION_INVALID', `portal assertion: ${message}`);
+function invalid(message: string): AssertionInvalidError {
+  return new AssertionInvalidError(`portal assertion: ${message}`);
 }
 
 const VOEN = /^[0-9]{10}$/;

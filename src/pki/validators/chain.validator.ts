@@ -17,7 +17,7 @@
  * the next CRL file change, and only while `now` lies inside every path certificate's validity.
  */
 import * as pkijs from 'pkijs';
-import { AppError } from '../../shared/errors';
+import { CertUntrustedError } from '../../shared/errors';
 import { sameCertificate } from '../der';
 import type { TrustStore } from '../trust-store';
 import type { CertificateContext, Validator } from './types';
@@ -58,6 +58,6 @@ export function chainValidator(store: TrustStore, crypto: pkijs.ICryptoEngine): 
   };
 }
 
-function untrusted(reason: string): AppError {
-  return new AppError('CERT_UNTRUSTED', `the certificate does not chain to a trusted national CA: ${reason}`);
+function untrusted(reason: string): CertUntrustedError {
+  return new CertUntrustedError(`the certificate does not chain to a trusted national CA: ${reason}`);
 }

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { AppError } from '../../shared/errors';
+import { ContentMismatchError, SignatureInvalidError } from '../../shared/errors';
 import { OID, SHA2_BY_OID } from '../der';
 import type { CmsContext, Validator } from './types';
 
@@ -21,23 +21,22 @@ export const contentValidator: Validator<CmsContext> = (ctx) => {
   const { content, signedAttrs, digestAlgorithm } = ctx.cms;
   const expected = ctx.expectedContent;
   if (content !== undefined && !content.equals(expected)) {
-    throw new AppError('CONTENT_MISMATCH', 'the attached signed content is not the expected challenge text');
+    throw new ContentMismatchError('the attached signed content is not the expected challenge text');
   }
   const md = signedAttrs?.get(OID.messageDigest);
   if (!md) return;
   const claimed = md.values[0];
   if (!(claimed instanceof asn1js.OctetString))
-    throw new AppError('SIGNATURE_INVALID', 'messageDigest attribute is not an OCTET STRING');
+    throw new SignatureInvalidError('messageDigest attribute is not an OCTET STRING');
   const hash = SHA2_BY_OID[digestAlgorithm.algorithmId];
-  if (!hash) throw new AppError('SIGNATURE_INVALID', 'digest algorithm not allowed');
+  if (!hash) throw new SignatureInvalidError('digest algorithm not allowed');
   const actual = createHash(hash.node).update(expected).digest();
   if (!actual.equals(Buffer.from(claimed.valueBlock.valueHexView))) {
     if (content === undefined) {
-      throw new AppError(
-        'CONTENT_MISMATCH',
+      throw new ContentMismatchError(
         'the detached signature covers different content (messageDigest does not match the challenge)',
       );
     }
-    throw new AppError('SIGNATURE_INVALID', 'messageDigest does not match the attached content');
+    throw new SignatureInvalidError('messageDigest does not match the attached content');
   }
 };

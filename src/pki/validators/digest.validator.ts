@@ -3,13 +3,13 @@
  * SHA-2 as well (RSA PKCS#1 v1.5, RSASSA-PSS with SHA-2 hash and MGF1-SHA-2, ECDSA with SHA-2).
  * Throws SIGNATURE_INVALID. Runs before the content check, which hashes the challenge with this digest.
  */
-import { AppError } from '../../shared/errors';
+import { SignatureInvalidError } from '../../shared/errors';
 import { signatureAlgorithmProblem } from '../algorithms';
 import { SHA2_BY_OID } from '../der';
 import type { CmsContext, Validator } from './types';
 
-function invalid(message: string): AppError {
-  return new AppError('SIGNATURE_INVALID', message);
+function invalid(message: string): SignatureInvalidError {
+  return new SignatureInvalidError(message);
 }
 
 export const digestAlgorithmValidator: Validator<CmsContext> = (ctx) => {

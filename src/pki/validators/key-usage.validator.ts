@@ -5,7 +5,7 @@
  */
 import * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
-import { AppError } from '../../shared/errors';
+import { CertKeyUsageError } from '../../shared/errors';
 import { findExtension, OID } from '../der';
 import type { CertificateContext, Validator } from './types';
 
@@ -18,13 +18,12 @@ export function isCaCertificate(cert: pkijs.Certificate): boolean {
 }
 
 export const keyUsageValidator: Validator<CertificateContext> = (ctx) => {
-  if (isCaCertificate(ctx.leaf)) throw new AppError('CERT_KEY_USAGE', 'a CA certificate cannot be used to sign in');
+  if (isCaCertificate(ctx.leaf)) throw new CertKeyUsageError('a CA certificate cannot be used to sign in');
   const ext = findExtension(ctx.leaf, OID.keyUsage);
   const bits = ext?.parsedValue;
-  if (!(bits instanceof asn1js.BitString))
-    throw new AppError('CERT_KEY_USAGE', 'the certificate has no keyUsage extension');
+  if (!(bits instanceof asn1js.BitString)) throw new CertKeyUsageError('the certificate has no keyUsage extension');
   const first = bits.valueBlock.valueHexView[0] ?? 0;
   if ((first & (DIGITAL_SIGNATURE | NON_REPUDIATION)) === 0) {
-    throw new AppError('CERT_KEY_USAGE', 'the certificate keyUsage allows neither digitalSignature nor nonRepudiation');
+    throw new CertKeyUsageError('the certificate keyUsage allows neither digitalSignature nor nonRepudiation');
   }
 };

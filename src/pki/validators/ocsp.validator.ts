@@ -5,7 +5,7 @@
  * Runs after the CRL check, for the leaf only (CA certificates are covered by CRLs).
  */
 import type * as pkijs from 'pkijs';
-import { AppError } from '../../shared/errors';
+import { CertRevocationUnknownError, CertRevokedError } from '../../shared/errors';
 import type { OcspConfig } from '../config';
 import { queryOcsp } from '../ocsp-client';
 import type { LoadedCert } from '../trust-store';
@@ -19,8 +19,7 @@ export function ocspValidator(
 ): Validator<CertificateContext> {
   return async (ctx) => {
     const path = ctx.path;
-    if (!path || path.length < 2)
-      throw new AppError('CERT_REVOCATION_UNKNOWN', 'no validated certificate path for OCSP');
+    if (!path || path.length < 2) throw new CertRevocationUnknownError('no validated certificate path for OCSP');
     const answer = await queryOcsp({
       url: config.url,
       leaf: path[0]!,
@@ -33,13 +32,12 @@ export function ocspValidator(
       crypto,
     });
     if (answer.status === 'revoked') {
-      throw new AppError(
-        'CERT_REVOKED',
+      throw new CertRevokedError(
         `the certificate is revoked according to OCSP${answer.revokedAt ? ` since ${answer.revokedAt.toISOString()}` : ''}`,
         { revokedAt: answer.revokedAt?.toISOString() },
       );
     }
     if (answer.status !== 'good')
-      throw new AppError('CERT_REVOCATION_UNKNOWN', 'OCSP: the responder does not know this certificate');
+      throw new CertRevocationUnknownError('OCSP: the responder does not know this certificate');
   };
 }

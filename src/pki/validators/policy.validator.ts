@@ -4,7 +4,7 @@
  * purposes. Throws CERT_POLICY. Returns undefined when nothing is required, so the chain leaves it out.
  */
 import type * as pkijs from 'pkijs';
-import { AppError } from '../../shared/errors';
+import { CertPolicyError } from '../../shared/errors';
 import { findExtension, OID } from '../der';
 import type { CertificateContext, Validator } from './types';
 
@@ -19,8 +19,7 @@ export function policyValidator(
         pkijs.CertificatePolicies | undefined;
       const present = ext?.certificatePolicies?.map((p) => p.policyIdentifier) ?? [];
       if (!present.some((oid) => requiredPolicyOids.includes(oid))) {
-        throw new AppError(
-          'CERT_POLICY',
+        throw new CertPolicyError(
           `the certificate carries none of the required policies ${requiredPolicyOids.join(', ')}`,
           { present, required: [...requiredPolicyOids] },
         );
@@ -30,7 +29,7 @@ export function policyValidator(
       const ext = findExtension(ctx.leaf, OID.extKeyUsage)?.parsedValue as pkijs.ExtKeyUsage | undefined;
       const present = ext?.keyPurposes ?? [];
       if (!present.some((oid) => requiredEkus.includes(oid))) {
-        throw new AppError('CERT_POLICY', `the certificate extendedKeyUsage has none of ${requiredEkus.join(', ')}`, {
+        throw new CertPolicyError(`the certificate extendedKeyUsage has none of ${requiredEkus.join(', ')}`, {
           present,
           required: [...requiredEkus],
         });

@@ -4,17 +4,15 @@
  * from the national CA, is rejected. (The certificate must also pass the chain/validity/revocation checks,
  * which run after this one.) Throws ASSERTION_INVALID.
  */
-import { AppError } from '../../shared/errors';
+import { AssertionInvalidError } from '../../shared/errors';
 import type { CmsContext, Validator } from './types';
 
 export function portalSignerValidator(allowedFingerprints: ReadonlySet<string>): Validator<CmsContext> {
   return (ctx) => {
     if (!allowedFingerprints.has(ctx.fingerprint)) {
-      throw new AppError(
-        'ASSERTION_INVALID',
-        'the assertion is not signed by an allow-listed e-gov portal certificate',
-        { signerFingerprint: ctx.fingerprint },
-      );
+      throw new AssertionInvalidError('the assertion is not signed by an allow-listed e-gov portal certificate', {
+        signerFingerprint: ctx.fingerprint,
+      });
     }
   };
 }

@@ -11,7 +11,7 @@
  * separate step gives each outcome its own code, and the order the API documents.
  */
 import type * as pkijs from 'pkijs';
-import { AppError } from '../../shared/errors';
+import { CertRevocationUnknownError, CertRevokedError } from '../../shared/errors';
 import { certificateDer, formatName, serialHex, sha256Hex, findExtension, OID } from '../der';
 import type { TrustStore } from '../trust-store';
 import { isCaCertificate } from './key-usage.validator';
@@ -37,7 +37,7 @@ export function crlRevocationValidator(store: TrustStore, crypto: pkijs.ICryptoE
   return async (ctx) => {
     const path = ctx.path;
     if (!path || path.length < 2)
-      throw new AppError('CERT_REVOCATION_UNKNOWN', 'no validated certificate path to check revocation for');
+      throw new CertRevocationUnknownError('no validated certificate path to check revocation for');
     for (let i = 0; i < path.length - 1; i++) {
       const cert = path[i]!;
       const issuer = path[i + 1]!;
@@ -53,8 +53,7 @@ export function crlRevocationValidator(store: TrustStore, crypto: pkijs.ICryptoE
         if (c.revokedSerials.has(serialHex(cert))) {
           const entry = c.crl.revokedCertificates?.find((r) => r.userCertificate.isEqual(cert.serialNumber));
           const revokedAt = entry?.revocationDate.value;
-          throw new AppError(
-            'CERT_REVOKED',
+          throw new CertRevokedError(
             `${who} is revoked${revokedAt ? ` since ${revokedAt.toISOString()}` : ''} (CRL of "${formatName(issuer.subject)}")`,
             { serial: serialHex(cert), revokedAt: revokedAt?.toISOString() },
           );
@@ -64,7 +63,7 @@ export function crlRevocationValidator(store: TrustStore, crypto: pkijs.ICryptoE
       }
       if (!current) {
         if (candidates.length === 0) notes.push(`no CRL configured for issuer "${formatName(issuer.subject)}"`);
-        throw new AppError('CERT_REVOCATION_UNKNOWN', `revocation status of ${who} is unknown: ${notes.join('; ')}`);
+        throw new CertRevocationUnknownError(`revocation status of ${who} is unknown: ${notes.join('; ')}`);
       }
     }
   };

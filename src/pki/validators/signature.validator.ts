@@ -14,7 +14,7 @@
 import { constants, createHash, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../../shared/errors';
+import { AppError, SignatureInvalidError } from '../../shared/errors';
 import { OID, SHA2_BY_OID } from '../der';
 import type { CmsContext, Validator } from './types';
 
@@ -31,8 +31,8 @@ const ECDSA_WITH_SHA2: Record<string, string> = {
 const WEBCRYPTO_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 const MAX_CACHED_KEYS = 1024;
 
-function invalid(message: string): AppError {
-  return new AppError('SIGNATURE_INVALID', message);
+function invalid(message: string): SignatureInvalidError {
+  return new SignatureInvalidError(message);
 }
 
 interface VerifyPlan {

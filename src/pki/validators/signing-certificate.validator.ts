@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { AppError } from '../../shared/errors';
+import { SignatureInvalidError } from '../../shared/errors';
 import { OID, SHA2_BY_OID } from '../der';
 import type { CmsContext, Validator } from './types';
 
-function invalid(message: string): AppError {
-  return new AppError('SIGNATURE_INVALID', message);
+function invalid(message: string): SignatureInvalidError {
+  return new SignatureInvalidError(message);
 }
 
 function firstCertId(attrValue: unknown): asn1js.Sequence {

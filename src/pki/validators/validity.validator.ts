@@ -4,7 +4,7 @@
  * Runs before the chain validator, as in web-eid, so an expired certificate from the real CA reports
  * CERT_EXPIRED rather than the chain engine's generic date failure.
  */
-import { AppError } from '../../shared/errors';
+import { CertExpiredError, CertNotYetValidError } from '../../shared/errors';
 import type { CertificateContext, Validator } from './types';
 
 export const validityValidator: Validator<CertificateContext> = (ctx) => {
@@ -12,12 +12,12 @@ export const validityValidator: Validator<CertificateContext> = (ctx) => {
   const notAfter = ctx.leaf.notAfter.value;
   const t = ctx.now.getTime();
   if (t < notBefore.getTime()) {
-    throw new AppError('CERT_NOT_YET_VALID', `the certificate is valid only from ${notBefore.toISOString()}`, {
+    throw new CertNotYetValidError(`the certificate is valid only from ${notBefore.toISOString()}`, {
       notBefore: notBefore.toISOString(),
     });
   }
   if (t > notAfter.getTime()) {
-    throw new AppError('CERT_EXPIRED', `the certificate expired at ${notAfter.toISOString()}`, {
+    throw new CertExpiredError(`the certificate expired at ${notAfter.toISOString()}`, {
       notAfter: notAfter.toISOString(),
     });
   }

@@ -8,7 +8,7 @@
  * Verified with node:crypto; imported public keys are cached per certificate fingerprint.
  */
 import { constants, createHash, createPublicKey, KeyObject, verify } from 'node:crypto';
-import { AppError } from '../../shared/errors';
+import { AppError, SignatureInvalidError } from '../../shared/errors';
 import type { ParsedWebEidToken, WebEidAlgorithm } from '../web-eid';
 import type { CertificateContext, Validator } from './types';
 
@@ -23,8 +23,8 @@ const CURVE: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1',
 const HASH_BYTES: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 };
 const MAX_KEYS = 2048;
 
-function invalid(message: string): AppError {
-  return new AppError('SIGNATURE_INVALID', `Web eID token: ${message}`);
+function invalid(message: string): SignatureInvalidError {
+  return new SignatureInvalidError(`Web eID token: ${message}`);
 }
 
 export function webEidSignedData(algorithm: WebEidAlgorithm, origin: string, challengeNonce: string): Buffer {
