@@ -37,7 +37,7 @@ export function readPkcs12(der: Buffer, passphrase: string, name: string): Pkcs1
   }
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, passphrase);
+    p12 = withUtf8Pbes2(() => forge.pkcs12.pkcs12FromAsn1(asn1, false, passphrase));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (WRONG_PASSPHRASE.test(msg)) throw new Pkcs12Error(`${name}: wrong passphrase (the file does not open with it)`);
@@ -58,6 +58,25 @@ export function readPkcs12(der: Buffer, passphrase: string, name: string): Pkcs1
     throw new Pkcs12Error(`${name} holds no certificate for its private key (${certs.length} other certificate(s))`);
   }
   return { privateKey, certificate, chain: certs.filter((c) => c !== certificate) };
+}
+
+type Pbes2 = (oid: string, params: unknown, password: string) => unknown;
+
+/**
+ * PKCS#12 derives its MAC and PBES1 keys from the passphrase as UTF-16, which node-forge takes from
+ * the string, but PBES2 keys (what OpenSSL 3 writes) from its UTF-8 bytes, which node-forge expects
+ * already encoded. For the length of one read, PBES2 gets the UTF-8 form, so a passphrase with
+ * letters such as ə opens both kinds of file (ASCII is the same either way).
+ */
+function withUtf8Pbes2<T>(read: () => T): T {
+  const pbe = (forge.pki as unknown as { pbe: { getCipherForPBES2: Pbes2 } }).pbe;
+  const original = pbe.getCipherForPBES2;
+  pbe.getCipherForPBES2 = (oid, params, password) => original(oid, params, forge.util.encodeUtf8(password));
+  try {
+    return read();
+  } finally {
+    pbe.getCipherForPBES2 = original;
+  }
 }
 
 /** The bag's key as a KeyObject; forge decodes RSA keys, any other kind stays as its PrivateKeyInfo. */

@@ -6,11 +6,13 @@
  * shared test server; the server's clock is pinned near the wall clock because openssl stamps
  * signingTime with it.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { Pkcs12Error, readPkcs12 } from '../../src/cli/pkcs12';
 import { ConfigError, loadClientConfig } from '../../src/config';
 import { freePort } from '../../src/shared/free-port';
 import { ROOT, runCli, type CliRun } from '../support/cli';
@@ -152,6 +154,29 @@ describe('npm run sign-challenge: address, errors, PKCS#12', function () {
       const token = /^([A-Za-z0-9_-]{20,})\r?$/m.exec(out)?.[1];
       const me = await gql(ME, {}, token);
       expect(me.data?.me, out).to.deep.equal({ authMethod: 'SIGNATURE', participant: { voen: VOEN } });
+    });
+
+    it('opens .p12 files whose passphrase has non-ASCII letters, in the OpenSSL 3 and in the older form', () => {
+      const pass = 'Xəzər-2025';
+      for (const legacy of [false, true]) {
+        const file = path.join(tmp, `utf8-${legacy}.p12`);
+        execFileSync(
+          'openssl',
+          [
+            'pkcs12',
+            '-export',
+            ...['-in', path.join(CERTS, 'legal-ec.cert.pem'), '-inkey', path.join(CERTS, 'legal-ec.key.pem')],
+            ...(legacy ? ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'] : []),
+            ...['-passout', 'env:P12_TEST_PASS', '-out', file],
+          ],
+          { env: { ...process.env, P12_TEST_PASS: pass } },
+        );
+        const p12 = readPkcs12(fs.readFileSync(file), pass, file);
+        expect(
+          p12.certificate.raw.equals(new X509Certificate(fs.readFileSync(path.join(CERTS, 'legal-ec.cert.pem'))).raw),
+        ).to.equal(true);
+        expect(() => readPkcs12(fs.readFileSync(file), 'Xezer-2025', file)).to.throw(Pkcs12Error, 'wrong passphrase');
+      }
     });
 
     it('exits 2 with "wrong passphrase" before asking the service for a challenge', async () => {
