@@ -35,6 +35,17 @@ export async function seedDemoData(
   opts.log(`demo data loaded: ${JSON.stringify(summary)}`);
 }
 
+/**
+ * What npm start says about the demo tokens: they are ordinary sessions, so a token ends after the
+ * idle limit without a request, and at the absolute limit after the start however much it is used.
+ */
+export function demoTokenLifetime(limits: { idleMinutes: number; absoluteHours: number }): string {
+  return (
+    `each ends after ${limits.idleMinutes} min without a request (SESSION_IDLE_MINUTES) and ` +
+    `${limits.absoluteHours} h after this start at the latest (SESSION_ABSOLUTE_HOURS); restart for fresh ones`
+  );
+}
+
 /** Fresh sessions for the demo participants (printed by npm start so GraphiQL works at once). */
 export async function demoSessions(services: Services): Promise<{ name: string; token: string }[]> {
   const out: { name: string; token: string }[] = [];

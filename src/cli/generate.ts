@@ -1,7 +1,7 @@
 /**
  * npm run generate -- --items N --participants P --seed S [--out FILE] [--from YYYY-MM-DD --to YYYY-MM-DD]
  *
- * Writes a deterministic, realistic declaration CSV (IMPORT.md format) to stdout or FILE.
+ * Writes a deterministic, realistic declaration CSV (docs/import-format.md) to stdout or FILE.
  * Needs no database.
  */
 import fs from 'node:fs';

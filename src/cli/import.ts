@@ -1,7 +1,7 @@
 /**
  * npm run import -- FILE.csv [--skip-invalid] [--rejects FILE]
  *
- * Imports a declaration CSV (IMPORT.md) in one transaction. Without --skip-invalid any invalid
+ * Imports a declaration CSV (docs/import-format.md) in one transaction. Without --skip-invalid any invalid
  * row rejects the whole file: nothing changes, every problem is printed (up to 100 lines) and
  * the exit code is 1. With --skip-invalid the valid rows are imported and the others written to
  * the rejects file (default FILE.rejects.csv) with an `error` column.

@@ -8,7 +8,7 @@ import { EmbeddedStartError } from '../db/embedded';
 import { startHttpServer, type RunningServer } from '../http/server';
 import { createServices } from '../services';
 import { createLogger } from '../shared/logger';
-import { demoSessions, hasAnyDeclarations, seedDemoData } from './demo';
+import { demoSessions, demoTokenLifetime, hasAnyDeclarations, seedDemoData } from './demo';
 
 /**
  * Apollo gives open requests 10 s, operations still running then get up to the statement timeout
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   );
   if (seed) {
     say('');
-    say("Demo traders (sessions valid for the configured absolute lifetime; put one in GraphiQL's Headers tab):");
+    say(`Demo traders (put one in GraphiQL's Headers tab; ${demoTokenLifetime(config.session)}):`);
     for (const s of await demoSessions(services)) {
       say(`  ${s.name.padEnd(28)} {"Authorization": "Bearer ${s.token}"}`);
     }

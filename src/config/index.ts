@@ -189,9 +189,7 @@ class Reader {
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
   const appEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
-  const port = r.int('PORT', 4000, 0, 65535);
-  const host = r.host('HOST', '127.0.0.1');
-  const publicOrigin = r.url('PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const { port, host, publicOrigin } = readHttpAddress(r);
   const dataRoot = r.str('EMBEDDED_PG_DIR');
   const lockoutBaseSeconds = r.int('LOGIN_LOCKOUT_BASE_SECONDS', 60, 1, 86_400);
   const lockoutMaxSeconds = r.int('LOGIN_LOCKOUT_MAX_SECONDS', 3600, 1, 7 * 86_400);
@@ -260,6 +258,41 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);
+}
+
+/** PORT, HOST and PUBLIC_ORIGIN: read the same way by the service and by its client tools. */
+function readHttpAddress(r: Reader): {
+  port: number;
+  host: string;
+  publicOrigin: string;
+  /** PUBLIC_ORIGIN as given (no trailing slash), undefined when unset. */
+  givenOrigin: string | undefined;
+} {
+  const port = r.int('PORT', 4000, 0, 65535);
+  const host = r.host('HOST', '127.0.0.1');
+  const givenOrigin = r.url('PUBLIC_ORIGIN', ['http:', 'https:'])?.replace(/\/+$/, '');
+  return { port, host, publicOrigin: givenOrigin ?? `http://localhost:${port}`, givenOrigin };
+}
+
+/** What the client tools (`npm run sign-challenge`) read from the environment; none of the service's secrets. */
+export interface ClientConfig {
+  /**
+   * The running service's GraphQL endpoint: PUBLIC_ORIGIN + `/graphql` when PUBLIC_ORIGIN is set,
+   * else `http://HOST:PORT/graphql`, a wildcard HOST (0.0.0.0, ::) reached on the loopback address.
+   */
+  readonly graphqlUrl: string;
+  /** P12_PASSPHRASE: the PKCS#12 passphrase for scripts (unset: sign-challenge asks on the terminal). */
+  readonly p12Passphrase: string | undefined;
+}
+
+export function loadClientConfig(env: Env = process.env): ClientConfig {
+  const r = new Reader(env);
+  const { port, host, givenOrigin } = readHttpAddress(r);
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const origin = givenOrigin ?? `http://${net.isIPv6(reachable) ? `[${reachable}]` : reachable}:${port}`;
+  const config: ClientConfig = { graphqlUrl: `${origin}/graphql`, p12Passphrase: r.str('P12_PASSPHRASE') };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze(config);
 }
 
 /** The PKI settings have their own parser (src/pki/config.ts); its problems join the others. */

@@ -1,5 +1,5 @@
 /**
- * The declaration CSV format (docs: /work/shared/design/IMPORT.md): one row per goods item.
+ * The declaration CSV format (docs/import-format.md): one row per goods item.
  * The generator writes the columns in this order; the importer accepts them in any order.
  */
 export const DECLARATION_COLUMNS = [

@@ -1,5 +1,5 @@
 /**
- * Deterministic generator of realistic declaration CSV (the IMPORT.md format) for demos,
+ * Deterministic generator of realistic declaration CSV (docs/import-format.md) for demos,
  * tests and benchmarks.
  *
  * Same options and seed → identical rows. Participant identities and profiles depend only on

@@ -1,5 +1,5 @@
 /**
- * The declaration importer (IMPORT.md): CSV in, participants / declarations / declaration_items
+ * The declaration importer (docs/import-format.md): CSV in, participants / declarations / declaration_items
  * out, in one transaction per file.
  *
  * 1. BEGIN; take a transaction-scoped advisory lock (imports run one at a time).

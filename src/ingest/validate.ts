@@ -1,5 +1,5 @@
 /**
- * Format validation of one declaration row (IMPORT.md). Pure and synchronous: no database, no
+ * Format validation of one declaration row (docs/import-format.md). Pure and synchronous: no database, no
  * I/O; the reference sets are loaded once by the caller. Regexes are compiled once at module
  * load; the hot path is a handful of `test` calls per field.
  *

@@ -5,9 +5,9 @@
  *  - `loginWithWebEid` with web-eid:1.0 tokens built as the Web eID app builds them (test/pki/helpers.ts).
  * The server's clock is pinned near the wall clock because openssl stamps signingTime with the wall clock.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
+import { runCli, type CliRun } from '../support/cli';
 import { resetData } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer } from '../support/server';
@@ -22,38 +22,9 @@ const WEB_EID = `mutation($id: ID!, $token: String!) { loginWithWebEid(challenge
   token viewer { authMethod role participant { voen fin name } } } }`;
 const ME = '{ me { authMethod participant { voen } } }';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the sign-challenge CLI asynchronously (the test server lives in this process: never block it). */
-function signChallenge(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', './scripts/register.js', 'src/cli/sign-challenge.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs the sign-challenge CLI (the test server lives in this process: never block it). */
+function signChallenge(args: string[]): Promise<CliRun> {
+  return runCli('src/cli/sign-challenge.ts', args);
 }
 
 const certArgs = (who: string) => [
