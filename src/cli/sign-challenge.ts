@@ -11,18 +11,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-async function graphql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+async function graphql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
   if (body.errors?.length) {
     const e = body.errors[0];
     throw new Error(`${e.extensions?.code ?? 'ERROR'}: ${e.message}`);
   }
-  return body.data;
+  return body.data as T;
 }
 
 async function main(): Promise<number> {
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  const { createLoginChallenge: c } = await graphql(
+  const { createLoginChallenge: c } = await graphql<{ createLoginChallenge: { id: string; toBeSigned: string } }>(
     values.url!,
     'mutation { createLoginChallenge { id toBeSigned expiresAt } }',
   );
@@ -73,7 +73,9 @@ async function main(): Promise<number> {
       ...(values.detached ? [] : ['-nodetach']),
       ...(values.certfile ? ['-certfile', values.certfile] : []),
     ]).toString('base64');
-    const data = await graphql(
+    const data = await graphql<{
+      loginWithSignature: { token: string; expiresAt: string; viewer: { participant: { name: string } | null } };
+    }>(
       values.url!,
       'mutation($id: ID!, $s: String!) { loginWithSignature(challengeId: $id, signature: $s) { token expiresAt viewer { participant { name } } } }',
       { id: c.id, s: signature },

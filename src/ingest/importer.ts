@@ -261,14 +261,14 @@ export async function importDeclarations(
     // Batches go to the database one after another while parsing continues.
     const loader = new BatchLoader(client, sink, { now, skipInvalid, onStep: opts.onStep });
     let queued = 0;
-    let loadError: unknown;
+    let loadError: Error | undefined;
     const submit = async (batch: SinkBatch) => {
       queued++;
       loading = loading.then(async () => {
         try {
           if (loadError === undefined) await loader.load(batch);
         } catch (e) {
-          loadError = e;
+          loadError = e as Error;
         } finally {
           queued--;
         }

@@ -19,7 +19,7 @@
  * declaration_items has no other writer.
  */
 import type { Sql } from '../db/tenant';
-import { measuresSql, type MeasureRow } from './measures';
+import { type MeasureRow } from './measures';
 import { Params, type TradeFilter } from './trade-filter';
 import type { TradeDimension } from './statistics.service';
 
