@@ -120,7 +120,8 @@ function extract(toBeSigned: string, base64: string): Sample {
     base64,
     der,
     certDer: Buffer.from(cert.toSchema().toBER(false)),
-    signedAttrs: Buffer.from(si.signedAttrs!.encodedValue), // [0] IMPLICIT re-tagged as SET (0x31) by PKI.js: what was signed
+    // [0] IMPLICIT re-tagged as SET (0x31) by PKI.js: what was signed
+    signedAttrs: Buffer.from(si.signedAttrs!.encodedValue),
     messageDigest: Buffer.from(md.valueBlock.valueHexView),
     signature: Buffer.from(si.signature.valueBlock.valueHexView),
   };

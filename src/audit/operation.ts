@@ -32,6 +32,7 @@ import {
   type FragmentDefinitionNode,
   type VariableDefinitionNode,
   type ConstValueNode,
+  OperationTypeNode,
 } from 'graphql';
 
 export const REDACTED = '[redacted]';
@@ -157,9 +158,9 @@ export function scanDocument(
       if (secret[secret.length - 1] === true) secretVariables.add(node.name.value);
     },
   };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let masked = visit(
     document,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- hand-typed nodes: not an ASTVisitor
     (typeInfo ? visitWithTypeInfo(typeInfo, visitor as any) : visitor) as any,
   ) as DocumentNode;
   // A default value of a secret variable (`$p: String = "…"`) is a secret literal too.
@@ -275,7 +276,7 @@ export function describeOperation(
   const roots = operation ? rootSelections(document, operation) : [];
   const operationType = operation?.operation ?? null;
   let loginMethod: OperationFacts['loginMethod'] = null;
-  if (operationType === 'mutation') {
+  if (operationType === OperationTypeNode.MUTATION) {
     for (const r of roots) loginMethod ??= LOGIN_FIELDS[r.field] ?? null;
   }
   return {

@@ -45,6 +45,7 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 export function needsRehash(hash: string): boolean {
   try {
     const used = argon2.parseOptions(hash);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- per key both sides have the same type
     return (Object.keys(ARGON2_PARAMS) as (keyof typeof ARGON2_PARAMS)[]).some((k) => used[k] !== ARGON2_PARAMS[k]);
   } catch {
     return true;

@@ -57,7 +57,8 @@ const MAX_NUMBER_LENGTH = 60;
 const MAX_NAME_LENGTH = 300;
 const MAX_REASON_LENGTH = 2000;
 
-/** Contract numbers compare by this key: lower case, every run of other characters → "-" (GK-2025/0042 → gk-2025-0042). */
+/** Contract numbers compare by this key: lower case, every run of other characters → "-"
+ * (GK-2025/0042 → gk-2025-0042). */
 export function contractNumberKey(number: string): string {
   return number
     .toLowerCase()

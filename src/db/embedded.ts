@@ -72,6 +72,7 @@ function run(cmd: string, args: string[], asPostgres: PgUser | undefined, what: 
   const r = spawnSync(cmd, args, {
     encoding: 'utf8',
     ...(asPostgres ? { uid: asPostgres.uid, gid: asPostgres.gid } : {}),
+    // eslint-disable-next-line no-restricted-properties -- the child inherits the environment; no setting is read
     env: { ...process.env, LC_ALL: 'C' },
   });
   if (r.status !== 0) {
@@ -120,6 +121,7 @@ function loadBinaries(): Binaries {
   let mod: { initdb: string; pg_ctl: string; postgres: string };
   try {
     // ESM-only package; require() of ESM works on Node >= 20.19.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's name is computed per platform
     mod = require(pkg);
   } catch (e) {
     throw new EmbeddedStartError(
@@ -325,6 +327,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       {
         encoding: 'utf8',
         ...(user ? { uid: user.uid, gid: user.gid } : {}),
+        // eslint-disable-next-line no-restricted-properties -- the child inherits the environment; no setting is read
         env: { ...process.env, LC_ALL: 'C' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

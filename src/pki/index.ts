@@ -47,10 +47,12 @@
  *    value means the default, the literal `none` an empty list)
  *   PKI_TRUST_ANCHORS       PEM file(s) of trust anchors        default certs-test/root-ca.cert.pem
  *   PKI_INTERMEDIATES       PEM file(s) of intermediate CAs     default certs-test/issuing-ca.cert.pem
- *   PKI_CRLS                PEM/DER CRL file(s), required       default certs-test/issuing-ca.crl.pem,certs-test/root-ca.crl.pem
+ *   PKI_CRLS                PEM/DER CRL file(s), required       default certs-test/issuing-ca.crl.pem,
+ *                                                                       certs-test/root-ca.crl.pem
  *                           (re-read when mtime/size/inode changes; replace files atomically)
  *   PKI_REQUIRED_POLICY_OIDS  optional: the certificate must carry at least one of these policy OIDs
- *   PKI_REQUIRED_EKU        optional: extendedKeyUsage must contain one of these (OIDs or clientAuth, emailProtection, …)
+ *   PKI_REQUIRED_EKU        optional: extendedKeyUsage must contain one of these
+ *                           (OIDs or clientAuth, emailProtection, …)
  *   PKI_OCSP_URL            optional, with PKI_OCSP_RESPONDER_CERT: check OCSP at this URL only
  *   PKI_OCSP_RESPONDER_CERT the pinned certificate OCSP responses must be signed with
  *   PKI_OCSP_MAX_AGE_SECONDS  response thisUpdate may be at most this old      default 900

@@ -67,7 +67,10 @@ describe('operations endpoints', () => {
   it('/readyz answers 503 when a migration is pending', async () => {
     const ds = new DataSource({
       ...testDb().ds.options,
-      migrations: [...(testDb().ds.options.migrations as Function[]), PendingMigration1999999999999],
+      migrations: [
+        ...(testDb().ds.options.migrations as (new () => MigrationInterface)[]),
+        PendingMigration1999999999999,
+      ],
       logging: false,
     } as never);
     await ds.initialize();

@@ -40,7 +40,7 @@ function file(server: RunningServer, input: Record<string, unknown>, from = '127
           try {
             resolve(JSON.parse(text));
           } catch (e) {
-            reject(e);
+            reject(e as Error);
           }
         });
       },

@@ -2,6 +2,7 @@ import countries from 'i18n-iso-countries';
 import type { DataSource } from 'typeorm';
 import { CUSTOMS_POSTS, CUSTOMS_PROCEDURES, HS_CHAPTERS, HS_HEADINGS, TRANSPORT_MODES } from './data';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- one JSON locale file per language
 for (const lang of ['az', 'en', 'ru']) countries.registerLocale(require(`i18n-iso-countries/langs/${lang}.json`));
 
 /** ISO 3166-1 countries with names in Azerbaijani, English and Russian. */

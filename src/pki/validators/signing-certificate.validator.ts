@@ -32,7 +32,8 @@ export const signingCertificateValidator: Validator<CmsContext> = (ctx) => {
   const v2 = attrs.get(OID.signingCertificateV2);
   const v1 = attrs.get(OID.signingCertificate);
   if (v2) {
-    // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier DEFAULT sha256, certHash OCTET STRING, issuerSerial … }
+    // ESSCertIDv2 ::= SEQUENCE {
+    //   hashAlgorithm AlgorithmIdentifier DEFAULT sha256, certHash OCTET STRING, issuerSerial … }
     const parts = firstCertId(v2.values[0]).valueBlock.value;
     let hashOid: string = OID.sha256;
     let i = 0;
