@@ -39,7 +39,7 @@ class Interrupted extends Error {}
 /** A request that gets no answer in this time fails (naming the URL) instead of hanging. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-async function graphql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+async function graphql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -51,10 +51,11 @@ async function graphql(url: string, query: string, variables?: Record<string, un
   } catch (e) {
     throw new Error(
       `cannot reach the service at ${url}: ${causeOf(e)} (is it running? --url, or PUBLIC_ORIGIN / HOST / PORT as for npm start, give its address)`,
+      { cause: e },
     );
   }
   const text = await res.text();
-  let body: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+  let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
     body = JSON.parse(text);
   } catch {
@@ -64,7 +65,7 @@ async function graphql(url: string, query: string, variables?: Record<string, un
     const e = body.errors[0]!;
     throw new Error(`${e.extensions?.code ?? 'ERROR'}: ${e.message}`);
   }
-  return body.data;
+  return body.data as T;
 }
 
 /** What fetch's "fetch failed" hides: e.g. `connect ECONNREFUSED 127.0.0.1:4000`, `getaddrinfo ENOTFOUND x`. */
@@ -219,10 +220,9 @@ async function main(): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sign-challenge-'));
   try {
     const signer = await signerFrom(o, dir, client.p12Passphrase);
-    const { createLoginChallenge: c } = await graphql(
-      url,
-      'mutation { createLoginChallenge { id toBeSigned expiresAt } }',
-    );
+    const { createLoginChallenge: c } = await graphql<{
+      createLoginChallenge: { id: string; toBeSigned: string; expiresAt: string };
+    }>(url, 'mutation { createLoginChallenge { id toBeSigned expiresAt } }');
     process.stderr.write(`signing:\n${c.toBeSigned}`);
     const input = path.join(dir, 'challenge.txt');
     fs.writeFileSync(input, c.toBeSigned, 'utf8');
@@ -243,7 +243,9 @@ async function main(): Promise<number> {
       ],
       { input: signer.stdin ?? '' },
     ).toString('base64');
-    const data = await graphql(
+    const data = await graphql<{
+      loginWithSignature: { token: string; expiresAt: string; viewer: { participant: { name: string } | null } };
+    }>(
       url,
       'mutation($id: ID!, $s: String!) { loginWithSignature(challengeId: $id, signature: $s) { token expiresAt viewer { participant { name } } } }',
       { id: c.id, s: signature },

@@ -12,7 +12,7 @@ export const MAX_QUEUED_BATCHES = 2;
 export class BatchQueue {
   private tail: Promise<void> = Promise.resolve();
   private queued = 0;
-  private error: unknown;
+  private error: Error | undefined;
 
   constructor(private readonly load: (batch: SinkBatch) => Promise<void>) {}
 
@@ -23,7 +23,7 @@ export class BatchQueue {
       try {
         if (this.error === undefined) await this.load(batch);
       } catch (e) {
-        this.error = e;
+        this.error = e instanceof Error ? e : new Error(String(e));
       } finally {
         this.queued--;
       }

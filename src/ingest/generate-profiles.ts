@@ -182,7 +182,10 @@ function drawIdentity(r: Prng, gooenOnly: boolean, ids: UniqueIds): Identity {
   return id;
 }
 
-/** A company's headings: its sector's, sometimes a few of a second sector, rarely one the reference list does not know. */
+/**
+ * A company's headings: its sector's, sometimes a few of a second sector, rarely one the reference
+ * list does not know.
+ */
 function companyHeadings(r: Prng, sector: Sector): WeightedPicker<HeadingChoice> {
   const primary = HEADINGS.filter((x) => x.sector === sector && KNOWN_HEADINGS.has(x.code));
   const count = r.int(2, 6);
