@@ -13,7 +13,7 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import { statement, type RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
-import { AppError } from '../shared/errors';
+import { AuditUnavailableError } from '../shared/errors';
 import { GroupCommitter } from './group-commit';
 import { AUDIT_COLUMNS, cleanText, GENESIS_HASH, recordHash, type AuditEntryInput, type AuditRecord } from './record';
 import {
@@ -29,20 +29,6 @@ import {
 
 /** The advisory lock that serialises writers of the chain (an arbitrary constant). */
 export const AUDIT_CHAIN_LOCK = 734_110_202_600;
-
-/** Thrown when the audit record of a response could not be made durable: the response is withheld. */
-export class AuditUnavailableError extends AppError {
-  /** `timedOut`: the record was still waiting (queued or being written) when the response gave up on it. */
-  constructor(
-    override readonly cause?: unknown,
-    readonly timedOut = false,
-  ) {
-    super(
-      'AUDIT_UNAVAILABLE',
-      'the audit record of this request could not be written, so its result is withheld; try again later',
-    );
-  }
-}
 
 export interface AppendResult {
   id: string;

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
-import { AppError } from '../shared/errors';
+import { ChallengeAlreadyUsedError, ChallengeExpiredError, ChallengeNotFoundError } from '../shared/errors';
 import { countWithinLimit } from '../shared/rate-limit';
 
 export interface LoginChallenge {
@@ -60,7 +60,7 @@ export class ChallengeService {
    */
   async consume(id: string): Promise<LoginChallenge> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-      throw new AppError('CHALLENGE_NOT_FOUND', 'no such login challenge');
+      throw new ChallengeNotFoundError();
     }
     const now = this.clock.now();
     return this.db.run(null, async (sql) => {
@@ -73,10 +73,9 @@ export class ChallengeService {
       const [old] = await sql.query<{ used_at: Date | null }>(`SELECT used_at FROM login_challenges WHERE id = $1`, [
         id,
       ]);
-      if (!old) throw new AppError('CHALLENGE_NOT_FOUND', 'no such login challenge');
-      if (old.used_at)
-        throw new AppError('CHALLENGE_ALREADY_USED', 'this login challenge was already used: ask for a new one');
-      throw new AppError('CHALLENGE_EXPIRED', 'this login challenge has expired: ask for a new one');
+      if (!old) throw new ChallengeNotFoundError();
+      if (old.used_at) throw new ChallengeAlreadyUsedError();
+      throw new ChallengeExpiredError();
     });
   }
 }

@@ -13,7 +13,7 @@ import type { RequestDb, Sql } from '../db/tenant';
 import { isCalendarDate } from '../shared/calendar';
 import type { Clock } from '../shared/clock';
 import { cursorCodec, type Page } from '../shared/cursor';
-import { AppError, BadUserInputError } from '../shared/errors';
+import { BadUserInputError, NotFoundError } from '../shared/errors';
 import { localDate } from './calendar';
 import type { ContractStatus } from '../db/entities/contract.entity';
 import { CONTRACT_DOCUMENTS, missingDocuments, type ContractDocument, type ParticipantKind } from './documents';
@@ -72,9 +72,9 @@ export function usernameForContract(number: string): string {
 }
 
 /** Thrown when a contract id names no contract. */
-export class ContractNotFoundError extends AppError {
+export class ContractNotFoundError extends NotFoundError {
   constructor(id: string) {
-    super('NOT_FOUND', `no contract with id ${id}`);
+    super(`no contract with id ${id}`);
   }
 }
 
@@ -369,8 +369,7 @@ export class ContractService {
     if (unknown.length > 0) throw new BadUserInputError(`documents: unknown ${unknown.join(', ')}`, 'documents');
     const missing = missingDocuments(input.kind, { nonCommercial, hasVoen: voen !== null }, documents);
     if (missing.length > 0) {
-      throw new AppError('BAD_USER_INPUT', `documents: missing required ${missing.join(', ')}`, {
-        field: 'documents',
+      throw new BadUserInputError(`documents: missing required ${missing.join(', ')}`, 'documents', {
         missingDocuments: missing,
       });
     }

@@ -7,7 +7,7 @@
  */
 import { createParameterDecorator, type AuthChecker } from 'type-graphql';
 import type { Viewer } from '../auth/viewer';
-import { AppError, ForbiddenError, UnauthenticatedError } from '../shared/errors';
+import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from '../shared/errors';
 import type { GraphQLContext } from './context';
 
 export type Access = 'OFFICER' | 'TRADER' | 'PASSWORD_CHANGE';
@@ -24,10 +24,7 @@ function liveViewer(ctx: GraphQLContext, allowPasswordChange: boolean): Viewer {
   const v = ctx.viewer;
   if (!v) throw ctx.sessionError ?? new UnauthenticatedError('log in first: send Authorization: Bearer <token>');
   if (v.mustChangePassword && !allowPasswordChange) {
-    throw new AppError(
-      'PASSWORD_CHANGE_REQUIRED',
-      'change the one-time password first (changePassword), then log in again',
-    );
+    throw new PasswordChangeRequiredError();
   }
   return v;
 }

@@ -4,7 +4,7 @@
  */
 import type { RequestDb } from '../../db/tenant';
 import type { SubjectMapping } from '../../pki';
-import { AppError } from '../../shared/errors';
+import { ParticipantNotFoundError } from '../../shared/errors';
 
 /** The participant's id, or PARTICIPANT_NOT_FOUND. */
 export async function participantFor(db: RequestDb, mapping: SubjectMapping): Promise<string> {
@@ -14,8 +14,7 @@ export async function participantFor(db: RequestDb, mapping: SubjectMapping): Pr
       : sql.query<{ id: string }>(`SELECT id::text AS id FROM participants WHERE fin = $1`, [mapping.fin]),
   );
   if (!rows[0]) {
-    throw new AppError(
-      'PARTICIPANT_NOT_FOUND',
+    throw new ParticipantNotFoundError(
       mapping.kind === 'LEGAL_ENTITY'
         ? `no participant with VÖEN ${mapping.voen} is registered with the service`
         : `no participant with FIN ${mapping.fin} is registered with the service`,

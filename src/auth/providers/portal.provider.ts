@@ -6,7 +6,7 @@
 import type { RequestDb } from '../../db/tenant';
 import type { PkiVerifier } from '../../pki';
 import type { Clock } from '../../shared/clock';
-import { AppError } from '../../shared/errors';
+import { AssertionReplayedError } from '../../shared/errors';
 import type { AuthProvider, AuthRequestContext, PortalPrincipal } from '../auth-provider';
 import { participantFor, traderOf } from './participant-of-subject';
 
@@ -35,7 +35,7 @@ export class PortalProvider implements AuthProvider<PortalInput, PortalPrincipal
         [a.jti, a.expiresAt, now],
       );
     });
-    if (spent.length === 0) throw new AppError('ASSERTION_REPLAYED', 'this portal assertion was already used');
+    if (spent.length === 0) throw new AssertionReplayedError();
     return {
       ...traderOf(participantId),
       authMethod: 'PORTAL',

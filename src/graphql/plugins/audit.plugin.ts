@@ -14,11 +14,12 @@ import crypto from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Viewer } from '../../auth/viewer';
-import { AuditUnavailableError, type AuditService } from '../../audit/audit.service';
+import type { AuditService } from '../../audit/audit.service';
 import { complaintIdOf, countRows, describeOperation } from '../../audit/operation';
 import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
 import type { Metrics } from '../../ops/metrics';
 import { operationLabel } from '../../ops/metrics';
+import { AuditUnavailableError, errorExtensions } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { GraphQLContext } from '../context';
 
@@ -137,13 +138,10 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
             finalOutcome = 'AUDIT_UNAVAILABLE';
             metrics?.auditFailures.inc();
             logger.error({ err, requestId: ctx.requestId }, 'audit record not written: response withheld');
+            const refusal = new AuditUnavailableError(err);
             const withheld = {
               errors: [
-                {
-                  message:
-                    'the audit record of this request could not be written, so its result is withheld; try again later',
-                  extensions: { code: 'AUDIT_UNAVAILABLE', requestId: ctx.requestId },
-                },
+                { message: refusal.message, extensions: { ...errorExtensions(refusal), requestId: ctx.requestId } },
               ],
             };
             response.body = { kind: 'single', singleResult: withheld };

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { AppError } from '../../shared/errors';
+import { SignatureMalformedError } from '../../shared/errors';
 import { logIn, type GraphQLContext } from '../context';
 import { LoginChallenge } from '../types/login-challenge.type';
 import { Session } from '../types/viewer.type';
@@ -9,7 +9,7 @@ const MAX_SIGNATURE_LENGTH = 64 * 1024;
 
 function tooLong(v: string): void {
   if (v.length > MAX_SIGNATURE_LENGTH) {
-    throw new AppError('SIGNATURE_MALFORMED', `longer than ${MAX_SIGNATURE_LENGTH} characters`);
+    throw new SignatureMalformedError(`longer than ${MAX_SIGNATURE_LENGTH} characters`);
   }
 }
 
