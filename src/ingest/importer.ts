@@ -34,7 +34,7 @@
  * and csv-parse (parse-stream.ts), per-record checks (row-sink.ts, validate.ts), the rejects file
  * (rejects-file.ts), the batch queue (batch-queue.ts) and loader (batch-loader.ts, keys.ts,
  * conflicts.ts, item-lines.ts), staging and COPY (staging.ts, load-sql.ts, copy-in.ts), the
- * transaction (transaction.ts), the connection (pg-client.ts), timings and progress.
+ * transaction (transaction.ts), the connection (withOwnerClient, src/db/pool.ts), timings and progress.
  */
 import type { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
