@@ -229,54 +229,33 @@ export const RATES: Record<string, number> = {
   AED: 3.67,
 };
 export const EUROZONE = new Set(['DE', 'IT', 'FR', 'NL', 'ES', 'CZ', 'HR', 'GR', 'PT', 'PL']);
-export function currencyOptions(partner: string): ReadonlyArray<readonly [string, number]> {
-  if (EUROZONE.has(partner))
-    return [
-      ['EUR', 6],
-      ['USD', 4],
-    ];
-  switch (partner) {
-    case 'TR':
-      return [
-        ['USD', 6],
-        ['EUR', 2],
-        ['TRY', 2],
-      ];
-    case 'RU':
-    case 'BY':
-    case 'KZ':
-      return [
-        ['USD', 5],
-        ['RUB', 4],
-        ['AZN', 1],
-      ];
-    case 'CN':
-      return [
-        ['USD', 8],
-        ['CNY', 2],
-      ];
-    case 'GE':
-      return [
-        ['USD', 6],
-        ['GEL', 2],
-        ['AZN', 2],
-      ];
-    case 'GB':
-      return [
-        ['GBP', 5],
-        ['USD', 5],
-      ];
-    case 'AE':
-      return [
-        ['USD', 7],
-        ['AED', 3],
-      ];
-    default:
-      return [
-        ['USD', 9],
-        ['EUR', 1],
-      ];
-  }
+
+type CurrencyMix = ReadonlyArray<readonly [string, number]>;
+
+/** Invoice currencies (weights) by partner country; any other partner: mostly USD. */
+// prettier-ignore
+const CURRENCY_MIX: Readonly<Record<string, CurrencyMix>> = {
+  TR: [['USD', 6], ['EUR', 2], ['TRY', 2]],
+  RU: [['USD', 5], ['RUB', 4], ['AZN', 1]],
+  BY: [['USD', 5], ['RUB', 4], ['AZN', 1]],
+  KZ: [['USD', 5], ['RUB', 4], ['AZN', 1]],
+  CN: [['USD', 8], ['CNY', 2]],
+  GE: [['USD', 6], ['GEL', 2], ['AZN', 2]],
+  GB: [['GBP', 5], ['USD', 5]],
+  AE: [['USD', 7], ['AED', 3]],
+};
+const EURO_MIX: CurrencyMix = [
+  ['EUR', 6],
+  ['USD', 4],
+];
+const DEFAULT_MIX: CurrencyMix = [
+  ['USD', 9],
+  ['EUR', 1],
+];
+
+export function currencyOptions(partner: string): CurrencyMix {
+  if (EUROZONE.has(partner)) return EURO_MIX;
+  return CURRENCY_MIX[partner] ?? DEFAULT_MIX;
 }
 
 /** Inland "home" posts (weights) and border posts by partner / transport. */

@@ -71,22 +71,10 @@ export interface SinkBatch {
   idents: IdentEntry[];
 }
 
-/** Item-level columns in RowStore text, in order (then unknown_reference). */
-export const ITEM_LEVEL_COLUMNS: ReadonlyArray<DeclarationColumn> = [
-  'hs_code',
-  'description',
-  'origin_country',
-  'partner_country',
-  'transport_mode',
-  'net_weight_kg',
-  'gross_weight_kg',
-  'supplementary_quantity',
-  'supplementary_unit',
-  'invoice_value',
-  'invoice_currency',
-  'customs_value_azn',
-  'statistical_value_usd',
-];
+/** Item-level columns in RowStore text, in order (then unknown_reference): the format's columns from hs_code on. */
+export const ITEM_LEVEL_COLUMNS: ReadonlyArray<DeclarationColumn> = DECLARATION_COLUMNS.slice(
+  DECLARATION_COLUMNS.indexOf('hs_code'),
+);
 
 export interface RowSinkOptions {
   /** Write rejected rows as CSV (skip-invalid mode with a rejects file). */

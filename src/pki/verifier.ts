@@ -5,7 +5,7 @@ import * as pkijs from 'pkijs';
 import { ConfigError } from '../config';
 import { SignatureMalformedError } from '../shared/errors';
 import type { PkiConfig } from './config';
-import { parseCms } from './cms';
+import { parseCms, type ParsedCms } from './cms';
 import { CachingCryptoEngine, ensureGlobalPkijsEngine } from './crypto-engine';
 import { findExtension, formatName, OID, serialHex, toPem } from './der';
 import { summarizeSubject, type SubjectMapping, type SubjectSummary } from './subject-mapping';
@@ -179,6 +179,15 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
     }),
   ];
 
+  /** The context fields a CMS SignedData gives every chain: its signer, and the certificates it carries. */
+  const signerOf = (cms: ParsedCms) => ({
+    cms,
+    leaf: cms.signerCert,
+    leafDer: cms.signerCertDer,
+    fingerprint: cms.signerFingerprint,
+    candidates: cms.otherCerts,
+  });
+
   return {
     trustStore: store,
 
@@ -190,11 +199,7 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
       await store.refresh();
       const ctx: CmsContext = {
         now,
-        cms,
-        leaf: cms.signerCert,
-        leafDer: cms.signerCertDer,
-        fingerprint: cms.signerFingerprint,
-        candidates: cms.otherCerts,
+        ...signerOf(cms),
         expectedContent: Buffer.from(toBeSigned, 'utf8'),
       };
       await runValidators(cmsLogin, ctx);
@@ -230,11 +235,7 @@ export function createPkiVerifier(config: PkiConfig): PkiVerifier {
       await store.refresh();
       const ctx: PortalContext = {
         now,
-        cms,
-        leaf: cms.signerCert,
-        leafDer: cms.signerCertDer,
-        fingerprint: cms.signerFingerprint,
-        candidates: cms.otherCerts,
+        ...signerOf(cms),
         expectedContent: cms.content,
       };
       await runValidators(portal, ctx);
