@@ -4,40 +4,15 @@
  * check by check in test/pki; here the challenge, the assertion id and the participant mapping.
  */
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { lastLoginRow, newestSessionId } from '../audit/helpers';
+import { cert, signCms } from '../pki/helpers';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer } from '../support/server';
 
-const CERTS = path.resolve(__dirname, '..', '..', 'certs-test');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sig-login-'));
-
+/** Signed by `who` with the issuing CA's certificate included; attached unless `detached`. */
 function sign(content: string, who: string, opts: { detached?: boolean } = {}): string {
-  const input = path.join(tmp, `in-${process.hrtime.bigint()}`);
-  fs.writeFileSync(input, content, 'utf8');
-  const out = execFileSync('openssl', [
-    'cms',
-    '-sign',
-    '-binary',
-    '-md',
-    'sha256',
-    '-outform',
-    'DER',
-    '-in',
-    input,
-    '-signer',
-    path.join(CERTS, `${who}.cert.pem`),
-    '-inkey',
-    path.join(CERTS, `${who}.key.pem`),
-    '-certfile',
-    path.join(CERTS, 'issuing-ca.cert.pem'),
-    ...(opts.detached ? [] : ['-nodetach']),
-  ]);
-  return out.toString('base64');
+  return signCms(who, content, { detached: opts.detached === true, certfile: cert('issuing-ca') });
 }
 
 const CHALLENGE = 'mutation { createLoginChallenge { id nonce toBeSigned expiresAt } }';
@@ -170,26 +145,10 @@ describe('signature login over GraphQL', () => {
 
   it('refuses a certificate from the lookalike CA (CERT_UNTRUSTED)', async () => {
     const c = await challenge();
-    const input = path.join(tmp, 'lookalike.txt');
-    fs.writeFileSync(input, c.toBeSigned);
-    const sig = execFileSync('openssl', [
-      'cms',
-      '-sign',
-      '-binary',
-      '-md',
-      'sha256',
-      '-outform',
-      'DER',
-      '-nodetach',
-      '-in',
-      input,
-      '-signer',
-      path.join(CERTS, 'lookalike-leaf.cert.pem'),
-      '-inkey',
-      path.join(CERTS, 'lookalike-leaf.key.pem'),
-      '-certfile',
-      path.join(CERTS, 'lookalike-issuing-ca.cert.pem'),
-    ]).toString('base64');
+    const sig = signCms('lookalike-leaf', c.toBeSigned, {
+      detached: false,
+      certfile: cert('lookalike-issuing-ca'),
+    });
     expect(errorCode(await gql(LOGIN, { id: c.id, sig }))).to.equal('CERT_UNTRUSTED');
   });
 
@@ -214,26 +173,7 @@ describe('signature login over GraphQL', () => {
         authnMethod: 'ASAN_IMZA',
         ...claims,
       };
-      const input = path.join(tmp, `assertion-${process.hrtime.bigint()}.json`);
-      fs.writeFileSync(input, JSON.stringify(body));
-      return execFileSync('openssl', [
-        'cms',
-        '-sign',
-        '-binary',
-        '-md',
-        'sha256',
-        '-outform',
-        'DER',
-        '-nodetach',
-        '-in',
-        input,
-        '-signer',
-        path.join(CERTS, `${who}.cert.pem`),
-        '-inkey',
-        path.join(CERTS, `${who}.key.pem`),
-        '-certfile',
-        path.join(CERTS, 'issuing-ca.cert.pem'),
-      ]).toString('base64');
+      return signCms(who, JSON.stringify(body), { detached: false, certfile: cert('issuing-ca') });
     }
 
     before(async () => {
