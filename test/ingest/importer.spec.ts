@@ -36,6 +36,11 @@ describe('importDeclarations', () => {
 
     it('loads every row with the values of the CSV (counts and sums computed from the text)', async () => {
       const rows = readCsvObjects(text);
+      const sumOf = (column: string, scale: number) =>
+        sumDecimal(
+          rows.map((r) => r[column]),
+          scale,
+        );
       const summary = await importText(text);
       expect(summary).to.include({ rows: rows.length, inserted: rows.length, replaced: 0, unchanged: 0, rejected: 0 });
 
@@ -54,30 +59,12 @@ describe('importDeclarations', () => {
           FROM declaration_items`);
       expect(db).to.deep.equal({
         n: rows.length,
-        azn: sumDecimal(
-          rows.map((r) => r.customs_value_azn),
-          2,
-        ),
-        usd: sumDecimal(
-          rows.map((r) => r.statistical_value_usd),
-          2,
-        ),
-        net: sumDecimal(
-          rows.map((r) => r.net_weight_kg),
-          3,
-        ),
-        gross: sumDecimal(
-          rows.map((r) => r.gross_weight_kg),
-          3,
-        ),
-        qty: sumDecimal(
-          rows.map((r) => r.supplementary_quantity),
-          3,
-        ),
-        inv: sumDecimal(
-          rows.map((r) => r.invoice_value),
-          2,
-        ),
+        azn: sumOf('customs_value_azn', 2),
+        usd: sumOf('statistical_value_usd', 2),
+        net: sumOf('net_weight_kg', 3),
+        gross: sumOf('gross_weight_kg', 3),
+        qty: sumOf('supplementary_quantity', 3),
+        inv: sumOf('invoice_value', 2),
         ex: rows.filter((r) => r.direction === 'EX').length,
         decls: numbers.size,
         parts: ids.size,
