@@ -2,7 +2,7 @@
  * National e-signature verification core (no GraphQL, no database).
  *
  * ## Use
- *   const pki = createPkiVerifier(parsePkiConfig(process.env, config.rootDir));   // once per process
+ *   const pki = createPkiVerifier(config.pki);   // once per process; src/config parses PKI_* with parsePkiConfig
  *   const signer = await pki.verifyCmsLogin({ signatureBase64, toBeSigned: challenge.toBeSigned, now });
  *   const signer = await pki.verifyWebEidToken({ token, challengeNonce: challenge.nonce, origin, now });
  *   const assertion = await pki.verifyPortalAssertion({ assertionBase64, now });
