@@ -11,6 +11,7 @@ import { LoginService } from './auth/login.service';
 import { PasswordProvider } from './auth/providers/password.provider';
 import { ContractService } from './contracts/contract.service';
 import { ComplaintService } from './complaints/complaints.service';
+import { ParticipantBlockService } from './contracts/participant-blocks';
 import type { AppConfig } from './config';
 import { ChallengeService } from './auth/challenge.service';
 import { CmsSignatureProvider } from './auth/providers/cms-signature.provider';
@@ -38,6 +39,8 @@ export interface Services {
   readonly login: LoginService;
   /** Contracts, their documents checklist and credentials (officers). */
   readonly contracts: ContractService;
+  /** Officers' blocks of participants: every login refused, every session revoked. */
+  readonly blocks: ParticipantBlockService;
   /** Complaint intake and handling (regulation 3.5). */
   readonly complaints: ComplaintService;
   /** E-signature verification against the configured national trust anchors and CRLs. */
@@ -59,6 +62,7 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
   const accounts = new AccountService(db, clock, throttle, sessions);
   const pki = createPkiVerifier(config.pki);
   const metrics = createMetrics(ds);
+  const blocks = new ParticipantBlockService(db, clock, sessions);
   const challenges = new ChallengeService(db, clock, { origin: config.http.publicOrigin, ...config.challenge });
   return {
     config,
@@ -69,8 +73,9 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     sessions,
     audit: new AuditService(ds, db, config, clock, { onBatch: auditBatchMetrics(metrics) }),
     accounts,
-    login: new LoginService(sessions),
+    login: new LoginService(sessions, blocks),
     contracts: new ContractService(db, clock, config.timeZone, sessions, throttle),
+    blocks,
     complaints: new ComplaintService(db, clock, { ...config.complaints, timeZone: config.timeZone }),
     pki,
     challenges,

@@ -3,7 +3,7 @@
  * revocable one by one or for a whole participant or user account.
  */
 import crypto from 'node:crypto';
-import type { RequestDb } from '../db/tenant';
+import type { RequestDb, Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import type { Principal } from './auth-provider';
 import type { Viewer } from './viewer';
@@ -27,6 +27,11 @@ interface SessionRow {
   last_seen_at: Date;
   idle_expires_at: Date;
   expires_at: Date;
+}
+
+export interface RevokeScope {
+  readonly participantId?: string;
+  readonly userAccountId?: string;
 }
 
 export function hashToken(token: string): Buffer {
@@ -86,11 +91,19 @@ export class SessionService {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
     const now = this.clock.now();
     return this.db.run(null, async (sql) => {
+      // Besides revocation, the look-up itself refuses a session whose participant is blocked or whose
+      // password account is disabled or under a contract that is not ACTIVE: a login racing with the
+      // block or suspension, or a revocation that never ran, cannot keep a session alive.
       const [row] = await sql.query<SessionRow>(
-        `SELECT id, participant_id, user_account_id, role, auth_method, username, must_change_password,
-                last_seen_at, idle_expires_at, expires_at
-           FROM sessions
-          WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 AND idle_expires_at > $2`,
+        `SELECT s.id, s.participant_id, s.user_account_id, s.role, s.auth_method, s.username,
+                s.must_change_password, s.last_seen_at, s.idle_expires_at, s.expires_at
+           FROM sessions s
+          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.idle_expires_at > $2
+            AND NOT EXISTS (SELECT 1 FROM participant_blocks b
+                             WHERE b.participant_id = s.participant_id AND b.unblocked_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM user_accounts a LEFT JOIN contracts c ON c.id = a.contract_id
+                             WHERE a.id = s.user_account_id
+                               AND (a.disabled_at IS NOT NULL OR (a.contract_id IS NOT NULL AND c.status <> 'ACTIVE')))`,
         [hashToken(token), now],
       );
       if (!row) return null;
@@ -125,14 +138,17 @@ export class SessionService {
     return rows.length > 0;
   }
 
-  /** Revokes every live session of a participant (suspended contract…) or of a user account. */
-  async revokeAll(by: { participantId?: string; userAccountId?: string }): Promise<number> {
-    const rows = await this.db.run(null, (sql) =>
-      sql.query(
-        `UPDATE sessions SET revoked_at = $3
+  /** Revokes every live session of a participant (blocked) or of a user account (suspended contract…). */
+  async revokeAll(by: RevokeScope): Promise<number> {
+    return this.db.run(null, (sql) => this.revokeAllIn(sql, by));
+  }
+
+  /** revokeAll inside the caller's transaction: the revocation commits with the change that calls for it. */
+  async revokeAllIn(sql: Sql, by: RevokeScope): Promise<number> {
+    const rows = await sql.query(
+      `UPDATE sessions SET revoked_at = $3
         WHERE revoked_at IS NULL AND (participant_id = $1 OR user_account_id = $2) RETURNING id`,
-        [by.participantId ?? null, by.userAccountId ?? null, this.clock.now()],
-      ),
+      [by.participantId ?? null, by.userAccountId ?? null, this.clock.now()],
     );
     return rows.length;
   }

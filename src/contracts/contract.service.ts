@@ -46,8 +46,14 @@ export interface ContractRecord {
   credentialsDueDate: string;
   credentialsOverdue: boolean;
   credentialsIssuedAt: Date | null;
+  credentialsLastIssuedAt: Date | null;
   username: string | null;
   registeredAt: Date;
+  /** Usernames of the officers who registered it, last changed its status, first and last issued credentials. */
+  registeredBy: string | null;
+  statusChangedBy: string | null;
+  credentialsIssuedBy: string | null;
+  credentialsLastIssuedBy: string | null;
 }
 
 export type ContractPage = Page<ContractRecord>;
@@ -84,8 +90,15 @@ const SELECT = `
          c.status_changed_at AS "statusChangedAt", c.non_commercial AS "nonCommercial", c.documents,
          to_char(c.credentials_due_date, 'YYYY-MM-DD') AS "credentialsDueDate",
          (c.status = 'ACTIVE' AND c.credentials_issued_at IS NULL AND c.credentials_due_date < $1::date) AS "credentialsOverdue",
-         c.credentials_issued_at AS "credentialsIssuedAt", a.username, c.registered_at AS "registeredAt"
-    FROM contracts c LEFT JOIN user_accounts a ON a.contract_id = c.id`;
+         c.credentials_issued_at AS "credentialsIssuedAt", c.credentials_last_issued_at AS "credentialsLastIssuedAt",
+         a.username, c.registered_at AS "registeredAt", reg.username AS "registeredBy",
+         st.username AS "statusChangedBy", iss.username AS "credentialsIssuedBy",
+         last.username AS "credentialsLastIssuedBy"
+    FROM contracts c LEFT JOIN user_accounts a ON a.contract_id = c.id
+    LEFT JOIN user_accounts reg ON reg.id = c.registered_by
+    LEFT JOIN user_accounts st ON st.id = c.status_changed_by
+    LEFT JOIN user_accounts iss ON iss.id = c.credentials_issued_by
+    LEFT JOIN user_accounts last ON last.id = c.credentials_last_issued_by`;
 
 /** The overdue test of SELECT, for filters; $1 is today's date. */
 const OVERDUE = `(c.status = 'ACTIVE' AND c.credentials_issued_at IS NULL AND c.credentials_due_date < $1::date)`;
@@ -194,7 +207,10 @@ export class ContractService {
    * Creates the contract's account, or gives the existing one a new one-time password: the old
    * password and every session of the account stop working. The password is returned here once.
    */
-  async issueCredentials(id: string): Promise<{ contract: ContractRecord; username: string; password: string }> {
+  async issueCredentials(
+    id: string,
+    officer: Viewer,
+  ): Promise<{ contract: ContractRecord; username: string; password: string }> {
     const cid = parseId(id);
     const { password, hash } = await AccountService.newOneTimePassword();
     const now = this.clock.now();
@@ -244,8 +260,15 @@ export class ContractService {
             disabledAt: null,
           });
         }
-        // The first issue is the one the one-month term is about: a re-issue keeps its time.
-        await tx.repo(ContractEntity).update({ id: cid, credentialsIssuedAt: IsNull() }, { credentialsIssuedAt: now });
+        // The first issue is the one the one-month term is about: a re-issue keeps its time and officer.
+        const contracts = tx.repo(ContractEntity);
+        await contracts.update(
+          { id: cid, credentialsIssuedAt: IsNull() },
+          { credentialsIssuedAt: now, credentialsIssuedBy: officer.userAccountId },
+        );
+        await contracts.update(cid, { credentialsLastIssuedAt: now, credentialsLastIssuedBy: officer.userAccountId });
+        // In this transaction: a session opened with the old password cannot outlive this.
+        await this.sessions.revokeAllIn(tx, { userAccountId: accountId });
         return { contract: await this.load(tx, cid), username, accountId };
       });
     } catch (e) {
@@ -253,13 +276,15 @@ export class ContractService {
         throw new BadUserInputError('the username of this contract is taken by another account', 'contractId');
       throw scrubbed(e, 'issuing credentials');
     }
-    // After the commit: a session opened with the old password cannot outlive this.
-    await this.sessions.revokeAll({ userAccountId: result.accountId });
     await this.throttle.clearUsername(result.username);
     return { contract: result.contract, username: result.username, password };
   }
 
-  /** ACTIVE → SUSPENDED: logins are refused and live sessions revoked until the contract is resumed. */
+  /**
+   * ACTIVE → SUSPENDED: password logins under the contract are refused and its password sessions revoked
+   * (and refused by the session look-up) until it is resumed. Signature and portal logins of the
+   * participant are not this contract's: blocking the participant refuses those (ParticipantBlockService).
+   */
   suspend(id: string, reason: string, officer: Viewer): Promise<ContractRecord> {
     return this.changeStatus(id, reason, officer, ['ACTIVE'], 'SUSPENDED');
   }
@@ -269,7 +294,7 @@ export class ContractService {
     return this.changeStatus(id, reason, officer, ['SUSPENDED'], 'ACTIVE');
   }
 
-  /** ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled and its sessions revoked. */
+  /** ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled and its password sessions revoked. */
   terminate(id: string, reason: string, officer: Viewer): Promise<ContractRecord> {
     return this.changeStatus(id, reason, officer, ['ACTIVE', 'SUSPENDED'], 'TERMINATED');
   }
@@ -287,7 +312,7 @@ export class ContractService {
     if (reason.length > MAX_REASON_LENGTH)
       throw new BadUserInputError(`reason: at most ${MAX_REASON_LENGTH} characters`, 'reason');
     const now = this.clock.now();
-    const { record, accountId } = await this.db.run(null, async (tx) => {
+    return this.db.run(null, async (tx) => {
       const [c] = await tx.query<{ number: string; status: ContractStatus }>(
         `SELECT number, status FROM contracts WHERE id = $1 FOR UPDATE`,
         [cid],
@@ -308,11 +333,11 @@ export class ContractService {
       const accounts = tx.repo(UserAccountEntity);
       if (to === 'TERMINATED') await accounts.update({ contractId: cid }, { disabledAt: now });
       const account = await accounts.findOne({ select: { id: true }, where: { contractId: cid } });
-      return { record: await this.load(tx, cid), accountId: account?.id ?? null };
+      // With the status change, in one commit. A login racing with this is refused by its confirm
+      // step (AccountService.stillValid) or, failing that, by the session look-up.
+      if (to !== 'ACTIVE' && account) await this.sessions.revokeAllIn(tx, { userAccountId: account.id });
+      return this.load(tx, cid);
     });
-    // After the commit, so a login racing with this either sees the new status or has its session revoked here.
-    if (to !== 'ACTIVE' && accountId !== null) await this.sessions.revokeAll({ userAccountId: accountId });
-    return record;
   }
 
   private async load(sql: Sql, id: string): Promise<ContractRecord> {

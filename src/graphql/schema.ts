@@ -10,6 +10,7 @@ import { ContractResolver } from './resolvers/contract.resolver';
 import { PasswordAuthResolver } from './resolvers/password-auth.resolver';
 import { ComplaintResolver } from './resolvers/complaint.resolver';
 import { SignatureAuthResolver } from './resolvers/signature-auth.resolver';
+import { ParticipantResolver } from './resolvers/participant.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
@@ -23,6 +24,7 @@ export const resolvers = [
   ContractResolver,
   SignatureAuthResolver,
   AuditResolver,
+  ParticipantResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
       "the viewer is logged in but may not do this: another role's operation, a login under a suspended or terminated contract, `changePassword` on a session not opened with a password",
     raisedBy: 'service',
   },
+  PARTICIPANT_BLOCKED: {
+    description:
+      'a login (password, signature, Web eID or portal assertion) of a participant an officer blocked (`blockParticipant`), after its credentials verified',
+    raisedBy: 'service',
+  },
   PASSWORD_CHANGE_REQUIRED: {
     description: 'a session opened with a one-time password asks for anything but `changePassword` or `logout`',
     raisedBy: 'service',
@@ -292,6 +297,12 @@ export class ForbiddenError extends AppError<'FORBIDDEN'> {
   }
 }
 
+export class ParticipantBlockedError extends AppError<'PARTICIPANT_BLOCKED'> {
+  constructor(message = 'access of this participant is blocked: contact the customs authority') {
+    super('PARTICIPANT_BLOCKED', message);
+  }
+}
+
 export class PasswordChangeRequiredError extends AppError<'PASSWORD_CHANGE_REQUIRED'> {
   constructor(message = 'change the one-time password first (changePassword), then log in again') {
     super('PASSWORD_CHANGE_REQUIRED', message);
@@ -432,6 +443,7 @@ export class InternalServerError extends AppError<'INTERNAL_SERVER_ERROR'> {
 export const ERROR_CLASSES: { readonly [C in AppErrorCode]: abstract new (...args: never[]) => AppError<C> } = {
   UNAUTHENTICATED: UnauthenticatedError,
   FORBIDDEN: ForbiddenError,
+  PARTICIPANT_BLOCKED: ParticipantBlockedError,
   PASSWORD_CHANGE_REQUIRED: PasswordChangeRequiredError,
   ACCOUNT_LOCKED: AccountLockedError,
   RATE_LIMITED: RateLimitedError,

@@ -30,6 +30,7 @@ const SRC = path.resolve(__dirname, '..', '..', 'src');
 const SAMPLES: { [C in AppErrorCode]: () => AppError<C> } = {
   UNAUTHENTICATED: () => new errors.UnauthenticatedError(),
   FORBIDDEN: () => new errors.ForbiddenError(),
+  PARTICIPANT_BLOCKED: () => new errors.ParticipantBlockedError(),
   PASSWORD_CHANGE_REQUIRED: () => new errors.PasswordChangeRequiredError(),
   ACCOUNT_LOCKED: () => new errors.AccountLockedError('locked', 59.2),
   RATE_LIMITED: () => new errors.RateLimitedError('slow down', 0.3),

@@ -40,6 +40,16 @@ export class ContractEntity {
   @Column({ name: 'non_commercial', type: 'boolean', default: false }) nonCommercial: boolean;
   @Column({ type: 'text', array: true }) documents: string[];
   @Column({ name: 'credentials_issued_at', type: 'timestamptz', nullable: true }) credentialsIssuedAt: Date | null;
+  /** The officer who first issued the credentials (with credentials_issued_at). */
+  @Column({ name: 'credentials_issued_by', type: 'bigint', nullable: true })
+  @ForeignKey(() => UserAccountEntity, { name: 'contracts_credentials_issued_by_fkey' })
+  credentialsIssuedBy: string | null;
+  /** The latest issue (first or re-issue, which replaces the password) and its officer. */
+  @Column({ name: 'credentials_last_issued_at', type: 'timestamptz', nullable: true })
+  credentialsLastIssuedAt: Date | null;
+  @Column({ name: 'credentials_last_issued_by', type: 'bigint', nullable: true })
+  @ForeignKey(() => UserAccountEntity, { name: 'contracts_credentials_last_issued_by_fkey' })
+  credentialsLastIssuedBy: string | null;
   @Column({ name: 'registered_by', type: 'bigint', nullable: true })
   @ForeignKey(() => UserAccountEntity, { name: 'contracts_registered_by_fkey' })
   registeredBy: string | null;

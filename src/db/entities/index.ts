@@ -13,6 +13,7 @@ import { SessionEntity } from './session.entity';
 import { LoginThrottleEntity, UserAccountEntity } from './user-account.entity';
 import { ComplaintEntity } from './complaint.entity';
 import { ContractEntity } from './contract.entity';
+import { ParticipantBlockEntity } from './participant-block.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here. */
 export const entities = [
@@ -30,6 +31,7 @@ export const entities = [
   ContractEntity,
   LoginThrottleEntity,
   ComplaintEntity,
+  ParticipantBlockEntity,
 ];
 export {
   ParticipantEntity,
@@ -46,4 +48,5 @@ export {
   ContractEntity,
   LoginThrottleEntity,
   ComplaintEntity,
+  ParticipantBlockEntity,
 };

@@ -71,9 +71,10 @@ export class ContractResolver {
   })
   async issueCredentials(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() officer: Viewer,
     @Arg('contractId', () => ID) contractId: string,
   ): Promise<IssuedCredentials> {
-    const r = await ctx.services.contracts.issueCredentials(contractId);
+    const r = await ctx.services.contracts.issueCredentials(contractId, officer);
     return Object.assign(new IssuedCredentials(), {
       contract: toContract(r.contract),
       username: r.username,
@@ -82,7 +83,11 @@ export class ContractResolver {
   }
 
   @Authorized<Access>('OFFICER')
-  @Mutation(() => Contract, { description: 'ACTIVE → SUSPENDED: logins are refused and live sessions revoked.' })
+  @Mutation(() => Contract, {
+    description:
+      'ACTIVE → SUSPENDED: password logins under this contract are refused (FORBIDDEN) and its password sessions ' +
+      'revoked until it is resumed. Signature and portal logins of the participant are refused by blockParticipant.',
+  })
   async suspendContract(
     @Ctx() ctx: GraphQLContext,
     @CurrentViewer() officer: Viewer,
@@ -93,7 +98,9 @@ export class ContractResolver {
   }
 
   @Authorized<Access>('OFFICER')
-  @Mutation(() => Contract, { description: 'SUSPENDED → ACTIVE: the existing credentials work again.' })
+  @Mutation(() => Contract, {
+    description: 'SUSPENDED → ACTIVE: the existing credentials work again (revoked sessions stay revoked).',
+  })
   async resumeContract(
     @Ctx() ctx: GraphQLContext,
     @CurrentViewer() officer: Viewer,
@@ -105,7 +112,9 @@ export class ContractResolver {
 
   @Authorized<Access>('OFFICER')
   @Mutation(() => Contract, {
-    description: 'ACTIVE or SUSPENDED → TERMINATED (final): the account is disabled, sessions revoked.',
+    description:
+      "ACTIVE or SUSPENDED → TERMINATED (final): the contract's account is disabled, its password logins refused " +
+      '(FORBIDDEN) and its password sessions revoked. Signature and portal logins: see blockParticipant.',
   })
   async terminateContract(
     @Ctx() ctx: GraphQLContext,

@@ -22,7 +22,10 @@ export enum ContractDocumentEnum {
 registerEnumType(ContractStatusEnum, {
   name: 'ContractStatus',
   description:
-    'ACTIVE: logins allowed. SUSPENDED: logins refused until resumed. TERMINATED: final, the account is disabled.',
+    "ACTIVE: password logins under the contract allowed. SUSPENDED: the contract's password logins refused and its " +
+    'password sessions revoked until resumed. TERMINATED: final, the account is disabled, its password logins ' +
+    'refused and its password sessions revoked. A contract covers password access only: signature and portal ' +
+    'logins of the participant are refused only while the participant is blocked (blockParticipant).',
 });
 registerEnumType(ContractDocumentEnum, {
   name: 'ContractDocument',
@@ -85,6 +88,28 @@ export class Contract {
   @Field(() => String, { nullable: true, description: "The participant's username, once credentials are issued." })
   username: string | null;
   @Field(() => DateTimeScalar) registeredAt: Date;
+  @Field(() => String, { nullable: true, description: 'Username of the officer who registered the contract.' })
+  registeredBy: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Username of the officer who made the last status change (suspend, resume, terminate).',
+  })
+  statusChangedBy: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Username of the officer who first issued the credentials (with credentialsIssuedAt).',
+  })
+  credentialsIssuedBy: string | null;
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When credentials were last issued (the first issue or a re-issue, which replaces the password).',
+  })
+  credentialsLastIssuedAt: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Username of the officer who last issued the credentials (with credentialsLastIssuedAt).',
+  })
+  credentialsLastIssuedBy: string | null;
 }
 
 export const ContractConnection = connectionType(

@@ -1,0 +1,64 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Viewer } from '../../auth/viewer';
+import type { ParticipantBlockRecord } from '../../contracts/participant-blocks';
+import { CurrentViewer, type Access } from '../auth';
+import type { GraphQLContext } from '../context';
+import { ParticipantKindEnum } from '../types/enums';
+import { ParticipantBlock } from '../types/participant-block.type';
+import { Participant } from '../types/viewer.type';
+
+function toBlock(r: ParticipantBlockRecord, revokedSessions: number | null = null): ParticipantBlock {
+  return Object.assign(new ParticipantBlock(), { ...r, active: r.unblockedAt === null, revokedSessions });
+}
+
+/** Officers block and unblock participants; traders get FORBIDDEN. */
+@Resolver(() => ParticipantBlock)
+export class ParticipantResolver {
+  @Authorized<Access>('OFFICER')
+  @Mutation(() => ParticipantBlock, {
+    description:
+      'Officers: blocks a participant. Until unblockParticipant, EVERY login of the participant is refused with ' +
+      'PARTICIPANT_BLOCKED (password under any of its contracts, CMS signature, Web eID, portal assertion), every ' +
+      'live session of it (any method) is revoked now, and the session look-up refuses its sessions. The reason ' +
+      '(1–2000 characters) and the officer are stored. An already blocked participant is BAD_USER_INPUT.',
+  })
+  async blockParticipant(
+    @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() officer: Viewer,
+    @Arg('id', () => ID, { description: 'The participant id.' }) id: string,
+    @Arg('reason') reason: string,
+  ): Promise<ParticipantBlock> {
+    const r = await ctx.services.blocks.block(id, reason, officer);
+    return toBlock(r.block, r.revokedSessions);
+  }
+
+  @Authorized<Access>('OFFICER')
+  @Mutation(() => ParticipantBlock, {
+    description:
+      "Officers: lifts the participant's block; logins work again (sessions the block revoked stay revoked). " +
+      'The officer is stored. A participant that is not blocked is BAD_USER_INPUT.',
+  })
+  async unblockParticipant(
+    @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() officer: Viewer,
+    @Arg('id', () => ID, { description: 'The participant id.' }) id: string,
+  ): Promise<ParticipantBlock> {
+    return toBlock(await ctx.services.blocks.unblock(id, officer));
+  }
+
+  @Authorized<Access>('OFFICER')
+  @Query(() => [ParticipantBlock], { description: 'Officers: every block of a participant, newest first.' })
+  async participantBlocks(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('participantId', () => ID) participantId: string,
+  ): Promise<ParticipantBlock[]> {
+    return (await ctx.services.blocks.history(participantId)).map((r) => toBlock(r));
+  }
+
+  @FieldResolver(() => Participant)
+  async participant(@Root() b: ParticipantBlock, @Ctx() ctx: GraphQLContext): Promise<Participant> {
+    const p = await ctx.loaders.participant.load(b.participantId);
+    if (!p) throw new Error(`block ${b.id} refers to a missing participant`);
+    return Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+  }
+}
