@@ -15,7 +15,7 @@ import { ComplaintEntity } from './complaint.entity';
 import { ContractEntity } from './contract.entity';
 import { ParticipantBlockEntity } from './participant-block.entity';
 
-/** Every entity, registered with the DataSource. Add new ones here. */
+/** Every entity, registered with the DataSource. Add new ones here (and export it below). */
 export const entities = [
   ParticipantEntity,
   DeclarationEntity,
@@ -33,20 +33,13 @@ export const entities = [
   ComplaintEntity,
   ParticipantBlockEntity,
 ];
-export {
-  ParticipantEntity,
-  DeclarationEntity,
-  DeclarationItemEntity,
-  SessionEntity,
-  CountryEntity,
-  HsChapterEntity,
-  HsHeadingEntity,
-  CustomsPostEntity,
-  CustomsProcedureEntity,
-  TransportModeEntity,
-  UserAccountEntity,
-  ContractEntity,
-  LoginThrottleEntity,
-  ComplaintEntity,
-  ParticipantBlockEntity,
-};
+
+export * from './declaration-item.entity';
+export * from './declaration.entity';
+export * from './participant.entity';
+export * from './reference.entity';
+export * from './session.entity';
+export * from './user-account.entity';
+export * from './complaint.entity';
+export * from './contract.entity';
+export * from './participant-block.entity';
