@@ -60,6 +60,7 @@ export class RefusalRecorder {
     const minute = Math.floor(at.getTime() / 60_000);
     let w = this.windows.get(key);
     if (w && w.minute !== minute) {
+      this.windows.delete(key);
       this.summarise(key, w);
       this.kick();
       w = undefined;

@@ -18,6 +18,7 @@ import {
   PINNED_NOW,
   registerContract,
 } from '../auth/helpers';
+import { verifyAuditChain } from '../../src/audit/verify';
 import { actorRowOf, allAuditText, rawGql } from './helpers';
 
 const TRADER_PASSWORD = 'trader passphrase 1';
@@ -218,5 +219,18 @@ describe('audit: one true actor per record, a login alone in its operation', () 
       });
       expect(await allAuditText()).not.to.contain('inline-wrong-pass-9');
     });
+  });
+
+  it('chains and verifies records carrying what a login opened (audit-v2 hashes) with the older ones', async () => {
+    const { services } = await testServer();
+    await services.audit.drain();
+    const [{ n }] = await testDb().ds.query(
+      'SELECT count(*)::int AS n FROM audit_records WHERE login_session_id IS NOT NULL',
+    );
+    expect(n).to.be.greaterThan(0);
+    const v = await verifyAuditChain({ query: (t, p) => testDb().ds.query(t, p) }, services.audit.key, {
+      witnessFile: null,
+    });
+    expect(v.broken).to.equal(null);
   });
 });
