@@ -32,6 +32,7 @@ import {
   type FragmentDefinitionNode,
   type VariableDefinitionNode,
   type ConstValueNode,
+  type FieldNode,
   OperationTypeNode,
 } from 'graphql';
 
@@ -85,6 +86,8 @@ export interface OperationFacts {
   documentHash: Buffer | null;
   /** The method attempted when the operation is a login mutation. */
   loginMethod: 'PASSWORD' | 'SIGNATURE' | 'PORTAL' | null;
+  /** The username a password login attempted (inline or from its variable); null otherwise. */
+  loginUsername: string | null;
 }
 
 function isSecretArgument(field: string | undefined, arg: string, sensitive: boolean): boolean {
@@ -230,9 +233,17 @@ function storedVariables(redacted: Record<string, unknown>): string {
 
 /** The root fields of the selected operation (through inline fragments and fragment spreads). */
 export function rootSelections(document: DocumentNode, operation: OperationDefinitionNode): RootSelection[] {
+  return rootNodes(document, operation).map(({ field, responseKey }) => ({ field, responseKey }));
+}
+
+/** rootSelections with the (first) field node of each. */
+function rootNodes(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): (RootSelection & { node: FieldNode })[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const out: RootSelection[] = [];
+  const out: (RootSelection & { node: FieldNode })[] = [];
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode, depth: number) => {
     if (depth > 20) return;
@@ -241,7 +252,7 @@ export function rootSelections(document: DocumentNode, operation: OperationDefin
         const key = s.alias?.value ?? s.name.value;
         if (!seen.has(key)) {
           seen.add(key);
-          out.push({ field: s.name.value, responseKey: key });
+          out.push({ field: s.name.value, responseKey: key, node: s });
         }
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         walk(s.selectionSet, depth + 1);
@@ -270,23 +281,60 @@ export function describeOperation(
       variables: storedVariables(redactVariables(variables, null)),
       documentHash: null,
       loginMethod: null,
+      loginUsername: null,
     };
   }
   const scan = scanDocument(schema, document);
-  const roots = operation ? rootSelections(document, operation) : [];
+  const roots = operation ? rootNodes(document, operation) : [];
   const operationType = operation?.operation ?? null;
   let loginMethod: OperationFacts['loginMethod'] = null;
+  let loginUsername: string | null = null;
   if (operationType === OperationTypeNode.MUTATION) {
-    for (const r of roots) loginMethod ??= LOGIN_FIELDS[r.field] ?? null;
+    for (const r of roots) {
+      if (loginMethod === null && LOGIN_FIELDS[r.field]) {
+        loginMethod = LOGIN_FIELDS[r.field];
+        loginUsername = r.field === 'login' ? attemptedUsername(r.node, variables) : null;
+      }
+    }
   }
   return {
     operationType: operationType as OperationFacts['operationType'],
     operationName: operation?.name?.value ?? null,
-    roots,
+    roots: roots.map(({ field, responseKey }) => ({ field, responseKey })),
     variables: storedVariables(redactVariables(variables, scan)),
     documentHash: crypto.createHash('sha256').update(print(scan.masked), 'utf8').digest(),
     loginMethod,
+    loginUsername,
   };
+}
+
+/** The `username` argument of a `login` selection: an inline string or the string its variable holds. */
+function attemptedUsername(
+  node: FieldNode | undefined,
+  variables: Record<string, unknown> | undefined | null,
+): string | null {
+  const arg = node?.arguments?.find((a) => a.name.value === 'username');
+  if (!arg) return null;
+  if (arg.value.kind === Kind.STRING) return arg.value.value;
+  if (arg.value.kind === Kind.VARIABLE) {
+    const v = variables?.[arg.value.name.value];
+    return typeof v === 'string' ? v : null;
+  }
+  return null;
+}
+
+/**
+ * Why an operation may not run because of a login in it, or null: a login mutation must be the
+ * only root selection of its operation, so that what else a request does is never mistaken for
+ * (or done under) the session the login opens. Checked before anything executes.
+ */
+export function loginAloneViolation(document: DocumentNode, operation: OperationDefinitionNode): string | null {
+  if (operation.operation !== OperationTypeNode.MUTATION) return null;
+  const roots = rootSelections(document, operation);
+  const login = roots.find((r) => LOGIN_FIELDS[r.field] !== undefined);
+  if (!login || roots.length === 1) return null;
+  const others = roots.filter((r) => r !== login).map((r) => r.responseKey);
+  return `${login.field} must be the only field of its operation; send ${others.join(', ')} in another request`;
 }
 
 /** The list fields of a page or result object whose items are the rows a root field returned. */

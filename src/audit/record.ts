@@ -9,7 +9,8 @@
  */
 import crypto from 'node:crypto';
 
-export type AuditOutcome = 'SUCCESS' | 'PARTIAL' | 'ERROR';
+/** REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks). */
+export type AuditOutcome = 'SUCCESS' | 'PARTIAL' | 'ERROR' | 'REJECTED';
 export type AuditRole = 'TRADER' | 'OFFICER';
 export type AuditAuthMethod = 'PASSWORD' | 'SIGNATURE' | 'PORTAL';
 
@@ -43,6 +44,19 @@ export interface AuditEntryInput {
   httpStatus: number | null;
   durationUs: number;
   complaintId: string | null;
+  /**
+   * What a login attempt opened, never the actor: the session, account, participant and role of
+   * the new session (null when refused). The actor columns above always come from the session the
+   * request itself carried, before anything executed.
+   */
+  loginSessionId?: string | null;
+  loginUserAccountId?: string | null;
+  loginParticipantId?: string | null;
+  loginRole?: AuditRole | null;
+  /** The username a password login attempted (the account's when it succeeded). */
+  loginUsername?: string | null;
+  /** A summary record of refusals not recorded one by one (over the per-address limit): how many. */
+  refusedCount?: number | null;
   /** An id reserved earlier (reserveAuditId); else the writer takes the next one. */
   reservedId?: string;
 }
@@ -56,6 +70,8 @@ export interface AuditRecord extends Omit<AuditEntryInput, 'reservedId'> {
 
 export const GENESIS_HASH = Buffer.alloc(32);
 const HASH_VERSION = 'audit-v1';
+/** Records with any of the login-result or summary fields set are hashed with those appended. */
+const HASH_VERSION_2 = 'audit-v2';
 
 /** The columns in insertion order, with the record property each holds and its SQL type. */
 export const AUDIT_COLUMNS: readonly (readonly [string, keyof AuditRecord, string])[] = [
@@ -84,6 +100,12 @@ export const AUDIT_COLUMNS: readonly (readonly [string, keyof AuditRecord, strin
   ['http_status', 'httpStatus', 'integer'],
   ['duration_us', 'durationUs', 'bigint'],
   ['complaint_id', 'complaintId', 'text'],
+  ['login_session_id', 'loginSessionId', 'bigint'],
+  ['login_user_account_id', 'loginUserAccountId', 'bigint'],
+  ['login_participant_id', 'loginParticipantId', 'bigint'],
+  ['login_role', 'loginRole', 'text'],
+  ['login_username', 'loginUsername', 'text'],
+  ['refused_count', 'refusedCount', 'integer'],
   ['prev_hash', 'prevHash', 'bytea'],
   ['hash', 'hash', 'bytea'],
 ];
@@ -91,10 +113,23 @@ export const AUDIT_COLUMNS: readonly (readonly [string, keyof AuditRecord, strin
 const hex = (b: Buffer | null): string | null => (b === null ? null : b.toString('hex'));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-/** The hashed content of a record: every column but `hash`, in column order. */
+/**
+ * The hashed content of a record: every column but `hash`, in column order. Records written before
+ * the login-result and summary columns existed (all of them null) keep their `audit-v1` form; any
+ * record with one of them set is `audit-v2`, those columns appended before `prev_hash`.
+ */
 export function canonicalContent(r: Omit<AuditRecord, 'hash'>): string {
+  const extra = [
+    str(r.loginSessionId),
+    str(r.loginUserAccountId),
+    str(r.loginParticipantId),
+    r.loginRole ?? null,
+    r.loginUsername ?? null,
+    r.refusedCount ?? null,
+  ];
+  const v2 = extra.some((x) => x !== null);
   return JSON.stringify([
-    HASH_VERSION,
+    v2 ? HASH_VERSION_2 : HASH_VERSION,
     str(r.id),
     str(r.seq),
     r.occurredAt.toISOString(),
@@ -120,6 +155,7 @@ export function canonicalContent(r: Omit<AuditRecord, 'hash'>): string {
     r.httpStatus,
     Number(r.durationUs),
     r.complaintId,
+    ...(v2 ? extra : []),
     hex(r.prevHash),
   ]);
 }
@@ -155,6 +191,12 @@ export interface AuditRow {
   http_status: number | null;
   duration_us: string | number;
   complaint_id: string | null;
+  login_session_id?: string | null;
+  login_user_account_id?: string | null;
+  login_participant_id?: string | null;
+  login_role?: AuditRole | null;
+  login_username?: string | null;
+  refused_count?: number | null;
   prev_hash: Buffer;
   hash: Buffer;
 }
@@ -186,6 +228,12 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     httpStatus: row.http_status,
     durationUs: Number(row.duration_us),
     complaintId: row.complaint_id,
+    loginSessionId: str(row.login_session_id),
+    loginUserAccountId: str(row.login_user_account_id),
+    loginParticipantId: str(row.login_participant_id),
+    loginRole: row.login_role ?? null,
+    loginUsername: row.login_username ?? null,
+    refusedCount: row.refused_count ?? null,
     prevHash: row.prev_hash,
     hash: row.hash,
   };

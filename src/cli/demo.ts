@@ -3,7 +3,11 @@
  * whose identities match the test certificates in certs-test/, plus generated others, with tens
  * of thousands of items over several years in both directions.
  */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config';
 import { generateDeclarationsCsv, type ParticipantIdentity } from '../ingest/generate';
 import { importDeclarations } from '../ingest/importer';
 import type { Services } from '../services';
@@ -46,26 +50,89 @@ export function demoTokenLifetime(limits: { idleMinutes: number; absoluteHours: 
   );
 }
 
-/** Fresh sessions for the demo participants (printed by npm start so GraphiQL works at once). */
-export async function demoSessions(services: Services): Promise<{ name: string; token: string }[]> {
-  const out: { name: string; token: string }[] = [];
-  for (const who of DEMO_IDENTITIES.slice(0, 2)) {
-    const [p] = await services.ds.query<{ id: string; name: string }[]>(
-      `SELECT id::text AS id, name FROM participants
-        WHERE ($1::text IS NOT NULL AND voen = $1) OR ($1::text IS NULL AND fin = $2)`,
-      [who.voen ?? null, who.fin ?? null],
-    );
-    if (!p) continue;
-    const s = await services.sessions.create({
-      role: 'TRADER',
-      authMethod: 'PASSWORD',
-      participantId: p.id,
-      userAccountId: null,
-      username: null,
-      mustChangePassword: false,
-      detail: { demo: true },
-    });
-    out.push({ name: p.name, token: s.token });
+/** The test certificates (certs-test/) the demo logins sign with, by demo identity. */
+export const DEMO_SIGNERS: readonly { identity: ParticipantIdentity; cert: string }[] = [
+  { identity: DEMO_IDENTITIES[0], cert: 'legal-ec' },
+  { identity: DEMO_IDENTITIES[1], cert: 'person-ec' },
+];
+
+/**
+ * Demo tokens are for trying the service out: never under NODE_ENV=production, where npm start
+ * creates and prints none.
+ */
+export function demoTokensAllowed(config: Pick<AppConfig, 'env'>): boolean {
+  return config.env !== 'production';
+}
+
+/** A web-eid:1.0 token (ES256) for `nonce` at `origin`, signed with a test certificate's key. */
+function webEidToken(certsDir: string, cert: string, origin: string, nonce: string): string {
+  const sha = (s: string) => crypto.createHash('sha256').update(s).digest();
+  const key = crypto.createPrivateKey(fs.readFileSync(path.join(certsDir, `${cert}.key.pem`)));
+  const signature = crypto.sign('sha256', Buffer.concat([sha(origin), sha(nonce)]), {
+    key,
+    dsaEncoding: 'ieee-p1363',
+  });
+  const der = new crypto.X509Certificate(fs.readFileSync(path.join(certsDir, `${cert}.cert.pem`))).raw;
+  return JSON.stringify({
+    format: 'web-eid:1.0',
+    unverifiedCertificate: der.toString('base64'),
+    algorithm: 'ES256',
+    signature: signature.toString('base64'),
+  });
+}
+
+async function post<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': DEMO_USER_AGENT },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length || !body.data) {
+    const e = body.errors?.[0];
+    throw new Error(`${e?.extensions?.code ?? res.status}: ${e?.message ?? 'no data'}`);
   }
-  return out;
+  return body.data;
+}
+
+/** The user agent of the demo logins, in their audit records. */
+export const DEMO_USER_AGENT = 'npm start (demo tokens)';
+
+/**
+ * Fresh sessions for the demo participants (printed by npm start so GraphiQL works at once), opened
+ * the way any trader opens one: a Web eID login over HTTP to the running service at `url`, signed
+ * with the demo identity's test certificate. Each is an ordinary SIGNATURE session of that
+ * participant (revoked with it, expiring like any other), and each login leaves its audit record.
+ * None outside demoTokensAllowed; an identity that cannot log in (not loaded, or a PKI that does not
+ * trust the test certificates) is reported in `failed`.
+ */
+export async function demoSessions(
+  services: Services,
+  url: string,
+): Promise<{ sessions: { name: string; token: string }[]; failed: string[] }> {
+  const out: { name: string; token: string }[] = [];
+  const failed: string[] = [];
+  if (!demoTokensAllowed(services.config)) return { sessions: out, failed };
+  const certsDir = path.join(services.config.rootDir, 'certs-test');
+  for (const { identity, cert } of DEMO_SIGNERS) {
+    try {
+      const { createLoginChallenge: c } = await post<{ createLoginChallenge: { id: string; nonce: string } }>(
+        url,
+        'mutation DemoChallenge { createLoginChallenge { id nonce } }',
+      );
+      const token = webEidToken(certsDir, cert, services.config.http.publicOrigin, c.nonce);
+      const { loginWithWebEid: s } = await post<{
+        loginWithWebEid: { token: string; viewer: { participant: { name: string } | null } };
+      }>(
+        url,
+        'mutation DemoLogin($id: ID!, $t: String!) { loginWithWebEid(challengeId: $id, token: $t) { token viewer { participant { name } } } }',
+        { id: c.id, t: token },
+      );
+      out.push({ name: s.viewer.participant?.name ?? identity.name, token: s.token });
+    } catch (e) {
+      failed.push(`${identity.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { sessions: out, failed };
 }

@@ -8,7 +8,7 @@ import { EmbeddedStartError } from '../db/embedded';
 import { startHttpServer, type RunningServer } from '../http/server';
 import { createServices } from '../services';
 import { createLogger } from '../shared/logger';
-import { demoSessions, demoTokenLifetime, hasAnyDeclarations, seedDemoData } from './demo';
+import { demoSessions, demoTokenLifetime, demoTokensAllowed, hasAnyDeclarations, seedDemoData } from './demo';
 
 /**
  * Apollo gives open requests 10 s, operations still running then get up to the statement timeout
@@ -85,12 +85,18 @@ async function main(): Promise<void> {
       ? `Database: embedded PostgreSQL on 127.0.0.1:${db.embedded!.port} (data kept between runs)`
       : 'Database: DATABASE_URL',
   );
-  if (seed) {
+  // Demo tokens: never in production; elsewhere opened by a real login over HTTP (audited, revocable).
+  if (seed && demoTokensAllowed(config)) {
+    const demo = await demoSessions(services, server.url);
     say('');
     say(`Demo traders (put one in GraphiQL's Headers tab; ${demoTokenLifetime(config.session)}):`);
-    for (const s of await demoSessions(services)) {
+    for (const s of demo.sessions) {
       say(`  ${s.name.padEnd(28)} {"Authorization": "Bearer ${s.token}"}`);
     }
+    for (const f of demo.failed) say(`  no demo token for ${f}`);
+  } else if (seed) {
+    say('');
+    say('No demo tokens under NODE_ENV=production: log in as a trader would.');
   }
   say('\nCtrl-C stops the service (and the embedded database, unless another npm start or command still uses it).');
 }

@@ -79,6 +79,11 @@ export interface AppConfig {
     readonly checkpointSeconds: number;
     /** A response waits at most this long for its audit record, then fails with AUDIT_UNAVAILABLE. */
     readonly writeTimeoutMs: number;
+    /**
+     * Requests refused before execution recorded one by one per client address per minute; beyond,
+     * one summary record per address per minute carries their count (src/audit/refusals.ts).
+     */
+    readonly refusalsPerMinute: number;
   };
   /** Items a participant needs before statistics rollups are kept for them (src/statistics/rollups.ts). */
   readonly statsRollupMinItems: number;
@@ -243,6 +248,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       groupCommitMax: r.int('AUDIT_GROUP_COMMIT_MAX', 256, 1, 2000),
       checkpointSeconds: r.int('AUDIT_CHECKPOINT_SECONDS', appEnv === 'test' ? 0 : 60, 0, 86_400),
       writeTimeoutMs: r.int('AUDIT_WRITE_TIMEOUT_MS', 5000, 10, 600_000),
+      refusalsPerMinute: r.int('AUDIT_REFUSALS_PER_MINUTE', 60, 1, 1_000_000),
     },
     statsRollupMinItems: r.int('STATS_ROLLUP_MIN_ITEMS', 20_000, 0, 1_000_000_000),
     pki: readPki(env, r),

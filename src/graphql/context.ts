@@ -13,8 +13,16 @@ export interface GraphQLContext {
   readonly viewer: Viewer | null;
   /** Why a bearer token that was sent gave no viewer: reported by the first field that needs one (see auth.ts). */
   readonly sessionError: UnauthenticatedError | null;
-  /** The session a login mutation of this request opened: the audit record of the login names it. */
+  /**
+   * The session a login mutation of this request opened: the audit record of the login names it in
+   * its login_* fields (never as the actor, which is `viewer` as it was before execution).
+   */
   loginSession: Viewer | null;
+  /**
+   * `inPipeline` is set by the audit plugin once the request is in its hands; the HTTP layer records
+   * the others as refusals. An object: Apollo Server hands plugins a shallow clone of the context.
+   */
+  readonly audit: { inPipeline: boolean };
   readonly services: Services;
   readonly loaders: Loaders;
 }
@@ -46,6 +54,7 @@ export async function createContext(services: Services, req: RequestInfo): Promi
     viewer,
     sessionError,
     loginSession: null,
+    audit: { inPipeline: false },
     services,
     loaders: createLoaders(services.db, viewer),
   };

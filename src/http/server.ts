@@ -11,11 +11,14 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { cleanText, type AuditEntryInput } from '../audit/record';
+import { RefusalRecorder } from '../audit/refusals';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
 import { makeFormatError, requestIdPlugin, toGraphQLError } from '../graphql/plugins/errors.plugin';
 import { auditPlugin } from '../graphql/plugins/audit.plugin';
+import { loginAlonePlugin } from '../graphql/plugins/login-alone.plugin';
 import { buildAppSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import {
@@ -34,6 +37,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly schema: GraphQLSchema;
+  /** The bounded recorder of refused requests (null when the audit is off). */
+  readonly refusals: RefusalRecorder | null;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,47 @@ function refusedBody(type: unknown): AppError | undefined {
     default:
       return undefined;
   }
+}
+
+/** The reason a body express.json refused is recorded under (its response code is BAD_REQUEST for most). */
+function refusedBodyReason(type: unknown): string | undefined {
+  switch (type) {
+    case 'entity.too.large':
+      return 'PAYLOAD_TOO_LARGE';
+    case 'entity.parse.failed':
+      return 'INVALID_JSON';
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return 'UNSUPPORTED_ENCODING';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The reason code of a request refused outside the GraphQL pipeline: the one the HTTP layer noted,
+ * else one named after what Apollo Server refused (batched array, CSRF), else the response's code.
+ */
+function refusalCodes(req: express.Request, res: express.Response, body: Buffer): string[] {
+  let code: string | undefined;
+  let message = '';
+  try {
+    const first = (
+      JSON.parse(body.toString('utf8')) as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] }
+    )?.errors?.[0];
+    if (typeof first?.extensions?.code === 'string') code = cleanText(first.extensions.code, 100);
+    if (typeof first?.message === 'string') message = first.message;
+  } catch {
+    // not JSON: the status names it
+  }
+  let reason = res.locals.refusalReason as string | undefined;
+  if (!reason && code === 'BAD_REQUEST') {
+    if (req.method === 'POST' && Array.isArray(req.body)) reason = 'BATCH_REFUSED';
+    else if (/Cross-Site Request Forgery/i.test(message)) reason = 'CSRF_REFUSED';
+  }
+  const codes = [reason ?? code ?? `HTTP_${res.statusCode}`];
+  if (code && !codes.includes(code)) codes.push(code);
+  return codes;
 }
 
 /** Answers an error outside GraphQL execution in the shape the GraphQL formatter gives (src/shared/errors.ts). */
@@ -82,6 +128,14 @@ export async function startHttpServer(
   const schema = await buildAppSchema();
   const development = services.config.env === 'development';
   const metrics = services.metrics;
+  const refusals =
+    opts.audit === false
+      ? null
+      : new RefusalRecorder(services.audit, services.clock, {
+          perMinute: services.config.audit.refusalsPerMinute,
+          logger,
+        });
+  refusals?.start();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
@@ -90,6 +144,7 @@ export async function startHttpServer(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: opts.stopGraceMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
+      loginAlonePlugin(),
       complexityPlugin(schema, MAX_QUERY_COMPLEXITY),
       requestIdPlugin(),
       // Last: it hashes the response as sent and withholds it when its audit record fails.
@@ -102,11 +157,73 @@ export async function startHttpServer(
               logger,
               metrics,
               checkpointSeconds: services.config.audit.checkpointSeconds,
+              refusals: refusals ?? undefined,
             }),
           ]),
     ],
   });
   await apollo.start();
+
+  /**
+   * Requests refused before the GraphQL pipeline (audit plugin) saw them — batched arrays, CSRF,
+   * bodies that are not JSON or too large, the session look-up failing — get a REJECTED record
+   * (bounded per client address per minute) before their response leaves. The record waits for
+   * nothing when the database is known to be away (DATABASE_UNAVAILABLE); it is written later.
+   */
+  const recordRefusals = (req: express.Request, res: express.Response, recorder: RefusalRecorder) => {
+    const occurredAt = services.clock.now();
+    const started = performance.now();
+    const end = res.end.bind(res) as (...a: unknown[]) => express.Response;
+    let seen = false;
+    res.end = function (this: express.Response, ...args: unknown[]) {
+      const ctx = res.locals.graphqlContext as GraphQLContext | undefined;
+      if (seen || ctx?.audit.inPipeline || res.headersSent) return end(...args);
+      seen = true;
+      const [chunk, encoding] = args;
+      const body =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+          : Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.alloc(0);
+      const codes = refusalCodes(req, res, body);
+      const v = ctx?.viewer ?? null;
+      const entry: AuditEntryInput = {
+        occurredAt,
+        requestId: cleanText(String(res.locals.requestId), 100),
+        sessionId: v?.sessionId ?? null,
+        userAccountId: v?.userAccountId ?? null,
+        participantId: v?.participantId ?? null,
+        role: v?.role ?? null,
+        username: cleanText(v?.username ?? null, 200),
+        authMethod: v?.authMethod ?? null,
+        login: false,
+        clientIp: cleanText(req.ip ?? req.socket.remoteAddress ?? null, 100),
+        userAgent: cleanText(req.get('user-agent') ?? null, 500),
+        operationType: null,
+        operationName: null,
+        rootFields: [],
+        documentHash: null,
+        variables: '{}',
+        outcome: 'REJECTED',
+        errorCodes: codes,
+        rowsReturned: 0,
+        responseHash: crypto.createHash('sha256').update(body).digest(),
+        httpStatus: res.statusCode,
+        durationUs: Math.round((performance.now() - started) * 1000),
+        complaintId: null,
+      };
+      metrics.operations.inc({ operation: '(refused)', type: 'none', outcome: 'REJECTED' });
+      logger.info(
+        { requestId: entry.requestId, outcome: 'REJECTED', errorCodes: codes, httpStatus: entry.httpStatus },
+        'request refused',
+      );
+      const send = () => end(...args);
+      if (!recorder.admit(entry.clientIp, codes[0], occurredAt)) return send();
+      void recorder.record(entry, codes[0] !== 'DATABASE_UNAVAILABLE').then(send, send);
+      return this;
+    } as typeof res.end;
+  };
 
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -146,15 +263,18 @@ export async function startHttpServer(
   const graphqlHandler = expressMiddleware(apollo, {
     context: async ({ req, res }) => {
       try {
-        return await createContext(services, {
+        const ctx = await createContext(services, {
           authorization: req.get('authorization'),
           clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
           userAgent: req.get('user-agent'),
           requestId: res.locals.requestId as string,
         });
+        res.locals.graphqlContext = ctx;
+        return ctx;
       } catch (e) {
         // The session look-up could not reach the database: a retryable 503, not a masked 500.
         if (!isDatabaseUnavailable(e)) throw e;
+        res.locals.refusalReason = 'DATABASE_UNAVAILABLE';
         logger.warn({ err: e, requestId: res.locals.requestId }, 'database unavailable');
         metrics.databaseUnavailable.inc();
         throw toGraphQLError(new DatabaseUnavailableError(), { requestId: res.locals.requestId });
@@ -165,26 +285,36 @@ export async function startHttpServer(
   // waits for them, so the database is not closed under their resolvers and audit records.
   let executing = 0;
   let whenIdle: (() => void) | undefined;
-  app.use('/graphql', express.json({ limit: '1mb' }), (req, res, next) => {
-    executing += 1;
-    const done = () => {
-      executing -= 1;
-      if (executing === 0) whenIdle?.();
-    };
-    // Settles once the operation has run and its response (and audit record) is done.
-    Promise.resolve(graphqlHandler(req, res, next)).then(done, (e: unknown) => {
-      done();
-      next(e);
-    });
-  });
+  app.use(
+    '/graphql',
+    (req, res, next) => {
+      if (refusals) recordRefusals(req, res, refusals);
+      next();
+    },
+    express.json({ limit: '1mb' }),
+    (req, res, next) => {
+      executing += 1;
+      const done = () => {
+        executing -= 1;
+        if (executing === 0) whenIdle?.();
+      };
+      // Settles once the operation has run and its response (and audit record) is done.
+      Promise.resolve(graphqlHandler(req, res, next)).then(done, (e: unknown) => {
+        done();
+        next(e);
+      });
+    },
+  );
 
   // A body express.json refuses (too large, not JSON) gets a GraphQL-shaped JSON error, not an HTML page.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    const refused = refusedBody((err as { type?: unknown } | null)?.type);
+    const type = (err as { type?: unknown } | null)?.type;
+    const refused = refusedBody(type);
     if (!refused || res.headersSent) {
       next(err);
       return;
     }
+    res.locals.refusalReason = refusedBodyReason(type);
     sendError(res, refused);
   });
 
@@ -198,6 +328,7 @@ export async function startHttpServer(
     url: `http://${shownHost}:${port}`,
     port,
     schema,
+    refusals,
     async close() {
       await apollo.stop();
       if (executing > 0) {
@@ -209,7 +340,8 @@ export async function startHttpServer(
           setTimeout(resolve, limit).unref();
         });
       }
-      // Records of the last operations (and the final checkpoint's predecessors) are written.
+      // Counted refusals (summaries of this minute too) and records of the last operations are written.
+      await refusals?.stop().catch((e: unknown) => logger.error({ err: e }, 'refusal records not written'));
       await services.audit.drain().catch(() => undefined);
     },
   };

@@ -79,18 +79,19 @@ describe('audit record per GraphQL operation', () => {
   });
 
   it('records failed operations with outcome and error codes: unauthenticated, forbidden, invalid, unparsable', async () => {
-    const cases: [string, string | undefined, string][] = [
-      ['{ declarations { edges { cursor } } }', undefined, 'UNAUTHENTICATED'],
-      ['{ auditLog { edges { cursor } } }', tokenA, 'FORBIDDEN'],
-      ['{ noSuchField }', tokenA, 'GRAPHQL_VALIDATION_FAILED'],
-      ['{ me { role } ', tokenA, 'GRAPHQL_PARSE_FAILED'],
+    // Refused before anything executed (parse, validation): REJECTED; failed while executing: ERROR.
+    const cases: [string, string | undefined, string, string][] = [
+      ['{ declarations { edges { cursor } } }', undefined, 'UNAUTHENTICATED', 'ERROR'],
+      ['{ auditLog { edges { cursor } } }', tokenA, 'FORBIDDEN', 'ERROR'],
+      ['{ noSuchField }', tokenA, 'GRAPHQL_VALIDATION_FAILED', 'REJECTED'],
+      ['{ me { role } ', tokenA, 'GRAPHQL_PARSE_FAILED', 'REJECTED'],
     ];
-    for (const [q, token, code] of cases) {
+    for (const [q, token, code, outcome] of cases) {
       const r = await rawGql(q, { secretish: 'x' }, token);
       expect(r.body.errors?.[0]?.extensions?.code).to.equal(code);
       expect(r.body.errors?.[0]?.extensions?.requestId).to.equal(r.requestId);
       const row = await auditRowOf(r.requestId);
-      expect(row.outcome, code).to.equal('ERROR');
+      expect(row.outcome, code).to.equal(outcome);
       expect(row.error_codes, code).to.deep.equal([code]);
       expect(row.rows_returned).to.equal(0);
       expect(row.response_hash).to.equal(sha256hex(r.text));
@@ -179,6 +180,9 @@ describe('audit record per GraphQL operation', () => {
         error_codes: ['UNAUTHENTICATED'],
         participant_id: null,
         session_id: null,
+        login_participant_id: null,
+        login_session_id: null,
+        login_username: username,
         operation_name: 'In',
         root_fields: ['login'],
       });
@@ -188,13 +192,18 @@ describe('audit record per GraphQL operation', () => {
       expect(ok.body.errors).to.equal(undefined);
       const token: string = ok.body.data.login.token;
       const okRow = await auditRowOf(ok.requestId);
+      // No actor (the request carried no session); what the login opened in its own columns.
       expect(okRow).to.deep.include({
         login: true,
         auth_method: 'PASSWORD',
         outcome: 'SUCCESS',
-        participant_id: a,
-        session_id: await sessionIdOf(token),
-        role: 'TRADER',
+        participant_id: null,
+        session_id: null,
+        role: null,
+        login_participant_id: a,
+        login_session_id: await sessionIdOf(token),
+        login_role: 'TRADER',
+        login_username: username,
         rows_returned: 1,
       });
       expect(okRow.response_hash).to.equal(sha256hex(ok.text));

@@ -65,6 +65,11 @@ export interface AuditRowText {
   http_status: number | null;
   duration_us: string;
   complaint_id: string | null;
+  login_session_id: string | null;
+  login_participant_id: string | null;
+  login_role: string | null;
+  login_username: string | null;
+  refused_count: number | null;
   prev_hash: string;
   hash: string;
 }
@@ -76,6 +81,7 @@ export async function auditRows(where = 'true', params: unknown[] = []): Promise
             auth_method, login, client_ip, user_agent, operation_type, operation_name, root_fields,
             encode(document_hash, 'hex') AS document_hash, variables, outcome, error_codes, rows_returned,
             encode(response_hash, 'hex') AS response_hash, http_status, duration_us::text, complaint_id,
+            login_session_id::text, login_participant_id::text, login_role, login_username, refused_count,
             encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
        FROM audit_records WHERE ${where} ORDER BY audit_records.seq`,
     params,
@@ -141,13 +147,31 @@ export interface LoginRow {
   outcome: string;
 }
 
-/** The newest audit row of a login attempt, read as the owner. */
+/**
+ * What the newest login attempt opened, read as the owner: the session, account, participant, role
+ * and username of its login_* columns (the actor columns name the session the request carried).
+ */
 export async function lastLoginRow(): Promise<LoginRow> {
   const [row] = await testDb().ds.query(
-    `SELECT session_id::text, user_account_id::text, participant_id::text, username, role, auth_method, outcome
+    `SELECT login_session_id::text AS session_id, login_user_account_id::text AS user_account_id,
+            login_participant_id::text AS participant_id, login_username AS username, login_role AS role,
+            auth_method, outcome
        FROM audit_records WHERE login ORDER BY seq DESC LIMIT 1`,
   );
   return row;
+}
+
+/** Actor and login columns of one request's audit row. */
+export async function actorRowOf(requestId: string | null): Promise<Record<string, unknown>> {
+  const rows = await testDb().ds.query(
+    `SELECT session_id::text, user_account_id::text, participant_id::text, role, username, login,
+            login_session_id::text, login_user_account_id::text, login_participant_id::text, login_role,
+            login_username, outcome, error_codes, root_fields, client_ip, refused_count, http_status
+       FROM audit_records WHERE request_id = $1`,
+    [requestId],
+  );
+  if (rows.length !== 1) throw new Error(`expected one audit row for request ${requestId}, found ${rows.length}`);
+  return rows[0];
 }
 
 /** The newest session of a participant, or of an account when `userAccountId` is given. */

@@ -124,7 +124,7 @@ describe('operations endpoints', () => {
       sample(after, name, labels) - sample(before, name, labels);
     expect(delta('graphql_operations_total', { operation: 'me', type: 'query', outcome: 'SUCCESS' })).to.equal(2);
     expect(delta('graphql_operations_total', { operation: 'me', type: 'query', outcome: 'ERROR' })).to.equal(1);
-    expect(delta('graphql_operations_total', { operation: '(invalid)', outcome: 'ERROR' })).to.equal(1);
+    expect(delta('graphql_operations_total', { operation: '(invalid)', outcome: 'REJECTED' })).to.equal(1);
     expect(delta('graphql_operation_duration_seconds_count', { operation: 'me', outcome: 'SUCCESS' })).to.equal(2);
     expect(after).to.match(
       /^graphql_operation_duration_seconds_bucket\{le="0\.05",operation="me",outcome="SUCCESS"\} \d+$/m,

@@ -157,6 +157,7 @@ describe('migrations are frozen', () => {
       'TradeRollups1764000000500',
       'AuditNoTruncate1764000000600',
       'GeneratedColumnMetadata1764000000700',
+      'AuditActorAndRefusals1764000000800',
       'OfficerActionsAndBlocks1764000000900',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');

@@ -7,6 +7,7 @@ import { SignatureLogin1764000000400 } from './1764000000400-SignatureLogin';
 import { TradeRollups1764000000500 } from './1764000000500-TradeRollups';
 import { AuditNoTruncate1764000000600 } from './1764000000600-AuditNoTruncate';
 import { GeneratedColumnMetadata1764000000700 } from './1764000000700-GeneratedColumnMetadata';
+import { AuditActorAndRefusals1764000000800 } from './1764000000800-AuditActorAndRefusals';
 import { OfficerActionsAndBlocks1764000000900 } from './1764000000900-OfficerActionsAndBlocks';
 
 /** A migration class TypeORM can instantiate (it calls `new` without arguments). */
@@ -34,6 +35,7 @@ export function migrations(appRole: string): MigrationClass[] {
     bind(TradeRollups1764000000500),
     AuditNoTruncate1764000000600,
     GeneratedColumnMetadata1764000000700,
+    AuditActorAndRefusals1764000000800,
     bind(OfficerActionsAndBlocks1764000000900),
   ];
 }

@@ -13,10 +13,10 @@
 import crypto from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import type { Viewer } from '../../auth/viewer';
 import type { AuditService } from '../../audit/audit.service';
 import { complaintIdOf, countRows, describeOperation } from '../../audit/operation';
 import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
+import type { RefusalRecorder } from '../../audit/refusals';
 import type { Metrics } from '../../ops/metrics';
 import { operationLabel } from '../../ops/metrics';
 import { AuditUnavailableError, errorExtensions } from '../../shared/errors';
@@ -30,6 +30,8 @@ export interface AuditPluginOptions {
   metrics?: Metrics;
   /** Seconds between signed checkpoints (0: none from this server). */
   checkpointSeconds: number;
+  /** Bounds the records of operations refused before execution (per client address per minute). */
+  refusals?: RefusalRecorder;
 }
 
 /** Exactly how Apollo Server serialises a single result (runHttpQuery's prettyJSONStringify). */
@@ -81,11 +83,20 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
     async requestDidStart({ contextValue }) {
       const occurredAt = contextValue.services.clock.now();
       const started = performance.now();
-      const viewerBefore = contextValue.viewer;
+      // The actor: the session this request carried, fixed before anything executes. A login in the
+      // request never changes it; what the login opened is recorded in the login_* fields.
+      const actor = contextValue.viewer;
+      // From here this plugin records the request; the HTTP layer records only what never got here.
+      contextValue.audit.inPipeline = true;
       let resolved = false;
+      let executed = false;
       return {
         async didResolveOperation() {
           resolved = true;
+        },
+
+        async executionDidStart() {
+          executed = true;
         },
 
         async willSendResponse(rc) {
@@ -99,11 +110,12 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
             .update(body.kind === 'single' ? serializeSingleResult(result) : JSON.stringify(result), 'utf8')
             .digest();
           const facts = describeOperation(schema, rc.document, rc.operation, rc.request.variables);
-          const outcome = outcomeOf(data, result.errors);
           const codes = errorCodes(result.errors);
+          // Refused before anything executed (parse, validation, a pre-execution check): REJECTED.
+          const outcome: AuditOutcome = !executed && codes.length > 0 ? 'REJECTED' : outcomeOf(data, result.errors);
           const login = facts.loginMethod !== null;
-          // A login is recorded under the session it opened (none when it was refused).
-          const v: Viewer | null = login ? (outcome === 'SUCCESS' ? ctx.loginSession : null) : viewerBefore;
+          const v = actor;
+          const opened = login ? ctx.loginSession : null;
           const durationUs = Math.round((performance.now() - started) * 1000);
           const entry: AuditEntryInput = {
             occurredAt,
@@ -115,6 +127,11 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
             username: cleanText(v?.username ?? null, 200),
             authMethod: login ? facts.loginMethod : (v?.authMethod ?? null),
             login,
+            loginSessionId: opened?.sessionId ?? null,
+            loginUserAccountId: opened?.userAccountId ?? null,
+            loginParticipantId: opened?.participantId ?? null,
+            loginRole: opened?.role ?? null,
+            loginUsername: login ? cleanText(opened?.username ?? facts.loginUsername ?? null, 200) : null,
             clientIp: cleanText(ctx.clientIp ?? null, 100),
             userAgent: cleanText(ctx.userAgent ?? null, 500),
             operationType: facts.operationType,
@@ -132,8 +149,13 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           };
           let auditId: string | null = null;
           let finalOutcome: string = outcome;
+          // Refusals beyond the per-address limit are only counted (one summary record per minute).
+          const recordIt =
+            outcome !== 'REJECTED' ||
+            !opts.refusals ||
+            opts.refusals.admit(entry.clientIp, codes[0] ?? 'REJECTED', occurredAt);
           try {
-            auditId = (await audit.append(entry)).id;
+            if (recordIt) auditId = (await audit.append(entry)).id;
           } catch (err) {
             finalOutcome = 'AUDIT_UNAVAILABLE';
             metrics?.auditFailures.inc();

@@ -7,11 +7,13 @@ export enum AuditOutcomeEnum {
   SUCCESS = 'SUCCESS',
   PARTIAL = 'PARTIAL',
   ERROR = 'ERROR',
+  REJECTED = 'REJECTED',
 }
 
 registerEnumType(AuditOutcomeEnum, {
   name: 'AuditOutcome',
-  description: 'SUCCESS: no errors; PARTIAL: data and errors; ERROR: errors and no data.',
+  description:
+    'SUCCESS: no errors; PARTIAL: data and errors; ERROR: errors and no data; REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks).',
 });
 
 @ObjectType({
@@ -23,8 +25,12 @@ export class AuditEntry {
   @Field({ description: 'Position in the hash chain (1, 2, 3…), as a decimal string.' }) sequence: string;
   @Field(() => DateTimeScalar, { description: 'When the request started.' }) occurredAt: Date;
   @Field({ description: 'Also in the X-Request-Id header, error extensions and the log line.' }) requestId: string;
-  @Field(() => ID, { nullable: true }) sessionId: string | null;
-  @Field(() => ID, { nullable: true, description: 'For a login: the participant of the resulting session.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The session the request carried (the actor), never one a login in it opened.',
+  })
+  sessionId: string | null;
+  @Field(() => ID, { nullable: true, description: "The actor's participant (the session the request carried)." })
   participantId: string | null;
   @Field(() => RoleEnum, { nullable: true }) role: RoleEnum | null;
   @Field(() => String, { nullable: true }) username: string | null;
@@ -34,6 +40,21 @@ export class AuditEntry {
   })
   authMethod: AuthMethodEnum | null;
   @Field({ description: 'True for login attempts.' }) login: boolean;
+  @Field(() => ID, { nullable: true, description: 'For a login: the session it opened (null when refused).' })
+  loginSessionId: string | null;
+  @Field(() => ID, { nullable: true, description: 'For a login: the participant of the session it opened.' })
+  loginParticipantId: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'For a password login: the username attempted (the account logged in when it succeeded).',
+  })
+  loginUsername: string | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'A summary record: how many refusals of this client address in this minute it stands for (not recorded one by one).',
+  })
+  refusedCount: number | null;
   @Field(() => String, { nullable: true }) clientIp: string | null;
   @Field(() => String, { nullable: true }) userAgent: string | null;
   @Field(() => String, {
