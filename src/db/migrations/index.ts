@@ -7,6 +7,7 @@ import { SignatureLogin1764000000400 } from './1764000000400-SignatureLogin';
 import { TradeRollups1764000000500 } from './1764000000500-TradeRollups';
 import { AuditNoTruncate1764000000600 } from './1764000000600-AuditNoTruncate';
 import { GeneratedColumnMetadata1764000000700 } from './1764000000700-GeneratedColumnMetadata';
+import { AuditTransparencyLog1764000001000 } from './1764000001000-AuditTransparencyLog';
 
 /** A migration class TypeORM can instantiate (it calls `new` without arguments). */
 export type MigrationClass = new () => MigrationInterface;
@@ -33,5 +34,6 @@ export function migrations(appRole: string): MigrationClass[] {
     bind(TradeRollups1764000000500),
     AuditNoTruncate1764000000600,
     GeneratedColumnMetadata1764000000700,
+    bind(AuditTransparencyLog1764000001000),
   ];
 }
