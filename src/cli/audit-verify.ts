@@ -44,7 +44,6 @@ void runCli('audit-verify', async ({ config, db, log }) => {
   const witness = args.witness ?? (dir ? witnessFile(dir, await databaseKey(db.ds)) : null);
   const r = await verifyAuditChain({ query: (text, params) => db.ds.query(text, params) }, key, {
     witnessFile: witness,
-    origin: config.audit.logOrigin,
   });
   for (const w of r.warnings) log(`warning: ${w}`);
   const summary =
