@@ -157,6 +157,7 @@ describe('migrations are frozen', () => {
       'TradeRollups1764000000500',
       'AuditNoTruncate1764000000600',
       'GeneratedColumnMetadata1764000000700',
+      'AuditTransparencyLog1764000001000',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');
     expect(applied.map((m) => m.name)).to.deep.equal(list.map((m) => m.name));
