@@ -6,10 +6,20 @@
  * `runAuditBench()` is called by the bench runner; `node -r ./scripts/register.js bench/audit.bench.ts`
  * runs it alone. AUDIT_BENCH_REQUESTS (default 2000 per measurement), AUDIT_BENCH_WINDOWS (group-commit
  * windows in ms to compare, default "0", e.g. "0,2") and DATABASE_URL apply.
+ *
+ * Then the transparency log: records per second appended into the chain by 64 concurrent writers
+ * with the checkpointer off and with it checkpointing every second (verifying the new records,
+ * extending the RFC 6962 tree and signing a note), the checkpointer's own rate, and the in-memory
+ * tree at a million leaves: build rate, inclusion and consistency proof size and time
+ * (AUDIT_BENCH_RECORDS, default 20000; AUDIT_BENCH_LEAVES, default 1000000).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
+import type { AuditService } from '../src/audit/audit.service';
+import { leafHash, MerkleTree, verifyConsistency, verifyInclusion } from '../src/audit/merkle';
+import type { AuditEntryInput } from '../src/audit/record';
 import { loadConfig, type AppConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/db/database';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded';
@@ -185,6 +195,7 @@ export async function runAuditBench(
     }
     const [{ n }] = await db.ds.query('SELECT count(*)::int AS n FROM audit_records');
     log(`  ${n} audit records written in the run`);
+    await transparencyLogBench(createServices(configFor(0), db.ds).audit, db.ds, log);
   } finally {
     for (const s of servers) await s.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
@@ -192,6 +203,146 @@ export async function runAuditBench(
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   return rows;
+}
+
+function benchEntry(i: number): AuditEntryInput {
+  return {
+    occurredAt: new Date(),
+    requestId: `bench-${i}`,
+    sessionId: '1',
+    userAccountId: null,
+    participantId: '1',
+    role: 'TRADER',
+    username: null,
+    authMethod: 'PASSWORD',
+    login: false,
+    clientIp: '127.0.0.1',
+    userAgent: 'audit-bench',
+    operationType: 'query',
+    operationName: null,
+    rootFields: ['declarations'],
+    documentHash: crypto.createHash('sha256').update('doc').digest(),
+    variables: '{}',
+    outcome: 'SUCCESS',
+    errorCodes: [],
+    rowsReturned: 10,
+    responseHash: crypto.createHash('sha256').update(String(i)).digest(),
+    httpStatus: 200,
+    durationUs: 1500,
+    complaintId: null,
+  };
+}
+
+/** Records/s into the chain without and with the checkpointer; proof size and time at a million leaves. */
+export async function transparencyLogBench(
+  audit: AuditService,
+  ds: Database['ds'],
+  log: (m: string) => void,
+): Promise<void> {
+  const records = Number(process.env.AUDIT_BENCH_RECORDS ?? 20_000);
+  const leaves = Number(process.env.AUDIT_BENCH_LEAVES ?? 1_000_000);
+  let i = 0;
+  const burst = async (count: number): Promise<number> => {
+    let left = count;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (left > 0) {
+          left -= 1;
+          await audit.append(benchEntry(++i));
+        }
+      }),
+    );
+    return count / ((performance.now() - started) / 1000);
+  };
+  log(`\ntransparency log: ${records} records appended by 64 concurrent writers (group commit 0 ms)`);
+  // The first checkpoint verifies every record written so far (a service's first start).
+  let t = performance.now();
+  await audit.checkpoint();
+  const [{ n: before }] = await ds.query('SELECT count(*)::int AS n FROM audit_records');
+  log(
+    `  first checkpoint (whole chain verified, tree built, note signed): ${before} records in ${(performance.now() - t).toFixed(0)} ms`,
+  );
+  await burst(2000); // warm-up
+  await audit.checkpoint();
+  const best = async (fn: () => Promise<number>) => Math.max(await fn(), await fn());
+  const without = await best(() => burst(records));
+  await audit.checkpoint();
+  let stop = false;
+  let signed = 0;
+  let verifyMs = 0;
+  const ticker = (async () => {
+    while (!stop) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const s = performance.now();
+      if (await audit.checkpoint()) signed += 1;
+      verifyMs += performance.now() - s;
+    }
+  })();
+  const withTree = await best(() => burst(records));
+  stop = true;
+  await ticker;
+  const before2 = Number(audit.integrity().verifiedSize);
+  await audit.checkpoint();
+  const verified = Number(audit.integrity().verifiedSize) - before2;
+  log(
+    `  records/s without the checkpointer ${Math.round(without)}, with a checkpoint every second ${Math.round(withTree)}` +
+      ` (${(((without - withTree) / without) * 100).toFixed(1)} % fewer)`,
+  );
+  log(
+    `  checkpointer meanwhile: ${signed} checkpoints, ${verifyMs.toFixed(0)} ms in them for ~${2 * records - verified} records` +
+      ` (${Math.round((2 * records - verified) / (verifyMs / 1000))} records/s verified, hashed into the tree and signed)`,
+  );
+  // In memory, a million leaves.
+  const tree = new MerkleTree();
+  const leaf = Buffer.alloc(32);
+  t = performance.now();
+  for (let k = 0; k < leaves; k++) {
+    leaf.writeUInt32BE(k);
+    tree.appendLeafHash(leafHash(leaf));
+  }
+  const buildMs = performance.now() - t;
+  const root = tree.root();
+  const rnd = (k: number) => (k * 7_919 + 13) % leaves;
+  const rounds = 2000;
+  let genMs = 0;
+  let verMs = 0;
+  let bytes = 0;
+  for (let k = 0; k < rounds; k++) {
+    const idx = rnd(k);
+    let s = performance.now();
+    const proof = tree.inclusionProof(idx);
+    genMs += performance.now() - s;
+    bytes += proof.length * 32;
+    s = performance.now();
+    leaf.writeUInt32BE(idx);
+    if (!verifyInclusion(idx, leaves, leafHash(leaf), proof, root)) throw new Error('bench: inclusion proof failed');
+    verMs += performance.now() - s;
+  }
+  let cGenMs = 0;
+  let cVerMs = 0;
+  let cBytes = 0;
+  for (let k = 0; k < rounds; k++) {
+    const m = rnd(k) + 1;
+    const old = tree.root(m);
+    let s = performance.now();
+    const proof = tree.consistencyProof(m);
+    cGenMs += performance.now() - s;
+    cBytes += proof.length * 32;
+    s = performance.now();
+    if (!verifyConsistency(m, leaves, old, root, proof)) throw new Error('bench: consistency proof failed');
+    cVerMs += performance.now() - s;
+  }
+  log(
+    `  tree of ${leaves} leaves in memory: built in ${buildMs.toFixed(0)} ms (${Math.round(leaves / (buildMs / 1000))} leaves/s), ` +
+      `${Math.round(process.memoryUsage().rss / 2 ** 20)} MB RSS`,
+  );
+  log(
+    `  inclusion proof at ${leaves}: ${(bytes / rounds).toFixed(0)} bytes mean, generate ${((genMs / rounds) * 1000).toFixed(1)} µs, verify ${((verMs / rounds) * 1000).toFixed(1)} µs`,
+  );
+  log(
+    `  consistency proof to ${leaves}: ${(cBytes / rounds).toFixed(0)} bytes mean, generate ${((cGenMs / rounds) * 1000).toFixed(1)} µs, verify ${((cVerMs / rounds) * 1000).toFixed(1)} µs`,
+  );
 }
 
 if (require.main === module) {

@@ -19,7 +19,7 @@ import { PortalProvider } from './auth/providers/portal.provider';
 import { WebEidProvider } from './auth/providers/web-eid.provider';
 import { createPkiVerifier, type PkiVerifier } from './pki';
 import { RequestDb } from './db/tenant';
-import { auditBatchMetrics, createMetrics, type Metrics } from './ops/metrics';
+import { auditBatchMetrics, auditIntegrityMetrics, createMetrics, type Metrics } from './ops/metrics';
 import { systemClock, type Clock } from './shared/clock';
 
 export interface Services {
@@ -71,7 +71,10 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     db,
     metrics,
     sessions,
-    audit: new AuditService(ds, db, config, clock, { onBatch: auditBatchMetrics(metrics) }),
+    audit: new AuditService(ds, db, config, clock, {
+      onBatch: auditBatchMetrics(metrics),
+      onIntegrity: auditIntegrityMetrics(metrics),
+    }),
     accounts,
     login: new LoginService(sessions, blocks),
     contracts: new ContractService(db, clock, config.timeZone, sessions, throttle),

@@ -15,9 +15,20 @@ import { statement, type RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AuditUnavailableError } from '../shared/errors';
 import { GroupCommitter } from './group-commit';
-import { AUDIT_COLUMNS, cleanText, GENESIS_HASH, recordHash, type AuditEntryInput, type AuditRecord } from './record';
+import { CompactRange, leafHash } from './merkle';
+import {
+  AUDIT_COLUMNS,
+  cleanText,
+  GENESIS_HASH,
+  recordHash,
+  rowToRecord,
+  type AuditEntryInput,
+  type AuditRecord,
+  type AuditRow,
+} from './record';
 import {
   auditDir,
+  checkpointSignatureValid,
   loadSigningKey,
   mkdirPrivate,
   signCheckpoint,
@@ -38,9 +49,46 @@ export interface AppendResult {
 /** Called after each group-commit batch with its size, duration and, when it failed, the error (metrics). */
 export type AuditBatchObserver = (size: number, ms: number, error?: unknown) => void;
 
+/** Told after every checkpoint attempt whether the records since the last verified checkpoint verified. */
+export type AuditIntegrityObserver = (status: AuditIntegrity) => void;
+
+/** The outcome of the checkpointer's last verification (officers see it in serviceStatistics). */
+export interface AuditIntegrity {
+  /** False: records since the last verified checkpoint do not verify and nothing is being signed. */
+  ok: boolean;
+  /** The chain position of the first record that failed (altered, missing, out of place). */
+  firstBadSeq: string | null;
+  reason: string | null;
+  /** When this service last verified (null: not yet since it started). */
+  checkedAt: Date | null;
+  /** The tree size (newest chain position) this service last verified and signed. */
+  verifiedSize: string;
+}
+
+/** The checkpointer found records that do not verify: it signs nothing until they are dealt with. */
+export class AuditIntegrityError extends Error {
+  constructor(
+    readonly firstBadSeq: string,
+    readonly reason: string,
+  ) {
+    super(`audit integrity: record seq ${firstBadSeq}: ${reason}; checkpoint refused`);
+    this.name = 'AuditIntegrityError';
+  }
+}
+
+/** The verified state of the log: the Merkle tree's right edge at `size` and the hash of record `size`. */
+interface VerifiedLog {
+  size: number;
+  range: CompactRange;
+  lastHash: Buffer;
+  root: Buffer;
+}
+
 export interface AuditServiceOptions {
   /** Told about every batch written (or failed). */
   onBatch?: AuditBatchObserver;
+  /** Told the outcome of every checkpoint's verification (metrics). */
+  onIntegrity?: AuditIntegrityObserver;
   /** Overrides the key from the configuration (tests). */
   key?: SigningKey;
   /** Overrides the witness folder from the configuration; null: no witness log. */
@@ -52,6 +100,10 @@ export class AuditService {
   private readonly committer: GroupCommitter<AuditEntryInput, AppendResult>;
   private readonly witnessDir: string | null;
   private witnessPath: Promise<string | null> | undefined;
+  private readonly onIntegrity: AuditIntegrityObserver | undefined;
+  private verified: VerifiedLog | undefined;
+  private checkpointing: Promise<unknown> = Promise.resolve();
+  private status: AuditIntegrity = { ok: true, firstBadSeq: null, reason: null, checkedAt: null, verifiedSize: '0' };
 
   constructor(
     private readonly ds: DataSource,
@@ -62,6 +114,7 @@ export class AuditService {
   ) {
     this.key = opts.key ?? loadSigningKey(config, { create: true });
     this.witnessDir = opts.witnessDir === undefined ? (auditDir(config) ?? null) : opts.witnessDir;
+    this.onIntegrity = opts.onIntegrity;
     this.committer = new GroupCommitter(
       (items) => this.writeBatch(items),
       {
@@ -138,7 +191,8 @@ export class AuditService {
       this.head = undefined;
       this.idPool = [];
       // A unique violation after the id sequence was reset (tests) is cured by fresh ids below.
-      if ((e as { code?: string }).code !== '23505') throw e;
+      // So is the head trigger's refusal (40001) once the head is read again under the lock.
+      if (!['23505', '40001'].includes(String((e as { code?: string }).code))) throw e;
     }
     // Another instance moved the head (or the optimistic write failed): write under the chain lock,
     // reading the head inside the same transaction, which cannot lose a race. Optimistic retries
@@ -194,10 +248,12 @@ export class AuditService {
       }
       const expected = this.head;
       const { records, values, used, seq, prev } = buildRecords(items, expected, this.idPool);
+      // The head is audit_chain_head (advanced by a trigger on every insert, never lowered), not the
+      // newest record: a deleted newest record must not give its seq to the next one.
       const headCheck =
         expected.seq === 0n
-          ? 'NOT EXISTS (SELECT 1 FROM audit_records)'
-          : `(SELECT r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1) = ${literal(expected.hash, 'bytea')}`;
+          ? 'NOT EXISTS (SELECT 1 FROM audit_chain_head WHERE seq > 0) AND NOT EXISTS (SELECT 1 FROM audit_records)'
+          : `(SELECT h.hash FROM audit_chain_head h) = ${literal(expected.hash, 'bytea')}`;
       const insert = statement(
         `INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')})
            SELECT v.* FROM (VALUES ${values.join(', ')}) AS v WHERE ${headCheck}`,
@@ -210,41 +266,170 @@ export class AuditService {
     });
   }
 
+  /** The outcome of the last checkpoint's verification. */
+  integrity(): AuditIntegrity {
+    return { ...this.status };
+  }
+
   /**
-   * Signs the current chain head into audit_checkpoints (and the witness log). Returns null when
-   * the chain is empty or the head is already checkpointed (unless `force`).
+   * Verifies the records written since the last checkpoint this service verified, then signs the
+   * Merkle tree over all records (leaf i = the hash of the record at seq i + 1) as a C2SP
+   * checkpoint into audit_checkpoints and the witness log. Returns null when there is nothing new
+   * to sign (unless `force`).
+   *
+   * Verification recomputes each record's hash from its fields (never trusting the stored hash),
+   * checks the seq follows and the link to the previous record, that the records reach the chain
+   * head the writers advanced (audit_chain_head: a deleted newest record is missing, not forgotten)
+   * and that the newest record still has the hash written then. On the first start (or when its
+   * last checkpoint is gone) the whole chain is verified, and the tree is compared with every
+   * checkpoint signed by this key along the way. Any mismatch: nothing is signed, the status says
+   * so (integrity(), the metrics) and AuditIntegrityError is thrown (the caller logs it).
+   * One checkpoint at a time per service; several services may checkpoint the same database.
    */
-  async checkpoint(opts: { force?: boolean } = {}): Promise<Checkpoint | null> {
-    const cp = await this.db.withConnection(async (conn) => {
-      const { head: last, checkpoint } = await conn.batch(
-        null,
-        { lock: CHAIN_LOCK, head: CHAIN_HEAD, checkpoint: LAST_CHECKPOINT },
-        { commit: false },
+  checkpoint(opts: { force?: boolean } = {}): Promise<Checkpoint | null> {
+    const run = this.checkpointing.catch(() => undefined).then(() => this.checkpointOnce(opts));
+    this.checkpointing = run;
+    return run;
+  }
+
+  private async checkpointOnce(opts: { force?: boolean }): Promise<Checkpoint | null> {
+    const now = this.clock.now();
+    const [head] = await this.db.run(null, (sql) => sql.query<{ seq: string; hash: Buffer }>(CHAIN_HEAD.text));
+    if (!head || head.seq === '0') return null;
+    const target = Number(head.seq);
+    let from = this.verified;
+    if (from) {
+      // Still the database this service verified? (Emptied tables in tests; deleted checkpoints are the
+      // witness log's to catch: here they only mean verifying from the start again.)
+      const [still] = await this.db.run(null, (sql) =>
+        sql.query<{ ok: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM audit_checkpoints WHERE tree_size = $1 AND root_hash = $2) AS ok`,
+          [from!.size, from!.root],
+        ),
       );
-      const head = last.rows[0];
-      if (!head || (!opts.force && checkpoint.rows[0]?.seq === head.seq)) {
-        await conn.commit();
-        return null;
+      if (!still.ok || from.size > target) from = undefined;
+    }
+    if (from && from.size === target && !opts.force) return null;
+    let log: VerifiedLog;
+    try {
+      log = await this.verifyUpTo(from, target, head.hash);
+    } catch (e) {
+      if (e instanceof AuditIntegrityError) {
+        this.setStatus({ ok: false, firstBadSeq: e.firstBadSeq, reason: e.reason, checkedAt: now });
       }
-      const signed = signCheckpoint(this.key, {
-        seq: head.seq,
-        recordId: head.id,
-        headHash: head.hash,
-        createdAt: this.clock.now(),
-      });
-      await conn.query(
-        `INSERT INTO audit_checkpoints (seq, record_id, head_hash, created_at, key_id, signature)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [signed.seq, signed.recordId, signed.headHash, signed.createdAt, signed.keyId, signed.signature],
+      throw e;
+    }
+    const cp = await this.db.run(null, async (sql) => {
+      const [last] = await sql.query<{ tree_size: string | null; root_hash: Buffer | null }>(
+        `SELECT c.tree_size::text AS tree_size, c.root_hash FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1`,
       );
-      await conn.commit();
+      // Another instance signed this very tree already.
+      if (!opts.force && last?.tree_size === String(target) && last.root_hash?.equals(log.root)) return null;
+      const [rec] = await sql.query<{ id: string }>(`SELECT id::text AS id FROM audit_records WHERE seq = $1`, [
+        target,
+      ]);
+      const signed = signCheckpoint(this.key, {
+        seq: String(target),
+        recordId: rec.id,
+        headHash: log.lastHash,
+        createdAt: now,
+        rootHash: log.root,
+        origin: this.config.audit.logOrigin,
+      });
+      await sql.query(
+        `INSERT INTO audit_checkpoints (seq, record_id, head_hash, created_at, key_id, signature, tree_size, root_hash, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $1, $7, $8)`,
+        [
+          signed.seq,
+          signed.recordId,
+          signed.headHash,
+          signed.createdAt,
+          signed.keyId,
+          signed.signature,
+          signed.rootHash,
+          signed.note,
+        ],
+      );
       return signed;
     });
+    this.verified = log;
+    this.setStatus({ ok: true, firstBadSeq: null, reason: null, checkedAt: now });
     if (cp) {
       const file = await this.witnessFilePath();
       if (file) await fs.promises.appendFile(file, witnessLine(cp), { mode: 0o600 });
     }
     return cp;
+  }
+
+  private setStatus(s: Omit<AuditIntegrity, 'verifiedSize'>): void {
+    this.status = { ...s, verifiedSize: String(this.verified?.size ?? 0) };
+    this.onIntegrity?.(this.integrity());
+  }
+
+  /** Extends the verified log `from` (none: the empty log) over records up to `target`; throws AuditIntegrityError. */
+  private async verifyUpTo(from: VerifiedLog | undefined, target: number, headHash: Buffer): Promise<VerifiedLog> {
+    const range = from ? from.range.clone() : CompactRange.empty();
+    let lastHash = from ? from.lastHash : GENESIS_HASH;
+    let expected = (from?.size ?? 0) + 1;
+    // From the start: the checkpoints signed by this key are what the tree must match on the way.
+    const signedRoots = new Map<number, Buffer>();
+    if (!from) {
+      const cps = await this.db.run(null, (sql) =>
+        sql.query<CheckpointRow>(
+          `SELECT seq::text AS seq, record_id::text AS record_id, head_hash, created_at, key_id, signature, root_hash, note
+             FROM audit_checkpoints WHERE seq <= $1 ORDER BY id`,
+          [target],
+        ),
+      );
+      for (const c of cps.map(checkpointFromRow)) {
+        if (checkpointSignatureValid(this.key, c, this.config.audit.logOrigin) && c.rootHash) {
+          signedRoots.set(Number(c.seq), c.rootHash);
+        }
+      }
+    }
+    const fail = (seq: number, reason: string): never => {
+      throw new AuditIntegrityError(String(seq), reason);
+    };
+    while (expected <= target) {
+      const rows = await this.db.run(null, (sql) =>
+        sql.query<AuditRow>(`SELECT * FROM audit_records WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT 5000`, [
+          expected,
+          target,
+        ]),
+      );
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const rec = rowToRecord(row);
+        const seq = Number(rec.seq);
+        if (seq !== expected) {
+          fail(expected, `records at chain positions ${expected}..${seq - 1} are missing (deleted)`);
+        }
+        if (!rec.prevHash.equals(lastHash)) {
+          // Record seq − 1 no longer has the hash its successor chained onto (altered, hash recomputed),
+          // unless it was verified already: then this record's link was changed.
+          if (seq - 1 > (from?.size ?? 0)) {
+            fail(seq - 1, `its hash is not the one record ${seq} chained onto (altered and its hash recomputed)`);
+          }
+          fail(seq, 'its previous-record hash does not match the previous record (altered)');
+        }
+        const { hash, ...content } = rec;
+        if (!recordHash(content).equals(hash)) fail(seq, 'its content does not match its hash (record altered)');
+        range.appendLeafHash(leafHash(hash));
+        lastHash = hash;
+        const signed = signedRoots.get(seq);
+        if (signed && !signed.equals(range.root())) {
+          fail(seq, `the records up to seq ${seq} differ from the checkpoint signed of them (chain rewritten)`);
+        }
+        expected += 1;
+      }
+    }
+    if (expected <= target) {
+      fail(expected, `records at chain positions ${expected}..${target} are missing (the newest records deleted)`);
+    }
+    if (!lastHash.equals(headHash)) {
+      fail(target, 'the newest record differs from the one written (altered and its hash recomputed)');
+    }
+    return { size: target, range, lastHash, root: range.root() };
   }
 
   /** The witness log of this database, or null when no audit folder is configured. */
@@ -274,15 +459,39 @@ export async function databaseKey(ds: DataSource): Promise<string> {
 /** Serialises writers of the chain until the transaction ends. */
 const CHAIN_LOCK = statement(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
 
-/** The newest record of the chain (none when it is empty). */
-const CHAIN_HEAD = statement<{ id: string; seq: string; hash: Buffer }>(
-  `SELECT r.id::text AS id, r.seq::text AS seq, r.hash FROM audit_records r ORDER BY r.seq DESC LIMIT 1`,
+/**
+ * The chain head: the newest position ever written and its hash (audit_chain_head, which the
+ * insert trigger advances and nothing lowers); the newest record only when that row is missing.
+ */
+const CHAIN_HEAD = statement<{ seq: string; hash: Buffer }>(
+  `SELECT x.seq::text AS seq, x.hash FROM (
+     SELECT h.seq, h.hash, 0 AS o FROM audit_chain_head h
+     UNION ALL (SELECT r.seq, r.hash, 1 AS o FROM audit_records r ORDER BY r.seq DESC LIMIT 1)
+   ) x ORDER BY x.o LIMIT 1`,
 );
 
-/** The newest checkpoint. */
-const LAST_CHECKPOINT = statement<{ seq: string }>(
-  `SELECT c.seq::text AS seq FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1`,
-);
+interface CheckpointRow {
+  seq: string;
+  record_id: string;
+  head_hash: Buffer;
+  created_at: Date;
+  key_id: string;
+  signature: Buffer;
+  root_hash: Buffer | null;
+  note: string | null;
+}
+
+export function checkpointFromRow(r: CheckpointRow): Checkpoint {
+  return {
+    seq: r.seq,
+    recordId: r.record_id,
+    headHash: r.head_hash,
+    createdAt: new Date(r.created_at),
+    keyId: r.key_id,
+    signature: r.signature,
+    ...(r.note !== null ? { note: r.note, rootHash: r.root_hash ?? Buffer.alloc(0) } : {}),
+  };
+}
 
 /** Record ids fetched from the sequence at a time. */
 const ID_BLOCK = 64;

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../config';
 import { defaultDataRoot } from '../db/embedded';
+import { noteVerifier, openCheckpointNote, signCheckpointNote } from './checkpoint-note';
 
 export interface SigningKey {
   readonly privateKey: KeyObject | null;
@@ -111,15 +112,24 @@ export function loadSigningKey(config: AppConfig, opts: { create: boolean }): Si
 }
 
 export interface Checkpoint {
+  /** The chain position of the newest record covered (= the tree size for note checkpoints). */
   seq: string;
   recordId: string;
   headHash: Buffer;
   createdAt: Date;
   keyId: string;
+  /** Ed25519 signature: over the note's body, or (checkpoints before the Merkle tree) over checkpointMessage(). */
   signature: Buffer;
+  /**
+   * The C2SP signed note (tlog-checkpoint body: origin, tree size, root hash) of the Merkle tree of
+   * records 1..seq; absent in checkpoints signed before the tree (migration 1764000001000).
+   */
+  note?: string;
+  /** The tree's root hash, as in the note. */
+  rootHash?: Buffer;
 }
 
-/** The exact bytes a checkpoint signature covers. */
+/** The exact bytes a checkpoint signature of the old format (no note) covers. */
 export function checkpointMessage(c: Omit<Checkpoint, 'signature' | 'keyId'>): Buffer {
   return Buffer.from(
     `customs-audit-checkpoint/v1\nseq=${c.seq}\nrecord=${c.recordId}\nhash=${c.headHash.toString('hex')}\nat=${c.createdAt.toISOString()}\n`,
@@ -127,14 +137,46 @@ export function checkpointMessage(c: Omit<Checkpoint, 'signature' | 'keyId'>): B
   );
 }
 
-export function signCheckpoint(key: SigningKey, c: Omit<Checkpoint, 'signature' | 'keyId'>): Checkpoint {
+/**
+ * Signs a checkpoint of the tree of records 1..seq with root `rootHash`: a C2SP signed note whose
+ * key name is the log's origin (AUDIT_LOG_ORIGIN).
+ */
+export function signCheckpoint(
+  key: SigningKey,
+  c: Omit<Checkpoint, 'signature' | 'keyId' | 'note' | 'rootHash'> & { rootHash: Buffer; origin: string },
+): Checkpoint {
   if (!key.privateKey) throw new Error('the audit key has no private half');
-  return { ...c, keyId: key.keyId, signature: crypto.sign(null, checkpointMessage(c), key.privateKey) };
+  const { origin, ...rest } = c;
+  const note = signCheckpointNote(origin, Number(c.seq), c.rootHash, origin, key.privateKey);
+  const sigLine = note.slice(note.lastIndexOf('\n\n') + 2);
+  const blob = Buffer.from(sigLine.trim().split(' ').pop()!, 'base64');
+  return { ...rest, keyId: key.keyId, signature: blob.subarray(4), note };
 }
 
-export function checkpointSignatureValid(key: SigningKey, c: Checkpoint): boolean {
+/** The key names of a note's signature lines. */
+function signerNames(note: string): string[] {
+  const block = note.slice(note.lastIndexOf('\n\n') + 2);
+  return [...block.matchAll(/^\u2014 (\S+) /gmu)].map((m) => m[1]);
+}
+
+/**
+ * The checkpoint is signed by `key` and says what its row says: for a note, its tree size is
+ * `seq` and its root `rootHash` (and, with `origin`, it is of that log).
+ */
+export function checkpointSignatureValid(key: SigningKey, c: Checkpoint, origin?: string): boolean {
   if (c.keyId !== key.keyId) return false;
   try {
+    if (c.note !== undefined) {
+      for (const name of signerNames(c.note)) {
+        try {
+          const body = openCheckpointNote(c.note, noteVerifier(name, key.publicKey), origin);
+          return String(body.size) === c.seq && c.rootHash !== undefined && body.rootHash.equals(c.rootHash);
+        } catch {
+          // another signer's line; try the next
+        }
+      }
+      return false;
+    }
     return crypto.verify(null, checkpointMessage(c), key.publicKey, c.signature);
   } catch {
     return false;
@@ -150,6 +192,7 @@ export function witnessLine(c: Checkpoint): string {
     createdAt: c.createdAt.toISOString(),
     keyId: c.keyId,
     signature: c.signature.toString('base64'),
+    ...(c.note !== undefined ? { note: c.note, rootHash: c.rootHash?.toString('hex') } : {}),
   })}\n`;
 }
 
@@ -162,6 +205,7 @@ export function parseWitnessLine(line: string): Checkpoint {
     createdAt: new Date(o.createdAt),
     keyId: String(o.keyId),
     signature: Buffer.from(o.signature, 'base64'),
+    ...(typeof o.note === 'string' ? { note: o.note, rootHash: Buffer.from(String(o.rootHash), 'hex') } : {}),
   };
 }
 

@@ -5,11 +5,16 @@
  *  - a record that differs from a signed checkpoint of it (the chain was rewritten with
  *    recomputed hashes: only the service key can sign the new head);
  *  - a signed checkpoint naming a record that no longer exists (the newest records were deleted);
- *  - a checkpoint with a bad signature, or one in the witness log but not in the database.
+ *  - a checkpoint with a bad signature, or one in the witness log but not in the database;
+ *  - a signed Merkle tree root (C2SP checkpoint note) that the records no longer give;
+ *  - records missing at the end of the chain, or a newest record that differs from the one the
+ *    writers recorded as the chain head (audit_chain_head, advanced on every insert, never lowered).
  * Records after the newest checkpoint are covered by the chain only (reported as a warning).
  */
 import fs from 'node:fs';
 import type { Sql } from '../db/tenant';
+import { checkpointFromRow } from './audit.service';
+import { CompactRange, leafHash } from './merkle';
 import { GENESIS_HASH, recordHash, rowToRecord, type AuditRow } from './record';
 import { checkpointSignatureValid, parseWitnessLine, type Checkpoint, type SigningKey } from './signing';
 
@@ -17,6 +22,8 @@ export interface BrokenLink {
   /** The record at fault: altered, out of place, or missing (named by a checkpoint). */
   recordId: string | null;
   seq: string;
+  /** The first chain position at fault: the record named, or for a gap the first missing position. */
+  firstBadSeq: string;
   reason: string;
 }
 
@@ -40,30 +47,17 @@ const cpKey = (c: Checkpoint) => `${c.seq}|${c.recordId}|${c.headHash.toString('
 export async function verifyAuditChain(
   sql: Sql,
   key: SigningKey,
-  opts: { witnessFile?: string | null; pageSize?: number } = {},
+  opts: { witnessFile?: string | null; pageSize?: number; origin?: string } = {},
 ): Promise<VerifyResult> {
   const pageSize = opts.pageSize ?? 5000;
   const warnings: string[] = [];
   const dbCps = (
-    await sql.query<{
-      seq: string;
-      record_id: string;
-      head_hash: Buffer;
-      created_at: Date;
-      key_id: string;
-      signature: Buffer;
-    }>(
-      `SELECT c.seq::text AS seq, c.record_id::text AS record_id, c.head_hash, c.created_at, c.key_id, c.signature
+    await sql.query<Parameters<typeof checkpointFromRow>[0]>(
+      `SELECT c.seq::text AS seq, c.record_id::text AS record_id, c.head_hash, c.created_at, c.key_id, c.signature,
+              c.root_hash, c.note
        FROM audit_checkpoints c ORDER BY c.seq, c.id`,
     )
-  ).map((r): Checkpoint => ({
-    seq: r.seq,
-    recordId: r.record_id,
-    headHash: r.head_hash,
-    createdAt: new Date(r.created_at),
-    keyId: r.key_id,
-    signature: r.signature,
-  }));
+  ).map(checkpointFromRow);
   const witness: Checkpoint[] = [];
   if (opts.witnessFile && fs.existsSync(opts.witnessFile)) {
     const lines = fs
@@ -80,25 +74,34 @@ export async function verifyAuditChain(
   }
   const inDb = new Set(dbCps.map(cpKey));
   const all: KnownCheckpoint[] = [
-    ...dbCps.map((c) => ({ ...c, source: 'database' as const, valid: checkpointSignatureValid(key, c) })),
+    ...dbCps.map((c) => ({ ...c, source: 'database' as const, valid: checkpointSignatureValid(key, c, opts.origin) })),
     ...witness
       .filter((c) => !inDb.has(cpKey(c)))
-      .map((c) => ({ ...c, source: 'witness' as const, valid: checkpointSignatureValid(key, c) })),
+      .map((c) => ({ ...c, source: 'witness' as const, valid: checkpointSignatureValid(key, c, opts.origin) })),
   ].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0));
   const bySeq = new Map<string, KnownCheckpoint[]>();
   for (const c of all) bySeq.set(c.seq, [...(bySeq.get(c.seq) ?? []), c]);
 
-  const result = (broken: BrokenLink | null, records: number, head: VerifyResult['head']): VerifyResult => ({
-    ok: broken === null,
-    records,
-    checkpoints: dbCps.length,
-    witnessEntries: witness.length,
-    head,
-    broken,
-    warnings,
-  });
+  const result = (
+    b: (Omit<BrokenLink, 'firstBadSeq'> & { firstBadSeq?: string }) | null,
+    records: number,
+    head: VerifyResult['head'],
+  ): VerifyResult => {
+    const broken = b ? { ...b, firstBadSeq: b.firstBadSeq ?? b.seq } : null;
+    return {
+      ok: broken === null,
+      records,
+      checkpoints: dbCps.length,
+      witnessEntries: witness.length,
+      head,
+      broken,
+      warnings,
+    };
+  };
 
-  const checkCheckpoint = (c: KnownCheckpoint, row: { id: string; hash: Buffer } | null): BrokenLink | null => {
+  type Found = Omit<BrokenLink, 'firstBadSeq'> & { firstBadSeq?: string };
+  const range = CompactRange.empty();
+  const checkCheckpoint = (c: KnownCheckpoint, row: { id: string; hash: Buffer } | null): Found | null => {
     const at = `checkpoint of ${c.createdAt.toISOString()} (seq ${c.seq}, ${c.source})`;
     if (!c.valid) {
       return {
@@ -119,6 +122,13 @@ export async function verifyAuditChain(
         recordId: c.recordId,
         seq: c.seq,
         reason: `${at}: the signed record ${c.recordId} is missing (newest records deleted)`,
+      };
+    }
+    if (c.note !== undefined && !range.root().equals(c.rootHash!)) {
+      return {
+        recordId: row.id,
+        seq: c.seq,
+        reason: `${at}: the Merkle tree of records 1..${c.seq} differs from the signed root (chain rewritten at or before this record)`,
       };
     }
     if (row.id !== c.recordId || !row.hash.equals(c.headHash)) {
@@ -145,14 +155,24 @@ export async function verifyAuditChain(
       const seq = BigInt(rec.seq);
       if (seq !== expected) {
         return result(
-          { recordId: rec.id, seq: rec.seq, reason: `records at chain positions ${expected}..${seq - 1n} are missing` },
+          {
+            recordId: rec.id,
+            seq: rec.seq,
+            firstBadSeq: expected.toString(),
+            reason: `records at chain positions ${expected}..${seq - 1n} are missing`,
+          },
           count,
           head,
         );
       }
       if (!rec.prevHash.equals(prev)) {
         return result(
-          { recordId: rec.id, seq: rec.seq, reason: 'its previous-record hash does not match the previous record' },
+          {
+            recordId: rec.id,
+            seq: rec.seq,
+            firstBadSeq: (seq - 1n).toString(),
+            reason: `its previous-record hash does not match the previous record (record ${seq - 1n} altered and its hash recomputed, or this link)`,
+          },
           count,
           head,
         );
@@ -165,6 +185,7 @@ export async function verifyAuditChain(
           head,
         );
       }
+      range.appendLeafHash(leafHash(hash));
       for (const c of bySeq.get(rec.seq) ?? []) {
         const b = checkCheckpoint(c, rec);
         if (b) return result(b, count, head);
@@ -182,9 +203,38 @@ export async function verifyAuditChain(
     if (b) {
       if (b.reason.includes('missing (newest records deleted)')) {
         b.reason += `; the chain now ends at seq ${expected - 1n}${head ? ` (record ${head.id})` : ''}`;
+        b.firstBadSeq = expected.toString();
       }
       return result(b, count, head);
     }
+  }
+  // The head the writers advanced (never lowered): records missing after the last one, or a newest
+  // record altered with its hash recomputed, show here even before a checkpoint covers them.
+  const [written] = await sql
+    .query<{ seq: string; hash: Buffer }>(`SELECT seq::text AS seq, hash FROM audit_chain_head`)
+    .catch(() => [] as { seq: string; hash: Buffer }[]);
+  if (written && BigInt(written.seq) >= expected) {
+    return result(
+      {
+        recordId: null,
+        seq: written.seq,
+        firstBadSeq: expected.toString(),
+        reason: `records at chain positions ${expected}..${written.seq} are missing (newest records deleted; the chain head was at seq ${written.seq})`,
+      },
+      count,
+      head,
+    );
+  }
+  if (written && head && BigInt(written.seq) === BigInt(head.seq) && !written.hash.equals(prev)) {
+    return result(
+      {
+        recordId: head.id,
+        seq: head.seq,
+        reason: 'the newest record differs from the one written (altered and its hash recomputed)',
+      },
+      count,
+      head,
+    );
   }
   const newest = all[all.length - 1];
   if (!newest) {

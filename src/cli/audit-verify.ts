@@ -2,8 +2,10 @@
  * npm run audit-verify [-- --public-key FILE] [--witness FILE]
  *
  * Walks the audit chain from its first record, checks every record's hash and link, and every
- * signed checkpoint (audit_checkpoints and the witness log outside the database). Exit 0 when the
- * chain verifies; exit 1 with the first broken record id otherwise (2: usage or configuration).
+ * signed checkpoint (audit_checkpoints and the witness log outside the database): the Merkle tree
+ * root of each C2SP checkpoint note, and the chain head the writers recorded. Exit 0 when the chain
+ * verifies; exit 1 with the first bad chain position (`first bad seq: N`) and the first broken record
+ * id otherwise (2: usage or configuration).
  *
  * The key is the service's (AUDIT_SIGNING_KEY_FILE, else the generated one in the audit folder);
  * an auditor may pass the public key alone with --public-key.
@@ -55,6 +57,7 @@ void runCli('audit-verify', async ({ config, db, log }) => {
   }
   const b = r.broken!;
   process.stdout.write(`audit chain BROKEN at record ${b.recordId ?? '?'} (seq ${b.seq}): ${b.reason}\n`);
+  process.stdout.write(`first bad seq: ${b.firstBadSeq}\n`);
   process.stdout.write(`first broken record id: ${b.recordId ?? 'unknown'}\n`);
   log(`checked before the break: ${summary}`);
   return 1;

@@ -75,8 +75,13 @@ export interface AppConfig {
      */
     readonly groupCommitMs: number;
     readonly groupCommitMax: number;
-    /** Seconds between signed checkpoints of the chain head; 0 turns the timer off. */
+    /**
+     * Seconds between checkpoints: the records written since the last one are verified and, when
+     * sound, the Merkle tree over them is signed; nothing new, nothing done. 0 turns the timer off.
+     */
     readonly checkpointSeconds: number;
+    /** The log's name in its checkpoints (C2SP tlog-checkpoint origin line and signing key name). */
+    readonly logOrigin: string;
     /** A response waits at most this long for its audit record, then fails with AUDIT_UNAVAILABLE. */
     readonly writeTimeoutMs: number;
     /**
@@ -246,7 +251,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       dataDir: ((d) => (d === undefined ? undefined : path.resolve(d)))(r.str('AUDIT_DATA_DIR')),
       groupCommitMs: r.int('AUDIT_GROUP_COMMIT_MS', 0, 0, 1000),
       groupCommitMax: r.int('AUDIT_GROUP_COMMIT_MAX', 256, 1, 2000),
-      checkpointSeconds: r.int('AUDIT_CHECKPOINT_SECONDS', appEnv === 'test' ? 0 : 60, 0, 86_400),
+      checkpointSeconds: r.int('AUDIT_CHECKPOINT_SECONDS', appEnv === 'test' ? 0 : 5, 0, 86_400),
+      logOrigin: ((o) => {
+        if (/^[^\s+]+$/.test(o)) return o;
+        r.problems.push(`AUDIT_LOG_ORIGIN: expected one word without spaces or "+", got "${o}"`);
+        return 'audit';
+      })(r.str('AUDIT_LOG_ORIGIN') ?? `${new URL(publicOrigin).host}/audit`),
       writeTimeoutMs: r.int('AUDIT_WRITE_TIMEOUT_MS', 5000, 10, 600_000),
       refusalsPerMinute: r.int('AUDIT_REFUSALS_PER_MINUTE', 60, 1, 1_000_000),
     },

@@ -6,7 +6,7 @@
  */
 import client from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { AuditBatchObserver } from '../audit/audit.service';
+import type { AuditBatchObserver, AuditIntegrityObserver } from '../audit/audit.service';
 import { poolStats } from '../db/pool';
 
 export interface Metrics {
@@ -18,6 +18,9 @@ export interface Metrics {
   readonly auditBatchSize: client.Histogram<never>;
   readonly auditFailures: client.Counter<never>;
   readonly databaseUnavailable: client.Counter<never>;
+  readonly auditIntegrityOk: client.Gauge<never>;
+  readonly auditIntegrityFailures: client.Counter<never>;
+  readonly auditFirstBadSeq: client.Gauge<never>;
 }
 
 export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -65,6 +68,22 @@ export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: bo
     help: 'Requests answered 503 DATABASE_UNAVAILABLE because the session look-up could not reach the database',
     registers: [registry],
   });
+  const auditIntegrityOk = new client.Gauge({
+    name: 'audit_integrity_ok',
+    help: 'Whether the records since the last verified checkpoint verified at the last checkpoint (1) or not (0: nothing is signed; alarm)',
+    registers: [registry],
+  });
+  auditIntegrityOk.set(1);
+  const auditIntegrityFailures = new client.Counter({
+    name: 'audit_integrity_failures_total',
+    help: 'Checkpoints refused because audit records did not verify (altered, missing or out of place)',
+    registers: [registry],
+  });
+  const auditFirstBadSeq = new client.Gauge({
+    name: 'audit_integrity_first_bad_seq',
+    help: 'Chain position of the first audit record that failed verification (0 when none)',
+    registers: [registry],
+  });
   if (ds) {
     new client.Gauge({
       name: 'db_pool_connections',
@@ -90,7 +109,28 @@ export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: bo
       },
     });
   }
-  return { registry, operations, duration, logins, auditBatches, auditBatchSize, auditFailures, databaseUnavailable };
+  return {
+    registry,
+    operations,
+    duration,
+    logins,
+    auditBatches,
+    auditBatchSize,
+    auditFailures,
+    databaseUnavailable,
+    auditIntegrityOk,
+    auditIntegrityFailures,
+    auditFirstBadSeq,
+  };
+}
+
+/** The audit's integrity observer (AuditServiceOptions.onIntegrity): the alarm metrics. */
+export function auditIntegrityMetrics(metrics: Metrics): AuditIntegrityObserver {
+  return (s) => {
+    metrics.auditIntegrityOk.set(s.ok ? 1 : 0);
+    metrics.auditFirstBadSeq.set(s.firstBadSeq === null ? 0 : Number(s.firstBadSeq));
+    if (!s.ok) metrics.auditIntegrityFailures.inc();
+  };
 }
 
 /** The audit's batch observer (AuditServiceOptions.onBatch) that feeds these metrics. */

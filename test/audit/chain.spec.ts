@@ -211,8 +211,11 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     expect(w.ok).to.equal(false);
     expect(w.broken).to.deep.include({ recordId: head, seq: '10' });
     expect(w.broken!.reason).to.match(/witness/);
-    // Without any checkpoint the truncated chain would look sound: the checkpoints are what catch it.
-    expect((await verify({ witness: false })).ok).to.equal(true);
+    // Without any checkpoint the chain head the writers advanced (never lowered) still names the gap.
+    const h = await verify({ witness: false });
+    expect(h.ok).to.equal(false);
+    expect(h.broken).to.deep.include({ firstBadSeq: '8', seq: '10' });
+    expect(h.broken!.reason).to.match(/positions 8\.\.10 are missing/);
   });
 
   it('reports a chain rewritten with every hash recomputed (the signed head no longer matches)', async () => {
@@ -239,12 +242,15 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     const v = await verify();
     expect(v.ok).to.equal(false);
     expect(v.broken).to.deep.include({ recordId: await idAt(10), seq: '10' });
-    expect(v.broken!.reason).to.match(/differs from the signed head \(chain rewritten/);
-    // The links themselves are consistent: only the signature reveals the rewrite.
+    expect(v.broken!.reason).to.match(/differs from the signed root \(chain rewritten/);
+    // The links themselves are consistent: without the checkpoints only the head the writers recorded
+    // reveals the rewrite.
     await asAttacker((c) => c.query('DELETE FROM audit_checkpoints').then(() => undefined));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
-    expect((await verify()).ok).to.equal(true);
+    const w = await verify();
+    expect(w.broken).to.deep.include({ seq: '10', firstBadSeq: '10' });
+    expect(w.broken!.reason).to.match(/altered and its hash recomputed/);
   });
 
   it('reports a checkpoint that the service key did not sign', async () => {

@@ -9,6 +9,7 @@ import { AuditNoTruncate1764000000600 } from './1764000000600-AuditNoTruncate';
 import { GeneratedColumnMetadata1764000000700 } from './1764000000700-GeneratedColumnMetadata';
 import { AuditActorAndRefusals1764000000800 } from './1764000000800-AuditActorAndRefusals';
 import { OfficerActionsAndBlocks1764000000900 } from './1764000000900-OfficerActionsAndBlocks';
+import { AuditTransparencyLog1764000001000 } from './1764000001000-AuditTransparencyLog';
 
 /** A migration class TypeORM can instantiate (it calls `new` without arguments). */
 export type MigrationClass = new () => MigrationInterface;
@@ -37,5 +38,6 @@ export function migrations(appRole: string): MigrationClass[] {
     GeneratedColumnMetadata1764000000700,
     AuditActorAndRefusals1764000000800,
     bind(OfficerActionsAndBlocks1764000000900),
+    bind(AuditTransparencyLog1764000001000),
   ];
 }

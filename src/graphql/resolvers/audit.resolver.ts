@@ -98,6 +98,7 @@ export class AuditResolver {
       ...s,
       operationsPerHour: s.perHour,
       loginsByMethod: s.loginsByMethod.map((l) => ({ ...l, method: l.method as AuthMethodEnum })),
+      auditIntegrity: ctx.services.audit.integrity(),
     });
   }
 }

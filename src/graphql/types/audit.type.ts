@@ -136,6 +136,27 @@ export class LoginMethodCount {
   @Field(() => Int) refused: number;
 }
 
+@ObjectType({
+  description:
+    "The audit log's integrity as the checkpointer last found it: before signing a checkpoint it verifies every record written since the last one it verified (each record's hash recomputed from its fields, the link to the previous record, no position missing up to the chain head). When they do not verify it signs nothing, raises an alarm (error log, metric audit_integrity_ok = 0) and says so here until the records are dealt with.",
+})
+export class AuditIntegrity {
+  @Field({ description: 'False: records do not verify and no checkpoint is being signed.' }) ok: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Chain position (seq) of the first record that failed: altered, out of place, or missing.',
+  })
+  firstBadSeq: string | null;
+  @Field(() => String, { nullable: true, description: 'What failed at firstBadSeq.' }) reason: string | null;
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When this instance last verified (null: not yet since it started).',
+  })
+  checkedAt: Date | null;
+  @Field({ description: 'Tree size (newest seq) this instance last verified and signed; "0" for none.' })
+  verifiedSize: string;
+}
+
 @ObjectType({ description: 'Control figures of the service over a period, from the audit records (regulation 3.4).' })
 export class ServiceStatistics {
   @Field(() => DateTimeScalar) from: Date;
@@ -153,4 +174,6 @@ export class ServiceStatistics {
   @Field(() => Int, { description: 'Distinct participants with at least one operation.' }) activeParticipants: number;
   @Field(() => [LoginMethodCount]) loginsByMethod: LoginMethodCount[];
   @Field(() => Int, { description: 'Login attempts whose outcome is not SUCCESS.' }) refusedLogins: number;
+  @Field(() => AuditIntegrity, { description: "The audit log's integrity now (not limited to the period)." })
+  auditIntegrity: AuditIntegrity;
 }
