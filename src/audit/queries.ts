@@ -48,7 +48,8 @@ export async function listAuditRecords(
   if (filter.participantId !== undefined && filter.participantId !== null) {
     if (!ID_RE.test(filter.participantId))
       throw new BadUserInputError('participantId: not a participant id', 'participantId');
-    add((p) => `participant_id = ${p}::bigint`, filter.participantId);
+    // The participant's records: as the actor, or as the one a login opened a session for.
+    add((p) => `(participant_id = ${p}::bigint OR login_participant_id = ${p}::bigint)`, filter.participantId);
   }
   if (filter.from) add((p) => `occurred_at >= ${p}`, filter.from);
   if (filter.to) add((p) => `occurred_at < ${p}`, filter.to);

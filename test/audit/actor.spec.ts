@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { hashToken } from '../../src/auth/session.service';
 import { resetData, testDb } from '../support/db';
-import { testServer } from '../support/server';
+import { insertParticipant } from '../support/fixtures';
+import { testServer, traderToken } from '../support/server';
 import {
   CHANGE,
   clearThrottle,
@@ -188,6 +189,27 @@ describe('audit: one true actor per record, a login alone in its operation', () 
         login_username: username,
         outcome: 'SUCCESS',
       });
+    });
+
+    it("shows a login in the trader's own myQueryHistory (it has no actor), and in no other trader's", async () => {
+      const r = await rawGql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', {
+        u: username,
+        p: TRADER_PASSWORD,
+      });
+      expect(r.body.errors, JSON.stringify(r.body.errors)).to.equal(undefined);
+      const [{ id: loginRecord }] = await testDb().ds.query(
+        'SELECT id::text AS id FROM audit_records WHERE request_id = $1',
+        [r.requestId],
+      );
+      const HISTORY = '{ myQueryHistory(first: 100) { edges { node { id login rootFields } } } }';
+      const ids = async (token: string): Promise<string[]> => {
+        const h = await rawGql(HISTORY, {}, token);
+        expect(h.body.errors, JSON.stringify(h.body.errors)).to.equal(undefined);
+        return h.body.data.myQueryHistory.edges.map((e: { node: { id: string } }) => e.node.id);
+      };
+      expect(await ids(r.body.data.login.token)).to.include(loginRecord);
+      const other = await traderToken(await insertParticipant('1000000099', 'Other Co'));
+      expect(await ids(other)).not.to.include(loginRecord);
     });
 
     it('a login sent with an officer token records the officer as actor and the trader only as what it opened', async () => {

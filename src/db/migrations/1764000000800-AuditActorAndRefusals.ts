@@ -15,6 +15,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 export class AuditActorAndRefusals1764000000800 implements MigrationInterface {
   name = 'AuditActorAndRefusals1764000000800';
 
+  constructor(private readonly role: string) {}
+
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       ALTER TABLE audit_records
@@ -28,11 +30,23 @@ export class AuditActorAndRefusals1764000000800 implements MigrationInterface {
     await q.query(`
       ALTER TABLE audit_records ADD CONSTRAINT audit_records_outcome_check
         CHECK (outcome IN ('SUCCESS', 'PARTIAL', 'ERROR', 'REJECTED'))`);
-    await q.query(`CREATE INDEX audit_records_login_participant_idx ON audit_records (login_participant_id)
+    await q.query(`CREATE INDEX audit_records_login_participant_idx ON audit_records (login_participant_id, seq DESC)
                      WHERE login_participant_id IS NOT NULL`);
+    // A trader's own history includes the logins that opened their sessions (no actor: the request had none).
+    await q.query(`DROP POLICY audit_records_read ON audit_records`);
+    await q.query(`
+      CREATE POLICY audit_records_read ON audit_records FOR SELECT TO ${this.role}
+      USING (NULLIF(current_setting('app.participant_id', true), '') IS NULL
+             OR participant_id = NULLIF(current_setting('app.participant_id', true), '')::bigint
+             OR login_participant_id = NULLIF(current_setting('app.participant_id', true), '')::bigint)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP POLICY audit_records_read ON audit_records`);
+    await q.query(`
+      CREATE POLICY audit_records_read ON audit_records FOR SELECT TO ${this.role}
+      USING (NULLIF(current_setting('app.participant_id', true), '') IS NULL
+             OR participant_id = NULLIF(current_setting('app.participant_id', true), '')::bigint)`);
     await q.query(`DROP INDEX IF EXISTS audit_records_login_participant_idx`);
     await q.query(`ALTER TABLE audit_records DROP CONSTRAINT audit_records_outcome_check`);
     await q.query(`

@@ -36,7 +36,7 @@ export function migrations(appRole: string): MigrationClass[] {
     bind(TradeRollups1764000000500),
     AuditNoTruncate1764000000600,
     GeneratedColumnMetadata1764000000700,
-    AuditActorAndRefusals1764000000800,
+    bind(AuditActorAndRefusals1764000000800),
     bind(OfficerActionsAndBlocks1764000000900),
     bind(AuditTransparencyLog1764000001000),
   ];
