@@ -161,20 +161,12 @@ export class AuditService {
   async recordWithheld(entry: AuditEntryInput, sent: Partial<AuditEntryInput>): Promise<void> {
     const corrected: AuditEntryInput = { ...entry, ...sent };
     const pending = this.committer.replaceQueued(entry, corrected);
-    if (!pending) await this.committer.submit({ ...corrected, reservedId: undefined });
+    if (!pending) await this.committer.submit(corrected);
   }
 
   /** Waits for every record submitted so far. */
   drain(): Promise<void> {
     return this.committer.drain();
-  }
-
-  /** An id for a record not written yet (e.g. to name it in the response); pass it as reservedId. */
-  async reserveId(): Promise<string> {
-    const [row] = await this.db.run(null, (sql) =>
-      sql.query<{ id: string }>(`SELECT nextval('audit_records_id_seq')::text AS id`),
-    );
-    return row.id;
   }
 
   /**
@@ -207,7 +199,7 @@ export class AuditService {
       const { head: last } = await conn.batch(null, { lock: CHAIN_LOCK, head: CHAIN_HEAD }, { commit: false });
       const row = last.rows[0];
       const head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
-      const need = items.filter((i) => i.reservedId === undefined).length;
+      const need = items.length;
       const ids =
         need === 0
           ? []
@@ -238,7 +230,7 @@ export class AuditService {
         const row = head.rows[0];
         this.head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
       }
-      const need = items.filter((i) => i.reservedId === undefined).length;
+      const need = items.length;
       if (this.idPool.length < need) {
         const block = statement<{ id: string }>(
           `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${Math.max(need, ID_BLOCK)})`,
@@ -523,7 +515,7 @@ function literal(v: unknown, type: string): string {
 }
 
 /** Text as PostgreSQL will store it (see cleanText), applied before hashing so both agree. */
-function sanitize<T extends Omit<AuditEntryInput, 'reservedId'>>(e: T): T {
+function sanitize<T extends AuditEntryInput>(e: T): T {
   const t = <S extends string | null>(x: S) => cleanText(x, 100_000);
   return {
     ...e,
@@ -546,9 +538,8 @@ function buildRecords(items: AuditEntryInput[], head: { seq: bigint; hash: Buffe
   let used = 0;
   const records: AuditRecord[] = [];
   for (const item of items) {
-    const { reservedId, ...entry } = item;
     seq += 1n;
-    const partial = { ...sanitize(entry), id: reservedId ?? ids[used++], seq: seq.toString(), prevHash: prev };
+    const partial = { ...sanitize(item), id: ids[used++], seq: seq.toString(), prevHash: prev };
     const rec: AuditRecord = { ...partial, hash: recordHash(partial) };
     records.push(rec);
     prev = rec.hash;

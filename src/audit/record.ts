@@ -57,11 +57,9 @@ export interface AuditEntryInput {
   loginUsername?: string | null;
   /** A summary record of refusals not recorded one by one (over the per-address limit): how many. */
   refusedCount?: number | null;
-  /** An id reserved earlier (reserveAuditId); else the writer takes the next one. */
-  reservedId?: string;
 }
 
-export interface AuditRecord extends Omit<AuditEntryInput, 'reservedId'> {
+export interface AuditRecord extends AuditEntryInput {
   id: string;
   seq: string;
   prevHash: Buffer;
