@@ -273,6 +273,15 @@ function withCode<C extends AppErrorCode>(code: C) {
   };
 }
 
+/** The class of a code whose errors carry a message, `defaultMessage` unless the thrower names another. */
+function withDefault<C extends AppErrorCode>(code: C, defaultMessage: string) {
+  return class extends AppError<C> {
+    constructor(message = defaultMessage) {
+      super(code, message);
+    }
+  };
+}
+
 /** An error that tells the client when to try again (`retryAfterSeconds`). */
 abstract class RetryLaterError<C extends 'RATE_LIMITED' | 'ACCOUNT_LOCKED'> extends AppError<C> {
   readonly retryAfterSeconds: number;
@@ -285,29 +294,19 @@ abstract class RetryLaterError<C extends 'RATE_LIMITED' | 'ACCOUNT_LOCKED'> exte
 
 // Sessions and roles
 
-export class UnauthenticatedError extends AppError<'UNAUTHENTICATED'> {
-  constructor(message = 'not authenticated') {
-    super('UNAUTHENTICATED', message);
-  }
-}
+export class UnauthenticatedError extends withDefault('UNAUTHENTICATED', 'not authenticated') {}
 
-export class ForbiddenError extends AppError<'FORBIDDEN'> {
-  constructor(message = 'not allowed for this role') {
-    super('FORBIDDEN', message);
-  }
-}
+export class ForbiddenError extends withDefault('FORBIDDEN', 'not allowed for this role') {}
 
-export class ParticipantBlockedError extends AppError<'PARTICIPANT_BLOCKED'> {
-  constructor(message = 'access of this participant is blocked: contact the customs authority') {
-    super('PARTICIPANT_BLOCKED', message);
-  }
-}
+export class ParticipantBlockedError extends withDefault(
+  'PARTICIPANT_BLOCKED',
+  'access of this participant is blocked: contact the customs authority',
+) {}
 
-export class PasswordChangeRequiredError extends AppError<'PASSWORD_CHANGE_REQUIRED'> {
-  constructor(message = 'change the one-time password first (changePassword), then log in again') {
-    super('PASSWORD_CHANGE_REQUIRED', message);
-  }
-}
+export class PasswordChangeRequiredError extends withDefault(
+  'PASSWORD_CHANGE_REQUIRED',
+  'change the one-time password first (changePassword), then log in again',
+) {}
 
 export class AccountLockedError extends RetryLaterError<'ACCOUNT_LOCKED'> {
   constructor(message: string, retryAfterSeconds: number) {
@@ -338,21 +337,15 @@ export class NotFoundError extends withCode('NOT_FOUND') {}
 
 // Signature logins (src/pki, src/auth)
 
-export class ChallengeNotFoundError extends AppError<'CHALLENGE_NOT_FOUND'> {
-  constructor(message = 'no such login challenge') {
-    super('CHALLENGE_NOT_FOUND', message);
-  }
-}
-export class ChallengeAlreadyUsedError extends AppError<'CHALLENGE_ALREADY_USED'> {
-  constructor(message = 'this login challenge was already used: ask for a new one') {
-    super('CHALLENGE_ALREADY_USED', message);
-  }
-}
-export class ChallengeExpiredError extends AppError<'CHALLENGE_EXPIRED'> {
-  constructor(message = 'this login challenge has expired: ask for a new one') {
-    super('CHALLENGE_EXPIRED', message);
-  }
-}
+export class ChallengeNotFoundError extends withDefault('CHALLENGE_NOT_FOUND', 'no such login challenge') {}
+export class ChallengeAlreadyUsedError extends withDefault(
+  'CHALLENGE_ALREADY_USED',
+  'this login challenge was already used: ask for a new one',
+) {}
+export class ChallengeExpiredError extends withDefault(
+  'CHALLENGE_EXPIRED',
+  'this login challenge has expired: ask for a new one',
+) {}
 export class SignatureMalformedError extends withCode('SIGNATURE_MALFORMED') {}
 export class SignatureInvalidError extends withCode('SIGNATURE_INVALID') {}
 export class ContentMismatchError extends withCode('CONTENT_MISMATCH') {}
@@ -366,11 +359,10 @@ export class CertRevocationUnknownError extends withCode('CERT_REVOCATION_UNKNOW
 export class CertSubjectUnmappedError extends withCode('CERT_SUBJECT_UNMAPPED') {}
 export class ParticipantNotFoundError extends withCode('PARTICIPANT_NOT_FOUND') {}
 export class AssertionInvalidError extends withCode('ASSERTION_INVALID') {}
-export class AssertionReplayedError extends AppError<'ASSERTION_REPLAYED'> {
-  constructor(message = 'this portal assertion was already used') {
-    super('ASSERTION_REPLAYED', message);
-  }
-}
+export class AssertionReplayedError extends withDefault(
+  'ASSERTION_REPLAYED',
+  'this portal assertion was already used',
+) {}
 
 // Limits and infrastructure
 
@@ -387,19 +379,15 @@ export class QueryTooComplexError extends AppError<'QUERY_TOO_COMPLEX'> {
   }
 }
 
-export class QueryTimeoutError extends AppError<'QUERY_TIMEOUT'> {
-  constructor(
-    message = 'the query ran longer than the statement timeout: narrow the filter or ask for fewer rows, or try again later',
-  ) {
-    super('QUERY_TIMEOUT', message);
-  }
-}
+export class QueryTimeoutError extends withDefault(
+  'QUERY_TIMEOUT',
+  'the query ran longer than the statement timeout: narrow the filter or ask for fewer rows, or try again later',
+) {}
 
-export class DatabaseUnavailableError extends AppError<'DATABASE_UNAVAILABLE'> {
-  constructor(message = 'the database cannot be reached right now; try again later') {
-    super('DATABASE_UNAVAILABLE', message);
-  }
-}
+export class DatabaseUnavailableError extends withDefault(
+  'DATABASE_UNAVAILABLE',
+  'the database cannot be reached right now; try again later',
+) {}
 
 export class AuditUnavailableError extends AppError<'AUDIT_UNAVAILABLE'> {
   /** `timedOut`: the record was still waiting (queued or being written) when the response gave up on it. */
@@ -414,11 +402,7 @@ export class AuditUnavailableError extends AppError<'AUDIT_UNAVAILABLE'> {
   }
 }
 
-export class PayloadTooLargeError extends AppError<'PAYLOAD_TOO_LARGE'> {
-  constructor(message = 'the request body exceeds 1 MB') {
-    super('PAYLOAD_TOO_LARGE', message);
-  }
-}
+export class PayloadTooLargeError extends withDefault('PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MB') {}
 
 export class BadRequestError extends AppError<'BAD_REQUEST'> {
   /** `status`: 400, or 415 for an unsupported encoding or charset. */
@@ -433,11 +417,7 @@ export class BadRequestError extends AppError<'BAD_REQUEST'> {
   }
 }
 
-export class InternalServerError extends AppError<'INTERNAL_SERVER_ERROR'> {
-  constructor(message = 'Internal server error') {
-    super('INTERNAL_SERVER_ERROR', message);
-  }
-}
+export class InternalServerError extends withDefault('INTERNAL_SERVER_ERROR', 'Internal server error') {}
 
 /** The one class of each code the service raises (the compiler insists on every code). */
 export const ERROR_CLASSES: { readonly [C in AppErrorCode]: abstract new (...args: never[]) => AppError<C> } = {
