@@ -115,6 +115,14 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
         expect(String(err), `owner: ${stmt}`).to.match(/append-only/);
       }
     }
+    // The chain head too: emptied, it would be rebuilt from the newest record, hiding a deletion of it.
+    const headErr = await testDb()
+      .ds.query('TRUNCATE audit_chain_head')
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
+    expect(String(headErr), 'owner: TRUNCATE audit_chain_head').to.match(/append-only/);
     const [{ n }] = await testDb().ds.query('SELECT count(*)::int AS n FROM audit_records');
     expect(n).to.equal(2);
     const [{ c }] = await testDb().ds.query('SELECT count(*)::int AS c FROM audit_checkpoints');

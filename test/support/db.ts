@@ -84,7 +84,9 @@ export async function resetData(): Promise<void> {
   );
   if (tables.length === 0) return;
   // The audit tables refuse TRUNCATE (migration 1764000000600); the owner lifts that deliberately.
-  const audit = ['audit_records', 'audit_checkpoints'].filter((t) => tables.some((x) => x.tablename === t));
+  const audit = ['audit_records', 'audit_checkpoints', 'audit_chain_head'].filter((t) =>
+    tables.some((x) => x.tablename === t),
+  );
   await ds.transaction(async (m) => {
     for (const t of audit) await m.query(`ALTER TABLE ${t} DISABLE TRIGGER ${t}_no_truncate`);
     await m.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);

@@ -73,6 +73,11 @@ export class AuditTransparencyLog1764000001000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER audit_chain_head_guard BEFORE UPDATE OR DELETE ON audit_chain_head
       FOR EACH ROW EXECUTE FUNCTION audit_head_guard()`);
+    // TRUNCATE skips row triggers: without this, an emptied head is rebuilt from the newest record, so
+    // truncating it and then deleting the newest record would let the next insert reuse that seq.
+    await q.query(`
+      CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head
+      FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
