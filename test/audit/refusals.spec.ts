@@ -5,15 +5,11 @@
  * Bounded: beyond AUDIT_REFUSALS_PER_MINUTE per client address per minute, one summary record per
  * address per minute carries the count.
  */
-import net from 'node:net';
 import { expect } from 'chai';
-import { loadConfig, type AppConfig } from '../../src/config';
-import { openDatabase, type Database } from '../../src/db/database';
-import { startHttpServer, type RunningServer } from '../../src/http/server';
-import { createServices } from '../../src/services';
-import { FixedClock } from '../../src/shared/clock';
-import { createLogger } from '../../src/shared/logger';
+import type { AppConfig } from '../../src/config';
 import { resetData, testDb } from '../support/db';
+import type { RunningServer } from '../../src/http/server';
+import { serviceBehindRelay, type Relay, type RelayedService } from '../support/relay';
 import { insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import { verifyAuditChain } from '../../src/audit/verify';
@@ -169,57 +165,19 @@ describe('audit: refusals beyond the per-address limit', () => {
   });
 });
 
-/** A TCP relay to the test database that can be cut and restored (as in database-unavailable.spec.ts). */
-class Relay {
-  private server?: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-  constructor(private readonly target: { host: string; port: number }) {}
-  async open(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
-
 describe('audit: DATABASE_UNAVAILABLE during the session look-up is recorded once the database is back', function () {
   this.timeout(30_000);
   let relay: Relay;
-  let db: Database;
   let server: RunningServer;
+  let relayed: RelayedService | undefined;
 
   before(async () => {
     await resetData();
-    const u = new URL(testDb().url);
-    relay = new Relay({ host: u.hostname, port: Number(u.port) });
-    await relay.open();
-    u.port = String(relay.port);
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: u.toString(),
-      DB_CONNECT_TIMEOUT_MS: '1000',
-    });
-    db = await openDatabase(config, { migrate: false });
-    const services = createServices(config, db.ds, new FixedClock(new Date()));
-    server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
+    relayed = await serviceBehindRelay();
+    ({ relay, server } = relayed);
   });
   after(async () => {
-    await server?.close();
-    await relay?.cut();
-    await db?.close();
+    await relayed?.close();
   });
 
   it('answers 503 at once and writes the REJECTED record when the database answers again', async () => {

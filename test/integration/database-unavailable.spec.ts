@@ -3,75 +3,30 @@
  * (503 DATABASE_UNAVAILABLE with the request id) instead of a masked 500, it is counted, and the
  * service answers again once the database is back, without a restart.
  */
-import net from 'node:net';
 import { expect } from 'chai';
-import { loadConfig } from '../../src/config';
-import { openDatabase, type Database } from '../../src/db/database';
 import { isDatabaseUnavailable } from '../../src/db/unavailable';
-import { startHttpServer, type RunningServer } from '../../src/http/server';
-import { createServices } from '../../src/services';
-import { FixedClock } from '../../src/shared/clock';
-import { createLogger } from '../../src/shared/logger';
-import { resetData, testDb } from '../support/db';
+import { resetData } from '../support/db';
+import type { RunningServer } from '../../src/http/server';
+import { serviceBehindRelay, type Relay, type RelayedService } from '../support/relay';
 import { insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
-
-/** A TCP relay to the test database that can be cut (refusing and dropping connections) and restored. */
-class Relay {
-  private server?: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 describe('database unavailable', function () {
   this.timeout(30_000);
   let relay: Relay;
-  let db: Database;
   let server: RunningServer;
   let token: string;
+  let relayed: RelayedService | undefined;
 
   before(async () => {
     await resetData();
-    const u = new URL(testDb().url);
-    relay = new Relay({ host: u.hostname, port: Number(u.port) });
-    await relay.open();
-    u.port = String(relay.port);
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: u.toString(),
-      DB_CONNECT_TIMEOUT_MS: '1000',
-    });
-    db = await openDatabase(config, { migrate: false });
-    const services = createServices(config, db.ds, new FixedClock(new Date()));
-    server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
+    relayed = await serviceBehindRelay();
+    ({ relay, server } = relayed);
     const pid = await insertParticipant('1000000001');
-    token = await traderToken(pid, services);
+    token = await traderToken(pid, relayed.services);
   });
   after(async () => {
-    await server?.close();
-    await relay?.cut();
-    await db?.close();
+    await relayed?.close();
   });
 
   const ask = async () => {
