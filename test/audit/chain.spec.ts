@@ -3,57 +3,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { AuditService } from '../../src/audit/audit.service';
-import { recordHash, rowToRecord, type AuditEntryInput, type AuditRow } from '../../src/audit/record';
+import { recordHash, rowToRecord, type AuditRow } from '../../src/audit/record';
 import { generateSigningKey, writeKeyFiles, type SigningKey } from '../../src/audit/signing';
 import { verifyAuditChain, type VerifyResult } from '../../src/audit/verify';
 import { RequestDb } from '../../src/db/tenant';
 import { FixedClock } from '../../src/shared/clock';
 import { resetData, testDb } from '../support/db';
 import { gql } from '../support/server';
-import { auditRows } from './helpers';
-
-/** The attacker: a superuser connection with triggers switched off. */
-async function asAttacker(fn: (c: Client) => Promise<void>): Promise<void> {
-  const c = new Client({ connectionString: testDb().url });
-  await c.connect();
-  try {
-    await c.query('SET session_replication_role = replica');
-    await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-function entry(i: number, over: Partial<AuditEntryInput> = {}): AuditEntryInput {
-  return {
-    occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
-    requestId: `req-${i}`,
-    sessionId: null,
-    userAccountId: null,
-    participantId: null,
-    role: null,
-    username: null,
-    authMethod: null,
-    login: false,
-    clientIp: '127.0.0.1',
-    userAgent: 'chain-test',
-    operationType: 'query',
-    operationName: null,
-    rootFields: ['me'],
-    documentHash: null,
-    variables: '{}',
-    outcome: 'SUCCESS',
-    errorCodes: [],
-    rowsReturned: 1,
-    responseHash: Buffer.alloc(32, i % 256),
-    httpStatus: 200,
-    durationUs: 1000 + i,
-    complaintId: null,
-    ...over,
-  };
-}
+import { asAttacker, auditEntry, auditRows } from './helpers';
 
 describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
   let key: SigningKey;
@@ -88,7 +46,7 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
   });
 
   async function writeRecords(n: number): Promise<void> {
-    for (let i = 1; i <= n; i++) await svc.append(entry(i));
+    for (let i = 1; i <= n; i++) await svc.append(auditEntry(i, 'chain'));
   }
 
   it('refuses UPDATE, DELETE and TRUNCATE to the request role, and to the owner (triggers)', async () => {
@@ -144,7 +102,7 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
   it('keeps one chain when two service instances write at the same time (advisory lock)', async () => {
     const { ds, config } = testDb();
     const other = new AuditService(ds, rdb, config, new FixedClock(new Date()), { key, witnessDir: null });
-    const writes = Array.from({ length: 60 }, (_, i) => (i % 2 ? svc : other).append(entry(i + 1)));
+    const writes = Array.from({ length: 60 }, (_, i) => (i % 2 ? svc : other).append(auditEntry(i + 1, 'chain')));
     const ids = await Promise.all(writes);
     expect(new Set(ids.map((x) => x.seq)).size).to.equal(60);
     await svc.checkpoint();
@@ -163,7 +121,9 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     ];
     let n = 0;
     for (let wave = 0; wave < 20; wave += 1) {
-      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => instances[i % 6].append(entry(++n))));
+      const ids = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => instances[i % 6].append(auditEntry(++n, 'chain'))),
+      );
       expect(ids).to.have.length(12);
     }
     expect(await verify()).to.include({ ok: true, records: n });

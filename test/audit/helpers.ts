@@ -1,7 +1,9 @@
 /** Shared pieces of the audit tests: raw HTTP calls, audit rows read as the owner, sessions. */
 import crypto from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
+import { Client } from 'pg';
 import pino from 'pino';
+import type { AuditEntryInput } from '../../src/audit/record';
 import type { AppConfig } from '../../src/config';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { createServices, type Services } from '../../src/services';
@@ -182,4 +184,46 @@ export async function newestSessionId(where: { participantId: string } | { userA
     ['participantId' in where ? where.participantId : where.userAccountId],
   );
   return row.id;
+}
+
+/** The attacker of the audit tests: a superuser connection with triggers switched off. */
+export async function asAttacker(fn: (c: Client) => Promise<unknown>): Promise<void> {
+  const c = new Client({ connectionString: testDb().url });
+  await c.connect();
+  try {
+    await c.query('SET session_replication_role = replica');
+    await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The i-th of a run of plain audit entries (a trader's `me`), for tests that write records directly. */
+export function auditEntry(i: number, tag: string, over: Partial<AuditEntryInput> = {}): AuditEntryInput {
+  return {
+    occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
+    requestId: `${tag}-${i}`,
+    sessionId: null,
+    userAccountId: null,
+    participantId: null,
+    role: null,
+    username: null,
+    authMethod: null,
+    login: false,
+    clientIp: '127.0.0.1',
+    userAgent: `${tag}-test`,
+    operationType: 'query',
+    operationName: null,
+    rootFields: ['me'],
+    documentHash: null,
+    variables: '{}',
+    outcome: 'SUCCESS',
+    errorCodes: [],
+    rowsReturned: 1,
+    responseHash: crypto.createHash('sha256').update(`${tag}-${i}`).digest(),
+    httpStatus: 200,
+    durationUs: 1000 + i,
+    complaintId: null,
+    ...over,
+  };
 }

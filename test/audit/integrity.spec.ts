@@ -9,27 +9,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { AuditIntegrityError, type AuditService } from '../../src/audit/audit.service';
 import { noteVerifier, openCheckpointNote } from '../../src/audit/checkpoint-note';
 import { leafHash, MerkleTree, verifyConsistency, verifyInclusion } from '../../src/audit/merkle';
-import { recordHash, rowToRecord, type AuditEntryInput, type AuditRow } from '../../src/audit/record';
+import { recordHash, rowToRecord, type AuditRow } from '../../src/audit/record';
 import { writeKeyFiles } from '../../src/audit/signing';
 import { verifyAuditChain } from '../../src/audit/verify';
 import { resetData, testDb } from '../support/db';
 import { runCli } from '../support/cli';
-import { capturedServer, officerToken, rawGql, type CapturedServer } from './helpers';
-
-async function asAttacker(fn: (c: Client) => Promise<unknown>): Promise<void> {
-  const c = new Client({ connectionString: testDb().url });
-  await c.connect();
-  try {
-    await c.query('SET session_replication_role = replica');
-    await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+import { asAttacker, auditEntry, capturedServer, officerToken, rawGql, type CapturedServer } from './helpers';
 
 /** The attack of the probe: change a record's participant and root field, recompute its hash. */
 async function forgeRecord(seq: number, participantId: string): Promise<void> {
@@ -48,34 +36,6 @@ async function forgeRecord(seq: number, participantId: string): Promise<void> {
   });
 }
 
-function entry(i: number): AuditEntryInput {
-  return {
-    occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
-    requestId: `integrity-${i}`,
-    sessionId: null,
-    userAccountId: null,
-    participantId: null,
-    role: null,
-    username: null,
-    authMethod: null,
-    login: false,
-    clientIp: '127.0.0.1',
-    userAgent: 'integrity-test',
-    operationType: 'query',
-    operationName: null,
-    rootFields: ['me'],
-    documentHash: null,
-    variables: '{}',
-    outcome: 'SUCCESS',
-    errorCodes: [],
-    rowsReturned: 1,
-    responseHash: crypto.createHash('sha256').update(String(i)).digest(),
-    httpStatus: 200,
-    durationUs: 100 + i,
-    complaintId: null,
-  };
-}
-
 describe('audit integrity: only verified history is signed (issue 10, item 2)', function () {
   this.timeout(120_000);
   let srv: CapturedServer;
@@ -85,7 +45,7 @@ describe('audit integrity: only verified history is signed (issue 10, item 2)', 
 
   const write = async (count: number) => {
     const out = [];
-    for (let i = 0; i < count; i++) out.push(await audit.append(entry(++n)));
+    for (let i = 0; i < count; i++) out.push(await audit.append(auditEntry(++n, 'integrity')));
     return out;
   };
   const checkpoints = async (): Promise<number> =>
