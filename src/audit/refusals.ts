@@ -39,6 +39,38 @@ export interface RefusalSink {
   append(entry: AuditEntryInput): Promise<AppendResult>;
 }
 
+/** What differs between refusal records: when, which request, who and from where, and what was sent. */
+export type RejectedFacts = Pick<
+  AuditEntryInput,
+  'occurredAt' | 'requestId' | 'clientIp' | 'errorCodes' | 'responseHash'
+> &
+  Partial<AuditEntryInput>;
+
+/** The audit record of a request refused before anything executed (outcome REJECTED, nothing returned). */
+export function rejectedEntry(facts: RejectedFacts): AuditEntryInput {
+  return {
+    sessionId: null,
+    userAccountId: null,
+    participantId: null,
+    role: null,
+    username: null,
+    authMethod: null,
+    login: false,
+    userAgent: null,
+    operationType: null,
+    operationName: null,
+    rootFields: [],
+    documentHash: null,
+    variables: '{}',
+    outcome: 'REJECTED',
+    rowsReturned: 0,
+    httpStatus: null,
+    durationUs: 0,
+    complaintId: null,
+    ...facts,
+  };
+}
+
 export class RefusalRecorder {
   private readonly windows = new Map<string, Window>();
   private pending: AuditEntryInput[] = [];
@@ -155,32 +187,16 @@ export class RefusalRecorder {
   private summarise(key: string, w: Window): void {
     if (w.unrecorded === 0) return;
     const start = new Date(w.minute * 60_000);
-    this.keep({
-      occurredAt: start,
-      requestId: `refusals ${start.toISOString()} ${key}`.slice(0, 100),
-      sessionId: null,
-      userAccountId: null,
-      participantId: null,
-      role: null,
-      username: null,
-      authMethod: null,
-      login: false,
-      clientIp: key === '' ? null : key,
-      userAgent: null,
-      operationType: null,
-      operationName: null,
-      rootFields: [],
-      documentHash: null,
-      variables: '{}',
-      outcome: 'REJECTED',
-      errorCodes: [...w.codes].sort(),
-      rowsReturned: 0,
-      responseHash: EMPTY_HASH,
-      httpStatus: null,
-      durationUs: 0,
-      complaintId: null,
-      refusedCount: w.unrecorded,
-    });
+    this.keep(
+      rejectedEntry({
+        occurredAt: start,
+        requestId: `refusals ${start.toISOString()} ${key}`.slice(0, 100),
+        clientIp: key === '' ? null : key,
+        errorCodes: [...w.codes].sort(),
+        responseHash: EMPTY_HASH,
+        refusedCount: w.unrecorded,
+      }),
+    );
   }
 
   private keep(entry: AuditEntryInput): void {

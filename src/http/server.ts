@@ -11,8 +11,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { cleanText, type AuditEntryInput } from '../audit/record';
-import { RefusalRecorder } from '../audit/refusals';
+import { cleanText } from '../audit/record';
+import { RefusalRecorder, rejectedEntry } from '../audit/refusals';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
@@ -188,7 +188,7 @@ export async function startHttpServer(
             : Buffer.alloc(0);
       const codes = refusalCodes(req, res, body);
       const v = ctx?.viewer ?? null;
-      const entry: AuditEntryInput = {
+      const entry = rejectedEntry({
         occurredAt,
         requestId: cleanText(String(res.locals.requestId), 100),
         sessionId: v?.sessionId ?? null,
@@ -197,22 +197,13 @@ export async function startHttpServer(
         role: v?.role ?? null,
         username: cleanText(v?.username ?? null, 200),
         authMethod: v?.authMethod ?? null,
-        login: false,
         clientIp: cleanText(req.ip ?? req.socket.remoteAddress ?? null, 100),
         userAgent: cleanText(req.get('user-agent') ?? null, 500),
-        operationType: null,
-        operationName: null,
-        rootFields: [],
-        documentHash: null,
-        variables: '{}',
-        outcome: 'REJECTED',
         errorCodes: codes,
-        rowsReturned: 0,
         responseHash: crypto.createHash('sha256').update(body).digest(),
         httpStatus: res.statusCode,
         durationUs: Math.round((performance.now() - started) * 1000),
-        complaintId: null,
-      };
+      });
       metrics.operations.inc({ operation: '(refused)', type: 'none', outcome: 'REJECTED' });
       logger.info(
         { requestId: entry.requestId, outcome: 'REJECTED', errorCodes: codes, httpStatus: entry.httpStatus },
