@@ -45,17 +45,14 @@ export interface DeclRow {
   flags: string;
 }
 
-/** Declaration-level columns: identical on every item of one declaration within a file. */
-export const DECL_FIELDS: ReadonlyArray<DeclarationColumn> = [
-  'registration_date',
-  'direction',
-  'declarant_voen',
-  'declarant_fin',
-  'declarant_gooen',
-  'declarant_name',
-  'customs_post_code',
-  'procedure_code',
-];
+/**
+ * Declaration-level columns: identical on every item of one declaration within a file. They are the
+ * format's columns after the two keys (number, item) and before the item-level ones (hs_code on).
+ */
+export const DECL_FIELDS: ReadonlyArray<DeclarationColumn> = DECLARATION_COLUMNS.slice(
+  DECLARATION_COLUMNS.indexOf('registration_date'),
+  DECLARATION_COLUMNS.indexOf('hs_code'),
+);
 const DECL_IDX = DECL_FIELDS.map((c) => COL[c]);
 const NF = DECL_FIELDS.length;
 /** Item numbers up to this are tracked in a per-declaration bit mask; larger ones in a Set. */

@@ -5,13 +5,9 @@
  * no revocation ran, and each officer action names the officer in its row.
  */
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { resetData, testDb } from '../support/db';
 import { errorCode, gql, officerToken, testServer, traderToken } from '../support/server';
-import { webEidToken } from '../pki/helpers';
+import { cert, signCms, webEidToken } from '../pki/helpers';
 import {
   CHANGE,
   clearThrottle,
@@ -25,8 +21,6 @@ import {
   TERMINATE,
 } from './helpers';
 
-const CERTS = path.resolve(__dirname, '..', '..', 'certs-test');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'blocks-'));
 /** The VÖEN of the test certificates legal-rsa / legal-ec and of the portal assertions below. */
 const VOEN = '1402345671';
 
@@ -41,28 +35,9 @@ const SIG_LOGIN = `mutation($id: ID!, $sig: String!) { loginWithSignature(challe
 const WEB_EID = `mutation($id: ID!, $token: String!) { loginWithWebEid(challengeId: $id, token: $token) { token } }`;
 const PORTAL = `mutation($a: String!) { loginWithPortalAssertion(assertion: $a) { token } }`;
 
-function cmsSign(content: Buffer | string, who: string): string {
-  const input = path.join(tmp, `in-${process.hrtime.bigint()}`);
-  fs.writeFileSync(input, content);
-  return execFileSync('openssl', [
-    'cms',
-    '-sign',
-    '-binary',
-    '-md',
-    'sha256',
-    '-outform',
-    'DER',
-    '-nodetach',
-    '-in',
-    input,
-    '-signer',
-    path.join(CERTS, `${who}.cert.pem`),
-    '-inkey',
-    path.join(CERTS, `${who}.key.pem`),
-    '-certfile',
-    path.join(CERTS, 'issuing-ca.cert.pem'),
-  ]).toString('base64');
-}
+/** Attached CMS signature by `who`, with the issuing CA's certificate. */
+const cmsSign = (content: Buffer | string, who: string): string =>
+  signCms(who, content, { detached: false, certfile: cert('issuing-ca') });
 
 async function challenge(): Promise<{ id: string; nonce: string; toBeSigned: string }> {
   const r = await gql(CHALLENGE);
