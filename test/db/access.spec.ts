@@ -1,9 +1,10 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { DataSource } from 'typeorm';
 import { ComplaintEntity, DeclarationEntity } from '../../src/db/entities';
-import { migrations } from '../../src/db/migrations';
+import { MIGRATION_FILES, migrations, migrationSql } from '../../src/db/migrations';
 import { findPool, ownerTransaction, poolOf, withOwnerClient } from '../../src/db/pool';
 import { RequestDb, requestPrelude, statement } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
@@ -136,13 +137,53 @@ describe('the database module (src/db)', () => {
 
 describe('migrations are frozen', () => {
   const dir = path.join(__dirname, '../../src/db/migrations');
+  const read = (file: string): string => fs.readFileSync(path.join(dir, `${file}.sql`), 'utf8').replace(/\r\n/g, '\n');
 
-  it('import nothing but TypeORM and each other, and read no configuration', () => {
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
-      const text = fs.readFileSync(path.join(dir, f), 'utf8');
-      const from = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      for (const m of from) expect(m === 'typeorm' || m.startsWith('./'), `${f} imports ${m}`).to.equal(true);
-      expect(text, f).not.to.match(/getConfig|process\.env/);
+  /**
+   * The SHA-256 of every shipped migration. A new migration adds its line; editing a shipped file
+   * fails here: a migration must keep doing what it did the day it shipped (write a new one).
+   */
+  const SHIPPED: Record<string, string> = {
+    '1764000000000-Initial': 'ca057dba0340ada00fdcd0714f51080a0e71a623b575467d69944df200d81aa9',
+    '1764000000100-PasswordAccess': 'dc765c0c1e02807124b049fc60230f35f63c3f4a7adbb551788f183cb678aba1',
+    '1764000000200-Audit': 'aa46521bdf52a5749b16055ef2e44bdfd1b0e9a4735e5e629ef3ed8afb588352',
+    '1764000000300-Complaints': '5710960da1bf1de07d2f30c5ea5f7b09ca75f791a933f29a88f12d955c06436e',
+    '1764000000400-SignatureLogin': '11cf916e60c7a8cad581d824a7caa400623a4ae432cd782c39163add29df65f0',
+    '1764000000500-TradeRollups': '18e35c0d17595d8e25f361a8f977ca340d30598a08a4cf59c736a52da7e2959a',
+    '1764000000600-AuditNoTruncate': '4dbf3e60442ba939985e091abcaa3484e8ec956b2084f0bec780c17f49e507eb',
+    '1764000000700-GeneratedColumnMetadata': '38ac2a80611077ceb2b1fa59875b8caaebc3a0f253483e72dc8140cfe1771993',
+    '1764000000800-AuditActorAndRefusals': 'ca688839142f04fcaaa9c9877ab11cf94cab7e60725e1da02623e43092cacab7',
+    '1764000000900-OfficerActionsAndBlocks': 'ce29cb9b3453fea80b17fb87cdcd5e683ddc8be08b4ec7f344e6f1c1098ee6ef',
+    '1764000001000-AuditTransparencyLog': '89c99307388b3ec88cc30cef5b1b300fea043aa9be57e894de309f9720d4ec5a',
+  };
+
+  it('are the SQL files listed in index.ts, in order, each unchanged since it shipped', () => {
+    const onDisk = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => f.slice(0, -4))
+      .sort();
+    expect([...MIGRATION_FILES].sort()).to.deep.equal(onDisk);
+    expect([...MIGRATION_FILES]).to.deep.equal(Object.keys(SHIPPED));
+    for (const f of MIGRATION_FILES) {
+      expect(
+        crypto.createHash('sha256').update(read(f)).digest('hex'),
+        `${f}.sql was edited after it shipped`,
+      ).to.equal(SHIPPED[f]);
+    }
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))).to.deep.equal(['index.ts']);
+  });
+
+  it('take the request role as their only input, and refuse a role that is not a plain name', () => {
+    for (const f of MIGRATION_FILES) {
+      const tokens = [...read(f).matchAll(/\{\{([^}]*)\}\}/g)].map((m) => m[1]);
+      expect(new Set(tokens), f).to.satisfy((s: Set<string>) => [...s].every((t) => t === 'app_role'));
+      const { up, down } = migrationSql(f, 'some_role');
+      expect(up + down, f).not.to.include('{{');
+      expect(up.trim(), f).not.to.equal('');
+    }
+    for (const bad of ['Some_Role', 'x; DROP TABLE participants', 'a-b', '', '1abc']) {
+      expect(() => migrationSql(MIGRATION_FILES[0], bad), bad).to.throw(/not a role name/);
     }
   });
 

@@ -1,43 +1,66 @@
-import type { MigrationInterface } from 'typeorm';
-import { Initial1764000000000 } from './1764000000000-Initial';
-import { PasswordAccess1764000000100 } from './1764000000100-PasswordAccess';
-import { Audit1764000000200 } from './1764000000200-Audit';
-import { Complaints1764000000300 } from './1764000000300-Complaints';
-import { SignatureLogin1764000000400 } from './1764000000400-SignatureLogin';
-import { TradeRollups1764000000500 } from './1764000000500-TradeRollups';
-import { AuditNoTruncate1764000000600 } from './1764000000600-AuditNoTruncate';
-import { GeneratedColumnMetadata1764000000700 } from './1764000000700-GeneratedColumnMetadata';
-import { AuditActorAndRefusals1764000000800 } from './1764000000800-AuditActorAndRefusals';
-import { OfficerActionsAndBlocks1764000000900 } from './1764000000900-OfficerActionsAndBlocks';
-import { AuditTransparencyLog1764000001000 } from './1764000001000-AuditTransparencyLog';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** A migration class TypeORM can instantiate (it calls `new` without arguments). */
 export type MigrationClass = new () => MigrationInterface;
 
 /**
- * Every migration in order, bound to the request role `appRole` (DB_APP_ROLE). Add new ones at the
- * end. Migrations are frozen: plain SQL, no application imports, no configuration read; the role
- * is the only thing passed in. TypeORM records them by their `name` (class name and timestamp),
- * which the bound classes keep, so databases migrated before keep working.
+ * Every migration in order: `<timestamp>-<Name>.sql` files in this folder. Add new ones at the end.
+ *
+ * Migrations are frozen plain SQL: a shipped file is never edited (test/db/access.spec.ts holds the
+ * SHA-256 of each), so a migration keeps doing what it did the day it shipped. Each file has a
+ * `-- migrate:up` and a `-- migrate:down` section (the dbmate convention); `{{app_role}}` stands
+ * for the request role (DB_APP_ROLE), the only thing passed in. TypeORM records a migration by its
+ * name, `<Name><timestamp>`, as the TypeScript classes that preceded these files were recorded,
+ * so databases migrated before keep working.
  */
+export const MIGRATION_FILES: readonly string[] = [
+  '1764000000000-Initial',
+  '1764000000100-PasswordAccess',
+  '1764000000200-Audit',
+  '1764000000300-Complaints',
+  '1764000000400-SignatureLogin',
+  '1764000000500-TradeRollups',
+  '1764000000600-AuditNoTruncate',
+  '1764000000700-GeneratedColumnMetadata',
+  '1764000000800-AuditActorAndRefusals',
+  '1764000000900-OfficerActionsAndBlocks',
+  '1764000001000-AuditTransparencyLog',
+];
+
+/** Where the files are: beside this module, or (compiled to dist/) in the source tree. */
+function migrationDir(): string {
+  const here = __dirname;
+  if (fs.existsSync(path.join(here, `${MIGRATION_FILES[0]}.sql`))) return here;
+  return path.resolve(here, '..', '..', '..', 'src', 'db', 'migrations');
+}
+
+/** The `up` and `down` SQL of one file, with the request role put in. */
+export function migrationSql(file: string, appRole: string): { up: string; down: string } {
+  if (!/^[a-z_][a-z0-9_]*$/.test(appRole)) throw new Error(`not a role name: ${appRole}`);
+  const text = fs.readFileSync(path.join(migrationDir(), `${file}.sql`), 'utf8');
+  const m = /^-- migrate:up\n([\s\S]*)^-- migrate:down\n([\s\S]*)$/m.exec(text);
+  if (!m) throw new Error(`${file}.sql: needs a "-- migrate:up" line, then a "-- migrate:down" line`);
+  const put = (sql: string): string => sql.replaceAll('{{app_role}}', appRole);
+  return { up: put(m[1]), down: put(m[2]) };
+}
+
+/** The migration classes for TypeORM, bound to the request role `appRole`. */
 export function migrations(appRole: string): MigrationClass[] {
-  const bind = (M: new (role: string) => MigrationInterface): MigrationClass =>
-    class extends M {
-      constructor() {
-        super(appRole);
+  return MIGRATION_FILES.map((file) => {
+    const [timestamp, name] = file.split('-');
+    const sql = migrationSql(file, appRole);
+    return class implements MigrationInterface {
+      name = `${name}${timestamp}`;
+
+      async up(q: QueryRunner): Promise<void> {
+        await q.query(sql.up);
+      }
+
+      async down(q: QueryRunner): Promise<void> {
+        await q.query(sql.down);
       }
     };
-  return [
-    bind(Initial1764000000000),
-    bind(PasswordAccess1764000000100),
-    bind(Audit1764000000200),
-    bind(Complaints1764000000300),
-    bind(SignatureLogin1764000000400),
-    bind(TradeRollups1764000000500),
-    AuditNoTruncate1764000000600,
-    GeneratedColumnMetadata1764000000700,
-    bind(AuditActorAndRefusals1764000000800),
-    bind(OfficerActionsAndBlocks1764000000900),
-    bind(AuditTransparencyLog1764000001000),
-  ];
+  });
 }
