@@ -60,79 +60,26 @@ SELECT i.participant_id, i.declaration_id, date_trunc('month', i.registration_da
 
 ANALYZE rollup_base;
 
--- The six grains of that day: grain = 2 × (index of the HS level 0, 2, 4) + (1 when the partner country is kept).
-
-INSERT INTO trade_rollups (participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, grain, declaration_count, item_count, customs_value_azn,
-           statistical_value_usd, net_weight_kg, gross_weight_kg)
-SELECT participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, 0, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
-       sum(net_weight_kg), sum(gross_weight_kg)
-  FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
-               NULL::text AS hs_code, NULL::char(2) AS partner_country,
-               sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-               sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-               sum(gross_weight_kg) AS gross_weight_kg
-          FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
- GROUP BY participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country;
-
-INSERT INTO trade_rollups (participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, grain, declaration_count, item_count, customs_value_azn,
-           statistical_value_usd, net_weight_kg, gross_weight_kg)
-SELECT participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, 1, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
-       sum(net_weight_kg), sum(gross_weight_kg)
-  FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
-               NULL::text AS hs_code, partner_country AS partner_country,
-               sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-               sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-               sum(gross_weight_kg) AS gross_weight_kg
-          FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
- GROUP BY participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country;
-
-INSERT INTO trade_rollups (participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, grain, declaration_count, item_count, customs_value_azn,
-           statistical_value_usd, net_weight_kg, gross_weight_kg)
-SELECT participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, 2, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
-       sum(net_weight_kg), sum(gross_weight_kg)
-  FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
-               left(hs4, 2) AS hs_code, NULL::char(2) AS partner_country,
-               sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-               sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-               sum(gross_weight_kg) AS gross_weight_kg
-          FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
- GROUP BY participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country;
-
-INSERT INTO trade_rollups (participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, grain, declaration_count, item_count, customs_value_azn,
-           statistical_value_usd, net_weight_kg, gross_weight_kg)
-SELECT participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, 3, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
-       sum(net_weight_kg), sum(gross_weight_kg)
-  FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
-               left(hs4, 2) AS hs_code, partner_country AS partner_country,
-               sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-               sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-               sum(gross_weight_kg) AS gross_weight_kg
-          FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
- GROUP BY participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country;
-
-INSERT INTO trade_rollups (participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, grain, declaration_count, item_count, customs_value_azn,
-           statistical_value_usd, net_weight_kg, gross_weight_kg)
-SELECT participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, 4, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
-       sum(net_weight_kg), sum(gross_weight_kg)
-  FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
-               left(hs4, 4) AS hs_code, NULL::char(2) AS partner_country,
-               sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-               sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-               sum(gross_weight_kg) AS gross_weight_kg
-          FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
- GROUP BY participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country;
-
-INSERT INTO trade_rollups (participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, grain, declaration_count, item_count, customs_value_azn,
-           statistical_value_usd, net_weight_kg, gross_weight_kg)
-SELECT participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country, 5, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd),
-       sum(net_weight_kg), sum(gross_weight_kg)
-  FROM (SELECT participant_id, declaration_id, registration_date, direction, customs_post_code, procedure_code,
-               left(hs4, 4) AS hs_code, partner_country AS partner_country,
-               sum(item_count) AS item_count, sum(customs_value_azn) AS customs_value_azn,
-               sum(statistical_value_usd) AS statistical_value_usd, sum(net_weight_kg) AS net_weight_kg,
-               sum(gross_weight_kg) AS gross_weight_kg
-          FROM rollup_base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) per_declaration
- GROUP BY participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country;
+-- The six grains of that day: grain = 2 × (index of the HS level 0, 2, 4) + (1 when the partner country is
+-- kept). A row counts the declarations of its group: items are summed per declaration first.
+INSERT INTO trade_rollups (participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code,
+                           partner_country, grain, declaration_count, item_count, customs_value_azn,
+                           statistical_value_usd, net_weight_kg, gross_weight_kg)
+SELECT participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country,
+       grain, count(*), sum(item_count), sum(customs_value_azn), sum(statistical_value_usd), sum(net_weight_kg),
+       sum(gross_weight_kg)
+  FROM (SELECT b.participant_id, b.declaration_id, b.registration_date, b.direction, b.customs_post_code,
+               b.procedure_code, CASE WHEN g.hs_level = 0 THEN NULL ELSE left(b.hs4, g.hs_level) END AS hs_code,
+               CASE WHEN g.with_country THEN b.partner_country END AS partner_country, g.grain,
+               sum(b.item_count) AS item_count, sum(b.customs_value_azn) AS customs_value_azn,
+               sum(b.statistical_value_usd) AS statistical_value_usd, sum(b.net_weight_kg) AS net_weight_kg,
+               sum(b.gross_weight_kg) AS gross_weight_kg
+          FROM rollup_base b
+         CROSS JOIN (VALUES (0, 0, false), (1, 0, true), (2, 2, false), (3, 2, true), (4, 4, false), (5, 4, true))
+               AS g (grain, hs_level, with_country)
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) per_declaration
+ GROUP BY participant_id, registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country,
+          grain;
 
 DROP TABLE rollup_base;
 
