@@ -49,8 +49,9 @@ const RE_HS = /^\d{10}$/;
 const RE_MODE = /^\d$/;
 const RE_CURRENCY = /^[A-Z]{3}$/;
 /** Fast paths for well-formed decimals; anything else goes through diagnoseDecimal. */
-const RE_MONEY_OK = /^\d{1,16}(?:\.\d{1,2})?$/;
-const RE_QTY_OK = /^\d{1,15}(?:\.\d{1,3})?$/;
+/** The decimal columns' formats: money numeric(18,2), quantities numeric(18,3). */
+const MONEY = { ok: /^\d{1,16}(?:\.\d{1,2})?$/, intDigits: 16, fracDigits: 2 } as const;
+const QUANTITY = { ok: /^\d{1,15}(?:\.\d{1,3})?$/, intDigits: 15, fracDigits: 3 } as const;
 const RE_DECIMAL = /^(-?)(\d*)(?:\.(\d*))?$/;
 /** NUL cannot be stored; U+FFFD marks bytes that were not valid UTF-8. */
 const RE_BAD_TEXT = /[\u0000\uFFFD]/;
@@ -252,22 +253,25 @@ export class RowValidator {
   }
 
   private money(v: string, column: DeclarationColumn, required: boolean): boolean {
-    if (v === '') {
-      if (required) this.err(column, 'is required');
-      return false;
-    }
-    if (RE_MONEY_OK.test(v)) return true;
-    this.err(column, diagnoseDecimal(v, 16, 2));
-    return false;
+    return this.decimal(v, column, required, MONEY);
   }
 
   private quantity(v: string, column: DeclarationColumn, required: boolean): boolean {
+    return this.decimal(v, column, required, QUANTITY);
+  }
+
+  private decimal(
+    v: string,
+    column: DeclarationColumn,
+    required: boolean,
+    format: typeof MONEY | typeof QUANTITY,
+  ): boolean {
     if (v === '') {
       if (required) this.err(column, 'is required');
       return false;
     }
-    if (RE_QTY_OK.test(v)) return true;
-    this.err(column, diagnoseDecimal(v, 15, 3));
+    if (format.ok.test(v)) return true;
+    this.err(column, diagnoseDecimal(v, format.intDigits, format.fracDigits));
     return false;
   }
 }
