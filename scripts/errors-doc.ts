@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ERROR_MESSAGES } from '../src/shared/error-messages';
 import { ERROR_CATALOGUE, ERROR_CODES, type ErrorSpec } from '../src/shared/errors';
 
 export const ERRORS_DOC = path.join(__dirname, '..', 'docs', 'errors.md');
@@ -24,6 +25,10 @@ export function renderErrorsDoc(): string {
     ];
     return `| ${cells.join(' | ')} |`;
   });
+  const messages = ERROR_CODES.map((code) => {
+    const m = ERROR_MESSAGES[code];
+    return `| \`${code}\` | ${[m.AZ, m.EN, m.RU].map((t) => t.replace(/\|/g, '\\|')).join(' | ')} |`;
+  });
   return `<!-- Generated from src/shared/errors.ts by scripts/errors-doc.ts: edit the catalogue, not this file. -->
 # Error codes
 
@@ -39,10 +44,23 @@ layer answers the requests it refuses itself (an oversized or malformed body) in
   up, at least 1) until a new attempt can succeed. \`DATABASE_UNAVAILABLE\`, \`AUDIT_UNAVAILABLE\`,
   \`QUERY_TIMEOUT\` and \`CERT_REVOCATION_UNKNOWN\` may be retried later without a known time.
 - Anything unexpected is \`INTERNAL_SERVER_ERROR\`, with no detail beyond the request id.
+- **Language**: with an \`Accept-Language\` header that names \`az\` or \`ru\`, \`message\` is the code's message
+  in that language (below) and \`extensions.messageEn\` holds the specific English message; otherwise the
+  message is the specific English one. Codes never change. The HTTP layer's own refusals and
+  \`PERSISTED_QUERY_NOT_FOUND\` stay in English.
 
 | code | thrown when | HTTP status | extensions | raised by |
 |---|---|---|---|---|
 ${rows.join('\n')}
+
+## Messages by language
+
+From \`src/shared/error-messages.ts\`. The en column is each code's general text, for clients that show
+one (an English response carries the specific message the error was raised with).
+
+| code | az | en | ru |
+|---|---|---|---|
+${messages.join('\n')}
 `;
 }
 

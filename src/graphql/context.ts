@@ -4,6 +4,7 @@ import type { IssuedSession } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import type { Services } from '../services';
 import { UnauthenticatedError } from '../shared/errors';
+import { parseAcceptLanguage, type LanguageChoice } from '../shared/lang';
 import { createLoaders, type Loaders } from './loaders';
 
 export interface GraphQLContext {
@@ -25,6 +26,11 @@ export interface GraphQLContext {
   readonly audit: { inPipeline: boolean };
   readonly services: Services;
   readonly loaders: Loaders;
+  /**
+   * The request's language from Accept-Language (Azerbaijani when it names none of ours): the default of
+   * every `lang` argument. Error messages follow it only when the header named it (`fromHeader`).
+   */
+  readonly language: LanguageChoice;
 }
 
 export interface RequestInfo {
@@ -32,6 +38,7 @@ export interface RequestInfo {
   clientIp: string;
   userAgent?: string;
   requestId?: string;
+  acceptLanguage?: string;
 }
 
 /**
@@ -57,6 +64,7 @@ export async function createContext(services: Services, req: RequestInfo): Promi
     audit: { inPipeline: false },
     services,
     loaders: createLoaders(services.db, viewer),
+    language: parseAcceptLanguage(req.acceptLanguage),
   };
 }
 

@@ -259,6 +259,7 @@ export async function startHttpServer(
           clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
           userAgent: req.get('user-agent'),
           requestId: res.locals.requestId as string,
+          acceptLanguage: req.get('accept-language'),
         });
         res.locals.graphqlContext = ctx;
         return ctx;

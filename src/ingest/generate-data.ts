@@ -36,9 +36,10 @@ export const NAMES = new Map(HS_HEADINGS.map(([c, n]) => [c, n] as const));
 export const KNOWN_HEADINGS = new Set(NAMES.keys());
 
 /**
- * The headings the generator draws from: every heading of the reference list, plus a few that
- * the reference list does not know (0409, 1006, 3926, 8450, 8711, 9401: imported and flagged in
- * unknown_reference), which some traders carry as their least-traded line (about 1–2 % of rows).
+ * The headings the generator draws from: every heading of the demo list (HS_HEADINGS), plus a few
+ * that list lacks (0409, 1006, 3926, 8450, 8711, 9401), which some traders carry as their least-traded
+ * line (about 1–2 % of rows). Those six are real HS 2022 headings, so the importer, which checks the
+ * full nomenclature, no longer flags them; it flags 6908 (deleted in HS 2017) instead.
  */
 export const HEADINGS: ReadonlyArray<Heading> = [
   // food (imports)

@@ -155,6 +155,7 @@ describe('migrations are frozen', () => {
     '1764000000800-AuditActorAndRefusals': 'ca688839142f04fcaaa9c9877ab11cf94cab7e60725e1da02623e43092cacab7',
     '1764000000900-OfficerActionsAndBlocks': 'ce29cb9b3453fea80b17fb87cdcd5e683ddc8be08b4ec7f344e6f1c1098ee6ef',
     '1764000001000-AuditTransparencyLog': '89c99307388b3ec88cc30cef5b1b300fea043aa9be57e894de309f9720d4ec5a',
+    '1764000001400-HsNomenclature': '5db558a001e723faf43af96e570622916b30bd64a54a2edabe213048b9fe7f5d',
   };
 
   it('are the SQL files listed in index.ts, in order, each unchanged since it shipped', () => {
@@ -201,6 +202,7 @@ describe('migrations are frozen', () => {
       'AuditActorAndRefusals1764000000800',
       'OfficerActionsAndBlocks1764000000900',
       'AuditTransparencyLog1764000001000',
+      'HsNomenclature1764000001400',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');
     expect(applied.map((m) => m.name)).to.deep.equal(list.map((m) => m.name));

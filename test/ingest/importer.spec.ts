@@ -382,7 +382,7 @@ describe('importDeclarations', () => {
           item_number: '1',
           customs_post_code: '77777',
           procedure_code: '99',
-          hs_code: '9999000000',
+          hs_code: '9998000000',
           transport_mode: '6',
         }),
         row({ item_number: '2', customs_post_code: '77777', procedure_code: '99' }),
@@ -396,7 +396,7 @@ describe('importDeclarations', () => {
       {
         item_number: 1,
         customs_post_code: '77777',
-        hs_code: '9999000000',
+        hs_code: '9998000000',
         unknown_reference: ['customs_post', 'procedure', 'hs_heading', 'transport_mode'],
       },
       {

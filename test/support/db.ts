@@ -80,7 +80,7 @@ export async function resetData(): Promise<void> {
   const tables: { tablename: string }[] = await ds.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public'
        AND tablename NOT IN ('migrations', 'typeorm_metadata', 'countries', 'hs_chapters', 'hs_headings', 'customs_posts',
-                             'customs_procedures', 'transport_modes')`,
+                             'customs_procedures', 'transport_modes', 'hs_sections', 'hs_subheadings')`,
   );
   if (tables.length === 0) return;
   // The audit tables refuse TRUNCATE (migration 1764000000600); the owner lifts that deliberately.

@@ -7,6 +7,8 @@ import {
   CustomsProcedureEntity,
   HsChapterEntity,
   HsHeadingEntity,
+  HsSectionEntity,
+  HsSubheadingEntity,
   TransportModeEntity,
 } from './reference.entity';
 import { SessionEntity } from './session.entity';
@@ -24,6 +26,8 @@ export const entities = [
   CountryEntity,
   HsChapterEntity,
   HsHeadingEntity,
+  HsSectionEntity,
+  HsSubheadingEntity,
   CustomsPostEntity,
   CustomsProcedureEntity,
   TransportModeEntity,

@@ -1,6 +1,7 @@
 import countries from 'i18n-iso-countries';
 import type { DataSource } from 'typeorm';
-import { CUSTOMS_POSTS, CUSTOMS_PROCEDURES, HS_CHAPTERS, HS_HEADINGS, TRANSPORT_MODES } from './data';
+import { CUSTOMS_POSTS, CUSTOMS_PROCEDURES, TRANSPORT_MODES } from './data';
+import { hsNomenclature } from './hs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- one JSON locale file per language
 for (const lang of ['az', 'en', 'ru']) countries.registerLocale(require(`i18n-iso-countries/langs/${lang}.json`));
@@ -18,12 +19,17 @@ export function countryRows(): [string, string, string, string, string][] {
     ]);
 }
 
-/** Inserts or updates every reference row (idempotent; runs at every start after migrations). */
+/**
+ * Inserts or updates every reference row (idempotent; runs at every start after migrations). Rows that
+ * already hold the same values are left alone. The HS names in az/ru are not touched: they are not in
+ * the shipped data (data/hs/SOURCE.md).
+ */
 export async function syncReferenceData(ds: DataSource): Promise<void> {
+  const hs = hsNomenclature();
   await ds.transaction(async (m) => {
-    const upsert = async (table: string, cols: string[], rows: ReadonlyArray<ReadonlyArray<string>>) => {
+    const upsert = async (table: string, cols: string[], rows: ReadonlyArray<ReadonlyArray<string | null>>) => {
       if (rows.length === 0) return;
-      const params: string[] = [];
+      const params: (string | null)[] = [];
       const tuples = rows.map(
         (r) =>
           `(${r
@@ -33,22 +39,20 @@ export async function syncReferenceData(ds: DataSource): Promise<void> {
             })
             .join(',')})`,
       );
-      const updates = cols
-        .slice(1)
-        .map((c) => `${c} = EXCLUDED.${c}`)
-        .join(', ');
+      const rest = cols.slice(1);
+      const updates = rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+      const changed = `(${rest.map((c) => `${table}.${c}`).join(',')}) IS DISTINCT FROM (${rest.map((c) => `EXCLUDED.${c}`).join(',')})`;
       await m.query(
-        `INSERT INTO ${table} (${cols.join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (${cols[0]}) DO UPDATE SET ${updates}`,
+        `INSERT INTO ${table} (${cols.join(',')}) VALUES ${tuples.join(',')}
+         ON CONFLICT (${cols[0]}) DO UPDATE SET ${updates} WHERE ${changed}`,
         params,
       );
     };
     await upsert('countries', ['code', 'alpha3', 'name_az', 'name_en', 'name_ru'], countryRows());
-    await upsert('hs_chapters', ['code', 'name_en'], HS_CHAPTERS);
-    await upsert(
-      'hs_headings',
-      ['code', 'chapter_code', 'name_en'],
-      HS_HEADINGS.map(([c, n]) => [c, c.slice(0, 2), n]),
-    );
+    await upsert('hs_sections', ['code', 'name_en'], hs.sections);
+    await upsert('hs_chapters', ['code', 'section_code', 'name_en'], hs.chapters);
+    await upsert('hs_headings', ['code', 'chapter_code', 'name_en'], hs.headings);
+    await upsert('hs_subheadings', ['code', 'heading_code', 'name_en'], hs.subheadings);
     await upsert('customs_posts', ['code', 'name_az', 'name_en'], CUSTOMS_POSTS);
     await upsert('customs_procedures', ['code', 'name_en'], CUSTOMS_PROCEDURES);
     await upsert('transport_modes', ['code', 'name_en'], TRANSPORT_MODES);

@@ -10,6 +10,7 @@ import {
   measuresOfDeclarations,
   type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
+import { hsNames, type HsNameRecord } from '../../statistics/hs-names';
 import type { TradeMeasures } from '../../statistics/measures';
 
 export interface CountryRecord {
@@ -32,6 +33,8 @@ export interface Loaders {
   participant: DataLoader<string, ParticipantRecord | null>;
   itemsByDeclaration: DataLoader<string, DeclarationItemRecord[]>;
   measuresByDeclaration: DataLoader<string, TradeMeasures | null>;
+  /** HS chapter, heading or subheading (2, 4, 6 digits) → its names; null when the nomenclature lacks it. */
+  hsName: DataLoader<string, HsNameRecord | null>;
 }
 
 export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
@@ -72,6 +75,11 @@ export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
       const pid = needTenant();
       const byDecl = await db.run(pid, (sql) => measuresOfDeclarations(sql, pid, ids));
       return ids.map((id) => byDecl.get(id) ?? null);
+    }),
+    hsName: new DataLoader(async (codes) => {
+      const rows = await db.run(tenant, (sql) => hsNames(sql, codes));
+      const byCode = new Map(rows.map((r) => [r.code, r]));
+      return codes.map((c) => byCode.get(c) ?? null);
     }),
   };
 }

@@ -20,6 +20,7 @@ import {
 import type { Logger } from '../../shared/logger';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import type { GraphQLContext } from '../context';
+import { localizeError } from './error-language';
 
 /** Codes Apollo Server and graphql-js raise themselves (parse, validation, variables, …): passed through. */
 const PASS_THROUGH: ReadonlySet<string> = new Set(ERROR_CODES.filter((c) => ERROR_CATALOGUE[c].raisedBy !== 'service'));
@@ -87,17 +88,20 @@ export function makeFormatError(logger: Logger, development: boolean) {
   };
 }
 
-/** Adds the request id to every error, so a user can quote it and operators find the log line. */
+/**
+ * Adds the request id to every error, so a user can quote it and operators find the log line, and puts the
+ * message in the language the request asked for (error-language.ts).
+ */
 export function requestIdPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind === 'single' && response.body.singleResult.errors) {
-            response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
-              ...e,
-              extensions: { ...e.extensions, requestId: contextValue.requestId },
-            }));
+            response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
+              const localized = localizeError(e, contextValue.language);
+              return { ...localized, extensions: { ...localized.extensions, requestId: contextValue.requestId } };
+            });
           }
         },
       };

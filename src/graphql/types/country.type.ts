@@ -1,4 +1,5 @@
-import { Arg, Field, ObjectType } from 'type-graphql';
+import { Arg, Ctx, Field, ObjectType } from 'type-graphql';
+import type { GraphQLContext } from '../context';
 import { LanguageEnum } from './enums';
 
 @ObjectType({ description: 'An ISO 3166-1 country.' })
@@ -10,8 +11,14 @@ export class Country {
   nameEn: string;
   nameRu: string;
 
-  @Field(() => String, { description: 'Name in the requested language (Azerbaijani by default).' })
-  name(@Arg('lang', () => LanguageEnum, { defaultValue: LanguageEnum.AZ }) lang: LanguageEnum): string {
-    return lang === LanguageEnum.EN ? this.nameEn : lang === LanguageEnum.RU ? this.nameRu : this.nameAz;
+  @Field(() => String, {
+    description: "Name in the requested language: the argument, else the request's Accept-Language, else Azerbaijani.",
+  })
+  name(
+    @Arg('lang', () => LanguageEnum, { nullable: true }) lang: LanguageEnum | null,
+    @Ctx() ctx: GraphQLContext,
+  ): string {
+    const l = lang ?? ctx.language.language;
+    return l === 'EN' ? this.nameEn : l === 'RU' ? this.nameRu : this.nameAz;
   }
 }
