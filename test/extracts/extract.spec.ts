@@ -10,6 +10,7 @@ import path from 'node:path';
 import { figuresCsv, parseStatement, sha256Hex } from '../../src/extracts/document';
 import { MAX_EXTRACT_GROUPS, REGISTRATION_OPERATION } from '../../src/extracts/extract.service';
 import { embeddedCsv, renderPdf } from '../../src/extracts/pdf';
+import { DocumentSigner } from '../../src/extracts/sign';
 import { runCli, ROOT } from '../support/cli';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
@@ -486,6 +487,43 @@ describe('statisticalExtract (signed statistical extract)', function () {
       expect(r.stdout).to.match(/document failed/);
     });
 
+    it('a file the document signer signed that is no extract, or whose figures were changed before signing (content)', async function () {
+      if (!OPENSSL) this.skip();
+      const sign = (f: string) =>
+        execFileSync('openssl', [
+          'cms',
+          '-sign',
+          '-binary',
+          '-md',
+          'sha256',
+          '-outform',
+          'DER',
+          '-in',
+          f,
+          '-out',
+          `${f}.p7s`,
+          '-signer',
+          path.join(ROOT, 'certs-test/document-signer.cert.pem'),
+          '-inkey',
+          path.join(ROOT, 'certs-test/document-signer.key.pem'),
+          '-certfile',
+          path.join(ROOT, 'certs-test/issuing-ca.cert.pem'),
+        ]);
+      const notExtract = path.join(dir, 'letter.txt');
+      fs.writeFileSync(notExtract, 'Dear bank, trust me.\n');
+      sign(notExtract);
+      let r = await verifyCli(notExtract);
+      expect(r.code, r.stdout).to.equal(1);
+      expect(r.stdout).to.match(/content failed/);
+      const edited = path.join(dir, 'edited.csv');
+      fs.writeFileSync(edited, fs.readFileSync(file, 'utf8').replace(/\ntotal,,(\d+)/, '\ntotal,,9$1'));
+      expect(fs.readFileSync(edited, 'utf8')).not.to.equal(fs.readFileSync(file, 'utf8'));
+      sign(edited);
+      r = await verifyCli(edited);
+      expect(r.code, r.stdout).to.equal(1);
+      expect(r.stdout).to.match(/content failed: the figures do not hash to the figuresSha256/);
+    });
+
     it('a base64 signature file (as copied from the API answer) verifies too; usage and missing files exit 2', async () => {
       const x = await extract('CSV', ['MONTH']);
       const f = save(x, 'b64.csv');
@@ -494,6 +532,20 @@ describe('statisticalExtract (signed statistical extract)', function () {
       expect((await verifyCli()).code).to.equal(2);
       expect((await verifyCli(path.join(dir, 'missing.csv'))).code).to.equal(2);
     });
+  });
+
+  it('signs with an ECDSA P-256 key as well (openssl verifies it)', async function () {
+    if (!OPENSSL) this.skip();
+    const signer = new DocumentSigner({
+      signingCertFile: path.join(ROOT, 'certs-test/legal-ec.cert.pem'),
+      signingKeyFile: path.join(ROOT, 'certs-test/legal-ec.key.pem'),
+      chainFiles: [path.join(ROOT, 'certs-test/issuing-ca.cert.pem')],
+    });
+    const f = path.join(dir, 'ec.txt');
+    fs.writeFileSync(f, 'ə ğ ı ö ü ç ş\n');
+    fs.writeFileSync(`${f}.p7s`, await signer.signDetached(fs.readFileSync(f), new Date('2026-01-02T03:04:05Z')));
+    const r = opensslVerify(f);
+    expect(r.ok, r.stderr).to.equal(true);
   });
 
   it('a PDF is deterministic for the same statement and the server clock dates it', async () => {
