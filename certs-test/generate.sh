@@ -225,5 +225,6 @@ gen_key rsa2048 self-signed.key.pem
 issue selfsigned self self-signed.key.pem self-signed.cert.pem "$LEGAL_SUBJ" v3_sign "$EE_START" "$EE_END"
 
 chmod 644 ./*.pem ocsp-index.txt ocsp-index.txt.attr
+"$OUT/make-document-signer.sh"   # the service's TEST-ONLY document-signing certificate (signed extracts)
 "$OUT/make-p12.sh"   # the TEST-ONLY .p12 files, from the keys and certificates above
 echo "test PKI written to $OUT"

@@ -19,6 +19,8 @@ import { PortalProvider } from './auth/providers/portal.provider';
 import { WebEidProvider } from './auth/providers/web-eid.provider';
 import { createPkiVerifier, type PkiVerifier } from './pki';
 import { RequestDb } from './db/tenant';
+import { ExtractService } from './extracts/extract.service';
+import { DocumentSigner } from './extracts/sign';
 import { auditBatchMetrics, auditIntegrityMetrics, createMetrics, type Metrics } from './ops/metrics';
 import { systemClock, type Clock } from './shared/clock';
 
@@ -46,6 +48,8 @@ export interface Services {
   /** E-signature verification against the configured national trust anchors and CRLs. */
   readonly pki: PkiVerifier;
   readonly challenges: ChallengeService;
+  /** Signed statistical extracts (the service's document-signing key). */
+  readonly extracts: ExtractService;
   /** The login methods: password (lockout, per-address limits), signature (CMS), Web eID, e-gov portal. */
   readonly loginProviders: {
     password: PasswordProvider;
@@ -64,6 +68,10 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
   const metrics = createMetrics(ds);
   const blocks = new ParticipantBlockService(db, clock, sessions);
   const challenges = new ChallengeService(db, clock, { origin: config.http.publicOrigin, ...config.challenge });
+  const audit = new AuditService(ds, db, config, clock, {
+    onBatch: auditBatchMetrics(metrics),
+    onIntegrity: auditIntegrityMetrics(metrics),
+  });
   return {
     config,
     clock,
@@ -71,10 +79,7 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     db,
     metrics,
     sessions,
-    audit: new AuditService(ds, db, config, clock, {
-      onBatch: auditBatchMetrics(metrics),
-      onIntegrity: auditIntegrityMetrics(metrics),
-    }),
+    audit,
     accounts,
     login: new LoginService(sessions, blocks),
     contracts: new ContractService(db, clock, config.timeZone, sessions, throttle),
@@ -82,6 +87,7 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     complaints: new ComplaintService(db, clock, { ...config.complaints, timeZone: config.timeZone }),
     pki,
     challenges,
+    extracts: new ExtractService(db, audit, clock, new DocumentSigner(config.extract)),
     loginProviders: {
       password: new PasswordProvider(accounts, throttle, sessions),
       cms: new CmsSignatureProvider(db, challenges, pki),

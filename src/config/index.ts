@@ -2,6 +2,7 @@
  * The one place that reads process.env. Every variable is parsed and validated once into a
  * frozen AppConfig; a bad value stops the process with a message naming the variable.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
@@ -94,9 +95,20 @@ export interface AppConfig {
   readonly statsRollupMinItems: number;
   /** E-signature login (src/pki): trust anchors, CRLs, OCSP, portal allow-list, subject profile. */
   readonly pki: PkiConfig;
+  /** Signed statistical extracts (src/extracts): the document-signing key, its certificate, the CAs sent with it. */
+  readonly extract: ExtractConfig;
   /** Signature-login challenges: lifetime and creations allowed per client address per minute. */
   readonly challenge: { readonly ttlSeconds: number; readonly perAddressPerMinute: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface ExtractConfig {
+  /** PEM certificate of the service's document-signing key (EXTRACT_SIGNING_CERT). */
+  readonly signingCertFile: string;
+  /** PEM PKCS#8 private key matching it (EXTRACT_SIGNING_KEY). */
+  readonly signingKeyFile: string;
+  /** PEM CA certificates carried in every signature so a verifier can build the path (EXTRACT_SIGNING_CHAIN). */
+  readonly chainFiles: readonly string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -262,6 +274,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     statsRollupMinItems: r.int('STATS_ROLLUP_MIN_ITEMS', 20_000, 0, 1_000_000_000),
     pki: readPki(env, r),
+    extract: readExtract(r, appEnv),
     challenge: {
       ttlSeconds: r.int('CHALLENGE_TTL_SECONDS', 300, 10, 3600),
       perAddressPerMinute: r.int('CHALLENGE_RATE_PER_MINUTE', 30, 1, 100_000),
@@ -309,6 +322,47 @@ export function loadClientConfig(env: Env = process.env): ClientConfig {
   const config: ClientConfig = { graphqlUrl: `${origin}/graphql`, p12Passphrase: r.str('P12_PASSPHRASE') };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);
+}
+
+/**
+ * EXTRACT_SIGNING_CERT, EXTRACT_SIGNING_KEY, EXTRACT_SIGNING_CHAIN: the test PKI's document signer by default;
+ * in production they must be set and, like the PKI_* files, may not name the test PKI unless PKI_ALLOW_TEST_PKI=true.
+ */
+function readExtract(r: Reader, appEnv: AppEnv): ExtractConfig {
+  const rootDir = path.resolve(__dirname, '..', '..');
+  const testPkiDir = path.join(rootDir, 'certs-test') + path.sep;
+  const guard = appEnv === 'production' && r.str('PKI_ALLOW_TEST_PKI') !== 'true';
+  const files = (name: string, fallback: string): string[] => {
+    if (guard && r.str(name) === undefined)
+      r.problems.push(
+        `${name}: must be set in production (the default is the test PKI in certs-test/, whose keys are public)`,
+      );
+    const raw = r.str(name, fallback).trim();
+    const list =
+      raw === 'none'
+        ? []
+        : raw
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x !== '');
+    return list.map((p) => {
+      const abs = path.resolve(rootDir, p);
+      if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) r.problems.push(`${name}: file not found: ${abs}`);
+      else if (guard && abs.startsWith(testPkiDir))
+        r.problems.push(`${name}: ${abs} is the test PKI (its keys are public): refused in production`);
+      return abs;
+    });
+  };
+  const one = (name: string, fallback: string): string => {
+    const list = files(name, fallback);
+    if (list.length !== 1) r.problems.push(`${name}: expected exactly one file`);
+    return list[0] ?? '';
+  };
+  return {
+    signingCertFile: one('EXTRACT_SIGNING_CERT', 'certs-test/document-signer.cert.pem'),
+    signingKeyFile: one('EXTRACT_SIGNING_KEY', 'certs-test/document-signer.key.pem'),
+    chainFiles: files('EXTRACT_SIGNING_CHAIN', 'certs-test/issuing-ca.cert.pem'),
+  };
 }
 
 /** The PKI settings have their own parser (src/pki/config.ts); its problems join the others. */

@@ -12,6 +12,7 @@ import { ComplaintResolver } from './resolvers/complaint.resolver';
 import { SignatureAuthResolver } from './resolvers/signature-auth.resolver';
 import { ParticipantResolver } from './resolvers/participant.resolver';
 import { DeclarationItemHsResolver, LabelsResolver, TradeGroupKeyHsResolver } from './resolvers/language.resolver';
+import { ExtractResolver } from './resolvers/extract.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
@@ -29,6 +30,7 @@ export const resolvers = [
   TradeGroupKeyHsResolver,
   DeclarationItemHsResolver,
   LabelsResolver,
+  ExtractResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

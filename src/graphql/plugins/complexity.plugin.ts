@@ -28,6 +28,8 @@ const ROWS_PER_UNIT: Record<string, number> = { tradeStatistics: 100 };
 export const ROOT_STATEMENT_COST: Record<string, number> = {
   tradeStatistics: 500,
   serviceStatistics: 500,
+  // The tradeStatistics statement over every group, a PDF and a signature: 10 per operation at most.
+  statisticalExtract: 2000,
   declarations: 20,
   declaration: 20,
   auditLog: 20,
