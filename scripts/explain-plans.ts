@@ -5,7 +5,7 @@
  * --participant it takes the participant with the most items.
  */
 import { runCli, UsageError } from '../src/cli/bootstrap';
-import { RequestDb, type Sql } from '../src/db/tenant';
+import { RequestDb, type Sql, traderScope } from '../src/db/tenant';
 import { listDeclarations } from '../src/statistics/declarations.service';
 import { buildStatisticsQuery } from '../src/statistics/statistics.service';
 
@@ -34,12 +34,12 @@ void runCli('explain-plans', async ({ config, db }) => {
 
   const rdb = new RequestDb(db.ds, config.db.appRole);
   const show = (title: string, text: string, values: unknown[]) =>
-    rdb.run(pid!, async (sql) => {
+    rdb.run(traderScope(pid!), async (sql) => {
       const plan = await sql.query<{ 'QUERY PLAN': string }>(`${EXPLAIN} ${text}`, values);
       process.stdout.write(`\n--- ${title}\n${plan.map((r) => r['QUERY PLAN']).join('\n')}\n`);
     });
   // The declarations page exactly as the service builds it: its one query is explained instead of run.
-  await rdb.run(pid, async (sql) => {
+  await rdb.run(traderScope(pid), async (sql) => {
     const explaining: Sql = {
       query: async <R>(text: string, values?: unknown[]) => {
         const plan = await sql.query<{ 'QUERY PLAN': string }>(`${EXPLAIN} ${text}`, values);

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { escapeLiteral } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
-import { statement, type RequestDb } from '../db/tenant';
+import { AUDITOR, statement, type RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AuditUnavailableError } from '../shared/errors';
 import { GroupCommitter } from './group-commit';
@@ -196,7 +196,7 @@ export class AuditService {
   /** Head read and insert in one transaction holding the chain lock (two round trips). */
   private async lockedWriteBatch(items: AuditEntryInput[]): Promise<AppendResult[]> {
     const out = await this.db.withConnection(async (conn) => {
-      const { head: last } = await conn.batch(null, { lock: CHAIN_LOCK, head: CHAIN_HEAD }, { commit: false });
+      const { head: last } = await conn.batch(AUDITOR, { lock: CHAIN_LOCK, head: CHAIN_HEAD }, { commit: false });
       const row = last.rows[0];
       const head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
       const need = items.length;
@@ -226,7 +226,7 @@ export class AuditService {
   private async tryWriteBatch(items: AuditEntryInput[]): Promise<AppendResult[] | null> {
     return this.db.withConnection(async (conn) => {
       if (!this.head) {
-        const { head } = await conn.batch(null, { head: CHAIN_HEAD }, { commit: true });
+        const { head } = await conn.batch(AUDITOR, { head: CHAIN_HEAD }, { commit: true });
         const row = head.rows[0];
         this.head = row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
       }
@@ -235,7 +235,7 @@ export class AuditService {
         const block = statement<{ id: string }>(
           `SELECT nextval('audit_records_id_seq')::text AS id FROM generate_series(1, ${Math.max(need, ID_BLOCK)})`,
         );
-        const { ids } = await conn.batch(null, { ids: block }, { commit: true });
+        const { ids } = await conn.batch(AUDITOR, { ids: block }, { commit: true });
         this.idPool.push(...ids.rows.map((x) => x.id));
       }
       const expected = this.head;
@@ -250,7 +250,7 @@ export class AuditService {
         `INSERT INTO audit_records (${AUDIT_COLUMNS.map(([c]) => c).join(', ')})
            SELECT v.* FROM (VALUES ${values.join(', ')}) AS v WHERE ${headCheck}`,
       );
-      const { inserted } = await conn.batch(null, { lock: CHAIN_LOCK, inserted: insert }, { commit: true });
+      const { inserted } = await conn.batch(AUDITOR, { lock: CHAIN_LOCK, inserted: insert }, { commit: true });
       if (inserted.rowCount !== records.length) return null;
       this.idPool.splice(0, used);
       this.head = { seq, hash: prev };
@@ -286,14 +286,14 @@ export class AuditService {
 
   private async checkpointOnce(opts: { force?: boolean }): Promise<Checkpoint | null> {
     const now = this.clock.now();
-    const [head] = await this.db.run(null, (sql) => sql.query<{ seq: string; hash: Buffer }>(CHAIN_HEAD.text));
+    const [head] = await this.db.run(AUDITOR, (sql) => sql.query<{ seq: string; hash: Buffer }>(CHAIN_HEAD.text));
     if (!head || head.seq === '0') return null;
     const target = Number(head.seq);
     let from = this.verified;
     if (from) {
       // Still the database this service verified? (Emptied tables in tests; deleted checkpoints are the
       // witness log's to catch: here they only mean verifying from the start again.)
-      const [still] = await this.db.run(null, (sql) =>
+      const [still] = await this.db.run(AUDITOR, (sql) =>
         sql.query<{ ok: boolean }>(
           `SELECT EXISTS (SELECT 1 FROM audit_checkpoints WHERE tree_size = $1 AND root_hash = $2) AS ok`,
           [from!.size, from!.root],
@@ -311,7 +311,7 @@ export class AuditService {
       }
       throw e;
     }
-    const cp = await this.db.run(null, async (sql) => {
+    const cp = await this.db.run(AUDITOR, async (sql) => {
       const [last] = await sql.query<{ tree_size: string | null; root_hash: Buffer | null }>(
         `SELECT c.tree_size::text AS tree_size, c.root_hash FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1`,
       );
@@ -366,7 +366,7 @@ export class AuditService {
     // From the start: the checkpoints signed by this key are what the tree must match on the way.
     const signedRoots = new Map<number, Buffer>();
     if (!from) {
-      const cps = await this.db.run(null, (sql) =>
+      const cps = await this.db.run(AUDITOR, (sql) =>
         sql.query<CheckpointRow>(
           `SELECT seq::text AS seq, record_id::text AS record_id, head_hash, created_at, key_id, signature, root_hash, note
              FROM audit_checkpoints WHERE seq <= $1 ORDER BY id`,
@@ -383,7 +383,7 @@ export class AuditService {
       throw new AuditIntegrityError(String(seq), reason);
     };
     while (expected <= target) {
-      const rows = await this.db.run(null, (sql) =>
+      const rows = await this.db.run(AUDITOR, (sql) =>
         sql.query<AuditRow>(`SELECT * FROM audit_records WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT 5000`, [
           expected,
           target,

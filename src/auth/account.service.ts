@@ -1,22 +1,26 @@
 /**
  * User accounts that log in with a username and password: officers (created on the command
- * line) and traders (one per contract, created by issueCredentials). Hashes never leave this
- * module and the password provider; errors raised around statements that carry one are
- * replaced by errors without the statement's parameters.
+ * line) and traders (one per contract, created by issueCredentials). The request role cannot read
+ * a stored hash (migration 1764000001200): a password is checked by hashing it with the stored
+ * parameters and salt (auth_password_params) and letting the database compare the digest
+ * (auth_password_login); a hash is replaced through auth_set_password. New hashes are written
+ * here and in issueCredentials; errors raised around statements that carry one are replaced by
+ * errors without the statement's parameters.
  */
 import { UserAccountEntity } from '../db/entities';
-import type { RequestDb, Sql } from '../db/tenant';
-import { IsNull } from 'typeorm';
+import { ANONYMOUS, scopeOf, type Asker, type RequestDb, type Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AppError, BadUserInputError, ForbiddenError, UnauthenticatedError } from '../shared/errors';
 import type { LoginThrottle } from './login-throttle';
 import {
   checkNewPassword,
+  dummyHash,
   generateOneTimePassword,
   hashPassword,
   normaliseUsername,
+  passwordDigest,
   USERNAME_RE,
-  verifyPassword,
+  type StoredPassword,
 } from './password';
 import type { SessionService } from './session.service';
 import type { Role, Viewer } from './viewer';
@@ -30,7 +34,6 @@ export const TRADER_USERNAME_PREFIX = 'c-';
 export interface LoginAccount {
   id: string;
   username: string;
-  passwordHash: string;
   role: Role;
   participantId: string | null;
   contractId: string | null;
@@ -40,6 +43,15 @@ export interface LoginAccount {
   passwordChangedAt: Date;
   disabled: boolean;
 }
+
+/** An account whose password was just checked: the digest that matched and the parameters it was made with. */
+export interface CheckedAccount extends LoginAccount {
+  readonly stored: StoredPassword;
+  readonly digest: string;
+}
+
+/** The officer scope of the create-officer command: it acts for the authority. */
+const AUTHORITY: Asker = { role: 'OFFICER', participantId: null };
 
 /** A database error stripped of the statement and its parameters (which may hold a hash). */
 export function scrubbed(e: unknown, what: string): Error {
@@ -88,7 +100,7 @@ export class AccountService {
     const hash = await hashPassword(password);
     const now = this.clock.now();
     try {
-      await this.db.run(null, (tx) =>
+      await this.db.run(scopeOf(AUTHORITY), (tx) =>
         tx.repo(UserAccountEntity).insert({
           username,
           passwordHash: hash,
@@ -105,18 +117,42 @@ export class AccountService {
     return { username, password };
   }
 
-  /** The account a login names, with its contract's status; null when there is none. */
-  async findForLogin(username: string): Promise<LoginAccount | null> {
-    return this.db.run(null, (sql) => this.loadAccount(sql, 'a.username = $1', [username]));
+  /**
+   * The account `username` names when `password` is its password, with its contract's status; null
+   * otherwise. An unknown (or null: not a username) name costs the same argon2 work, against a dummy hash.
+   */
+  async checkPassword(username: string | null, password: string): Promise<CheckedAccount | null> {
+    const [params] =
+      username === null
+        ? []
+        : await this.db.run(ANONYMOUS, (sql) =>
+            sql.query<{ params: string; digest_length: number }>(
+              `SELECT params, digest_length FROM auth_password_params($1)`,
+              [username],
+            ),
+          );
+    const stored = params ? { params: params.params, digestLength: params.digest_length } : await dummyHash();
+    const digest = await passwordDigest(stored, password);
+    if (!params || username === null || digest === '') return null;
+    const [r] = await this.db.run(ANONYMOUS, (sql) =>
+      sql.query<AccountRow>(
+        `SELECT id::text AS id, username, role, participant_id::text AS participant_id, contract_id::text AS contract_id,
+                contract_status, contract_number, must_change_password, password_changed_at, disabled_at
+           FROM auth_password_login($1, $2)`,
+        [username, digest],
+      ),
+    );
+    return r ? { ...toAccount(r), stored, digest } : null;
   }
 
   /**
    * After a session was opened: true when the account is still as it was when the password was
    * checked (not re-issued, suspended or disabled meanwhile). Closes the race with a concurrent
    * suspension or re-issue, whose session revocation may have run before the new session existed.
+   * `who`: the principal of the login (its scope reads its own account).
    */
-  async stillValid(accountId: string, passwordChangedAt: Date): Promise<boolean> {
-    const a = await this.db.run(null, (sql) => this.loadAccount(sql, 'a.id = $1', [accountId]));
+  async stillValid(who: Asker, accountId: string, passwordChangedAt: Date): Promise<boolean> {
+    const a = await this.db.run(scopeOf(who), (sql) => this.accountById(sql, accountId));
     return (
       a !== null &&
       !a.disabled &&
@@ -125,12 +161,12 @@ export class AccountService {
     );
   }
 
-  /** Replaces the stored hash after a login found it made with older parameters. */
-  async rehash(accountId: string, oldHash: string, password: string): Promise<void> {
+  /** Replaces the stored hash after a login found it made with older parameters (`checked`: that login's account). */
+  async rehash(checked: CheckedAccount, password: string): Promise<void> {
     const hash = await hashPassword(password);
     try {
-      await this.db.run(null, (tx) =>
-        tx.repo(UserAccountEntity).update({ id: accountId, passwordHash: oldHash }, { passwordHash: hash }),
+      await this.db.run(ANONYMOUS, (sql) =>
+        sql.query(`SELECT auth_set_password($1, $2, $3, NULL) AS done`, [checked.id, checked.digest, hash]),
       );
     } catch (e) {
       throw scrubbed(e, 'updating the password hash');
@@ -147,32 +183,33 @@ export class AccountService {
       throw new ForbiddenError('this session was not opened with a username and password');
     }
     const accountId = viewer.userAccountId;
-    const account = await this.db.run(null, (sql) => this.loadAccount(sql, 'a.id = $1', [accountId]));
+    const account = await this.db.run(scopeOf(viewer), (sql) => this.accountById(sql, accountId));
     if (!account || account.disabled) throw new UnauthenticatedError('the account is disabled');
     checkNewPassword(newPassword, currentPassword);
     await this.throttle.begin(account.username, clientIp);
-    if (!(await verifyPassword(account.passwordHash, currentPassword)))
-      throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    const checked = await this.checkPassword(account.username, currentPassword);
+    if (checked?.id !== accountId) throw new UnauthenticatedError(WRONG_CREDENTIALS);
     await this.throttle.succeeded(account.username, clientIp);
     const hash = await hashPassword(newPassword);
     const now = this.clock.now();
-    let updated: number;
+    let updated: boolean;
     try {
-      const r = await this.db.run(null, (tx) =>
-        tx
-          .repo(UserAccountEntity)
-          .update(
-            { id: accountId, passwordHash: account.passwordHash, disabledAt: IsNull() },
-            { passwordHash: hash, mustChangePassword: false, passwordChangedAt: now },
-          ),
+      const [r] = await this.db.run(ANONYMOUS, (sql) =>
+        sql.query<{ done: boolean }>(`SELECT auth_set_password($1, $2, $3, $4) AS done`, [
+          accountId,
+          checked.digest,
+          hash,
+          now,
+        ]),
       );
-      updated = r.affected ?? 0;
+      updated = r.done;
     } catch (e) {
       throw scrubbed(e, 'storing the new password');
     }
-    // A concurrent change or re-issue replaced the password first: this one does not apply.
-    if (updated === 0) throw new UnauthenticatedError(WRONG_CREDENTIALS);
-    await this.sessions.revokeAll({ userAccountId: accountId });
+    // A concurrent change or re-issue replaced the password first (or the account was disabled):
+    // this one does not apply.
+    if (!updated) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    await this.sessions.revokeAll(scopeOf(viewer), { userAccountId: accountId });
   }
 
   /** A fresh one-time password for a trader account (new or existing); returns it with its hash. */
@@ -181,40 +218,44 @@ export class AccountService {
     return { password, hash: await hashPassword(password) };
   }
 
-  private async loadAccount(sql: Sql, where: string, params: unknown[]): Promise<LoginAccount | null> {
-    const [r] = await sql.query<{
-      id: string;
-      username: string;
-      password_hash: string;
-      role: Role;
-      participant_id: string | null;
-      contract_id: string | null;
-      contract_status: LoginAccount['contractStatus'];
-      contract_number: string | null;
-      must_change_password: boolean;
-      password_changed_at: Date;
-      disabled_at: Date | null;
-    }>(
-      `SELECT a.id::text AS id, a.username, a.password_hash, a.role, a.participant_id::text AS participant_id,
+  /** The account with its contract's status (never the hash), as the scope of `sql` may see it. */
+  private async accountById(sql: Sql, id: string): Promise<LoginAccount | null> {
+    const [r] = await sql.query<AccountRow>(
+      `SELECT a.id::text AS id, a.username, a.role, a.participant_id::text AS participant_id,
               a.contract_id::text AS contract_id, c.status AS contract_status, c.number AS contract_number,
               a.must_change_password, a.password_changed_at, a.disabled_at
          FROM user_accounts a LEFT JOIN contracts c ON c.id = a.contract_id
-        WHERE ${where}`,
-      params,
+        WHERE a.id = $1`,
+      [id],
     );
-    if (!r) return null;
-    return {
-      id: r.id,
-      username: r.username,
-      passwordHash: r.password_hash,
-      role: r.role,
-      participantId: r.participant_id,
-      contractId: r.contract_id,
-      contractStatus: r.contract_status,
-      contractNumber: r.contract_number,
-      mustChangePassword: r.must_change_password,
-      passwordChangedAt: new Date(r.password_changed_at),
-      disabled: r.disabled_at !== null,
-    };
+    return r ? toAccount(r) : null;
   }
+}
+
+interface AccountRow {
+  id: string;
+  username: string;
+  role: Role;
+  participant_id: string | null;
+  contract_id: string | null;
+  contract_status: LoginAccount['contractStatus'];
+  contract_number: string | null;
+  must_change_password: boolean;
+  password_changed_at: Date;
+  disabled_at: Date | null;
+}
+
+function toAccount(r: AccountRow): LoginAccount {
+  return {
+    id: r.id,
+    username: r.username,
+    role: r.role,
+    participantId: r.participant_id,
+    contractId: r.contract_id,
+    contractStatus: r.contract_status,
+    contractNumber: r.contract_number,
+    mustChangePassword: r.must_change_password,
+    passwordChangedAt: new Date(r.password_changed_at),
+    disabled: r.disabled_at !== null,
+  };
 }

@@ -5,7 +5,7 @@
  * is consumed atomically once, so any server instance can verify it and none accepts it twice.
  */
 import crypto from 'node:crypto';
-import type { RequestDb } from '../db/tenant';
+import { ANONYMOUS, type RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { ChallengeAlreadyUsedError, ChallengeExpiredError, ChallengeNotFoundError } from '../shared/errors';
 import { countWithinLimit } from '../shared/rate-limit';
@@ -40,7 +40,7 @@ export class ChallengeService {
       toBeSigned: challengeText(this.settings.origin, nonce, expiresAt),
       expiresAt,
     };
-    await this.db.run(null, async (sql) => {
+    await this.db.run(ANONYMOUS, async (sql) => {
       const limit = { max: this.settings.perAddressPerMinute, windowMinutes: 1 };
       const refusal = 'too many login challenges from this address: try again in a minute';
       await countWithinLimit(sql, 'challenge_rate_limits', clientIp.slice(0, 100), now, limit, refusal);
@@ -63,7 +63,7 @@ export class ChallengeService {
       throw new ChallengeNotFoundError();
     }
     const now = this.clock.now();
-    return this.db.run(null, async (sql) => {
+    return this.db.run(ANONYMOUS, async (sql) => {
       const [row] = await sql.query<{ nonce: string; to_be_signed: string; expires_at: Date }>(
         `UPDATE login_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2
          RETURNING nonce, to_be_signed, expires_at`,

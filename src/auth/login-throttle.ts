@@ -14,7 +14,7 @@
  */
 import crypto from 'node:crypto';
 import type { AppConfig } from '../config';
-import type { RequestDb, Sql } from '../db/tenant';
+import { ANONYMOUS, type RequestDb, type Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { AccountLockedError, RateLimitedError, secondsUntil } from '../shared/errors';
 
@@ -55,7 +55,7 @@ export class LoginThrottle {
   async begin(normalisedUsername: string, address: string): Promise<void> {
     const now = this.clock.now();
     const ukey = usernameKey(normalisedUsername);
-    await this.db.run(null, async (sql) => {
+    await this.db.run(ANONYMOUS, async (sql) => {
       // Fixed lock order (ADDRESS, then USERNAME) in every transaction: no deadlocks.
       await sql.query(
         `INSERT INTO login_throttle (scope, key, failures, window_started_at, last_failure_at)
@@ -109,7 +109,7 @@ export class LoginThrottle {
 
   /** The password was right: the username's failures are forgotten, the address gets its attempt back. */
   async succeeded(normalisedUsername: string, address: string): Promise<void> {
-    await this.db.run(null, async (sql) => {
+    await this.db.run(ANONYMOUS, async (sql) => {
       await sql.query(
         `UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE scope = 'ADDRESS' AND key = $1`,
         [address],
@@ -122,7 +122,7 @@ export class LoginThrottle {
 
   /** Lifts a username's lock (an officer issued new credentials for it). */
   async clearUsername(normalisedUsername: string): Promise<void> {
-    await this.db.run(null, (sql) =>
+    await this.db.run(ANONYMOUS, (sql) =>
       sql.query(`DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`, [usernameKey(normalisedUsername)]),
     );
   }

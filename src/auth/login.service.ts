@@ -35,7 +35,7 @@ export class LoginService {
       try {
         await provider.confirm(principal);
       } catch (e) {
-        await this.sessions.revoke(session.viewer.sessionId);
+        await this.sessions.revoke(principal, session.viewer.sessionId);
         throw e;
       }
     }

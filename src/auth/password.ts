@@ -1,6 +1,11 @@
 /**
  * Passwords in one place: the argon2id parameters, one-time password generation, the policy a
  * chosen password must meet, and username normalisation. Nothing here logs or returns a hash.
+ *
+ * A stored hash is a PHC string `$argon2id$v=19$m=…,t=…,p=…$<salt>$<digest>`. The request role never
+ * reads it (migration 1764000001200): it gets the part before the digest (StoredPassword, from
+ * auth_password_params), computes the digest of the offered password with it here (passwordDigest),
+ * and the database compares (auth_password_login, auth_set_password).
  */
 import crypto from 'node:crypto';
 // @node-rs/argon2 ships a prebuilt binary per platform as an optional dependency: nothing is
@@ -41,24 +46,81 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   }
 }
 
-/** True when the hash was made with other parameters than ARGON2_PARAMS (or is not an argon2 hash). */
-export function needsRehash(hash: string): boolean {
+/** A stored hash without its digest: the PHC parameters and salt, and the digest's length in base64 characters. */
+export interface StoredPassword {
+  readonly params: string;
+  readonly digestLength: number;
+}
+
+const ALGORITHMS = {
+  argon2d: argon2.Algorithm.Argon2d,
+  argon2i: argon2.Algorithm.Argon2i,
+  argon2id: argon2.Algorithm.Argon2id,
+} as const;
+
+/**
+ * The argon2 options a stored hash was made with (its salt included), or null when it is not an
+ * argon2 hash. `$alg[$v=N]$m=…,t=…,p=…$salt`, the m/t/p pairs in any order (the earlier argon2
+ * package wrote m, p, t).
+ */
+function optionsOf(stored: StoredPassword): (argon2.Options & { salt: Buffer }) | null {
+  const parts = stored.params.split('$');
+  if (parts.length === 4) parts.splice(2, 0, 'v=16');
+  if (parts.length !== 5 || parts[0] !== '' || !(parts[1] in ALGORITHMS)) return null;
+  if (parts[2] !== 'v=19' && parts[2] !== 'v=16') return null;
+  const kv = new Map(parts[3].split(',').map((x) => x.split('=') as [string, string]));
+  const num = (k: string) => (/^[0-9]{1,9}$/.test(kv.get(k) ?? '') ? Number(kv.get(k)) : NaN);
+  const [m, t, p] = [num('m'), num('t'), num('p')];
+  if (kv.size !== 3 || ![m, t, p].every((x) => x >= 1) || !/^[A-Za-z0-9+/]{8,}$/.test(parts[4])) return null;
+  if (!Number.isInteger(stored.digestLength) || stored.digestLength < 6 || stored.digestLength > 1400) return null;
+  return {
+    algorithm: ALGORITHMS[parts[1] as keyof typeof ALGORITHMS],
+    version: parts[2] === 'v=19' ? argon2.Version.V0x13 : argon2.Version.V0x10,
+    memoryCost: m,
+    timeCost: t,
+    parallelism: p,
+    outputLen: Math.floor((stored.digestLength * 3) / 4),
+    salt: Buffer.from(parts[4], 'base64'),
+  };
+}
+
+/** The split form of a whole PHC string (for the dummy hash and tests). */
+export function storedPasswordOf(hash: string): StoredPassword {
+  const cut = hash.lastIndexOf('$');
+  return { params: hash.slice(0, cut), digestLength: hash.length - cut - 1 };
+}
+
+/**
+ * The digest (unpadded base64, as in the PHC string) of `password` under a stored hash's parameters
+ * and salt; '' when those are not argon2 parameters (then nothing matches). Never throws.
+ */
+export async function passwordDigest(stored: StoredPassword, password: string): Promise<string> {
+  const opts = optionsOf(stored);
+  if (!opts) return '';
   try {
-    const used = argon2.parseOptions(hash);
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- per key both sides have the same type
-    return (Object.keys(ARGON2_PARAMS) as (keyof typeof ARGON2_PARAMS)[]).some((k) => used[k] !== ARGON2_PARAMS[k]);
+    return (await argon2.hashRaw(password, opts)).toString('base64').replace(/=+$/, '');
   } catch {
-    return true;
+    return '';
   }
 }
 
-let dummy: Promise<string> | undefined;
 /**
- * A hash of a random password with the same parameters: an unknown username is verified
- * against it, so both paths of a failed login do the same work.
+ * True when the hash (whole, or without its digest) was made with other parameters than
+ * ARGON2_PARAMS (or is not an argon2 hash).
  */
-export function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(crypto.randomBytes(32).toString('base64url'));
+export function needsRehash(stored: StoredPassword | string): boolean {
+  const used = optionsOf(typeof stored === 'string' ? storedPasswordOf(stored) : stored);
+  if (!used) return true;
+  return (Object.keys(ARGON2_PARAMS) as (keyof typeof ARGON2_PARAMS)[]).some((k) => used[k] !== ARGON2_PARAMS[k]);
+}
+
+let dummy: Promise<StoredPassword> | undefined;
+/**
+ * The parameters of a hash of a random password with the same parameters: a password offered for
+ * an unknown username is hashed with them, so both paths of a failed login do the same work.
+ */
+export function dummyHash(): Promise<StoredPassword> {
+  dummy ??= hashPassword(crypto.randomBytes(32).toString('base64url')).then(storedPasswordOf);
   return dummy;
 }
 

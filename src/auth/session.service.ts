@@ -3,7 +3,7 @@
  * revocable one by one or for a whole participant or user account.
  */
 import crypto from 'node:crypto';
-import type { RequestDb, Sql } from '../db/tenant';
+import { ANONYMOUS, scopeOf, type Asker, type DbScope, type RequestDb, type Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import type { Principal } from './auth-provider';
 import type { Viewer } from './viewer';
@@ -24,8 +24,6 @@ interface SessionRow {
   auth_method: Viewer['authMethod'];
   username: string | null;
   must_change_password: boolean;
-  last_seen_at: Date;
-  idle_expires_at: Date;
   expires_at: Date;
 }
 
@@ -50,7 +48,8 @@ export class SessionService {
     const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.limits.absoluteHours * 3600_000);
     const idle = this.idleExpiry(now, expiresAt);
-    const [row] = await this.db.run(null, (sql) =>
+    // In the scope of who logged in: the row must be theirs (RLS), and the token hash is write-only.
+    const [row] = await this.db.run(scopeOf(p), (sql) =>
       sql.query<{ id: string }>(
         `INSERT INTO sessions (token_hash, participant_id, user_account_id, role, auth_method, username,
          must_change_password, authn_detail, created_at, last_seen_at, idle_expires_at, expires_at)
@@ -90,31 +89,19 @@ export class SessionService {
   async resolve(token: string): Promise<Viewer | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
     const now = this.clock.now();
-    return this.db.run(null, async (sql) => {
-      // Besides revocation, the look-up itself refuses a session whose participant is blocked or whose
-      // password account is disabled or under a contract that is not ACTIVE: a login racing with the
-      // block or suspension, or a revocation that never ran, cannot keep a session alive.
+    // The request role cannot read token hashes: the look-up is auth_session (SECURITY DEFINER,
+    // migration 1764000001200). Besides revocation and expiry it refuses a session whose participant
+    // is blocked or whose password account is disabled or under a contract that is not ACTIVE (a
+    // login racing with the block or suspension, or a revocation that never ran, cannot keep a
+    // session alive), and slides the idle window at most once a minute.
+    return this.db.run(ANONYMOUS, async (sql) => {
       const [row] = await sql.query<SessionRow>(
-        `SELECT s.id, s.participant_id, s.user_account_id, s.role, s.auth_method, s.username,
-                s.must_change_password, s.last_seen_at, s.idle_expires_at, s.expires_at
-           FROM sessions s
-          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.idle_expires_at > $2
-            AND NOT EXISTS (SELECT 1 FROM participant_blocks b
-                             WHERE b.participant_id = s.participant_id AND b.unblocked_at IS NULL)
-            AND NOT EXISTS (SELECT 1 FROM user_accounts a LEFT JOIN contracts c ON c.id = a.contract_id
-                             WHERE a.id = s.user_account_id
-                               AND (a.disabled_at IS NOT NULL OR (a.contract_id IS NOT NULL AND c.status <> 'ACTIVE')))`,
-        [hashToken(token), now],
+        `SELECT id::text AS id, participant_id::text AS participant_id, user_account_id::text AS user_account_id, role,
+                auth_method, username, must_change_password, expires_at
+           FROM auth_session($1, $2, $3)`,
+        [hashToken(token), now, this.limits.idleMinutes * 60],
       );
       if (!row) return null;
-      // Slide the idle window, at most once a minute per session to keep reads cheap.
-      if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
-        await sql.query(`UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1`, [
-          row.id,
-          now,
-          this.idleExpiry(now, row.expires_at),
-        ]);
-      }
       return {
         sessionId: String(row.id),
         role: row.role,
@@ -128,8 +115,9 @@ export class SessionService {
     });
   }
 
-  async revoke(sessionId: string): Promise<boolean> {
-    const rows = await this.db.run(null, (sql) =>
+  /** Revokes one session, in the scope of its owner (`who`: the viewer, or the principal of a refused login). */
+  async revoke(who: Asker, sessionId: string): Promise<boolean> {
+    const rows = await this.db.run(scopeOf(who), (sql) =>
       sql.query(`UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [
         sessionId,
         this.clock.now(),
@@ -138,9 +126,12 @@ export class SessionService {
     return rows.length > 0;
   }
 
-  /** Revokes every live session of a participant (blocked) or of a user account (suspended contract…). */
-  async revokeAll(by: RevokeScope): Promise<number> {
-    return this.db.run(null, (sql) => this.revokeAllIn(sql, by));
+  /**
+   * Revokes every live session of a participant (blocked) or of a user account (suspended contract…),
+   * in `scope`: the scope of the sessions' owner or an officer's.
+   */
+  async revokeAll(scope: DbScope, by: RevokeScope): Promise<number> {
+    return this.db.run(scope, (sql) => this.revokeAllIn(sql, by));
   }
 
   /** revokeAll inside the caller's transaction: the revocation commits with the change that calls for it. */

@@ -12,7 +12,15 @@
  */
 import { ComplaintEntity, DeclarationEntity } from '../db/entities';
 import type { ComplaintChannel, ComplaintStatus } from '../db/entities/complaint.entity';
-import type { RequestDb, RequestTx } from '../db/tenant';
+import {
+  ANONYMOUS,
+  scopeOf,
+  traderScope,
+  type Asker,
+  type DbScope,
+  type RequestDb,
+  type RequestTx,
+} from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { cursorCodec, type Page } from '../shared/cursor';
 import { BadUserInputError } from '../shared/errors';
@@ -138,7 +146,7 @@ export class ComplaintService {
       }
     }
     const now = this.clock.now();
-    return this.db.run(trader, async (sql) => {
+    return this.db.run(trader === null ? ANONYMOUS : traderScope(trader), async (sql) => {
       await countFiling(sql, clientKey(filer.clientIp), now, {
         max: this.config.rateLimit,
         windowMinutes: this.config.rateWindowMinutes,
@@ -149,7 +157,7 @@ export class ComplaintService {
   }
 
   /** A complaint that arrived on paper, typed in by an officer (no references: those need the trader's login). */
-  async recordPaper(input: ComplaintFields, officer: string): Promise<ComplaintRecord> {
+  async recordPaper(input: ComplaintFields, officer: string, asker: Asker): Promise<ComplaintRecord> {
     const c = validateComplaint(input);
     if (c.declarationNumber !== null) {
       throw new BadUserInputError(
@@ -164,15 +172,15 @@ export class ComplaintService {
       );
     }
     const now = this.clock.now();
-    return this.db.run(null, (sql) => this.insert(sql, c, 'PAPER', null, officer, now));
+    return this.db.run(scopeOf(asker), (sql) => this.insert(sql, c, 'PAPER', null, officer, now));
   }
 
   /** RECEIVED → IN_REVIEW. */
-  async startReview(id: unknown, officer: string): Promise<ComplaintRecord> {
+  async startReview(id: unknown, officer: string, asker: Asker): Promise<ComplaintRecord> {
     const cid = validateId(id, 'id');
     const now = this.clock.now();
     const today = dateIn(now, this.config.timeZone);
-    return this.db.run(null, async (sql) => {
+    return this.db.run(scopeOf(asker), async (sql) => {
       const [row] = await sql.query<ComplaintRecord>(
         `UPDATE complaints c SET status = 'IN_REVIEW', review_started_at = $2, review_started_by = $3
           WHERE c.id = $1 AND c.status = 'RECEIVED' RETURNING ${columns('$4')}`,
@@ -188,12 +196,12 @@ export class ComplaintService {
   }
 
   /** RECEIVED or IN_REVIEW → ANSWERED. */
-  async answer(id: unknown, answer: unknown, officer: string): Promise<ComplaintRecord> {
+  async answer(id: unknown, answer: unknown, officer: string, asker: Asker): Promise<ComplaintRecord> {
     const cid = validateId(id, 'id');
     const text = validateText(answer, 'answer');
     const now = this.clock.now();
     const today = dateIn(now, this.config.timeZone);
-    return this.db.run(null, async (sql) => {
+    return this.db.run(scopeOf(asker), async (sql) => {
       const [row] = await sql.query<ComplaintRecord>(
         `UPDATE complaints c SET status = 'ANSWERED', answer = $2, answered_at = $3, answered_by = $4
           WHERE c.id = $1 AND c.status IN ('RECEIVED', 'IN_REVIEW') RETURNING ${columns('$5')}`,
@@ -206,16 +214,16 @@ export class ComplaintService {
   }
 
   /** Every complaint (officers), newest first. */
-  async list(opts: ComplaintListOptions): Promise<ComplaintPage> {
-    return this.page(null, opts);
+  async list(asker: Asker, opts: ComplaintListOptions): Promise<ComplaintPage> {
+    return this.page(scopeOf(asker), null, opts);
   }
 
   /** The complaints a trader's participant filed, newest first. */
   async listOfParticipant(participantId: string, opts: ComplaintListOptions): Promise<ComplaintPage> {
-    return this.page(participantId, opts);
+    return this.page(traderScope(participantId), participantId, opts);
   }
 
-  private async page(participantId: string | null, opts: ComplaintListOptions): Promise<ComplaintPage> {
+  private async page(scope: DbScope, participantId: string | null, opts: ComplaintListOptions): Promise<ComplaintPage> {
     const { first } = opts;
     if (!Number.isInteger(first) || first < 0 || first > MAX_COMPLAINT_PAGE) {
       throw new BadUserInputError(`first must be between 0 and ${MAX_COMPLAINT_PAGE}`, 'first');
@@ -235,7 +243,7 @@ export class ComplaintService {
       const cur = complaintCursor.decode(opts.after);
       cond.push(`(c.filed_at, c.id) < (${p.add(cur.filedAt)}::timestamptz, ${p.add(cur.id)}::bigint)`);
     }
-    const rows = await this.db.run(participantId, (sql) =>
+    const rows = await this.db.run(scope, (sql) =>
       sql.query<ComplaintRecord>(
         `SELECT ${columns(t)} FROM complaints c ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''}
         ORDER BY c.filed_at DESC, c.id DESC LIMIT ${p.add(first + 1)}`,
@@ -299,25 +307,36 @@ export class ComplaintService {
   ): Promise<ComplaintRecord> {
     const today = dateIn(now, this.config.timeZone);
     const due = addDays(today, this.config.reviewDays);
-    const inserted = await tx.repo(ComplaintEntity).insert({
-      channel,
-      name: c.name,
-      patronymic: c.patronymic,
-      surname: c.surname,
-      address: c.address,
-      postalAddress: c.postalAddress,
-      workplace: c.workplace,
-      email: c.email,
-      declarationNumber: c.declarationNumber,
-      auditRecordId: c.auditRecordId,
-      body: c.text,
-      participantId,
-      recordedBy,
-      filedAt: now,
-      dueDate: due,
-    });
+    // The id first and no RETURNING: an anonymous filer may read back only the row its own
+    // transaction wrote (RLS, migration 1764000001200), which an INSERT … RETURNING cannot yet see.
+    const [{ id }] = await tx.query<{ id: string }>(
+      `SELECT nextval(pg_get_serial_sequence('complaints', 'id'))::text AS id`,
+    );
+    await tx.query(
+      `INSERT INTO complaints (id, channel, name, patronymic, surname, address, postal_address, workplace, email,
+                               declaration_number, audit_record_id, body, participant_id, recorded_by, filed_at, due_date)
+       OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        id,
+        channel,
+        c.name,
+        c.patronymic,
+        c.surname,
+        c.address,
+        c.postalAddress,
+        c.workplace,
+        c.email,
+        c.declarationNumber,
+        c.auditRecordId,
+        c.text,
+        participantId,
+        recordedBy,
+        now,
+        due,
+      ],
+    );
     const [row] = await tx.query<ComplaintRecord>(`SELECT ${columns('$2')} FROM complaints c WHERE c.id = $1`, [
-      String(inserted.identifiers[0].id),
+      id,
       today,
     ]);
     return row;

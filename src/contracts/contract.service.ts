@@ -9,7 +9,7 @@ import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import { IsNull, Not } from 'typeorm';
 import { ContractEntity, UserAccountEntity } from '../db/entities';
-import type { RequestDb, Sql } from '../db/tenant';
+import { scopeOf, type Asker, type RequestDb, type Sql } from '../db/tenant';
 import { isCalendarDate } from '../shared/calendar';
 import type { Clock } from '../shared/clock';
 import { cursorCodec, type Page } from '../shared/cursor';
@@ -135,7 +135,7 @@ export class ContractService {
     const v = this.validate(input);
     const now = this.clock.now();
     try {
-      return await this.db.run(null, async (tx) => {
+      return await this.db.run(scopeOf(officer), async (tx) => {
         const contracts = tx.repo(ContractEntity);
         const dup = await contracts.findOne({ select: { number: true }, where: { numberKey: v.numberKey } });
         if (dup) throw new BadUserInputError(`contract ${dup.number} is already registered`, 'contractNumber');
@@ -172,17 +172,20 @@ export class ContractService {
     }
   }
 
-  async list(opts: {
-    status?: ContractStatus | null;
-    overdue?: boolean | null;
-    first: number;
-    after?: string | null;
-  }): Promise<ContractPage> {
+  async list(
+    asker: Asker,
+    opts: {
+      status?: ContractStatus | null;
+      overdue?: boolean | null;
+      first: number;
+      after?: string | null;
+    },
+  ): Promise<ContractPage> {
     if (!Number.isInteger(opts.first) || opts.first < 0 || opts.first > MAX_CONTRACT_PAGE) {
       throw new BadUserInputError(`first must be from 0 to ${MAX_CONTRACT_PAGE}`, 'first');
     }
     const afterId = opts.after ? contractCursor.decode(opts.after).id : null;
-    const rows = await this.db.run(null, (sql) =>
+    const rows = await this.db.run(scopeOf(asker), (sql) =>
       sql.query<ContractRecord>(
         `${SELECT}
         WHERE ($2::text IS NULL OR c.status = $2)
@@ -198,9 +201,9 @@ export class ContractService {
     };
   }
 
-  async get(id: string): Promise<ContractRecord> {
+  async get(asker: Asker, id: string): Promise<ContractRecord> {
     const cid = parseId(id);
-    return this.db.run(null, (sql) => this.load(sql, cid));
+    return this.db.run(scopeOf(asker), (sql) => this.load(sql, cid));
   }
 
   /**
@@ -216,7 +219,7 @@ export class ContractService {
     const now = this.clock.now();
     let result: { contract: ContractRecord; username: string; accountId: string };
     try {
-      result = await this.db.run(null, async (tx) => {
+      result = await this.db.run(scopeOf(officer), async (tx) => {
         const accounts = tx.repo(UserAccountEntity);
         const [c] = await tx.query<{
           number: string;
@@ -312,7 +315,7 @@ export class ContractService {
     if (reason.length > MAX_REASON_LENGTH)
       throw new BadUserInputError(`reason: at most ${MAX_REASON_LENGTH} characters`, 'reason');
     const now = this.clock.now();
-    return this.db.run(null, async (tx) => {
+    return this.db.run(scopeOf(officer), async (tx) => {
       const [c] = await tx.query<{ number: string; status: ContractStatus }>(
         `SELECT number, status FROM contracts WHERE id = $1 FOR UPDATE`,
         [cid],

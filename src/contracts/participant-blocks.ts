@@ -7,7 +7,7 @@
  */
 import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
-import type { RequestDb, Sql } from '../db/tenant';
+import { scopeOf, traderScope, type Asker, type RequestDb, type Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { isUniqueViolation } from '../auth/account.service';
@@ -66,7 +66,7 @@ export class ParticipantBlockService {
       throw new BadUserInputError(`reason: at most ${MAX_BLOCK_REASON_LENGTH} characters`, 'reason');
     const now = this.clock.now();
     try {
-      return await this.db.run(null, async (tx) => {
+      return await this.db.run(scopeOf(officer), async (tx) => {
         await this.checkParticipant(tx, pid);
         const [row] = await tx.query<{ id: string }>(
           `INSERT INTO participant_blocks (participant_id, reason, blocked_at, blocked_by)
@@ -88,7 +88,7 @@ export class ParticipantBlockService {
     const pid = parseParticipantId(id);
     const by = officerAccount(officer);
     const now = this.clock.now();
-    return this.db.run(null, async (tx) => {
+    return this.db.run(scopeOf(officer), async (tx) => {
       await this.checkParticipant(tx, pid);
       const [row] = await tx.query<{ id: string }>(
         `UPDATE participant_blocks SET unblocked_at = $2, unblocked_by = $3
@@ -101,9 +101,9 @@ export class ParticipantBlockService {
   }
 
   /** Every block of a participant, newest first. */
-  async history(id: string): Promise<ParticipantBlockRecord[]> {
+  async history(asker: Asker, id: string): Promise<ParticipantBlockRecord[]> {
     const pid = parseParticipantId(id);
-    return this.db.run(null, async (tx) => {
+    return this.db.run(scopeOf(asker), async (tx) => {
       await this.checkParticipant(tx, pid);
       return tx.query<ParticipantBlockRecord>(`${SELECT} WHERE b.participant_id = $1 ORDER BY b.id DESC`, [pid]);
     });
@@ -111,7 +111,8 @@ export class ParticipantBlockService {
 
   /** True while the participant has an open block. */
   async isBlocked(participantId: string): Promise<boolean> {
-    const rows = await this.db.run(null, (sql) =>
+    // In the participant's own scope: a login asks before its session exists.
+    const rows = await this.db.run(traderScope(participantId), (sql) =>
       sql.query(`SELECT 1 FROM participant_blocks WHERE participant_id = $1 AND unblocked_at IS NULL`, [participantId]),
     );
     return rows.length > 0;

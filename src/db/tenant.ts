@@ -3,9 +3,11 @@
  * request role and sets the tenant.
  *
  * Every query a request makes runs in a transaction that first switches to the request role
- * (owns nothing, no BYPASSRLS) and sets `app.participant_id` for that transaction only. The
- * RLS policies on tenant tables compare rows to that setting, so a query that forgot its
- * participant filter still returns nothing of another participant.
+ * (owns nothing, no BYPASSRLS) and binds, for that transaction only, who is asking (a DbScope):
+ * `app.scope` ('trader', 'officer', 'anonymous' or 'auditor') and `app.participant_id` (a trader's
+ * participant, else ''). The RLS policies of every table the request role reads compare rows to
+ * those settings (migration 1764000001200), so a query that forgot its participant filter still
+ * returns nothing of another participant, and a transaction that bound no scope sees nothing.
  *
  * Two doors, one set-up (requestPrelude):
  *  - run(): a TypeORM query runner in that transaction, for hand-written SQL (`query`, typed rows)
@@ -15,6 +17,7 @@
  */
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
+import type { Role } from './entities/session.entity';
 import { poolOf, withPooledClient } from './pool';
 
 export interface Sql {
@@ -51,24 +54,68 @@ export interface RequestTx extends Sql {
   repo<E extends ObjectLiteral>(entity: EntityTarget<E>): RequestRepository<E>;
 }
 
-/** A participant id as the tenant setting takes it: decimal digits, or '' for none. */
-function tenantValue(participantId: string | null): string {
-  if (participantId === null) return '';
-  if (!/^[0-9]{1,19}$/.test(participantId)) throw new Error('participant id must be a decimal bigint');
-  return participantId;
+/**
+ * Who a request transaction runs for; the RLS policies read it (migration 1764000001200).
+ *  - trader: a trader's session; only that participant's rows.
+ *  - officer: an officer's session (or the create-officer command); what officer features need.
+ *  - anonymous: no session (logins, challenges, anonymous complaints): counters and rate limits,
+ *    rows the transaction itself wrote; credentials only through the SECURITY DEFINER functions.
+ *  - auditor: the audit writer and checkpointer: the whole audit log, and appending to it.
+ * Made with scopeOf (from a session's viewer or a login's principal), traderScope, ANONYMOUS or AUDITOR.
+ */
+export type DbScope =
+  | { readonly kind: 'trader'; readonly participantId: string }
+  | { readonly kind: 'officer' }
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'auditor' };
+
+export const ANONYMOUS: DbScope = Object.freeze({ kind: 'anonymous' });
+export const AUDITOR: DbScope = Object.freeze({ kind: 'auditor' });
+
+/** A trader's participant (from the session, never from arguments). */
+export function traderScope(participantId: string): DbScope {
+  return { kind: 'trader', participantId };
+}
+
+/** Who asks, as a session's viewer or a login's principal says it. */
+export interface Asker {
+  readonly role: Role;
+  readonly participantId: string | null;
 }
 
 /**
- * The statements that open a request transaction: begin, drop privileges, bind the tenant (inlined:
- * validated digits only), and the statement timeout when one is set. Sent in one round trip.
+ * The scope of whoever a session's viewer (or a login's principal) is: the officer scope only for
+ * the role OFFICER, a trader's only with their participant; no one: ANONYMOUS.
  */
-export function requestPrelude(role: string, participantId: string | null, statementTimeoutMs = 0): string[] {
+export function scopeOf(who: Asker | null): DbScope {
+  if (who === null) return ANONYMOUS;
+  if (who.role === 'OFFICER') return { kind: 'officer' };
+  if (who.role === 'TRADER' && who.participantId !== null) return traderScope(who.participantId);
+  throw new Error('a trader without a participant has no database scope');
+}
+
+/** A participant id as the tenant setting takes it: decimal digits. */
+function tenantValue(scope: DbScope): string {
+  if (scope.kind !== 'trader') return '';
+  if (!/^[0-9]{1,19}$/.test(scope.participantId)) throw new Error('participant id must be a decimal bigint');
+  return scope.participantId;
+}
+
+const SCOPE_KINDS: readonly DbScope['kind'][] = ['trader', 'officer', 'anonymous', 'auditor'];
+
+/**
+ * The statements that open a request transaction: begin, drop privileges, the statement timeout
+ * when one is set, and bind the scope (inlined: a fixed kind and validated digits only). Sent in
+ * one round trip.
+ */
+export function requestPrelude(role: string, scope: DbScope, statementTimeoutMs = 0): string[] {
   if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`not a role name: ${role}`);
+  if (!SCOPE_KINDS.includes(scope.kind)) throw new Error('not a database scope');
   return [
     'BEGIN',
     `SET LOCAL ROLE ${role}`,
     ...(statementTimeoutMs > 0 ? [`SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)}`] : []),
-    `SELECT set_config('app.participant_id', '${tenantValue(participantId)}', true)`,
+    `SELECT set_config('app.scope', '${scope.kind}', true), set_config('app.participant_id', '${tenantValue(scope)}', true)`,
   ];
 }
 
@@ -106,16 +153,16 @@ export class RequestConnection {
   ) {}
 
   /**
-   * One round trip: BEGIN, the request role, the tenant, then `statements` in their order, then
+   * One round trip: BEGIN, the request role, the scope, then `statements` in their order, then
    * COMMIT when `commit` (else the transaction stays open for query() and commit()). Returns each
    * statement's result under its name.
    */
   async batch<S extends Record<string, Statement<QueryResultRow>>>(
-    participantId: string | null,
+    scope: DbScope,
     statements: S,
     opts: { commit: boolean },
   ): Promise<BatchResults<S>> {
-    const prelude = requestPrelude(this.role, participantId);
+    const prelude = requestPrelude(this.role, scope);
     const names = Object.keys(statements) as (keyof S & string)[];
     const text = [...prelude, ...names.map((n) => statements[n].text), ...(opts.commit ? ['COMMIT'] : [])].join(';\n');
     // Several statements without parameters: the simple protocol returns one result per statement.
@@ -159,11 +206,11 @@ export class RequestDb {
   ) {}
 
   /**
-   * Runs `fn` in one transaction as the request role. `participantId` is the viewer's
-   * participant (from the session, never from arguments), or null for non-tenant work.
+   * Runs `fn` in one transaction as the request role, for `scope`: who is asking, from the session
+   * (scopeOf(viewer)), never from arguments.
    */
-  async run<T>(participantId: string | null, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
-    const prelude = requestPrelude(this.appRole, participantId, this.statementTimeoutMs).join('; ');
+  async run<T>(scope: DbScope, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
+    const prelude = requestPrelude(this.appRole, scope, this.statementTimeoutMs).join('; ');
     const qr: QueryRunner = this.ds.createQueryRunner();
     await qr.connect();
     try {

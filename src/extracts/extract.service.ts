@@ -18,7 +18,7 @@
 import type { Viewer } from '../auth/viewer';
 import type { AuditService } from '../audit/audit.service';
 import { cleanText, type AuditEntryInput } from '../audit/record';
-import type { RequestDb } from '../db/tenant';
+import { traderScope, type RequestDb } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { BadUserInputError, ForbiddenError } from '../shared/errors';
 import { tradeStatistics, type TradeDimension } from '../statistics/statistics.service';
@@ -78,7 +78,7 @@ export class ExtractService {
     const v = req.viewer;
     if (v.role !== 'TRADER' || !v.participantId) throw new ForbiddenError();
     const participantId = v.participantId;
-    const { participant, stats } = await this.db.run(participantId, async (sql) => {
+    const { participant, stats } = await this.db.run(traderScope(participantId), async (sql) => {
       const [p] = await sql.query<ExtractParticipant>(
         `SELECT id::text AS id, kind, name, voen, fin, gooen FROM participants WHERE id = $1`,
         [participantId],

@@ -7,7 +7,7 @@ import { AuditService } from '../../src/audit/audit.service';
 import { recordHash, rowToRecord, type AuditRow } from '../../src/audit/record';
 import { generateSigningKey, writeKeyFiles, type SigningKey } from '../../src/audit/signing';
 import { verifyAuditChain, type VerifyResult } from '../../src/audit/verify';
-import { RequestDb } from '../../src/db/tenant';
+import { RequestDb, AUDITOR } from '../../src/db/tenant';
 import { FixedClock } from '../../src/shared/clock';
 import { resetData, testDb } from '../support/db';
 import { gql } from '../support/server';
@@ -55,7 +55,7 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
     for (const t of ['audit_records', 'audit_checkpoints']) {
       for (const stmt of [`UPDATE ${t} SET seq = seq`, `DELETE FROM ${t}`, `TRUNCATE ${t}`]) {
         const err = await rdb
-          .run(null, (sql) => sql.query(stmt))
+          .run(AUDITOR, (sql) => sql.query(stmt))
           .then(
             () => null,
             (e: Error) => e,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RequestDb } from '../../src/db/tenant';
+import { RequestDb, traderScope } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
@@ -217,7 +217,7 @@ describe('audit control views', () => {
     it("hides other participants' records from a trader's transaction even without a filter (row-level security)", async () => {
       const { ds, config } = testDb();
       const rdb = new RequestDb(ds, config.db.appRole);
-      const seen = await rdb.run(a, (sql) =>
+      const seen = await rdb.run(traderScope(a), (sql) =>
         sql.query<{ p: string | null }>('SELECT DISTINCT participant_id::text AS p FROM audit_records'),
       );
       expect(seen.map((r) => r.p)).to.deep.equal([a]);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RequestDb } from '../../src/db/tenant';
+import { RequestDb, traderScope } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
@@ -513,12 +513,14 @@ describe('complaints', () => {
       ok(await gql(FILE, { input: complaintInput({ text: 'anonymous' }) }));
       const { ds, config } = testDb();
       const rdb = new RequestDb(ds, config.db.appRole);
-      const seen = await rdb.run(a, (sql) => sql.query<{ body: string }>('SELECT body FROM complaints ORDER BY id'));
+      const seen = await rdb.run(traderScope(a), (sql) =>
+        sql.query<{ body: string }>('SELECT body FROM complaints ORDER BY id'),
+      );
       expect(seen.map((r) => r.body)).to.deep.equal(['a']);
       // Nor may a trader's transaction file in someone else's name, or change a complaint.
       let err: unknown;
       await rdb
-        .run(a, (sql) =>
+        .run(traderScope(a), (sql) =>
           sql.query(
             `INSERT INTO complaints (channel, name, patronymic, surname, address, body, participant_id, filed_at, due_date)
          VALUES ('ELECTRONIC', 'X', 'Y', 'Z', 'addr', 'forged', $1, now(), current_date)`,
@@ -529,7 +531,7 @@ describe('complaints', () => {
           err = e;
         });
       expect(String(err)).to.match(/row-level security/);
-      const updated = await rdb.run(a, (sql) =>
+      const updated = await rdb.run(traderScope(a), (sql) =>
         sql.query(`UPDATE complaints SET status = 'IN_REVIEW' WHERE true RETURNING id`),
       );
       expect(updated).to.deep.equal([]);

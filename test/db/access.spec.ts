@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { ComplaintEntity, DeclarationEntity } from '../../src/db/entities';
 import { MIGRATION_FILES, migrations, migrationSql } from '../../src/db/migrations';
 import { findPool, ownerTransaction, poolOf, withOwnerClient } from '../../src/db/pool';
-import { RequestDb, requestPrelude, statement } from '../../src/db/tenant';
+import { ANONYMOUS, AUDITOR, RequestDb, requestPrelude, scopeOf, statement, traderScope } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 
@@ -44,29 +44,36 @@ describe('the database module (src/db)', () => {
     expect(one).to.equal(1);
   });
 
-  it('writes the RLS set-up once: begin, request role, statement timeout, tenant', () => {
-    expect(requestPrelude('customs_app', '42', 1500)).to.deep.equal([
+  it('writes the RLS set-up once: begin, request role, statement timeout, scope and tenant', () => {
+    expect(requestPrelude('customs_app', traderScope('42'), 1500)).to.deep.equal([
       'BEGIN',
       'SET LOCAL ROLE customs_app',
       'SET LOCAL statement_timeout = 1500',
-      "SELECT set_config('app.participant_id', '42', true)",
+      "SELECT set_config('app.scope', 'trader', true), set_config('app.participant_id', '42', true)",
     ]);
-    expect(() => requestPrelude('customs_app', "1'; DROP TABLE x; --")).to.throw(/decimal bigint/);
-    expect(() => requestPrelude('x; DROP', null)).to.throw(/not a role name/);
+    expect(requestPrelude('customs_app', scopeOf({ role: 'OFFICER', participantId: null }))[2]).to.equal(
+      "SELECT set_config('app.scope', 'officer', true), set_config('app.participant_id', '', true)",
+    );
+    expect(requestPrelude('customs_app', AUDITOR)[2]).to.match(/'app\.scope', 'auditor'.*'app\.participant_id', ''/);
+    expect(() => requestPrelude('customs_app', traderScope("1'; DROP TABLE x; --"))).to.throw(/decimal bigint/);
+    expect(() => requestPrelude('customs_app', { kind: "officer', true); --" } as never)).to.throw(/scope/);
+    expect(() => requestPrelude('x; DROP', ANONYMOUS)).to.throw(/not a role name/);
   });
 
   it('repositories run inside the request transaction: request role, tenant filter applied', async () => {
-    const numbers = await rdb.run(a, (tx) => tx.repo(DeclarationEntity).find({ select: { number: true } }));
+    const numbers = await rdb.run(traderScope(a), (tx) =>
+      tx.repo(DeclarationEntity).find({ select: { number: true } }),
+    );
     expect(numbers.map((d) => d.number)).to.deep.equal(['A-1']);
     // Without a tenant, the tenant policy hides every declaration.
-    expect(await rdb.run(null, (tx) => tx.repo(DeclarationEntity).count())).to.equal(0);
-    const [me] = await rdb.run(a, (tx) => tx.query<{ role: string }>('SELECT current_user AS role'));
+    expect(await rdb.run(ANONYMOUS, (tx) => tx.repo(DeclarationEntity).count())).to.equal(0);
+    const [me] = await rdb.run(traderScope(a), (tx) => tx.query<{ role: string }>('SELECT current_user AS role'));
     expect(me.role).to.equal(testDb().config.db.appRole);
   });
 
   it("a repository write that breaks a row-level policy is refused (another participant's complaint)", async () => {
     const err = await rdb
-      .run(a, (tx) =>
+      .run(traderScope(a), (tx) =>
         tx.repo(ComplaintEntity).insert({
           channel: 'ELECTRONIC',
           name: 'A',
@@ -91,7 +98,7 @@ describe('the database module (src/db)', () => {
   it('batches return each statement by name, as the request role with the tenant set', async () => {
     const r = await rdb.withConnection((conn) =>
       conn.batch(
-        a,
+        traderScope(a),
         { who, declarations: statement<{ number: string }>('SELECT number FROM declarations') },
         {
           commit: true,
@@ -106,7 +113,7 @@ describe('the database module (src/db)', () => {
   it('refuses to put a connection back with its request transaction still open, and rolls it back', async () => {
     const err = await rdb
       .withConnection(async (conn) => {
-        await conn.batch(null, { who }, { commit: false });
+        await conn.batch(ANONYMOUS, { who }, { commit: false });
         await conn.query(`INSERT INTO login_throttle (scope, key, failures, window_started_at, last_failure_at)
                           VALUES ('ADDRESS', 'left-open', 1, now(), now())`);
       })
@@ -155,6 +162,7 @@ describe('migrations are frozen', () => {
     '1764000000800-AuditActorAndRefusals': 'ca688839142f04fcaaa9c9877ab11cf94cab7e60725e1da02623e43092cacab7',
     '1764000000900-OfficerActionsAndBlocks': 'ce29cb9b3453fea80b17fb87cdcd5e683ddc8be08b4ec7f344e6f1c1098ee6ef',
     '1764000001000-AuditTransparencyLog': '89c99307388b3ec88cc30cef5b1b300fea043aa9be57e894de309f9720d4ec5a',
+    '1764000001200-RowSecurityEverywhere': 'a2e6276147e76633d6aaabede7c1957415e20cd2d1f9a1188ecf5606b00b5739',
     '1764000001400-HsNomenclature': '5db558a001e723faf43af96e570622916b30bd64a54a2edabe213048b9fe7f5d',
   };
 
@@ -202,6 +210,7 @@ describe('migrations are frozen', () => {
       'AuditActorAndRefusals1764000000800',
       'OfficerActionsAndBlocks1764000000900',
       'AuditTransparencyLog1764000001000',
+      'RowSecurityEverywhere1764000001200',
       'HsNomenclature1764000001400',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { RequestDb } from '../../src/db/tenant';
+import { RequestDb, ANONYMOUS } from '../../src/db/tenant';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { createServices } from '../../src/services';
 import { FixedClock } from '../../src/shared/clock';
@@ -23,19 +23,19 @@ describe('database timeouts', () => {
     const bounded = new RequestDb(ds, config.db.appRole, 300);
     const t = performance.now();
     const err = await bounded
-      .run(null, (sql) => sql.query('SELECT pg_sleep(3)'))
+      .run(ANONYMOUS, (sql) => sql.query('SELECT pg_sleep(3)'))
       .then(
         () => null,
         (e: Error & { code?: string }) => e,
       );
     expect(err?.code).to.equal('57014');
     expect(performance.now() - t).to.be.below(2500);
-    const [{ statement_timeout: set }] = await bounded.run(null, (sql) =>
+    const [{ statement_timeout: set }] = await bounded.run(ANONYMOUS, (sql) =>
       sql.query<{ statement_timeout: string }>('SHOW statement_timeout'),
     );
     expect(set).to.equal('300ms');
     const unbounded = new RequestDb(ds, config.db.appRole, 0);
-    const [{ statement_timeout: none }] = await unbounded.run(null, (sql) =>
+    const [{ statement_timeout: none }] = await unbounded.run(ANONYMOUS, (sql) =>
       sql.query<{ statement_timeout: string }>('SHOW statement_timeout'),
     );
     expect(none).to.equal('0');

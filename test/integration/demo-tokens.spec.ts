@@ -11,6 +11,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config';
 import { DEMO_USER_AGENT, demoSessions, demoTokenLifetime, demoTokensAllowed } from '../../src/cli/demo';
+import { traderScope } from '../../src/db/tenant';
 import { createServices } from '../../src/services';
 import { freePort } from '../../src/shared/free-port';
 import { resetData, testDb } from '../support/db';
@@ -83,7 +84,7 @@ describe('npm start: the demo tokens and what the banner says about them', () =>
       root_fields: ['loginWithWebEid'],
     });
     // What suspending (blocking) the participant does to its sessions ends the demo one too.
-    expect(await services.sessions.revokeAll({ participantId: legal })).to.equal(1);
+    expect(await services.sessions.revokeAll(traderScope(legal), { participantId: legal })).to.equal(1);
     expect((await gql(ME, {}, sessions[0].token)).errors?.[0]?.extensions?.code).to.equal('UNAUTHENTICATED');
   });
 

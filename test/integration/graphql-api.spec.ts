@@ -455,7 +455,7 @@ describe('sessions', () => {
       mustChangePassword: false,
       detail: {},
     });
-    expect(await services.sessions.revoke(s.viewer.sessionId)).to.equal(true);
-    expect(await services.sessions.revoke(s.viewer.sessionId)).to.equal(false);
+    expect(await services.sessions.revoke(s.viewer, s.viewer.sessionId)).to.equal(true);
+    expect(await services.sessions.revoke(s.viewer, s.viewer.sessionId)).to.equal(false);
   });
 });

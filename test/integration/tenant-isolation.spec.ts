@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
-import { RequestDb } from '../../src/db/tenant';
+import { RequestDb, traderScope, ANONYMOUS } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
 
 async function insertParticipantWithDeclaration(voen: string, number: string): Promise<string> {
@@ -47,16 +47,20 @@ describe('row-level security on tenant tables', () => {
   it('lets a query without a participant filter see only the bound participant', async () => {
     const { ds, config } = testDb();
     const rdb = new RequestDb(ds, config.db.appRole);
-    const seenByA = await rdb.run(a, (sql) => sql.query<{ number: string }>('SELECT number FROM declarations'));
+    const seenByA = await rdb.run(traderScope(a), (sql) =>
+      sql.query<{ number: string }>('SELECT number FROM declarations'),
+    );
     expect(seenByA.map((r) => r.number)).to.deep.equal(['A-1']);
-    const seenByB = await rdb.run(b, (sql) => sql.query<{ number: string }>('SELECT number FROM declarations'));
+    const seenByB = await rdb.run(traderScope(b), (sql) =>
+      sql.query<{ number: string }>('SELECT number FROM declarations'),
+    );
     expect(seenByB.map((r) => r.number)).to.deep.equal(['B-1']);
   });
 
   it('runs requests as a role that cannot bypass RLS and owns no table', async () => {
     const { ds, config } = testDb();
     const rdb = new RequestDb(ds, config.db.appRole);
-    const [r] = await rdb.run(null, (sql) =>
+    const [r] = await rdb.run(ANONYMOUS, (sql) =>
       sql.query<{ role: string; bypass: boolean; super: boolean; owned: number }>(
         `SELECT current_user AS role, rolbypassrls AS bypass, rolsuper AS super,
               (SELECT count(*)::int FROM pg_tables WHERE tableowner = current_user) AS owned
@@ -71,7 +75,7 @@ describe('row-level security on tenant tables', () => {
     const rdb = new RequestDb(ds, config.db.appRole);
     let err: unknown;
     try {
-      await rdb.run(a, (sql) => sql.query(`DELETE FROM declarations`));
+      await rdb.run(traderScope(a), (sql) => sql.query(`DELETE FROM declarations`));
     } catch (e) {
       err = e;
     }

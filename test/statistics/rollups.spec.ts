@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { Readable } from 'node:stream';
-import { RequestDb } from '../../src/db/tenant';
+import { RequestDb, traderScope } from '../../src/db/tenant';
 import { DECLARATION_CSV_HEADER, csvLine } from '../../src/ingest/columns';
 import { generateDeclarations } from '../../src/ingest/generate';
 import { importDeclarations } from '../../src/ingest/importer';
@@ -94,8 +94,10 @@ describe('statistics rollups equal the raw computation', () => {
     for (const f of filters) {
       for (const g of groupings) {
         const first = 7; // small, so truncation and the totals over cut rows are compared too
-        const raw = await rdb.run(pid, (sql) => tradeStatistics(sql, pid, f, g, first, { rollups: false }));
-        const fast = await rdb.run(pid, (sql) => tradeStatistics(sql, pid, f, g, first));
+        const raw = await rdb.run(traderScope(pid), (sql) =>
+          tradeStatistics(sql, pid, f, g, first, { rollups: false }),
+        );
+        const fast = await rdb.run(traderScope(pid), (sql) => tradeStatistics(sql, pid, f, g, first));
         expect(fast, `${JSON.stringify(f)} ${g.join('×')}`).to.deep.equal(raw);
         if (buildStatisticsQuery(pid, f, g, first, { rollups: true }).source === 'rollups') viaRollups += 1;
       }
@@ -142,10 +144,10 @@ describe('statistics rollups equal the raw computation', () => {
       small,
     ]);
     expect(n).to.equal(0);
-    const raw = await rdb.run(small, (sql) =>
+    const raw = await rdb.run(traderScope(small), (sql) =>
       tradeStatistics(sql, small, {}, ['HS2', 'YEAR'], 100, { rollups: false }),
     );
-    const served = await rdb.run(small, (sql) => tradeStatistics(sql, small, {}, ['HS2', 'YEAR'], 100));
+    const served = await rdb.run(traderScope(small), (sql) => tradeStatistics(sql, small, {}, ['HS2', 'YEAR'], 100));
     expect(served.totals.itemCount).to.be.greaterThan(0);
     expect(served).to.deep.equal(raw);
   });

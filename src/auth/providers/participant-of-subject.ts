@@ -2,18 +2,21 @@
  * The participant a certificate or portal assertion subject names (shared by the signature, Web
  * eID and portal providers): by VÖEN for a legal entity, by FIN for a natural person.
  */
-import type { RequestDb } from '../../db/tenant';
+import { ANONYMOUS, type RequestDb } from '../../db/tenant';
 import type { SubjectMapping } from '../../pki';
 import { ParticipantNotFoundError } from '../../shared/errors';
 
 /** The participant's id, or PARTICIPANT_NOT_FOUND. */
 export async function participantFor(db: RequestDb, mapping: SubjectMapping): Promise<string> {
-  const rows = await db.run(null, (sql) =>
-    mapping.kind === 'LEGAL_ENTITY'
-      ? sql.query<{ id: string }>(`SELECT id::text AS id FROM participants WHERE voen = $1`, [mapping.voen])
-      : sql.query<{ id: string }>(`SELECT id::text AS id FROM participants WHERE fin = $1`, [mapping.fin]),
+  // Before the login there is no scope that may read participants: a SECURITY DEFINER function
+  // answers this one question (migration 1764000001200).
+  const rows = await db.run(ANONYMOUS, (sql) =>
+    sql.query<{ id: string | null }>(`SELECT auth_participant_of_subject($1, $2)::text AS id`, [
+      mapping.kind === 'LEGAL_ENTITY' ? mapping.voen : null,
+      mapping.kind === 'LEGAL_ENTITY' ? null : mapping.fin,
+    ]),
   );
-  if (!rows[0]) {
+  if (!rows[0]?.id) {
     throw new ParticipantNotFoundError(
       mapping.kind === 'LEGAL_ENTITY'
         ? `no participant with VÖEN ${mapping.voen} is registered with the service`

@@ -10,14 +10,8 @@
 import type { AuthProvider, AuthRequestContext, PasswordPrincipal } from '../auth-provider';
 import { WRONG_CREDENTIALS, type AccountService } from '../account.service';
 import type { LoginThrottle } from '../login-throttle';
-import {
-  dummyHash,
-  MAX_PASSWORD_LENGTH,
-  needsRehash,
-  normaliseUsername,
-  USERNAME_RE,
-  verifyPassword,
-} from '../password';
+import { MAX_PASSWORD_LENGTH, needsRehash, normaliseUsername, USERNAME_RE } from '../password';
+import { scopeOf } from '../../db/tenant';
 import type { SessionService } from '../session.service';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors';
 
@@ -43,19 +37,17 @@ export class PasswordProvider implements AuthProvider<PasswordCredentials, Passw
   async authenticate(input: PasswordCredentials, ctx: AuthRequestContext): Promise<PasswordPrincipal> {
     const username = normaliseUsername(input.username.slice(0, MAX_USERNAME_INPUT * 4));
     await this.throttle.begin(username, ctx.clientIp);
-    const account =
-      username.length <= MAX_USERNAME_INPUT && USERNAME_RE.test(username)
-        ? await this.accounts.findForLogin(username)
-        : null;
     // Over-long inputs are cut, not skipped (the work stays the same); no stored password is that long.
     const password = input.password.slice(0, MAX_PASSWORD_INPUT);
-    const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password);
-    if (!account || !ok || input.password.length > MAX_PASSWORD_INPUT)
-      throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    const account = await this.accounts.checkPassword(
+      username.length <= MAX_USERNAME_INPUT && USERNAME_RE.test(username) ? username : null,
+      password,
+    );
+    if (!account || input.password.length > MAX_PASSWORD_INPUT) throw new UnauthenticatedError(WRONG_CREDENTIALS);
     await this.throttle.succeeded(username, ctx.clientIp);
 
     if (account.disabled || (account.role === 'TRADER' && account.contractStatus !== 'ACTIVE')) {
-      await this.sessions.revokeAll({ userAccountId: account.id });
+      await this.sessions.revokeAll(scopeOf(account), { userAccountId: account.id });
       const status =
         account.contractStatus === 'ACTIVE' || account.contractStatus === null
           ? 'closed'
@@ -66,7 +58,7 @@ export class PasswordProvider implements AuthProvider<PasswordCredentials, Passw
           : 'this account is disabled',
       );
     }
-    if (needsRehash(account.passwordHash)) await this.accounts.rehash(account.id, account.passwordHash, password);
+    if (needsRehash(account.stored)) await this.accounts.rehash(account, password);
 
     return {
       role: account.role,
@@ -81,7 +73,7 @@ export class PasswordProvider implements AuthProvider<PasswordCredentials, Passw
 
   /** A re-issue, suspension or termination that committed while the password was being checked refuses the login. */
   async confirm(principal: PasswordPrincipal): Promise<void> {
-    if (!(await this.accounts.stillValid(principal.userAccountId, principal.detail.passwordChangedAt))) {
+    if (!(await this.accounts.stillValid(principal, principal.userAccountId, principal.detail.passwordChangedAt))) {
       throw new UnauthenticatedError(WRONG_CREDENTIALS);
     }
   }

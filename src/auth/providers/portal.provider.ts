@@ -3,7 +3,7 @@
  * a user it authenticated. Verification is src/pki's; here the subject is mapped to a participant
  * and the assertion id spent, so an assertion logs in once.
  */
-import type { RequestDb } from '../../db/tenant';
+import { ANONYMOUS, type RequestDb } from '../../db/tenant';
 import type { PkiVerifier } from '../../pki';
 import type { Clock } from '../../shared/clock';
 import { AssertionReplayedError } from '../../shared/errors';
@@ -28,7 +28,7 @@ export class PortalProvider implements AuthProvider<PortalInput, PortalPrincipal
     const participantId = await participantFor(this.db, a.mapping);
     // Spend the assertion id only after its signature and claims verified: nobody can burn ids.
     const now = this.clock.now();
-    const spent = await this.db.run(null, async (sql) => {
+    const spent = await this.db.run(ANONYMOUS, async (sql) => {
       await sql.query(`DELETE FROM used_portal_assertions WHERE expires_at < $1`, [now]);
       return sql.query(
         `INSERT INTO used_portal_assertions (jti, expires_at, used_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING RETURNING jti`,

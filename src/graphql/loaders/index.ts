@@ -4,7 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import type { Viewer } from '../../auth/viewer';
-import type { RequestDb } from '../../db/tenant';
+import { scopeOf, traderScope, type RequestDb } from '../../db/tenant';
 import {
   itemsOfDeclarations,
   measuresOfDeclarations,
@@ -38,6 +38,7 @@ export interface Loaders {
 }
 
 export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
+  const scope = scopeOf(viewer);
   const tenant = viewer?.participantId ?? null;
   const needTenant = () => {
     if (tenant === null) throw new Error('declaration data requested without a participant');
@@ -45,7 +46,7 @@ export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
   };
   return {
     country: new DataLoader(async (codes) => {
-      const rows = await db.run(tenant, (sql) =>
+      const rows = await db.run(scope, (sql) =>
         sql.query<CountryRecord>(
           `SELECT code, name_az AS "nameAz", name_en AS "nameEn", name_ru AS "nameRu" FROM countries WHERE code = ANY($1)`,
           [codes],
@@ -55,7 +56,7 @@ export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
       return codes.map((c) => byCode.get(c) ?? null);
     }),
     participant: new DataLoader(async (ids) => {
-      const rows = await db.run(tenant, (sql) =>
+      const rows = await db.run(scope, (sql) =>
         sql.query<ParticipantRecord>(
           `SELECT id::text AS id, kind, name, voen, fin, gooen FROM participants WHERE id = ANY($1::bigint[])`,
           [ids],
@@ -66,18 +67,18 @@ export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
     }),
     itemsByDeclaration: new DataLoader(async (ids) => {
       const pid = needTenant();
-      const rows = await db.run(pid, (sql) => itemsOfDeclarations(sql, pid, ids));
+      const rows = await db.run(traderScope(pid), (sql) => itemsOfDeclarations(sql, pid, ids));
       const byDecl = new Map<string, DeclarationItemRecord[]>(ids.map((id) => [id, []]));
       for (const r of rows) byDecl.get(r.declarationId)?.push(r);
       return ids.map((id) => byDecl.get(id) ?? []);
     }),
     measuresByDeclaration: new DataLoader(async (ids) => {
       const pid = needTenant();
-      const byDecl = await db.run(pid, (sql) => measuresOfDeclarations(sql, pid, ids));
+      const byDecl = await db.run(traderScope(pid), (sql) => measuresOfDeclarations(sql, pid, ids));
       return ids.map((id) => byDecl.get(id) ?? null);
     }),
     hsName: new DataLoader(async (codes) => {
-      const rows = await db.run(tenant, (sql) => hsNames(sql, codes));
+      const rows = await db.run(scope, (sql) => hsNames(sql, codes));
       const byCode = new Map(rows.map((r) => [r.code, r]));
       return codes.map((c) => byCode.get(c) ?? null);
     }),

@@ -1,6 +1,8 @@
 import { toConnection } from '../connection';
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { CurrentTrader, type Access, type TraderViewer } from '../auth';
+import { CurrentTrader, CurrentViewer, type Access, type TraderViewer } from '../auth';
+import type { Viewer } from '../../auth/viewer';
+import { scopeOf, traderScope } from '../../db/tenant';
 import { listAuditRecords, MAX_AUDIT_PAGE, serviceStatistics, type AuditPage } from '../../audit/queries';
 import type { AuditRecord } from '../../audit/record';
 import type { GraphQLContext } from '../context';
@@ -60,11 +62,14 @@ export class AuditResolver {
   })
   async auditLog(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: Viewer,
     @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
   ): Promise<AuditEntryConnection> {
-    const page = await ctx.services.db.run(null, (sql) => listAuditRecords(sql, filter ?? {}, first ?? 50, after));
+    const page = await ctx.services.db.run(scopeOf(v), (sql) =>
+      listAuditRecords(sql, filter ?? {}, first ?? 50, after),
+    );
     return toAuditConnection(page, after);
   }
 
@@ -78,7 +83,7 @@ export class AuditResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
   ): Promise<AuditEntryConnection> {
-    const page = await ctx.services.db.run(v.participantId, (sql) =>
+    const page = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
       listAuditRecords(sql, { participantId: v.participantId }, first ?? 50, after),
     );
     return toAuditConnection(page, after);
@@ -91,9 +96,10 @@ export class AuditResolver {
   })
   async serviceStatistics(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: Viewer,
     @Arg('period', () => AuditPeriod) period: AuditPeriod,
   ): Promise<ServiceStatistics> {
-    const s = await ctx.services.db.run(null, (sql) => serviceStatistics(sql, period.from, period.to));
+    const s = await ctx.services.db.run(scopeOf(v), (sql) => serviceStatistics(sql, period.from, period.to));
     return Object.assign(new ServiceStatistics(), {
       ...s,
       operationsPerHour: s.perHour,

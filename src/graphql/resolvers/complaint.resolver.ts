@@ -63,7 +63,7 @@ export class ComplaintResolver {
     @CurrentViewer() v: ViewerModel,
     @Arg('input', () => ComplaintInput) input: ComplaintInput,
   ): Promise<Complaint> {
-    return toComplaint(await ctx.services.complaints.recordPaper(input, officerName(v)), true);
+    return toComplaint(await ctx.services.complaints.recordPaper(input, officerName(v), v), true);
   }
 
   @Authorized<Access>('OFFICER')
@@ -73,7 +73,7 @@ export class ComplaintResolver {
     @CurrentViewer() v: ViewerModel,
     @Arg('id', () => ID) id: string,
   ): Promise<Complaint> {
-    return toComplaint(await ctx.services.complaints.startReview(id, officerName(v)), true);
+    return toComplaint(await ctx.services.complaints.startReview(id, officerName(v), v), true);
   }
 
   @Authorized<Access>('OFFICER')
@@ -86,7 +86,7 @@ export class ComplaintResolver {
     @Arg('id', () => ID) id: string,
     @Arg('answer') answer: string,
   ): Promise<Complaint> {
-    return toComplaint(await ctx.services.complaints.answer(id, answer, officerName(v)), true);
+    return toComplaint(await ctx.services.complaints.answer(id, answer, officerName(v), v), true);
   }
 
   @Authorized<Access>('OFFICER')
@@ -97,12 +97,13 @@ export class ComplaintResolver {
   })
   async complaints(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: ViewerModel,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
     @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<ComplaintConnection> {
-    const page = await ctx.services.complaints.list({ status, overdue, first: first ?? 50, after });
+    const page = await ctx.services.complaints.list(v, { status, overdue, first: first ?? 50, after });
     return toComplaintConnection(page, after, true);
   }
 

@@ -34,19 +34,24 @@ export class ContractResolver {
   })
   async contracts(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: Viewer,
     @Arg('status', () => ContractStatusEnum, { nullable: true }) status: ContractStatusEnum | null | undefined,
     @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<ContractConnection> {
-    const page = await ctx.services.contracts.list({ status, overdue, first: first ?? 50, after });
+    const page = await ctx.services.contracts.list(v, { status, overdue, first: first ?? 50, after });
     return toConnection(page, after, toContract);
   }
 
   @Authorized<Access>('OFFICER')
   @Query(() => Contract, { description: 'One contract by id.' })
-  async contract(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Contract> {
-    return toContract(await ctx.services.contracts.get(id));
+  async contract(
+    @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: Viewer,
+    @Arg('id', () => ID) id: string,
+  ): Promise<Contract> {
+    return toContract(await ctx.services.contracts.get(v, id));
   }
 
   @Authorized<Access>('OFFICER')

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { CurrentTrader, type Access, type TraderViewer } from '../auth';
+import { traderScope } from '../../db/tenant';
 import {
   declarationByNumber,
   listDeclarations,
@@ -35,7 +36,7 @@ export class DeclarationResolver {
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
   ): Promise<DeclarationConnection> {
     const f = await toTradeFilter(ctx, filter);
-    const page = await ctx.services.db.run(v.participantId, (sql) =>
+    const page = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
       listDeclarations(sql, v.participantId, f, first ?? 50, after ?? undefined),
     );
     return toConnection(page, after, toDeclaration);
@@ -51,7 +52,9 @@ export class DeclarationResolver {
     @CurrentTrader() v: TraderViewer,
     @Arg('number') number: string,
   ): Promise<Declaration | null> {
-    const r = await ctx.services.db.run(v.participantId, (sql) => declarationByNumber(sql, v.participantId, number));
+    const r = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
+      declarationByNumber(sql, v.participantId, number),
+    );
     return r && toDeclaration(r);
   }
 

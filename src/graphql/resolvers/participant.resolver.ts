@@ -50,9 +50,10 @@ export class ParticipantResolver {
   @Query(() => [ParticipantBlock], { description: 'Officers: every block of a participant, newest first.' })
   async participantBlocks(
     @Ctx() ctx: GraphQLContext,
+    @CurrentViewer() v: Viewer,
     @Arg('participantId', () => ID) participantId: string,
   ): Promise<ParticipantBlock[]> {
-    return (await ctx.services.blocks.history(participantId)).map((r) => toBlock(r));
+    return (await ctx.services.blocks.history(v, participantId)).map((r) => toBlock(r));
   }
 
   @FieldResolver(() => Participant)

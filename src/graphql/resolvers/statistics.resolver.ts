@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { CurrentTrader, type Access, type TraderViewer } from '../auth';
+import { scopeOf, traderScope } from '../../db/tenant';
 import { MAX_STATISTICS_ROWS, tradeStatistics, type TradeDimension } from '../../statistics/statistics.service';
 import type { GraphQLContext } from '../context';
 import { codeToDirection, TradeDimensionEnum } from '../types/enums';
@@ -21,7 +22,7 @@ export class StatisticsResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 1000 }) first: number | null,
   ): Promise<TradeStatistics> {
     const f = await toTradeFilter(ctx, filter);
-    const stats = await ctx.services.db.run(v.participantId, (sql) =>
+    const stats = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
       tradeStatistics(sql, v.participantId, f, groupBy as TradeDimension[], first ?? 1000),
     );
     return {
@@ -39,7 +40,7 @@ export class StatisticsResolver {
 
   @Query(() => [Country], { description: 'ISO 3166-1 countries.' })
   async countries(@Ctx() ctx: GraphQLContext): Promise<Country[]> {
-    const rows = await ctx.services.db.run(null, (sql) =>
+    const rows = await ctx.services.db.run(scopeOf(ctx.viewer), (sql) =>
       sql.query<{ code: string; nameAz: string; nameEn: string; nameRu: string }>(
         `SELECT code, name_az AS "nameAz", name_en AS "nameEn", name_ru AS "nameRu" FROM countries ORDER BY code`,
       ),

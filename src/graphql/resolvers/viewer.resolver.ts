@@ -2,6 +2,8 @@ import { Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 
 import { CurrentViewer, type Access } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import type { GraphQLContext } from '../context';
+import { scopeOf } from '../../db/tenant';
+import type { ParticipantRecord } from '../loaders';
 import { AuthMethodEnum, ParticipantKindEnum, RoleEnum } from '../types/enums';
 import { Participant, Session, Viewer } from '../types/viewer.type';
 import type { IssuedSession } from '../../auth/session.service';
@@ -32,13 +34,29 @@ export class ViewerResolver {
   @FieldResolver(() => Participant, { nullable: true })
   async participant(@Root() v: Viewer, @Ctx() ctx: GraphQLContext): Promise<Participant | null> {
     if (v.participantId === null) return null;
-    const p = await ctx.loaders.participant.load(v.participantId);
+    const opened = ctx.loginSession;
+    // The viewer a login just opened: the loaders run in the scope of the request's own session (none).
+    const p =
+      opened !== null && opened.participantId === v.participantId && ctx.viewer?.participantId !== v.participantId
+        ? await participantIn(ctx, opened, v.participantId)
+        : await ctx.loaders.participant.load(v.participantId);
     return p && Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
   }
 
   @Authorized<Access>('PASSWORD_CHANGE')
   @Mutation(() => Boolean, { description: 'Revokes the current session.' })
   async logout(@Ctx() ctx: GraphQLContext, @CurrentViewer() v: ViewerModel): Promise<boolean> {
-    return ctx.services.sessions.revoke(v.sessionId);
+    return ctx.services.sessions.revoke(v, v.sessionId);
   }
+}
+
+/** A participant read in the scope of `who` (the session a login opened). */
+async function participantIn(ctx: GraphQLContext, who: ViewerModel, id: string): Promise<ParticipantRecord | null> {
+  const [p] = await ctx.services.db.run(scopeOf(who), (sql) =>
+    sql.query<ParticipantRecord>(
+      `SELECT id::text AS id, kind, name, voen, fin, gooen FROM participants WHERE id = $1`,
+      [id],
+    ),
+  );
+  return p ?? null;
 }
