@@ -29,6 +29,8 @@ const NON_TENANT = [
   'countries',
   'hs_chapters',
   'hs_headings',
+  'hs_subheadings',
+  'hs_sections',
   'customs_posts',
   'customs_procedures',
   'transport_modes',
