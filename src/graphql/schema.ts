@@ -11,6 +11,7 @@ import { PasswordAuthResolver } from './resolvers/password-auth.resolver';
 import { ComplaintResolver } from './resolvers/complaint.resolver';
 import { SignatureAuthResolver } from './resolvers/signature-auth.resolver';
 import { ParticipantResolver } from './resolvers/participant.resolver';
+import { AuditProofResolver } from './resolvers/audit-proof.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
@@ -25,6 +26,7 @@ export const resolvers = [
   SignatureAuthResolver,
   AuditResolver,
   ParticipantResolver,
+  AuditProofResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

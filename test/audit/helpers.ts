@@ -16,7 +16,7 @@ export const sha256hex = (s: string | Buffer) => crypto.createHash('sha256').upd
 export interface RawResult {
   status: number;
   text: string;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] };
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: any };
   requestId: string | null;
 }
 
