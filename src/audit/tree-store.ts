@@ -132,8 +132,9 @@ export async function withStoredNodes<T>(sql: Sql, compute: (get: NodeReader) =>
   const found = new Map<string, Buffer>();
   if (keys.length > 0) {
     const rows = await sql.query<{ level: number; idx: string; hash: Buffer }>(
-      `SELECT n.level, n.idx::text AS idx, n.hash FROM audit_tree_nodes n
-        JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
+      // One primary-key probe per wanted node (LATERAL), never a scan of the table.
+      `SELECT k.level, k.idx::text AS idx, n.hash FROM unnest($1::smallint[], $2::bigint[]) AS k(level, idx)
+        CROSS JOIN LATERAL (SELECT t.hash FROM audit_tree_nodes t WHERE t.level = k.level AND t.idx = k.idx) n`,
       [keys.map(([l]) => l), keys.map(([, i]) => String(i))],
     );
     for (const r of rows) found.set(`${r.level}/${r.idx}`, r.hash);
