@@ -227,6 +227,23 @@ describe('audit receipts and proofs (issue 10, item 3)', function () {
       expect(withPem.code, withPem.stderr).to.equal(0);
     });
 
+    it('--fetch assembles the bundle from a saved response and the running service, then verifies it', async () => {
+      const { server } = await testServer();
+      const r = await rawGql('{ me { role } }', undefined, tokenA);
+      await checkpoint();
+      const saved = path.join(dir, 'saved-response.json');
+      fs.writeFileSync(saved, r.text);
+      const out = path.join(dir, 'fetched-bundle.json');
+      const args = ['--fetch', '--url', server.url, '--response', saved, '--out', out, '--key', keyFile];
+      const ok = await runCli('src/cli/verify-receipt.ts', [...args, '--token', tokenA]);
+      expect(ok.code, ok.stderr).to.equal(0);
+      expect(JSON.parse(fs.readFileSync(out, 'utf8')).response).to.equal(r.text);
+      // Another trader's token: the service answers NOT_FOUND, the tool exits 1 saying so.
+      const refused = await runCli('src/cli/verify-receipt.ts', [...args, '--token', tokenB]);
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.match(/NOT_FOUND/);
+    });
+
     it('names each tampered part: response, record, leaf, proof hash, checkpoint signature, wrong key', async () => {
       const cases: [string, ReceiptBundle, RegExp][] = [];
       // One byte of the response (the voen in the data).
