@@ -6,7 +6,9 @@
  *  (b) the importer's rows/s vs a raw COPY of the same file into a plain table, and vs the floor
  *      of any importer: COPY of its own output rows back into the same indexed tables;
  *  (c) requests/s with and without the audit plugin (bench/audit.bench.ts);
- *  (d) signature verifications/s vs node's X509Certificate + crypto.verify (bench/pki.bench.ts).
+ *  (d) signature verifications/s vs node's X509Certificate + crypto.verify (bench/pki.bench.ts);
+ *  (e) receipts: records/s with and without the stored Merkle tree, proofs from it at 1 M records
+ *      (bench/receipts.bench.ts).
  *
  * BENCH_ITEMS (default 1,000,000) sets the large trader's item count.
  */
@@ -26,6 +28,7 @@ import { createServices } from '../src/services';
 import { createLogger } from '../src/shared/logger';
 import { runAuditBench } from './audit.bench';
 import { runPkiBench } from './pki.bench';
+import { runReceiptsBench } from './receipts.bench';
 import { buildStatisticsQuery, type TradeDimension } from '../src/statistics/statistics.service';
 import type { TradeFilter } from '../src/statistics/trade-filter';
 
@@ -255,6 +258,10 @@ async function all(): Promise<void> {
   if (!only || only.includes('pki')) {
     log('\n(d) signature verification');
     await runPkiBench(log);
+  }
+  if (!only || only.includes('receipts')) {
+    log('\n(e) receipts and proofs');
+    await runReceiptsBench({ log });
   }
 }
 

@@ -16,6 +16,7 @@ import type { Clock } from '../shared/clock';
 import { AuditUnavailableError } from '../shared/errors';
 import { GroupCommitter } from './group-commit';
 import { CompactRange, leafHash } from './merkle';
+import { storedRoot, storedTreeSize, storeTreeNodes, type TreeNode } from './tree-store';
 import {
   AUDIT_COLUMNS,
   cleanText,
@@ -41,9 +42,14 @@ import {
 /** The advisory lock that serialises writers of the chain (an arbitrary constant). */
 export const AUDIT_CHAIN_LOCK = 734_110_202_600;
 
+/** The advisory lock under which a checkpoint is checked against the newest one and inserted (every instance). */
+export const AUDIT_CHECKPOINT_LOCK = 734_110_202_601;
+
 export interface AppendResult {
   id: string;
   seq: string;
+  /** The record's hash (its Merkle leaf is SHA-256(0x00 ‖ hash)). */
+  hash: Buffer;
 }
 
 /** Called after each group-commit batch with its size, duration and, when it failed, the error (metrics). */
@@ -93,6 +99,11 @@ export interface AuditServiceOptions {
   key?: SigningKey;
   /** Overrides the witness folder from the configuration; null: no witness log. */
   witnessDir?: string | null;
+  /**
+   * False: the checkpointer does not store the tree's complete subtrees (audit_tree_nodes), so no
+   * proofs can be served (the benchmark's baseline). Default true.
+   */
+  treeStore?: boolean;
 }
 
 export class AuditService {
@@ -101,6 +112,7 @@ export class AuditService {
   private readonly witnessDir: string | null;
   private witnessPath: Promise<string | null> | undefined;
   private readonly onIntegrity: AuditIntegrityObserver | undefined;
+  private readonly treeStore: boolean;
   private verified: VerifiedLog | undefined;
   private checkpointing: Promise<unknown> = Promise.resolve();
   private status: AuditIntegrity = { ok: true, firstBadSeq: null, reason: null, checkedAt: null, verifiedSize: '0' };
@@ -115,6 +127,7 @@ export class AuditService {
     this.key = opts.key ?? loadSigningKey(config, { create: true });
     this.witnessDir = opts.witnessDir === undefined ? (auditDir(config) ?? null) : opts.witnessDir;
     this.onIntegrity = opts.onIntegrity;
+    this.treeStore = opts.treeStore ?? true;
     this.committer = new GroupCommitter(
       (items) => this.writeBatch(items),
       {
@@ -217,7 +230,7 @@ export class AuditService {
       return built;
     });
     this.head = { seq: out.seq, hash: out.prev };
-    return out.records.map((r) => ({ id: r.id, seq: r.seq }));
+    return out.records.map((r) => ({ id: r.id, seq: r.seq, hash: r.hash }));
   }
 
   private head: { seq: bigint; hash: Buffer } | undefined;
@@ -254,7 +267,7 @@ export class AuditService {
       if (inserted.rowCount !== records.length) return null;
       this.idPool.splice(0, used);
       this.head = { seq, hash: prev };
-      return records.map((r) => ({ id: r.id, seq: r.seq }));
+      return records.map((r) => ({ id: r.id, seq: r.seq, hash: r.hash }));
     });
   }
 
@@ -312,6 +325,8 @@ export class AuditService {
       throw e;
     }
     const cp = await this.db.run(AUDITOR, async (sql) => {
+      // One instance at a time checks the newest checkpoint and inserts its own.
+      await sql.query(`SELECT pg_advisory_xact_lock(${AUDIT_CHECKPOINT_LOCK})`);
       const [last] = await sql.query<{ tree_size: string | null; root_hash: Buffer | null }>(
         `SELECT c.tree_size::text AS tree_size, c.root_hash FROM audit_checkpoints c ORDER BY c.id DESC LIMIT 1`,
       );
@@ -382,6 +397,21 @@ export class AuditService {
     const fail = (seq: number, reason: string): never => {
       throw new AuditIntegrityError(String(seq), reason);
     };
+    // The stored tree (audit_tree_nodes): complete subtrees of the leaves verified here are stored as
+    // each page verifies. Those stored before (another instance, an earlier run) are not written again;
+    // from the start, the stored tree's root must be the verified one where they meet.
+    let storeFrom = from?.size ?? 0;
+    let storedCheck: { size: number; root: Buffer } | null = null;
+    if (this.treeStore && !from) {
+      const stored = await this.db.run(AUDITOR, (sql) => storedTreeSize(sql));
+      storeFrom = stored;
+      const at = Math.min(stored, target);
+      if (at > 0) storedCheck = { size: at, root: await this.db.run(AUDITOR, (sql) => storedRoot(sql, at)) };
+    }
+    const nodes: TreeNode[] = [];
+    const onNode = (level: number, idx: number, hash: Buffer) => {
+      if ((idx + 1) * 2 ** level > storeFrom) nodes.push({ level, idx, hash });
+    };
     while (expected <= target) {
       const rows = await this.db.run(AUDITOR, (sql) =>
         sql.query<AuditRow>(`SELECT * FROM audit_records WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT 5000`, [
@@ -406,13 +436,20 @@ export class AuditService {
         }
         const { hash, ...content } = rec;
         if (!recordHash(content).equals(hash)) fail(seq, 'its content does not match its hash (record altered)');
-        range.appendLeafHash(leafHash(hash));
+        range.appendLeafHash(leafHash(hash), this.treeStore ? onNode : undefined);
         lastHash = hash;
         const signed = signedRoots.get(seq);
         if (signed && !signed.equals(range.root())) {
           fail(seq, `the records up to seq ${seq} differ from the checkpoint signed of them (chain rewritten)`);
         }
+        if (storedCheck && range.size === storedCheck.size && !range.root().equals(storedCheck.root)) {
+          fail(seq, `the stored Merkle tree (audit_tree_nodes) of records 1..${seq} differs from the records`);
+        }
         expected += 1;
+      }
+      if (nodes.length > 0) {
+        const page = nodes.splice(0);
+        await this.db.run(AUDITOR, (sql) => storeTreeNodes(sql, page));
       }
     }
     if (expected <= target) {

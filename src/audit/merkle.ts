@@ -219,12 +219,20 @@ export class CompactRange {
     return new CompactRange([...this.hashes], this.n);
   }
 
-  appendLeafHash(hash: Buffer): void {
+  /**
+   * Appends a leaf. `onNode` is told every complete subtree this completes, smallest first: the
+   * leaf itself (level 0, index n) and each parent the append closes (level h, index n >> h).
+   */
+  appendLeafHash(hash: Buffer, onNode?: (level: number, index: number, hash: Buffer) => void): void {
     let h = hash;
     let s = this.n;
+    let level = 0;
+    onNode?.(0, this.n, h);
     while (s % 2 === 1) {
       h = nodeHash(this.hashes.pop()!, h);
       s = (s - 1) / 2;
+      level += 1;
+      onNode?.(level, s, h);
     }
     this.hashes.push(h);
     this.n += 1;

@@ -32,6 +32,12 @@ import {
   type ValidComplaint,
 } from './complaint.validation';
 import { clientKey, countFiling } from './rate-limit';
+import {
+  checkReceiptCitation,
+  validateReceiptCitation,
+  type ReceiptCitation,
+  type ReceiptCitationInput,
+} from './receipt-citation';
 
 export type { ComplaintChannel, ComplaintStatus };
 
@@ -59,6 +65,9 @@ export interface ComplaintRecord extends ValidComplaint {
   answer: string | null;
   answeredAt: Date | null;
   answeredBy: string | null;
+  /** The receipt the filer cited (checked on filing): its seq and leaf hash (hex). */
+  receiptSeq: string | null;
+  receiptLeafHash: string | null;
 }
 
 export type ComplaintPage = Page<ComplaintRecord>;
@@ -88,7 +97,8 @@ function columns(today: string): string {
     c.recorded_by AS "recordedBy", c.filed_at AS "filedAt", to_char(c.due_date, 'YYYY-MM-DD') AS "dueDate",
     (c.status <> 'ANSWERED' AND c.due_date < ${today}::date) AS overdue,
     c.review_started_at AS "reviewStartedAt", c.review_started_by AS "reviewStartedBy",
-    c.answer, c.answered_at AS "answeredAt", c.answered_by AS "answeredBy"`;
+    c.answer, c.answered_at AS "answeredAt", c.answered_by AS "answeredBy",
+    c.receipt_seq::text AS "receiptSeq", encode(c.receipt_leaf_hash, 'hex') AS "receiptLeafHash"`;
 }
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
@@ -128,10 +138,17 @@ export class ComplaintService {
   ) {}
 
   /** An electronic complaint. Throws BAD_USER_INPUT naming the field, or RATE_LIMITED. */
-  async file(input: ComplaintFields, filer: Filer): Promise<ComplaintRecord> {
+  async file(
+    input: ComplaintFields & { receipt?: ReceiptCitationInput | null },
+    filer: Filer,
+  ): Promise<ComplaintRecord> {
     const c = validateComplaint(input);
+    const receipt = validateReceiptCitation(input.receipt);
     const trader = filer.participantId;
     if (trader === null) {
+      if (receipt !== null) {
+        throw new BadUserInputError('input.receipt: only a logged-in trader may cite a receipt', 'input.receipt');
+      }
       if (c.declarationNumber !== null) {
         throw new BadUserInputError(
           'input.declarationNumber: only a logged-in trader may reference a declaration',
@@ -152,13 +169,24 @@ export class ComplaintService {
         windowMinutes: this.config.rateWindowMinutes,
       });
       if (trader !== null) await this.checkReferences(sql, trader, c);
-      return this.insert(sql, c, 'ELECTRONIC', trader, null, now);
+      if (trader !== null && receipt !== null) await checkReceiptCitation(sql, trader, receipt);
+      return this.insert(sql, c, 'ELECTRONIC', trader, null, now, receipt);
     });
   }
 
   /** A complaint that arrived on paper, typed in by an officer (no references: those need the trader's login). */
-  async recordPaper(input: ComplaintFields, officer: string, asker: Asker): Promise<ComplaintRecord> {
+  async recordPaper(
+    input: ComplaintFields & { receipt?: ReceiptCitationInput | null },
+    officer: string,
+    asker: Asker,
+  ): Promise<ComplaintRecord> {
     const c = validateComplaint(input);
+    if (input.receipt !== null && input.receipt !== undefined) {
+      throw new BadUserInputError(
+        'input.receipt: a paper complaint cannot cite a receipt (only its logged-in trader can); quote it in the text',
+        'input.receipt',
+      );
+    }
     if (c.declarationNumber !== null) {
       throw new BadUserInputError(
         'input.declarationNumber: a paper complaint cannot reference a declaration (only its logged-in trader can); quote it in the text',
@@ -304,6 +332,7 @@ export class ComplaintService {
     participantId: string | null,
     recordedBy: string | null,
     now: Date,
+    receipt: ReceiptCitation | null = null,
   ): Promise<ComplaintRecord> {
     const today = dateIn(now, this.config.timeZone);
     const due = addDays(today, this.config.reviewDays);
@@ -314,8 +343,9 @@ export class ComplaintService {
     );
     await tx.query(
       `INSERT INTO complaints (id, channel, name, patronymic, surname, address, postal_address, workplace, email,
-                               declaration_number, audit_record_id, body, participant_id, recorded_by, filed_at, due_date)
-       OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+                               declaration_number, audit_record_id, body, participant_id, recorded_by, filed_at, due_date,
+                               receipt_seq, receipt_leaf_hash)
+       OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         id,
         channel,
@@ -333,6 +363,8 @@ export class ComplaintService {
         recordedBy,
         now,
         due,
+        receipt?.seq ?? null,
+        receipt?.leafHash ?? null,
       ],
     );
     const [row] = await tx.query<ComplaintRecord>(`SELECT ${columns('$2')} FROM complaints c WHERE c.id = $1`, [

@@ -13,6 +13,7 @@ import { SignatureAuthResolver } from './resolvers/signature-auth.resolver';
 import { ParticipantResolver } from './resolvers/participant.resolver';
 import { DeclarationItemHsResolver, LabelsResolver, TradeGroupKeyHsResolver } from './resolvers/language.resolver';
 import { ExtractResolver } from './resolvers/extract.resolver';
+import { AuditProofResolver } from './resolvers/audit-proof.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
@@ -31,6 +32,7 @@ export const resolvers = [
   DeclarationItemHsResolver,
   LabelsResolver,
   ExtractResolver,
+  AuditProofResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

@@ -29,6 +29,7 @@ import {
   type AppError,
 } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { mountAuditCheckpoint } from './audit-checkpoint';
 import { mountGraphiql } from './graphiql';
 
 export const MAX_QUERY_COMPLEXITY = 20_000;
@@ -243,6 +244,7 @@ export async function startHttpServer(
     }
   });
   mountGraphiql(app);
+  mountAuditCheckpoint(app, services, logger);
   // A browser opening /graphql gets the GraphiQL page rather than a bare 400.
   app.get('/graphql', (req, res, next) => {
     if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {

@@ -138,6 +138,16 @@ export const ERROR_MESSAGES: { readonly [C in ErrorCode]: { readonly [L in Langu
     EN: 'The query is too complex; make it smaller.',
     RU: 'Запрос слишком сложен; уменьшите его.',
   },
+  AUDIT_PROOF_PENDING: {
+    AZ: 'Bu audit qeydi hələ imzalanmış yoxlama nöqtəsinə daxil deyil; retryAfterSeconds saniyədən sonra yenidən cəhd edin.',
+    EN: 'No signed checkpoint covers this audit record yet; try again after retryAfterSeconds seconds.',
+    RU: 'Эта запись аудита ещё не вошла в подписанную контрольную точку; повторите через retryAfterSeconds секунд.',
+  },
+  RECEIPT_INVALID: {
+    AZ: 'İstinad edilən qəbz bu xidmətin sizə verdiyi qəbzlə uyğun gəlmir.',
+    EN: 'The cited receipt does not match one this service issued to you.',
+    RU: 'Указанная квитанция не совпадает ни с одной, выданной вам этим сервисом.',
+  },
   QUERY_TIMEOUT: {
     AZ: 'Sorğu vaxt limitini keçdi; filtri daraldın və ya sonra yenidən cəhd edin.',
     EN: 'The query took too long; narrow the filter or try again later.',

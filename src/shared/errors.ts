@@ -69,7 +69,8 @@ export const ERROR_CATALOGUE = {
     raisedBy: 'both',
   },
   NOT_FOUND: {
-    description: 'an id names no record (a contract)',
+    description:
+      "an id names no record (a contract; an audit record the viewer may not see, for a trader another participant's too)",
     raisedBy: 'service',
   },
   // Signature logins
@@ -148,6 +149,18 @@ export const ERROR_CATALOGUE = {
   },
   ASSERTION_REPLAYED: {
     description: "a portal assertion's `jti` was already used",
+    raisedBy: 'service',
+  },
+  // Audit receipts and proofs
+  AUDIT_PROOF_PENDING: {
+    description:
+      'an audit record, or a tree size, not yet covered by a signed checkpoint (checkpoints follow every few seconds): retry later',
+    extensions: ['retryAfterSeconds'],
+    raisedBy: 'service',
+  },
+  RECEIPT_INVALID: {
+    description:
+      "a complaint cites a receipt that is not one of the filer's audit records (no such seq, another participant's, or another leaf hash)",
     raisedBy: 'service',
   },
   // Limits and infrastructure
@@ -283,7 +296,9 @@ function withDefault<C extends AppErrorCode>(code: C, defaultMessage: string) {
 }
 
 /** An error that tells the client when to try again (`retryAfterSeconds`). */
-abstract class RetryLaterError<C extends 'RATE_LIMITED' | 'ACCOUNT_LOCKED'> extends AppError<C> {
+abstract class RetryLaterError<
+  C extends 'RATE_LIMITED' | 'ACCOUNT_LOCKED' | 'AUDIT_PROOF_PENDING',
+> extends AppError<C> {
   readonly retryAfterSeconds: number;
   constructor(code: C, message: string, retryAfterSeconds: number) {
     const seconds = wholeSeconds(retryAfterSeconds);
@@ -362,6 +377,19 @@ export class AssertionInvalidError extends withCode('ASSERTION_INVALID') {}
 export class AssertionReplayedError extends withDefault(
   'ASSERTION_REPLAYED',
   'this portal assertion was already used',
+) {}
+
+// Audit receipts and proofs (src/audit/proofs.ts, src/complaints)
+
+export class AuditProofPendingError extends RetryLaterError<'AUDIT_PROOF_PENDING'> {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('AUDIT_PROOF_PENDING', message, retryAfterSeconds);
+  }
+}
+
+export class ReceiptInvalidError extends withDefault(
+  'RECEIPT_INVALID',
+  'the cited receipt is not one of your audit records (seq and leaf hash)',
 ) {}
 
 // Limits and infrastructure
@@ -446,6 +474,8 @@ export const ERROR_CLASSES: { readonly [C in AppErrorCode]: abstract new (...arg
   PARTICIPANT_NOT_FOUND: ParticipantNotFoundError,
   ASSERTION_INVALID: AssertionInvalidError,
   ASSERTION_REPLAYED: AssertionReplayedError,
+  AUDIT_PROOF_PENDING: AuditProofPendingError,
+  RECEIPT_INVALID: ReceiptInvalidError,
   QUERY_TOO_COMPLEX: QueryTooComplexError,
   QUERY_TIMEOUT: QueryTimeoutError,
   DATABASE_UNAVAILABLE: DatabaseUnavailableError,

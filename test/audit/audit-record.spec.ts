@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { responseHashOf } from '../../src/audit/receipt';
 import { parse, print } from 'graphql';
 import { hashToken } from '../../src/auth/session.service';
 import { resetData, testDb } from '../support/db';
@@ -73,8 +74,9 @@ describe('audit record per GraphQL operation', () => {
     });
     expect(row.client_ip).to.match(/127\.0\.0\.1/);
     expect(row.document_hash).to.equal(sha256hex(print(parse(query))));
-    // The registered result: the SHA-256 of the exact bytes the client received.
-    expect(row.response_hash).to.equal(sha256hex(r.text));
+    // The registered result: the SHA-256 of the exact bytes the client received, less its receipt.
+    expect(r.body.extensions?.receipt?.seq).to.equal(row.seq);
+    expect(row.response_hash).to.equal(responseHashOf(r.text).toString('hex'));
     expect(Number(row.duration_us)).to.be.greaterThan(0);
   });
 
@@ -94,7 +96,7 @@ describe('audit record per GraphQL operation', () => {
       expect(row.outcome, code).to.equal(outcome);
       expect(row.error_codes, code).to.deep.equal([code]);
       expect(row.rows_returned).to.equal(0);
-      expect(row.response_hash).to.equal(sha256hex(r.text));
+      expect(row.response_hash).to.equal(responseHashOf(r.text).toString('hex'));
     }
     const unparsable = (await auditRows("'GRAPHQL_PARSE_FAILED' = ANY (error_codes)"))[0];
     expect(unparsable.operation_type).to.equal(null);
@@ -206,7 +208,7 @@ describe('audit record per GraphQL operation', () => {
         login_username: username,
         rows_returned: 1,
       });
-      expect(okRow.response_hash).to.equal(sha256hex(ok.text));
+      expect(okRow.response_hash).to.equal(responseHashOf(ok.text).toString('hex'));
 
       const stored = await allAuditText();
       for (const secret of [password, 'wrong-guess-123456', token]) {

@@ -50,6 +50,8 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
     expect(r.body.errors).to.have.length(1);
     expect(r.body.errors![0].extensions).to.deep.equal({ code: 'AUDIT_UNAVAILABLE', requestId: r.requestId });
     expect(r.text).not.to.contain('A-1');
+    // A withheld response has no record, hence no receipt.
+    expect(JSON.parse(r.text)).not.to.have.property('extensions');
     expect((await auditRows()).length).to.equal(before);
     const line = cap.lines
       .map((l) => JSON.parse(l))

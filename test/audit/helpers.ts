@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { Client } from 'pg';
 import pino from 'pino';
+import { responseHashOf } from '../../src/audit/receipt';
 import type { AuditEntryInput } from '../../src/audit/record';
 import type { AppConfig } from '../../src/config';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
@@ -13,10 +14,25 @@ import { testServer } from '../support/server';
 
 export const sha256hex = (s: string | Buffer) => crypto.createHash('sha256').update(s).digest('hex');
 
+/**
+ * The response hash a record holds for a body as received: a response of the GraphQL pipeline carries
+ * its receipt, which the hash leaves out (src/audit/receipt.ts, responseHashOf: the documented
+ * recomputation); a body with no receipt (withheld, refused by the HTTP layer) is hashed as it is.
+ */
+export function sentHash(text: string): string {
+  let receipt: unknown;
+  try {
+    receipt = (JSON.parse(text) as { extensions?: { receipt?: unknown } }).extensions?.receipt;
+  } catch {
+    receipt = undefined;
+  }
+  return receipt === undefined ? sha256hex(text) : responseHashOf(text).toString('hex');
+}
+
 export interface RawResult {
   status: number;
   text: string;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] };
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: any };
   requestId: string | null;
 }
 

@@ -9,6 +9,20 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/audit/merkle';
+import {
+  consistencyProofFrom,
+  inclusionProofFrom,
+  rootFrom,
+  storedConsistencyProof,
+  storedInclusionProof,
+  storedRoot,
+  storedTreeSize,
+  storeTreeNodes,
+  TreeNodeMissingError,
+  type NodeReader,
+  type TreeNode,
+} from '../../src/audit/tree-store';
+import { resetData, testDb } from '../support/db';
 
 const h = (s: string) => Buffer.from(s, 'hex');
 
@@ -306,5 +320,109 @@ describe('RFC 6962 Merkle tree (src/audit/merkle.ts) against the transparency-de
     const c = t.consistencyProof(N - 1);
     expect(verifyConsistency(N - 1, N, t.root(N - 1), root, c)).to.equal(true);
     expect((performance.now() - started) / 200).to.be.below(5);
+  });
+});
+
+/** The complete subtrees CompactRange reports while `leaves` are appended, and a reader over them. */
+function emitted(leafHashes: Buffer[]): { nodes: TreeNode[]; get: NodeReader } {
+  const nodes: TreeNode[] = [];
+  const r = CompactRange.empty();
+  for (const l of leafHashes) r.appendLeafHash(l, (level, idx, hash) => nodes.push({ level, idx, hash }));
+  const byKey = new Map(nodes.map((n) => [`${n.level}/${n.idx}`, n.hash]));
+  return {
+    nodes,
+    get: (level, idx) => {
+      const x = byKey.get(`${level}/${idx}`);
+      if (!x) throw new Error(`no node ${level}/${idx}`);
+      return x;
+    },
+  };
+}
+
+const hexes = (bs: Buffer[]) => bs.map((b) => b.toString('hex'));
+
+describe('the stored tree (src/audit/tree-store.ts): proofs from complete subtrees, in memory and in PostgreSQL', () => {
+  const refLeaves = LEAF_INPUTS.map((l) => leafHash(h(l)));
+
+  it('stores exactly the reference complete subtrees, level by level, as the leaves are appended', () => {
+    const { nodes } = emitted(refLeaves);
+    const levels: string[][] = [];
+    for (const n of nodes) (levels[n.level] ??= [])[n.idx] = n.hash.toString('hex');
+    expect(levels).to.deep.equal(NODE_HASHES);
+    // Each node once, reported when its last leaf arrives: 2n − popcount(n) for n leaves.
+    expect(emitted(Array.from({ length: 13 }, (_, i) => leafHash(Buffer.from([i])))).nodes).to.have.length(26 - 3);
+  });
+
+  it("gives the reference roots and proofs, and MerkleTree's on every size, index and pair up to 70 leaves", () => {
+    const { get } = emitted(refLeaves);
+    ROOT_HASHES.forEach((r, n) => expect(rootFrom(get, n).toString('hex'), `root ${n}`).to.equal(r));
+    for (const v of INCLUSION_PROOFS) expect(hexes(inclusionProofFrom(get, v.leaf - 1, v.size))).to.deep.equal(v.proof);
+    for (const v of CONSISTENCY_PROOFS) {
+      expect(hexes(consistencyProofFrom(get, v.size1, v.size2)), `${v.size1}→${v.size2}`).to.deep.equal(v.proof);
+    }
+    const leaves = Array.from({ length: 70 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+    const t = MerkleTree.fromLeafHashes(leaves);
+    const e = emitted(leaves);
+    for (let n = 1; n <= 70; n++) {
+      expect(rootFrom(e.get, n).equals(t.root(n))).to.equal(true);
+      for (let i = 0; i < n; i++)
+        expect(hexes(inclusionProofFrom(e.get, i, n))).to.deep.equal(hexes(t.inclusionProof(i, n)));
+      for (let m = 0; m <= n; m++) {
+        expect(hexes(consistencyProofFrom(e.get, m, n)), `${m}→${n}`).to.deep.equal(hexes(t.consistencyProof(m, n)));
+      }
+    }
+    expect(() => inclusionProofFrom(e.get, 5, 5)).to.throw(RangeError);
+    expect(() => consistencyProofFrom(e.get, 6, 5)).to.throw(RangeError);
+  });
+
+  describe('in audit_tree_nodes', () => {
+    beforeEach(() => resetData());
+
+    it('answers the reference proofs from the stored rows', async () => {
+      await storeTreeNodes(testDb().ds, emitted(refLeaves).nodes);
+      const sql = testDb().ds;
+      expect(await storedTreeSize(sql)).to.equal(8);
+      for (let n = 1; n <= 8; n++) expect((await storedRoot(sql, n)).toString('hex')).to.equal(ROOT_HASHES[n]);
+      for (const v of INCLUSION_PROOFS) {
+        expect(hexes(await storedInclusionProof(sql, v.leaf - 1, v.size))).to.deep.equal(v.proof);
+      }
+      for (const v of CONSISTENCY_PROOFS) {
+        expect(hexes(await storedConsistencyProof(sql, v.size1, v.size2))).to.deep.equal(v.proof);
+      }
+    });
+
+    it('equals MerkleTree on many sizes and indices of a 1,000-leaf tree; storing twice changes nothing', async () => {
+      const sql = testDb().ds;
+      const leaves = Array.from({ length: 1000 }, (_, i) => leafHash(Buffer.from(`stored ${i}`)));
+      const t = MerkleTree.fromLeafHashes(leaves);
+      const { nodes } = emitted(leaves);
+      await storeTreeNodes(sql, nodes.slice(0, 700));
+      await storeTreeNodes(sql, nodes); // overlapping: ON CONFLICT DO NOTHING
+      const [{ c }] = await sql.query(`SELECT count(*)::int AS c FROM audit_tree_nodes`);
+      expect(c).to.equal(nodes.length);
+      for (const n of [1, 2, 3, 255, 256, 257, 511, 640, 999, 1000]) {
+        expect((await storedRoot(sql, n)).equals(t.root(n)), `root ${n}`).to.equal(true);
+        for (const i of [0, 1, n >> 1, n - 2, n - 1].filter((x) => x >= 0 && x < n)) {
+          expect(hexes(await storedInclusionProof(sql, i, n)), `${i}/${n}`).to.deep.equal(
+            hexes(t.inclusionProof(i, n)),
+          );
+        }
+        for (const m of [1, 7, 128, 300, n - 1, n].filter((x) => x >= 1 && x <= n)) {
+          expect(hexes(await storedConsistencyProof(sql, m, n)), `${m}→${n}`).to.deep.equal(
+            hexes(t.consistencyProof(m, n)),
+          );
+        }
+      }
+      // One statement per proof, O(log n) rows: the 1000-leaf path reads ~log2 nodes.
+      expect(await storedInclusionProof(sql, 0, 1000)).to.have.length(10);
+    });
+
+    it('says which node is missing beyond what is stored', async () => {
+      const sql = testDb().ds;
+      await storeTreeNodes(sql, emitted(refLeaves.slice(0, 5)).nodes);
+      expect(await storedTreeSize(sql)).to.equal(5);
+      const e = await storedInclusionProof(sql, 2, 8).catch((x: unknown) => x);
+      expect(e).to.be.instanceOf(TreeNodeMissingError);
+    });
   });
 });

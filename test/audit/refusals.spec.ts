@@ -13,7 +13,7 @@ import { serviceBehindRelay, type Relay, type RelayedService } from '../support/
 import { insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import { verifyAuditChain } from '../../src/audit/verify';
-import { auditRows, capturedServer, sha256hex, type CapturedServer } from './helpers';
+import { auditRows, capturedServer, sentHash, sha256hex, type CapturedServer } from './helpers';
 
 interface Sent {
   status: number;
@@ -92,7 +92,7 @@ describe('audit: refusals recorded, and bounded', () => {
       expect(row.error_codes, what).to.deep.equal(codes);
       expect(row.client_ip, what).to.match(/127\.0\.0\.1/);
       expect(row.http_status, what).to.equal(status);
-      expect(row.response_hash, what).to.equal(sha256hex(r.text));
+      expect(row.response_hash, what).to.equal(sentHash(r.text));
       expect(row.refused_count, what).to.equal(null);
     }
   });

@@ -162,6 +162,7 @@ describe('migrations are frozen', () => {
     '1764000000800-AuditActorAndRefusals': 'ca688839142f04fcaaa9c9877ab11cf94cab7e60725e1da02623e43092cacab7',
     '1764000000900-OfficerActionsAndBlocks': 'ce29cb9b3453fea80b17fb87cdcd5e683ddc8be08b4ec7f344e6f1c1098ee6ef',
     '1764000001000-AuditTransparencyLog': '89c99307388b3ec88cc30cef5b1b300fea043aa9be57e894de309f9720d4ec5a',
+    '1764000001100-AuditReceipts': '50e10da41042a74f83cf1517df4fd6e659b5cb4d5d4020cfc383fff91b0237d5',
     '1764000001200-RowSecurityEverywhere': 'a2e6276147e76633d6aaabede7c1957415e20cd2d1f9a1188ecf5606b00b5739',
     '1764000001400-HsNomenclature': '5db558a001e723faf43af96e570622916b30bd64a54a2edabe213048b9fe7f5d',
   };
@@ -210,6 +211,7 @@ describe('migrations are frozen', () => {
       'AuditActorAndRefusals1764000000800',
       'OfficerActionsAndBlocks1764000000900',
       'AuditTransparencyLog1764000001000',
+      'AuditReceipts1764000001100',
       'RowSecurityEverywhere1764000001200',
       'HsNomenclature1764000001400',
     ]);

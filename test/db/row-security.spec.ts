@@ -36,6 +36,7 @@ const NON_TENANT = [
   'transport_modes',
   'audit_checkpoints',
   'audit_chain_head',
+  'audit_tree_nodes',
 ];
 
 /** The column naming a tenant table's participant (traders see only their own). */
@@ -271,7 +272,7 @@ describe('row-level security everywhere the request role reads (issue 10)', func
     expect(await visible(rdb, ANONYMOUS, 'complaints')).to.equal(0);
   });
 
-  it('only the auditor appends audit records and checkpoints; it reads the whole log', async () => {
+  it('only the auditor appends audit records, checkpoints and tree nodes; it reads the whole log', async () => {
     const [{ n: all }] = await testDb().ds.query(`SELECT count(*)::int AS n FROM audit_records`);
     expect(await visible(rdb, AUDITOR, 'audit_records')).to.equal(all);
     for (const scope of [OFFICER, traderScope(a), ANONYMOUS]) {
@@ -280,6 +281,7 @@ describe('row-level security everywhere the request role reads (issue 10)', func
            prev_hash, hash) VALUES (999999, now(), 'forged', 'SUCCESS', 0, '\\x00', 0, '\\x00', '\\x00')`,
         `INSERT INTO audit_checkpoints (seq, record_id, head_hash, created_at, key_id, signature)
            VALUES (1, 1, '\\x00', now(), 'forged', '\\x00')`,
+        `INSERT INTO audit_tree_nodes (level, idx, hash) VALUES (40, 0, decode(repeat('ab', 32), 'hex'))`,
       ]) {
         const err = await rdb
           .run(scope, (tx) => tx.query(sql))

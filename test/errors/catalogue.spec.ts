@@ -56,6 +56,8 @@ const SAMPLES: { [C in AppErrorCode]: () => AppError<C> } = {
   PARTICIPANT_NOT_FOUND: () => new errors.ParticipantNotFoundError('nobody'),
   ASSERTION_INVALID: () => new errors.AssertionInvalidError('not allowed', { signerFingerprint: 'ab' }),
   ASSERTION_REPLAYED: () => new errors.AssertionReplayedError(),
+  AUDIT_PROOF_PENDING: () => new errors.AuditProofPendingError('not yet in a checkpoint', 4.2),
+  RECEIPT_INVALID: () => new errors.ReceiptInvalidError(),
   QUERY_TOO_COMPLEX: () => new errors.QueryTooComplexError(30_000, 20_000),
   QUERY_TIMEOUT: () => new errors.QueryTimeoutError(),
   DATABASE_UNAVAILABLE: () => new errors.DatabaseUnavailableError(),

@@ -34,6 +34,10 @@ export type ComplaintChannel = 'ELECTRONIC' | 'PAPER';
   "(status = 'ANSWERED') = (answer IS NOT NULL AND answered_at IS NOT NULL AND answered_by IS NOT NULL)",
 )
 @Check('complaints_check5', "status <> 'IN_REVIEW' OR review_started_at IS NOT NULL")
+@Check(
+  'complaints_receipt_check',
+  '(receipt_seq IS NULL) = (receipt_leaf_hash IS NULL) AND (receipt_seq IS NULL OR participant_id IS NOT NULL)',
+)
 export class ComplaintEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) id: string;
   @Column({ type: 'text' }) channel: ComplaintChannel;
@@ -61,4 +65,7 @@ export class ComplaintEntity {
   @Column({ type: 'text', nullable: true }) answer: string | null;
   @Column({ name: 'answered_at', type: 'timestamptz', nullable: true }) answeredAt: Date | null;
   @Column({ name: 'answered_by', type: 'text', nullable: true }) answeredBy: string | null;
+  /** A receipt the filer cited (migration 1764000001100): its chain position and leaf hash, checked on filing. */
+  @Column({ name: 'receipt_seq', type: 'bigint', nullable: true }) receiptSeq: string | null;
+  @Column({ name: 'receipt_leaf_hash', type: 'bytea', nullable: true }) receiptLeafHash: Buffer | null;
 }

@@ -16,6 +16,7 @@ import { LoginThrottleEntity, UserAccountEntity } from './user-account.entity';
 import { ComplaintEntity } from './complaint.entity';
 import { ContractEntity } from './contract.entity';
 import { ParticipantBlockEntity } from './participant-block.entity';
+import { AuditTreeNodeEntity } from './audit-tree-node.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here (and export it below). */
 export const entities = [
@@ -36,6 +37,7 @@ export const entities = [
   LoginThrottleEntity,
   ComplaintEntity,
   ParticipantBlockEntity,
+  AuditTreeNodeEntity,
 ];
 
 export * from './declaration-item.entity';
@@ -47,3 +49,4 @@ export * from './user-account.entity';
 export * from './complaint.entity';
 export * from './contract.entity';
 export * from './participant-block.entity';
+export * from './audit-tree-node.entity';

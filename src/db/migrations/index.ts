@@ -27,6 +27,7 @@ export const MIGRATION_FILES: readonly string[] = [
   '1764000000800-AuditActorAndRefusals',
   '1764000000900-OfficerActionsAndBlocks',
   '1764000001000-AuditTransparencyLog',
+  '1764000001100-AuditReceipts',
   '1764000001200-RowSecurityEverywhere',
   '1764000001400-HsNomenclature',
 ];

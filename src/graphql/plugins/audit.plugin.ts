@@ -13,8 +13,9 @@
 import crypto from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import type { AuditService } from '../../audit/audit.service';
+import type { AppendResult, AuditService } from '../../audit/audit.service';
 import { complaintIdOf, countRows, describeOperation } from '../../audit/operation';
+import { receiptOf } from '../../audit/receipt';
 import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
 import type { RefusalRecorder } from '../../audit/refusals';
 import type { Metrics } from '../../ops/metrics';
@@ -104,6 +105,11 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           const { response } = rc;
           const body = response.body;
           const result = body.kind === 'single' ? body.singleResult : body.initialResult;
+          // A client recomputes the hash after removing the receipt (and `extensions` when that leaves
+          // it empty): an empty `extensions` must not be sent, or the two would differ.
+          if (body.kind === 'single' && result.extensions && Object.keys(result.extensions).length === 0) {
+            delete (result as { extensions?: unknown }).extensions;
+          }
           const data = result.data as Record<string, unknown> | null | undefined;
           const responseHash = crypto
             .createHash('sha256')
@@ -148,6 +154,7 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
             complaintId: cleanText(complaintIdOf(data, facts.roots), 100),
           };
           let auditId: string | null = null;
+          let appended: AppendResult | null = null;
           let finalOutcome: string = outcome;
           // Refusals beyond the per-address limit are only counted (one summary record per minute).
           const recordIt =
@@ -155,7 +162,10 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
             !opts.refusals ||
             opts.refusals.admit(entry.clientIp, codes[0] ?? 'REJECTED', occurredAt);
           try {
-            if (recordIt) auditId = (await audit.append(entry)).id;
+            if (recordIt) {
+              appended = await audit.append(entry);
+              auditId = appended.id;
+            }
           } catch (err) {
             finalOutcome = 'AUDIT_UNAVAILABLE';
             metrics?.auditFailures.inc();
@@ -183,6 +193,11 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
                   logger.error({ err: e, requestId: ctx.requestId }, 'record of a withheld response not written'),
                 );
             }
+          }
+          // The receipt: added after the record was hashed, so it is not part of what it hashes.
+          if (appended && body.kind === 'single' && response.body === body) {
+            const receipt = receiptOf(appended, responseHash, ctx.services.config.audit.logOrigin);
+            body.singleResult.extensions = { ...body.singleResult.extensions, receipt };
           }
           const label = resolved ? operationLabel(facts.roots.map((r) => r.field)) : '(invalid)';
           const seconds = (performance.now() - started) / 1000;

@@ -22,6 +22,12 @@ registerEnumType(ComplaintChannelEnum, {
   description: 'ELECTRONIC: filed through this service; PAPER: arrived on paper and recorded by an officer.',
 });
 
+@InputType({ description: 'The receipt of a response (extensions.receipt) a complaint cites.' })
+export class ReceiptCitationInput {
+  @Field({ description: "The receipt's seq (decimal string)." }) seq: string;
+  @Field({ description: "The receipt's leafHash (64 hex digits)." }) leafHash: string;
+}
+
 @InputType({
   description:
     'A complaint (regulation 3.5.2). Values are trimmed; control characters are refused; a rejection names ' +
@@ -46,6 +52,12 @@ export class ComplaintInput {
   declarationNumber?: string | null;
   @Field(() => ID, { nullable: true, description: "Id of one of the logged-in trader's own audit records." })
   auditRecordId?: string | null;
+  @Field(() => ReceiptCitationInput, {
+    nullable: true,
+    description:
+      "A receipt (a response's extensions.receipt) of one of the logged-in trader's own audit records: checked on filing, RECEIPT_INVALID otherwise.",
+  })
+  receipt?: ReceiptCitationInput | null;
   @Field({ description: 'The complaint, 1–5000 characters (line breaks allowed).' }) text: string;
 }
 
@@ -65,6 +77,10 @@ export class Complaint {
   @Field(() => String, { nullable: true }) email: string | null;
   @Field(() => String, { nullable: true }) declarationNumber: string | null;
   @Field(() => ID, { nullable: true }) auditRecordId: string | null;
+  @Field(() => String, { nullable: true, description: 'The seq of the receipt the filer cited (verified on filing).' })
+  receiptSeq: string | null;
+  @Field(() => String, { nullable: true, description: 'The leaf hash (hex) of the receipt the filer cited.' })
+  receiptLeafHash: string | null;
   @Field() text: string;
   @Field(() => Participant, { nullable: true, description: 'The trader who filed it while logged in; null otherwise.' })
   participant: Participant | null;
