@@ -6,7 +6,8 @@
  *  (b) the importer's rows/s vs a raw COPY of the same file into a plain table, and vs the floor
  *      of any importer: COPY of its own output rows back into the same indexed tables;
  *  (c) requests/s with and without the audit plugin (bench/audit.bench.ts);
- *  (d) signature verifications/s vs node's X509Certificate + crypto.verify (bench/pki.bench.ts).
+ *  (d) signature verifications/s vs node's X509Certificate + crypto.verify (bench/pki.bench.ts);
+ *  (e) exports of the large trader: rows/s and peak RSS for CSV and XLSX (bench/export.bench.ts).
  *
  * BENCH_ITEMS (default 1,000,000) sets the large trader's item count.
  */
@@ -26,6 +27,7 @@ import { createServices } from '../src/services';
 import { createLogger } from '../src/shared/logger';
 import { runAuditBench } from './audit.bench';
 import { runPkiBench } from './pki.bench';
+import { runExportBench } from './export.bench';
 import { buildStatisticsQuery, type TradeDimension } from '../src/statistics/statistics.service';
 import type { TradeFilter } from '../src/statistics/trade-filter';
 
@@ -255,6 +257,10 @@ async function all(): Promise<void> {
   if (!only || only.includes('pki')) {
     log('\n(d) signature verification');
     await runPkiBench(log);
+  }
+  if (!only || only.includes('export')) {
+    log('\n(e) exports');
+    await runExportBench({ log });
   }
 }
 
