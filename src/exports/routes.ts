@@ -104,7 +104,8 @@ export function mountExports(app: express.Express, deps: ExportDeps): ExportRout
   const running = new Set<Promise<void>>();
   app.get('/export/:file', (req, res, next) => {
     const m = FILE_RE.exec(String(req.params.file));
-    if (!m) {
+    // express routes HEAD to GET handlers: a HEAD would run (and account) the whole export for nothing.
+    if (!m || req.method !== 'GET') {
       next();
       return;
     }

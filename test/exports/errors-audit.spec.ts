@@ -190,9 +190,15 @@ describe('exports: refusals, accounting and broken downloads', () => {
       }
     });
 
-    it('an unknown file is 404, not an export', async () => {
+    it('an unknown file, or a HEAD, is 404, not an export', async () => {
       expect((await download('/export/statistics.pdf?groupBy=YEAR', tokenSmall)).status).to.equal(404);
       expect((await download('/export/audit.csv', tokenSmall)).status).to.equal(404);
+      const { server } = await testServer();
+      const head = await fetch(`${server.url}/export/declarations.csv`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${tokenSmall}` },
+      });
+      expect(head.status).to.equal(404);
     });
 
     it('a refusal leaves a REJECTED record with the hash of the error body it got', async () => {
