@@ -348,6 +348,8 @@ async function runExport(
           throw refusal;
         }
       }
+      // From here the STARTED record stands: whatever happens next is told by the completion record.
+      streaming = true;
       if (sink.failure) throw sink.failure;
       res.status(200);
       res.set({
@@ -358,7 +360,6 @@ async function runExport(
         Trailer: 'Content-Digest, X-Export-Rows, X-Export-Audit-Record-Id',
         ...(startId ? { 'X-Audit-Record-Id': startId } : {}),
       });
-      streaming = true;
       const writer: RowWriter =
         format === 'csv' ? await csvWriter(sink, source.columns, p.bom) : await xlsxWriter(sink, source.columns, kind);
       const write = async (batch: Record<string, unknown>[]) => {
@@ -387,7 +388,7 @@ async function runExport(
       await refuse(e, executed ? 'ERROR' : 'REJECTED');
       return;
     }
-    // Bytes have left: the completion record says how far the file got and why it stopped.
+    // The export started (bytes may have left): the completion record says how far it got and why it stopped.
     const code = e instanceof ClientGoneError ? e.code : asAppError(e, logger, requestId).code;
     res.destroy();
     permit.release();
