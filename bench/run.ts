@@ -9,6 +9,7 @@
  *  (d) signature verifications/s vs node's X509Certificate + crypto.verify (bench/pki.bench.ts);
  *  (e) receipts: records/s with and without the stored Merkle tree, proofs from it at 1 M records
  *      (bench/receipts.bench.ts).
+ *  (f) exports of the large trader: rows/s and peak RSS for CSV and XLSX (bench/export.bench.ts).
  *
  * BENCH_ITEMS (default 1,000,000) sets the large trader's item count.
  */
@@ -29,6 +30,7 @@ import { createLogger } from '../src/shared/logger';
 import { runAuditBench } from './audit.bench';
 import { runPkiBench } from './pki.bench';
 import { runReceiptsBench } from './receipts.bench';
+import { runExportBench } from './export.bench';
 import { buildStatisticsQuery, type TradeDimension } from '../src/statistics/statistics.service';
 import type { TradeFilter } from '../src/statistics/trade-filter';
 
@@ -262,6 +264,10 @@ async function all(): Promise<void> {
   if (!only || only.includes('receipts')) {
     log('\n(e) receipts and proofs');
     await runReceiptsBench({ log });
+  }
+  if (!only || only.includes('export')) {
+    log('\n(f) exports');
+    await runExportBench({ log });
   }
 }
 

@@ -93,7 +93,8 @@ export async function serviceStatistics(sql: Sql, from: Date, to: Date): Promise
     throw new BadUserInputError(`period: at most ${MAX_STATISTICS_DAYS} days`, 'period');
   }
   const p = [from, to];
-  const inPeriod = 'occurred_at >= $1 AND occurred_at < $2';
+  // An export's STARTED record is not an operation of its own: its completion record counts it.
+  const inPeriod = "occurred_at >= $1 AND occurred_at < $2 AND outcome <> 'STARTED'";
   const [totals] = await sql.query<{
     operations: number;
     failed: number;

@@ -9,8 +9,12 @@
  */
 import crypto from 'node:crypto';
 
-/** REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks). */
-export type AuditOutcome = 'SUCCESS' | 'PARTIAL' | 'ERROR' | 'REJECTED';
+/**
+ * REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks).
+ * STARTED: an export's first record, durable before its first byte; its completion record follows
+ * under the same request id (src/audit/README.md, "Exports").
+ */
+export type AuditOutcome = 'SUCCESS' | 'PARTIAL' | 'ERROR' | 'REJECTED' | 'STARTED';
 export type AuditRole = 'TRADER' | 'OFFICER';
 export type AuditAuthMethod = 'PASSWORD' | 'SIGNATURE' | 'PORTAL';
 

@@ -31,6 +31,7 @@ import {
 import type { Logger } from '../shared/logger';
 import { mountAuditCheckpoint } from './audit-checkpoint';
 import { mountGraphiql } from './graphiql';
+import { mountExports } from '../exports/routes';
 
 export const MAX_QUERY_COMPLEXITY = 20_000;
 
@@ -245,6 +246,13 @@ export async function startHttpServer(
   });
   mountGraphiql(app);
   mountAuditCheckpoint(app, services, logger);
+  const exportRoutes = mountExports(app, {
+    services,
+    logger,
+    refusals,
+    audit: opts.audit !== false,
+    maxComplexity: MAX_QUERY_COMPLEXITY,
+  });
   // A browser opening /graphql gets the GraphiQL page rather than a bare 400.
   app.get('/graphql', (req, res, next) => {
     if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
@@ -334,6 +342,8 @@ export async function startHttpServer(
           setTimeout(resolve, limit).unref();
         });
       }
+      // Exports still streaming end (or are cut by the drain) and write their completion records.
+      await exportRoutes.idle((services.config.db.statementTimeoutMs || 30_000) + 5_000);
       // Counted refusals (summaries of this minute too) and records of the last operations are written.
       await refusals?.stop().catch((e: unknown) => logger.error({ err: e }, 'refusal records not written'));
       await services.audit.drain().catch(() => undefined);

@@ -148,6 +148,24 @@ export function shapeStatistics(q: StatisticsQuery, rows: (MeasureRow & Record<s
   };
 }
 
+/**
+ * Whether this query reads the rollups: a grain fits it exactly and the participant has rollups
+ * (only those listed in rollup_participants, large traders). Also used by the statistics export.
+ */
+export async function useRollupsFor(
+  sql: Sql,
+  participantId: string,
+  filter: TradeFilter,
+  groupBy: TradeDimension[],
+): Promise<boolean> {
+  if (!chooseGrain(filter, groupBy)) return false;
+  const [r] = await sql.query<{ listed: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM rollup_participants WHERE participant_id = $1) AS listed',
+    [participantId],
+  );
+  return r.listed;
+}
+
 export async function tradeStatistics(
   sql: Sql,
   participantId: string,
@@ -156,15 +174,7 @@ export async function tradeStatistics(
   first: number,
   opts: { rollups?: boolean } = {},
 ): Promise<TradeStatistics> {
-  // Rollups exist only for participants listed in rollup_participants (large traders).
-  let rollups = false;
-  if (opts.rollups !== false && chooseGrain(filter, groupBy)) {
-    const [r] = await sql.query<{ listed: boolean }>(
-      'SELECT EXISTS (SELECT 1 FROM rollup_participants WHERE participant_id = $1) AS listed',
-      [participantId],
-    );
-    rollups = r.listed;
-  }
+  const rollups = opts.rollups !== false && (await useRollupsFor(sql, participantId, filter, groupBy));
   const q = buildStatisticsQuery(participantId, filter, groupBy, first, { rollups });
   return shapeStatistics(q, await sql.query<MeasureRow & Record<string, unknown>>(q.text, q.values));
 }

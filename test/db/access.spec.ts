@@ -165,6 +165,7 @@ describe('migrations are frozen', () => {
     '1764000001100-AuditReceipts': '50e10da41042a74f83cf1517df4fd6e659b5cb4d5d4020cfc383fff91b0237d5',
     '1764000001200-RowSecurityEverywhere': 'a2e6276147e76633d6aaabede7c1957415e20cd2d1f9a1188ecf5606b00b5739',
     '1764000001400-HsNomenclature': '5db558a001e723faf43af96e570622916b30bd64a54a2edabe213048b9fe7f5d',
+    '1764000001500-ExportAudit': '1de744571fc219618e94f7c432efa4d1c1c95b3b3fa77222c112b44f72add51a',
   };
 
   it('are the SQL files listed in index.ts, in order, each unchanged since it shipped', () => {
@@ -214,6 +215,7 @@ describe('migrations are frozen', () => {
       'AuditReceipts1764000001100',
       'RowSecurityEverywhere1764000001200',
       'HsNomenclature1764000001400',
+      'ExportAudit1764000001500',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');
     expect(applied.map((m) => m.name)).to.deep.equal(list.map((m) => m.name));

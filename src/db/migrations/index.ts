@@ -30,6 +30,7 @@ export const MIGRATION_FILES: readonly string[] = [
   '1764000001100-AuditReceipts',
   '1764000001200-RowSecurityEverywhere',
   '1764000001400-HsNomenclature',
+  '1764000001500-ExportAudit',
 ];
 
 /** Where the files are: beside this module, or (compiled to dist/) in the source tree. */

@@ -8,12 +8,13 @@ export enum AuditOutcomeEnum {
   PARTIAL = 'PARTIAL',
   ERROR = 'ERROR',
   REJECTED = 'REJECTED',
+  STARTED = 'STARTED',
 }
 
 registerEnumType(AuditOutcomeEnum, {
   name: 'AuditOutcome',
   description:
-    'SUCCESS: no errors; PARTIAL: data and errors; ERROR: errors and no data; REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks).',
+    'SUCCESS: no errors; PARTIAL: data and errors; ERROR: errors and no data; REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks); STARTED: a file export whose first byte is about to leave (its completion record, same requestId, follows).',
 });
 
 @ObjectType({
