@@ -328,14 +328,15 @@
     var otherCols = keyCols.filter(function (c) {
       return timeIds.indexOf(c.id) < 0 && !(c.id === 'key.country.code' && hasCol(keyCols, 'key.country.name'));
     });
+    // The group's name: its non-empty key values ('—' for a group without any, e.g. items without a country).
     var labelOf = function (r, cols) {
-      return cols
-        .map(function (c) {
-          var v = r[c.id];
-          if (c.id === 'key.country.name' && r['key.country.code']) return r['key.country.code'] + ' ' + v;
-          return v === null || v === undefined ? '—' : String(v);
-        })
-        .join(' · ');
+      var parts = [];
+      cols.forEach(function (c) {
+        var v = r[c.id];
+        if (v === null || v === undefined || v === '') return;
+        parts.push(c.id === 'key.country.name' && r['key.country.code'] ? r['key.country.code'] + ' ' + v : String(v));
+      });
+      return parts.length ? parts.join(' · ') : '—';
     };
     if (byTime && timeIds.length > 0) {
       var timeLabel = function (r) {
