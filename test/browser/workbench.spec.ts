@@ -32,6 +32,16 @@ const TOP_PARTNERS = `query TopPartnerCountries {
 }`;
 const NEW_PASSWORD = 'analyst-chosen-password-1';
 
+/**
+ * WORKBENCH_SCREENSHOTS=docs npx mocha test/browser/workbench.spec.ts refreshes the README's screenshots (PNG) at
+ * the steps below; unset (as in npm test), nothing is written.
+ */
+const SCREENSHOTS = process.env.WORKBENCH_SCREENSHOTS;
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
+
 /** The Chromium to drive: the system's when installed, else @sparticuz/chromium's (unpacked once to /tmp). */
 async function launch(): Promise<Browser> {
   const system = '/usr/bin/chromium';
@@ -278,6 +288,7 @@ describe('the workbench at /graphiql in a real browser', function () {
     await page.waitForFunction(() => document.querySelectorAll('#wb-table tbody tr').length === 4);
     expect(graphqlLanguages.at(-1)).to.equal('ru, en;q=0.5');
     await page.selectOption('#wb-lang', 'en');
+    await screenshot(page, 'workbench-table-chart');
   });
 
   it('sorts by a decimal column exactly, ascending then descending', async () => {
@@ -318,6 +329,7 @@ describe('the workbench at /graphiql in a real browser', function () {
     expect(months.type).to.equal('line');
     expect(months.labels).to.deep.equal(['2024-03', '2024-04']);
     expect(months.data).to.deep.equal([[99015.43, 1000.01]]);
+    await screenshot(page, 'workbench-monthly-lines');
   });
 
   async function exportAnswers(format: 'csv' | 'xlsx'): Promise<number> {
@@ -384,11 +396,16 @@ describe('the workbench at /graphiql in a real browser', function () {
     expect(local).not.to.contain(tok);
   });
 
-  it('signs out: the token leaves sessionStorage and the session is revoked', async () => {
+  it('signs out: the token leaves sessionStorage, the figures leave the screen, the session is revoked', async () => {
     const tok = (await token())!;
+    await page.click('[data-example="top-partners"]');
+    await page.waitForSelector('#wb-table tbody tr');
     await page.click('#wb-signout');
     await page.waitForSelector('#wb-login-form');
     expect(await token()).to.equal(null);
+    // The trader's figures left the screen with the session.
+    expect(await page.locator('#wb-table').count()).to.equal(0);
+    expect(await page.locator('.graphiql-response').textContent()).not.to.contain('customsValueAzn');
     let code: string | undefined;
     for (let i = 0; i < 50 && code !== 'UNAUTHENTICATED'; i++) {
       code = (await gql('{ me { role } }', {}, tok)).errors?.[0]?.extensions?.code;
@@ -429,6 +446,7 @@ describe('the workbench at /graphiql in a real browser', function () {
     await page.click('#wb-challenge');
     await page.waitForSelector('#wb-tbs');
     const tbs2 = (await page.locator('#wb-tbs').textContent())!;
+    await screenshot(page, 'workbench-e-signature');
     expect(tbs2).not.to.equal(tbs);
     await page.fill('#wb-signature', signCms('legal-rsa', tbs2, { detached: false, certfile: cert('issuing-ca') }));
     await page.click('#wb-signature-login');

@@ -699,6 +699,10 @@
 
   function signOut() {
     var token = state.token;
+    // The trader's figures leave the screen with the session: the table, the chart and GraphiQL's response.
+    state.stats = [];
+    state.errors = null;
+    if (state.editor && state.editor.responseEditor) state.editor.responseEditor.setValue('');
     setToken(null);
     // The session is revoked on the server too; the token is gone from this tab whatever the answer.
     if (token) call('mutation { logout }', {}, token).catch(function () {});
