@@ -13,7 +13,7 @@ import { issueCredentials, legalEntity, officerSession, registerContract } from 
 import { cert, signCms } from '../pki/helpers';
 import { resetData } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
-import { gql, testServer } from '../support/server';
+import { gql, testServer, traderToken } from '../support/server';
 
 // What the functions handed to page.evaluate touch: they run in the page, whose DOM types this Node project
 // does not load (lib ES2022 only); declared here for this file alone.
@@ -77,6 +77,7 @@ describe('the workbench at /graphiql in a real browser', function () {
   let username: string;
   let oneTime: string;
   let participantName: string;
+  let alphaId: string;
   const consoleErrors: string[] = [];
   const offHost: string[] = [];
   const graphqlLanguages: string[] = [];
@@ -90,6 +91,7 @@ describe('the workbench at /graphiql in a real browser', function () {
     const officer = await officerSession();
     const contract = await registerContract(officer, legalEntity({ name: 'Alpha MMC', voen: '1000000001' }));
     participantName = contract.participant.name;
+    alphaId = contract.participant.id;
     const issued = await issueCredentials(officer, contract.id);
     username = issued.username;
     oneTime = issued.password;
@@ -458,6 +460,22 @@ describe('the workbench at /graphiql in a real browser', function () {
     const { columns, rows } = await tableRows();
     expect(rows).to.deep.equal(await apiRows(TOP_PARTNERS, columns, (await token())!));
     expect(rows[0]![0]).to.equal('CN');
+  });
+
+  it('signs in with a pasted session token (npm run sign-challenge, the demo tokens), refusing one that is no session', async () => {
+    await page.click('#wb-signout');
+    await page.click('#wb-tab-signature');
+    await page.fill('#wb-token', 'forged-token-that-is-no-session');
+    await page.click('#wb-use-token');
+    await page.waitForSelector('#wb-signature-status.wb-error');
+    expect(await page.locator('#wb-signature-status').textContent()).to.match(/^UNAUTHENTICATED: /);
+    expect(await token()).to.equal(null);
+    const fresh = await traderToken(alphaId);
+    await page.fill('#wb-token', `  ${fresh}\n`);
+    await page.click('#wb-use-token');
+    await page.waitForSelector('#wb-who');
+    expect(await page.locator('#wb-who').textContent()).to.contain(participantName);
+    expect(await token()).to.equal(fresh);
   });
 
   it('left 127.0.0.1 for nothing, logged no console error and had nothing blocked by the CSP', async () => {
