@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import sparticuz from '@sparticuz/chromium';
+import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { issueCredentials, legalEntity, officerSession, registerContract } from '../auth/helpers';
 import { cert, signCms } from '../pki/helpers';
@@ -373,6 +374,16 @@ describe('the workbench at /graphiql in a real browser', function () {
         }
       } else {
         expect(bytes.subarray(0, 2).toString()).to.equal('PK'); // a zip: the XLSX container
+        const book = new ExcelJS.Workbook();
+        await book.xlsx.load(bytes as unknown as ArrayBuffer);
+        const sheet = book.worksheets[0]!;
+        const cells: unknown[] = [];
+        sheet.eachRow((row) => row.eachCell((c) => cells.push(c.value)));
+        expect(sheet.actualRowCount).to.equal(1 + api.data.tradeStatistics.rows.length);
+        for (const row of api.data.tradeStatistics.rows) {
+          const v = row.measures.customsValueAzn as string;
+          expect(cells.some((c) => c === v || c === Number(v))).to.equal(true, v);
+        }
       }
       expect(await page.locator('#wb-download-status').getAttribute('class')).to.contain('wb-ok');
     });
