@@ -11,6 +11,7 @@ import { PasswordAuthResolver } from './resolvers/password-auth.resolver';
 import { ComplaintResolver } from './resolvers/complaint.resolver';
 import { SignatureAuthResolver } from './resolvers/signature-auth.resolver';
 import { ParticipantResolver } from './resolvers/participant.resolver';
+import { RateLimitResolver } from './resolvers/rate-limit.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
@@ -25,6 +26,7 @@ export const resolvers = [
   SignatureAuthResolver,
   AuditResolver,
   ParticipantResolver,
+  RateLimitResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

@@ -160,6 +160,7 @@ describe('migrations are frozen', () => {
       'AuditActorAndRefusals1764000000800',
       'OfficerActionsAndBlocks1764000000900',
       'AuditTransparencyLog1764000001000',
+      'RateLimits1764000001300',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');
     expect(applied.map((m) => m.name)).to.deep.equal(list.map((m) => m.name));

@@ -14,6 +14,7 @@ import { LoginThrottleEntity, UserAccountEntity } from './user-account.entity';
 import { ComplaintEntity } from './complaint.entity';
 import { ContractEntity } from './contract.entity';
 import { ParticipantBlockEntity } from './participant-block.entity';
+import { RateBudgetEntity, RateSlotEntity } from './rate-limit.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here (and export it below). */
 export const entities = [
@@ -32,6 +33,8 @@ export const entities = [
   LoginThrottleEntity,
   ComplaintEntity,
   ParticipantBlockEntity,
+  RateBudgetEntity,
+  RateSlotEntity,
 ];
 
 export * from './declaration-item.entity';
@@ -43,3 +46,4 @@ export * from './user-account.entity';
 export * from './complaint.entity';
 export * from './contract.entity';
 export * from './participant-block.entity';
+export * from './rate-limit.entity';

@@ -10,6 +10,7 @@ import { GeneratedColumnMetadata1764000000700 } from './1764000000700-GeneratedC
 import { AuditActorAndRefusals1764000000800 } from './1764000000800-AuditActorAndRefusals';
 import { OfficerActionsAndBlocks1764000000900 } from './1764000000900-OfficerActionsAndBlocks';
 import { AuditTransparencyLog1764000001000 } from './1764000001000-AuditTransparencyLog';
+import { RateLimits1764000001300 } from './1764000001300-RateLimits';
 
 /** A migration class TypeORM can instantiate (it calls `new` without arguments). */
 export type MigrationClass = new () => MigrationInterface;
@@ -39,5 +40,6 @@ export function migrations(appRole: string): MigrationClass[] {
     bind(AuditActorAndRefusals1764000000800),
     bind(OfficerActionsAndBlocks1764000000900),
     bind(AuditTransparencyLog1764000001000),
+    RateLimits1764000001300,
   ];
 }
