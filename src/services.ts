@@ -66,7 +66,8 @@ export interface Services {
 
 export function createServices(config: AppConfig, ds: DataSource, clock: Clock = systemClock): Services {
   const db = new OperationGatedDb(ds, config.db.appRole, config.db.statementTimeoutMs);
-  const reserved = reservedPoolOf(ds, config.db.reservedPoolMax);
+  // Looked up on first use: a DataSource not built by dataSourceFor (some tests) has none until then.
+  const reserved = () => reservedPoolOf(ds, config.db.reservedPoolMax);
   const reservedDb = new ReservedRequestDb(ds, reserved, config.db.appRole, config.db.statementTimeoutMs);
   const sessions = new SessionService(reservedDb, clock, config.session);
   const throttle = new LoginThrottle(db, clock, config.login);

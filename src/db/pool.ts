@@ -83,7 +83,11 @@ export function poolOf(ds: DataSource): Pool {
 export function reservedPoolOf(ds: DataSource, max: number): Pool {
   poolOf(ds);
   const slot = slots.get(ds)!;
-  slot.reserved ??= new pg.Pool({ ...slot.config, max, application_name: 'customs-stats-reserved' });
+  if (!slot.reserved) {
+    slot.reserved = new pg.Pool({ ...slot.config, max, application_name: 'customs-stats-reserved' });
+    // An idle connection the server dropped: pg drops it from the pool; the next checkout reports the outage.
+    slot.reserved.on('error', () => undefined);
+  }
   return slot.reserved;
 }
 

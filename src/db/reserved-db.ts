@@ -13,7 +13,8 @@ import { RequestConnection, RequestDb, requestPrelude, type RequestTx } from './
 export class ReservedRequestDb extends RequestDb {
   constructor(
     ds: DataSource,
-    private readonly pool: Pool,
+    /** The reserved pool, looked up on first use (reservedPoolOf). */
+    private readonly pool: () => Pool,
     private readonly role: string,
     private readonly timeoutMs = 0,
   ) {
@@ -22,7 +23,7 @@ export class ReservedRequestDb extends RequestDb {
 
   override run<T>(participantId: string | null, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
     const prelude = requestPrelude(this.role, participantId, this.timeoutMs).join('; ');
-    return withPooledClient(this.pool, async (client) => {
+    return withPooledClient(this.pool(), async (client) => {
       await client.query(prelude);
       const tx: RequestTx = {
         query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
@@ -37,7 +38,7 @@ export class ReservedRequestDb extends RequestDb {
   }
 
   override withConnection<T>(fn: (conn: RequestConnection) => Promise<T>): Promise<T> {
-    return withPooledClient(this.pool, async (client) => {
+    return withPooledClient(this.pool(), async (client) => {
       const conn = new RequestConnection(client, this.role);
       const out = await fn(conn);
       if (conn.inTransaction)

@@ -72,7 +72,8 @@ export class FairShare {
   private readonly leaseSeconds: number;
 
   constructor(
-    private readonly pool: Pool,
+    /** The reserved pool, looked up on first use. */
+    private readonly pool: () => Pool,
     private readonly clock: Clock,
     private readonly cfg: LimitsConfig,
     /** A statement runs at most this long (0: no limit); a slot's lease outlives several. */
@@ -94,7 +95,7 @@ export class FairShare {
     try {
       for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
         const now = this.clock.now();
-        const { rows } = await this.pool.query<{
+        const { rows } = await this.pool().query<{
           outcome: 'OK' | 'BUDGET' | 'BUSY';
           spent: string;
           window_end: Date;
@@ -117,7 +118,7 @@ export class FairShare {
               if (released) return;
               released = true;
               releaseLocal();
-              if (slot !== null) await this.pool.query('DELETE FROM rate_slots WHERE id = $1', [slot]);
+              if (slot !== null) await this.pool().query('DELETE FROM rate_slots WHERE id = $1', [slot]);
             },
           };
         }
@@ -142,7 +143,7 @@ export class FairShare {
   /** The budget of `key` as it stands, charging nothing (responses of operations refused before admission). */
   async peek(key: string, requested: number): Promise<CostReport> {
     const now = this.clock.now();
-    const { rows } = await this.pool.query<{ spent: string; window_end: Date }>(
+    const { rows } = await this.pool().query<{ spent: string; window_end: Date }>(
       `SELECT CASE WHEN b.window_start = w.start THEN b.spent ELSE 0 END::text AS spent,
               w.start + make_interval(secs => $3) AS window_end
          FROM (SELECT to_timestamp(floor(extract(epoch FROM $2::timestamptz) / $3) * $3) AS start) w

@@ -12,8 +12,11 @@ import { ERROR_CODES } from '../shared/errors';
 
 /** Lists whose bound does not depend on data. */
 export const FIXED_LIST_MAXIMA: Readonly<Record<string, number>> = {
-  /** serviceStatistics: one row per hour of the period, at most MAX_STATISTICS_DAYS days. */
-  operationsPerHour: MAX_STATISTICS_DAYS * 24,
+  /**
+   * serviceStatistics: one row per hour of the period, at most MAX_STATISTICS_DAYS days. Rows of one
+   * aggregate statement, counted per hundred as tradeStatistics rows are (complexity.plugin.ts).
+   */
+  operationsPerHour: Math.ceil((MAX_STATISTICS_DAYS * 24) / 100),
   /** serviceStatistics: one row per error code (the catalogue's and GraphQL's own, with room to spare). */
   errorsByCode: ERROR_CODES.length + 20,
   /** serviceStatistics: one row per login method (AuthMethod, with room to spare). */
@@ -39,7 +42,8 @@ export class ListMaxima {
   private reading: Promise<Readonly<Record<string, number>>> | undefined;
 
   constructor(
-    private readonly pool: Pool,
+    /** The reserved pool, looked up on first use. */
+    private readonly pool: () => Pool,
     private readonly ttlMs = 60_000,
   ) {}
 
@@ -59,7 +63,7 @@ export class ListMaxima {
 
   private async read(): Promise<Readonly<Record<string, number>>> {
     try {
-      const { rows } = await this.pool.query<Record<string, number>>(DATA_MAXIMA);
+      const { rows } = await this.pool().query<Record<string, number>>(DATA_MAXIMA);
       const data = Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Math.max(Number(v), DATA_FLOOR)]));
       this.current = Object.freeze({ ...FIXED_LIST_MAXIMA, ...data });
       this.readAt = performance.now();
