@@ -18,9 +18,14 @@ import { CmsSignatureProvider } from './auth/providers/cms-signature.provider';
 import { PortalProvider } from './auth/providers/portal.provider';
 import { WebEidProvider } from './auth/providers/web-eid.provider';
 import { createPkiVerifier, type PkiVerifier } from './pki';
-import { RequestDb } from './db/tenant';
 import { ExtractService } from './extracts/extract.service';
 import { DocumentSigner } from './extracts/sign';
+import { reservedPoolOf } from './db/pool';
+import { ReservedRequestDb } from './db/reserved-db';
+import type { RequestDb } from './db/tenant';
+import { FairShare } from './limits/fair-share';
+import { ListMaxima } from './limits/list-maxima';
+import { OperationGatedDb } from './limits/operation-gate';
 import { auditBatchMetrics, auditIntegrityMetrics, createMetrics, type Metrics } from './ops/metrics';
 import { systemClock, type Clock } from './shared/clock';
 
@@ -28,8 +33,12 @@ export interface Services {
   readonly config: AppConfig;
   readonly clock: Clock;
   readonly ds: DataSource;
-  /** Request-scoped queries under the request role and row-level security. */
+  /** Request-scoped queries under the request role and row-level security (one connection at a time per operation). */
   readonly db: RequestDb;
+  /** The same on the reserved pool (DB_RESERVED_POOL_MAX): session look-ups and the audit writer. */
+  readonly reservedDb: RequestDb;
+  /** Fair share: rate budget and request slots per participant; list maxima for the cost estimate (src/limits). */
+  readonly limits: { readonly fair: FairShare; readonly listMaxima: ListMaxima };
   /** Prometheus registry of this service set (served at /metrics). */
   readonly metrics: Metrics;
   readonly sessions: SessionService;
@@ -60,15 +69,18 @@ export interface Services {
 }
 
 export function createServices(config: AppConfig, ds: DataSource, clock: Clock = systemClock): Services {
-  const db = new RequestDb(ds, config.db.appRole, config.db.statementTimeoutMs);
-  const sessions = new SessionService(db, clock, config.session);
+  const db = new OperationGatedDb(ds, config.db.appRole, config.db.statementTimeoutMs);
+  // Looked up on first use: a DataSource not built by dataSourceFor (some tests) has none until then.
+  const reserved = () => reservedPoolOf(ds, config.db.reservedPoolMax);
+  const reservedDb = new ReservedRequestDb(ds, reserved, config.db.appRole, config.db.statementTimeoutMs);
+  const sessions = new SessionService(reservedDb, clock, config.session);
   const throttle = new LoginThrottle(db, clock, config.login);
   const accounts = new AccountService(db, clock, throttle, sessions);
   const pki = createPkiVerifier(config.pki);
   const metrics = createMetrics(ds);
   const blocks = new ParticipantBlockService(db, clock, sessions);
   const challenges = new ChallengeService(db, clock, { origin: config.http.publicOrigin, ...config.challenge });
-  const audit = new AuditService(ds, db, config, clock, {
+  const audit = new AuditService(ds, reservedDb, config, clock, {
     onBatch: auditBatchMetrics(metrics),
     onIntegrity: auditIntegrityMetrics(metrics),
   });
@@ -77,6 +89,11 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     clock,
     ds,
     db,
+    reservedDb,
+    limits: {
+      fair: new FairShare(reserved, clock, config.limits, config.db.statementTimeoutMs),
+      listMaxima: new ListMaxima(reserved),
+    },
     metrics,
     sessions,
     audit,

@@ -34,6 +34,8 @@ export interface AppConfig {
     /** The role requests run as: owns nothing, no BYPASSRLS (row-level security applies). */
     readonly appRole: string;
     readonly poolMax: number;
+    /** Connections of the reserved pool: session look-ups, the audit writer, rate budget and slots. */
+    readonly reservedPoolMax: number;
     /** A new connection that takes longer fails (requests, /readyz) instead of waiting forever. */
     readonly connectTimeoutMs: number;
     /** statement_timeout of every request transaction (0: none); imports and migrations are not bound. */
@@ -93,6 +95,17 @@ export interface AppConfig {
   };
   /** Items a participant needs before statistics rollups are kept for them (src/statistics/rollups.ts). */
   readonly statsRollupMinItems: number;
+  /**
+   * Fair share (src/limits): per participant (anonymous: per client address) operations running at
+   * once across every instance, how long one beyond waits for a slot, and the rate budget in cost
+   * points per fixed window. 0 operations: no cap.
+   */
+  readonly limits: {
+    readonly concurrentOperations: number;
+    readonly waitMs: number;
+    readonly budgetPoints: number;
+    readonly windowSeconds: number;
+  };
   /** E-signature login (src/pki): trust anchors, CRLs, OCSP, portal allow-list, subject profile. */
   readonly pki: PkiConfig;
   /** Signed statistical extracts (src/extracts): the document-signing key, its certificate, the CAs sent with it. */
@@ -232,6 +245,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       appRole: r.identifier('DB_APP_ROLE', 'customs_app'),
       poolMax: r.int('DB_POOL_MAX', 10, 1, 200),
+      reservedPoolMax: r.int('DB_RESERVED_POOL_MAX', 3, 1, 50),
       connectTimeoutMs: r.int('DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
       statementTimeoutMs: r.int('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
       embedded: {
@@ -273,6 +287,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       refusalsPerMinute: r.int('AUDIT_REFUSALS_PER_MINUTE', 60, 1, 1_000_000),
     },
     statsRollupMinItems: r.int('STATS_ROLLUP_MIN_ITEMS', 20_000, 0, 1_000_000_000),
+    limits: {
+      concurrentOperations: r.int('RATE_CONCURRENT_OPERATIONS', 4, 0, 1000),
+      waitMs: r.int('RATE_WAIT_MS', 2000, 0, 60_000),
+      // At least one operation of the highest cost (MAX_QUERY_COMPLEXITY) fits in a window.
+      budgetPoints: r.int('RATE_BUDGET_POINTS', 1_000_000, 20_000, 1_000_000_000),
+      windowSeconds: r.int('RATE_WINDOW_SECONDS', 60, 1, 86_400),
+    },
     pki: readPki(env, r),
     extract: readExtract(r, appEnv),
     challenge: {

@@ -13,6 +13,10 @@ import type { DataSource } from 'typeorm';
 /** Where the pool of a DataSource this module creates is recorded once TypeORM has built it. */
 export interface PoolSlot {
   pool?: Pool;
+  /** The settings TypeORM built `pool` with (the reserved pool copies them). */
+  config?: pg.PoolConfig;
+  /** The small reserved pool beside `pool` (reservedPoolOf), ended with it. */
+  reserved?: Pool;
 }
 
 const slots = new WeakMap<DataSource, PoolSlot>();
@@ -26,7 +30,23 @@ export function pgDriverFor(slot: PoolSlot): typeof pg {
   class ReportedPool extends pg.Pool {
     constructor(config?: pg.PoolConfig) {
       super(config);
-      slot.pool ??= this;
+      if (slot.pool) return;
+      slot.pool = this;
+      slot.config = config;
+      // TypeORM ends its pool with a callback (driver disconnect): the reserved pool ends first.
+      const end = this.end.bind(this) as (cb: (err?: Error) => void) => void;
+      this.end = ((cb?: (err?: Error) => void) => {
+        const done = new Promise<void>((resolve, reject) => {
+          const reserved = slot.reserved;
+          slot.reserved = undefined;
+          void (reserved ? reserved.end() : Promise.resolve())
+            .catch(() => undefined)
+            .then(() => end((err) => (err ? reject(err) : resolve())));
+        });
+        if (!cb) return done;
+        done.then(() => cb(), cb);
+        return undefined;
+      }) as pg.Pool['end'];
     }
   }
   return Object.create(pg, { Pool: { value: ReportedPool, enumerable: true } }) as typeof pg;
@@ -53,6 +73,22 @@ export function poolOf(ds: DataSource): Pool {
     );
   }
   return pool;
+}
+
+/**
+ * The reserved pool of `ds`: `max` connections of their own, as the connection user, for what no
+ * trader may starve (session look-ups, the audit writer, the rate budget and request slots,
+ * src/limits). Built on first use with the settings of the main pool; ended when `ds` is destroyed.
+ */
+export function reservedPoolOf(ds: DataSource, max: number): Pool {
+  poolOf(ds);
+  const slot = slots.get(ds)!;
+  if (!slot.reserved) {
+    slot.reserved = new pg.Pool({ ...slot.config, max, application_name: 'customs-stats-reserved' });
+    // An idle connection the server dropped: pg drops it from the pool; the next checkout reports the outage.
+    slot.reserved.on('error', () => undefined);
+  }
+  return slot.reserved;
 }
 
 /** Connections of a pool, for the metrics. */

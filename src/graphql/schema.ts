@@ -14,6 +14,7 @@ import { ParticipantResolver } from './resolvers/participant.resolver';
 import { DeclarationItemHsResolver, LabelsResolver, TradeGroupKeyHsResolver } from './resolvers/language.resolver';
 import { ExtractResolver } from './resolvers/extract.resolver';
 import { AuditProofResolver } from './resolvers/audit-proof.resolver';
+import { RateLimitResolver } from './resolvers/rate-limit.resolver';
 
 /** Every resolver class of the API. Add new ones here. */
 export const resolvers = [
@@ -33,6 +34,7 @@ export const resolvers = [
   LabelsResolver,
   ExtractResolver,
   AuditProofResolver,
+  RateLimitResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

@@ -19,6 +19,8 @@ import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
 import { makeFormatError, requestIdPlugin, toGraphQLError } from '../graphql/plugins/errors.plugin';
 import { auditPlugin } from '../graphql/plugins/audit.plugin';
 import { loginAlonePlugin } from '../graphql/plugins/login-alone.plugin';
+import { rateLimiting } from '../graphql/plugins/rate-limit.plugin';
+import { inOperationScope } from '../limits/operation-gate';
 import { buildAppSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import {
@@ -138,6 +140,7 @@ export async function startHttpServer(
           logger,
         });
   refusals?.start();
+  const rate = rateLimiting(services.limits.fair, logger);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
@@ -147,8 +150,10 @@ export async function startHttpServer(
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: opts.stopGraceMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
       loginAlonePlugin(),
-      complexityPlugin(schema, MAX_QUERY_COMPLEXITY),
+      complexityPlugin(schema, MAX_QUERY_COMPLEXITY, services.limits.listMaxima, rate.admit),
       requestIdPlugin(),
+      // Before the audit: extensions.cost is part of the response it hashes.
+      rate.plugin,
       // Last: it hashes the response as sent and withholds it when its audit record fails.
       ...(opts.audit === false
         ? []
@@ -301,7 +306,8 @@ export async function startHttpServer(
         if (executing === 0) whenIdle?.();
       };
       // Settles once the operation has run and its response (and audit record) is done.
-      Promise.resolve(graphqlHandler(req, res, next)).then(done, (e: unknown) => {
+      // One operation scope per request: its database work uses one connection at a time (src/limits).
+      Promise.resolve(inOperationScope(() => graphqlHandler(req, res, next))).then(done, (e: unknown) => {
         done();
         next(e);
       });

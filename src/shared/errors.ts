@@ -56,7 +56,7 @@ export const ERROR_CATALOGUE = {
   },
   RATE_LIMITED: {
     description:
-      'one client address made too many requests of one kind in the current window: complaints filed, login challenges, failed logins',
+      'too many requests in the window: complaints, challenges or failed logins of one address; or the rate budget spent, or too many operations at once, of one participant or address',
     extensions: ['retryAfterSeconds'],
     raisedBy: 'service',
   },

@@ -164,6 +164,7 @@ describe('migrations are frozen', () => {
     '1764000001000-AuditTransparencyLog': '89c99307388b3ec88cc30cef5b1b300fea043aa9be57e894de309f9720d4ec5a',
     '1764000001100-AuditReceipts': '50e10da41042a74f83cf1517df4fd6e659b5cb4d5d4020cfc383fff91b0237d5',
     '1764000001200-RowSecurityEverywhere': 'a2e6276147e76633d6aaabede7c1957415e20cd2d1f9a1188ecf5606b00b5739',
+    '1764000001300-RateLimits': '6086f46aacff7f6ee52c1b1dc3f8daee4baf9cc369dec6a5adb41666baa8e9f4',
     '1764000001400-HsNomenclature': '5db558a001e723faf43af96e570622916b30bd64a54a2edabe213048b9fe7f5d',
     '1764000001500-ExportAudit': '1de744571fc219618e94f7c432efa4d1c1c95b3b3fa77222c112b44f72add51a',
   };
@@ -214,6 +215,7 @@ describe('migrations are frozen', () => {
       'AuditTransparencyLog1764000001000',
       'AuditReceipts1764000001100',
       'RowSecurityEverywhere1764000001200',
+      'RateLimits1764000001300',
       'HsNomenclature1764000001400',
       'ExportAudit1764000001500',
     ]);

@@ -17,6 +17,7 @@ import { ComplaintEntity } from './complaint.entity';
 import { ContractEntity } from './contract.entity';
 import { ParticipantBlockEntity } from './participant-block.entity';
 import { AuditTreeNodeEntity } from './audit-tree-node.entity';
+import { RateBudgetEntity, RateSlotEntity } from './rate-limit.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here (and export it below). */
 export const entities = [
@@ -38,6 +39,8 @@ export const entities = [
   ComplaintEntity,
   ParticipantBlockEntity,
   AuditTreeNodeEntity,
+  RateBudgetEntity,
+  RateSlotEntity,
 ];
 
 export * from './declaration-item.entity';
@@ -50,3 +53,4 @@ export * from './complaint.entity';
 export * from './contract.entity';
 export * from './participant-block.entity';
 export * from './audit-tree-node.entity';
+export * from './rate-limit.entity';

@@ -29,6 +29,7 @@ export const MIGRATION_FILES: readonly string[] = [
   '1764000001000-AuditTransparencyLog',
   '1764000001100-AuditReceipts',
   '1764000001200-RowSecurityEverywhere',
+  '1764000001300-RateLimits',
   '1764000001400-HsNomenclature',
   '1764000001500-ExportAudit',
 ];
