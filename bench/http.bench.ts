@@ -14,7 +14,7 @@
  * round trips and statements to PostgreSQL per request (bench/sql-count.ts). With `profileDir`, a V8 CPU profile
  * of the service process per case is written there and summarised by package/folder (bench/cpu-profile.ts).
  * `npm run bench` reads BENCH_HTTP_SECONDS (10), BENCH_HTTP_CONNECTIONS (32), BENCH_HTTP_CASES (all; a comma list
- * of case names), BENCH_HTTP_LOGINS (signature logins per run, 200 per second of load), BENCH_HTTP_PROFILE (a
+ * of case names), BENCH_HTTP_LOGINS (signature logins per run, 100 per second of load), BENCH_HTTP_PROFILE (a
  * folder; off).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -36,7 +36,7 @@ import { startFloorServer, type FloorServer } from './floor';
 import type { LoadResult, LoadSpec } from './load-client';
 import { signAll } from './pki.bench';
 import { startPostGraphile, type PostGraphileServer } from './postgraphile';
-import { installSqlCounter, takeSqlCounts } from './sql-count';
+import { installSqlCounter, takeSqlCounts, type SqlCounts } from './sql-count';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -59,7 +59,7 @@ export interface HttpBenchOptions {
   cases?: string[];
   /** Warm-up seconds before each measurement (default: a fifth of `seconds`, 1 to 3). */
   warmupSeconds?: number;
-  /** Signature logins in the login case (default 200 per second of `seconds`). */
+  /** Signature logins in the login case (default 100 per second of `seconds`). */
   logins?: number;
   /** Folder for one .cpuprofile per service case; off when undefined. */
   profileDir?: string;
@@ -178,6 +178,16 @@ const fig = (r: LoadResult) =>
   (failures(r)
     ? ` FAILED ${failures(r)} (${r.unanswered ? `${r.unanswered} unanswered at the end, ` : ''}${JSON.stringify(r.codes)})`
     : '');
+/**
+ * The requests the counted statements belong to: one session look-up per authenticated request, so their
+ * count (which includes requests still in flight when the run stopped) rather than the answered requests.
+ */
+function requestsSeen(sql: SqlCounts, answered: number): number {
+  let lookups = 0;
+  for (const [k, v] of sql.kinds) if (k.startsWith('SELECT s.id, s.participant_id')) lookups += v;
+  return lookups || answered;
+}
+
 /** Refused, failed or never answered during the run. */
 export const failures = (r: LoadResult) => r.errors + r.non2xx + r.gqlErrors + r.unanswered;
 
@@ -232,8 +242,11 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       LOG_LEVEL: 'silent',
       PKI_ALLOW_TEST_PKI: 'true',
       AUDIT_DATA_DIR: path.join(tmp, 'audit'),
-      // The login case creates thousands of challenges from one address.
+      // The login case creates thousands of challenges from one address, and signs them (untimed, openssl) between
+      // its two phases: on a loaded machine that can take minutes, which must not expire them.
       CHALLENGE_RATE_PER_MINUTE: '100000',
+      CHALLENGE_TTL_SECONDS: '3600',
+      PKI_SIGNING_TIME_SKEW_SECONDS: '3600',
     });
     db = await openDatabase(config);
     const ds = db.ds;
@@ -302,6 +315,25 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
     const srv = server;
     const fl = floor;
 
+    const logProfile = (file: string, s: ReturnType<typeof summariseProfile>) =>
+      log(
+        `    cpu profile ${path.relative(process.cwd(), file)}: ${n0(s.total)} ms busy; self time ` +
+          s.rows
+            .filter((x) => x.what !== 'idle')
+            .slice(0, 16)
+            .map((x) => `${x.what} ${(x.share * 100).toFixed(1)} %`)
+            .join(', '),
+      );
+    const logKinds = (what: string, sql: SqlCounts, requests: number) =>
+      log(
+        `    ${what}: round trips per request by kind: ` +
+          [...sql.kinds]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 12)
+            .map(([k, v]) => `${(v / Math.max(1, requests)).toFixed(2)} × "${k}"`)
+            .join('; '),
+      );
+
     /** Warm-up, then the measured run; SQL counts (and a CPU profile) cover the measured run only. */
     const measure = async (
       name: string,
@@ -316,30 +348,14 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       const r: Measured = await c.run(full);
       if (profile) {
         const file = path.join(opts.profileDir!, `${name}.cpuprofile`);
-        const s = summariseProfile(await stopCpuProfile(file));
-        log(
-          `    cpu profile ${path.relative(process.cwd(), file)}: ${n0(s.total)} ms busy; self time ` +
-            s.rows
-              .filter((x) => x.what !== 'idle')
-              .slice(0, 14)
-              .map((x) => `${x.what} ${(x.share * 100).toFixed(1)} %`)
-              .join(', '),
-        );
+        logProfile(file, summariseProfile(await stopCpuProfile(file)));
       }
       const sql = takeSqlCounts();
       if (counted && r.requests > 0) {
-        r.roundTripsPerRequest = sql.roundTrips / r.requests;
-        r.statementsPerRequest = sql.statements / r.requests;
-        if (opts.profileDir) {
-          log(
-            `    round trips per request by kind: ` +
-              [...sql.kinds]
-                .sort((a, b) => b[1] - a[1])
-                .slice(0, 10)
-                .map(([k, v]) => `${(v / r.requests).toFixed(2)} × "${k}"`)
-                .join('; '),
-          );
-        }
+        const n = requestsSeen(sql, r.requests);
+        r.roundTripsPerRequest = sql.roundTrips / n;
+        r.statementsPerRequest = sql.statements / n;
+        if (opts.profileDir) logKinds(name, sql, n);
       }
       return r;
     };
@@ -376,7 +392,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       await compare('stats-large', `tradeStatistics HS2×YEAR, large (${large.source})`, Q.statsHs2Year, large.token);
 
     if (want('login')) {
-      const n = opts.logins ?? Math.max(50, 200 * seconds);
+      const n = opts.logins ?? Math.max(50, 100 * seconds);
       const conns = Math.min(16, connections);
       // Warm-up: a few logins (caches of the verifier, JIT).
       const warm = await c.run({
@@ -418,6 +434,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       const cSql = takeSqlCounts();
       const signed = await signIn(challenge);
       takeSqlCounts();
+      if (opts.profileDir) await startCpuProfile();
       const login: Measured = await c.run({
         url: srv.url,
         connections: conns,
@@ -427,6 +444,12 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
         tokens: [],
       });
       const lSql = takeSqlCounts();
+      if (opts.profileDir) {
+        const file = path.join(opts.profileDir, 'login.cpuprofile');
+        logProfile(file, summariseProfile(await stopCpuProfile(file)));
+        logKinds('createLoginChallenge', cSql, challenge.requests);
+        logKinds('loginWithSignature', lSql, login.requests);
+      }
       login.roundTripsPerRequest = lSql.roundTrips / Math.max(1, login.requests);
       login.statementsPerRequest = lSql.statements / Math.max(1, login.requests);
       const perSecond = n / (challenge.seconds + login.seconds);
