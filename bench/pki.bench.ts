@@ -53,7 +53,7 @@ const CERTS = path.join(ROOT, 'certs-test');
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const VOEN = '1402345671';
 
-type Signer = 'legal-rsa' | 'legal-ec';
+export type Signer = 'legal-rsa' | 'legal-ec';
 const SIGNERS: { who: Signer; label: string }[] = [
   { who: 'legal-rsa', label: 'RSA-2048' },
   { who: 'legal-ec', label: 'P-256' },
@@ -71,7 +71,7 @@ interface Sample {
 }
 
 /** `openssl cms -sign` over each text, `parallel` at a time; returns base64 DER. */
-async function signAll(who: Signer, texts: string[], dir: string): Promise<string[]> {
+export async function signAll(who: Signer, texts: string[], dir: string): Promise<string[]> {
   const out: string[] = new Array(texts.length);
   let next = 0;
   const worker = async () => {

@@ -10,8 +10,14 @@
  *  (e) receipts: records/s with and without the stored Merkle tree, proofs from it at 1 M records
  *      (bench/receipts.bench.ts).
  *  (f) exports of the large trader: rows/s and peak RSS for CSV and XLSX (bench/export.bench.ts).
+ *  (g) HTTP load (autocannon, 32 connections, 10 s per case) against the real service vs an in-memory floor of
+ *      the same Apollo stack, and (h) PostGraphile 4 on the same tables when installed (bench/http.bench.ts).
+ *      With the import part it runs on the same database, so the 1 M-item trader is one of its traders.
  *
  * BENCH_ITEMS (default 1,000,000) sets the large trader's item count.
+ * BENCH_ONLY=stats,audit,pki,receipts,export,http picks parts.
+ * The HTTP part reads BENCH_HTTP_SECONDS, BENCH_HTTP_CONNECTIONS, BENCH_HTTP_CASES, BENCH_HTTP_LOGINS and
+ * BENCH_HTTP_PROFILE (see bench/http.bench.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +34,7 @@ import { importDeclarations } from '../src/ingest/importer';
 import { createServices } from '../src/services';
 import { createLogger } from '../src/shared/logger';
 import { runAuditBench } from './audit.bench';
+import { runHttpBench, type HttpBenchOptions } from './http.bench';
 import { runPkiBench } from './pki.bench';
 import { runReceiptsBench } from './receipts.bench';
 import { runExportBench } from './export.bench';
@@ -48,7 +55,18 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [Number(process.hrtime.bigint() - t) / 1e6, r];
 }
 
-async function main(): Promise<void> {
+function httpOptions(): HttpBenchOptions {
+  return {
+    seconds: Number(process.env.BENCH_HTTP_SECONDS ?? 10),
+    connections: Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32),
+    cases: process.env.BENCH_HTTP_CASES?.split(','),
+    logins: process.env.BENCH_HTTP_LOGINS ? Number(process.env.BENCH_HTTP_LOGINS) : undefined,
+    profileDir: process.env.BENCH_HTTP_PROFILE,
+  };
+}
+
+/** The import and statistics parts; `http`: then the HTTP load part on the same database (its 1 M-item trader). */
+async function main(http: boolean): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'customs-bench-'));
   const external = process.env.DATABASE_URL;
   const embedded = external
@@ -212,6 +230,7 @@ async function main(): Promise<void> {
     }
     await server.close();
     await raw.end();
+    if (http) await runHttpBench({ ...httpOptions(), log, database: { url, largeVoen: '1999999991' } });
   } finally {
     await db.close();
     await embedded?.stop();
@@ -252,7 +271,9 @@ async function finalRowsCopyFloor(raw: Client, dir: string) {
 async function all(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',');
   const log = (m: string) => process.stdout.write(`${m}\n`);
-  if (!only || only.includes('stats')) await main();
+  const http = !only || only.includes('http');
+  if (!only || only.includes('stats')) await main(http);
+  else if (http) await runHttpBench({ ...httpOptions(), log });
   if (!only || only.includes('audit')) {
     log('\n(c) audit overhead');
     await runAuditBench({ log });
