@@ -9,6 +9,7 @@
 import type { Pool } from 'pg';
 import { MAX_STATISTICS_DAYS } from '../audit/queries';
 import { ERROR_CODES } from '../shared/errors';
+import { LABELS } from '../shared/lang-labels';
 
 /** Lists whose bound does not depend on data. */
 export const FIXED_LIST_MAXIMA: Readonly<Record<string, number>> = {
@@ -21,6 +22,8 @@ export const FIXED_LIST_MAXIMA: Readonly<Record<string, number>> = {
   errorsByCode: ERROR_CODES.length + 20,
   /** serviceStatistics: one row per login method (AuthMethod, with room to spare). */
   loginsByMethod: 10,
+  /** labels: one set per labelled type (Query.labels), one label per value or field (LabelSet.labels). */
+  labels: Math.max(Object.keys(LABELS).length, ...Object.values(LABELS).map((v) => Object.keys(v).length)),
 };
 
 /**
