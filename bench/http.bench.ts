@@ -87,6 +87,8 @@ export interface HttpBenchOptions {
 export interface Measured extends LoadResult {
   roundTripsPerRequest?: number;
   statementsPerRequest?: number;
+  /** Audit records written during the measured run per answered request (the overhead case). */
+  auditRecordsPerRequest?: number;
 }
 
 export interface HttpCaseResult {
@@ -392,9 +394,12 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       name: string,
       spec: Omit<LoadSpec, 'id' | 'seconds' | 'connections'> & { connections?: number },
       counted: boolean,
+      /** Runs between the warm-up and the measured run (untimed). */
+      atStart?: () => Promise<void>,
     ): Promise<Measured> => {
       const full = { connections, ...spec, seconds };
       if (!spec.once) await c.run({ ...full, seconds: warmup });
+      await atStart?.();
       takeSqlCounts();
       const profile = counted && opts.profileDir;
       if (profile) await startCpuProfile();
@@ -442,15 +447,27 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
           extra = await serve(services, on);
           try {
             await check(extra.url, body(query), small.token);
+            /** The newest record once the ones submitted so far are durable. */
+            const newestRecord = async () => {
+              await services.audit.drain();
+              const [row] = await ds.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM audit_records`);
+              return Number(row.seq);
+            };
+            let first = 0;
             const r = await measure(
               `overhead-${name}-${mode}-${i + 1}`,
               { url: extra.url, bodies: [body(query)], tokens: [small.token] },
               true,
+              async () => {
+                first = await newestRecord();
+              },
             );
+            r.auditRecordsPerRequest = ((await newestRecord()) - first) / Math.max(1, r.requests);
             runs[mode].push(r);
             log(
               `  ${label.padEnd(26)} accounting ${mode.padEnd(3)} ${fig(r)}  ` +
-                `${r.roundTripsPerRequest?.toFixed(2) ?? '?'} round trips, ${r.statementsPerRequest?.toFixed(1) ?? '?'} statements per request`,
+                `${r.roundTripsPerRequest?.toFixed(2) ?? '?'} round trips, ${r.statementsPerRequest?.toFixed(1) ?? '?'} ` +
+                `statements, ${r.auditRecordsPerRequest.toFixed(2)} audit records per request`,
             );
           } finally {
             await extra.close();
