@@ -10,12 +10,20 @@
  *    (bench/floor.ts), so `service / floor` shows what share of what the framework allows the service reaches;
  *  - optionally PostGraphile 4 + pg-aggregates on the same tables under the same RLS (bench/postgraphile.ts).
  *
+ * The `overhead` case (issue 10) measures the accounting itself: the same service, token and queries (`me`,
+ * `declarations(first: 10)`) on servers with the audit plugin on (records, receipts, a signed checkpoint every
+ * AUDIT_CHECKPOINT_SECONDS) and off (`audit: false`), in interleaved runs, and prints the share of throughput lost.
+ *
+ * Rate limits: every case but the noisy neighbour runs with the budget and the slots at their maxima
+ * (BENCH_RATE_LIMITS: one token at bench speed would spend the default budget in seconds and queue behind 4
+ * slots); the noisy neighbour runs on the configured limits (RATE_* or the defaults), which refuse the flooder.
+ *
  * Every case: a warm-up, then `seconds` of load from `connections` connections; req/s, p50, p99, failures, the
  * round trips and statements to PostgreSQL per request (bench/sql-count.ts). With `profileDir`, a V8 CPU profile
  * of the service process per case is written there and summarised by package/folder (bench/cpu-profile.ts).
  * `npm run bench` reads BENCH_HTTP_SECONDS (10), BENCH_HTTP_CONNECTIONS (32), BENCH_HTTP_CASES (all; a comma list
  * of case names), BENCH_HTTP_LOGINS (signature logins per run, 100 per second of load), BENCH_HTTP_PROFILE (a
- * folder; off).
+ * folder; off), BENCH_HTTP_OVERHEAD_ROUNDS (interleaved off/on pairs per query of the overhead case, 3).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +36,9 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded';
 import { startHttpServer, type RunningServer } from '../src/http/server';
 import { generateDeclarationsCsv, type ParticipantIdentity } from '../src/ingest/generate';
 import { importDeclarations } from '../src/ingest/importer';
-import { createServices } from '../src/services';
+import { reservedPoolOf } from '../src/db/pool';
+import { FairShare } from '../src/limits/fair-share';
+import { createServices, type Services } from '../src/services';
 import { createLogger } from '../src/shared/logger';
 import { buildStatisticsQuery } from '../src/statistics/statistics.service';
 import { startCpuProfile, stopCpuProfile, summariseProfile } from './cpu-profile';
@@ -41,6 +51,7 @@ import { installSqlCounter, takeSqlCounts, type SqlCounts } from './sql-count';
 const ROOT = path.resolve(__dirname, '..');
 
 export const CASES = [
+  'overhead',
   'me',
   'declarations',
   'stats-small',
@@ -67,6 +78,8 @@ export interface HttpBenchOptions {
   midItems?: number;
   /** Items of each of the eight neighbours of the noisy-neighbour case. */
   neighbourItems?: number;
+  /** Interleaved off/on pairs per query in the accounting-overhead case (default 3). */
+  overheadRounds?: number;
   /** A database to add the traders to (else DATABASE_URL, else an embedded one) and its 1 M-item trader. */
   database?: { url: string; largeVoen?: string };
 }
@@ -74,6 +87,8 @@ export interface HttpBenchOptions {
 export interface Measured extends LoadResult {
   roundTripsPerRequest?: number;
   statementsPerRequest?: number;
+  /** Audit records written during the measured run per answered request (the overhead case). */
+  auditRecordsPerRequest?: number;
 }
 
 export interface HttpCaseResult {
@@ -86,6 +101,22 @@ export interface HttpCaseResult {
   neighbours?: LoadResult;
   /** The login case: challenge and login phases and the resulting logins/s. */
   login?: { challenge: LoadResult; login: LoadResult; perSecond: number; floorPerSecond?: number };
+  /** The accounting-overhead case: every run without and with accounting, and the share of throughput lost. */
+  overhead?: { off: Measured[]; on: Measured[]; offRps: number; onRps: number; ratio: number };
+}
+
+/**
+ * The rate budget and request slots (src/limits) of the cases that measure throughput: one token at bench speed
+ * spends the default budget (1,000,000 points a minute) in seconds and has 32 connections against 4 slots, so
+ * these cases run with the budget and the slots at their configured maxima. The code path is the production one
+ * (every operation is charged and takes a slot); only the numbers are out of reach. The noisy-neighbour case runs
+ * on the configured (default: realistic) limits, the ones that refuse the flooder.
+ */
+export const BENCH_RATE_LIMITS = { RATE_BUDGET_POINTS: '1000000000', RATE_CONCURRENT_OPERATIONS: '1000' };
+
+/** Runs per mode in the order off, on, on, off, off, on, … (each pair reverses the last: drift cancels out). */
+export function interleaved(rounds: number): boolean[] {
+  return Array.from({ length: 2 * rounds }, (_, i) => (Math.floor(i / 2) % 2 === 0 ? i % 2 === 1 : i % 2 === 0));
 }
 
 /** The load generator process. */
@@ -190,6 +221,7 @@ function requestsSeen(sql: SqlCounts, answered: number): number {
 
 /** Refused, failed or never answered during the run. */
 export const failures = (r: LoadResult) => r.errors + r.non2xx + r.gqlErrors + r.unanswered;
+const sumFailures = (xs: LoadResult[]) => xs.reduce((a, r) => a + failures(r), 0);
 
 async function importTraders(
   ds: Database['ds'],
@@ -219,6 +251,8 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
   let embedded: EmbeddedServer | undefined;
   let db: Database | undefined;
   let server: RunningServer | undefined;
+  /** A server of one case or run (accounting overhead, noisy neighbour), closed with it. */
+  let extra: RunningServer | undefined;
   let floor: FloorServer | undefined;
   let pgServer: PostGraphileServer | undefined;
   let client: LoadClient | undefined;
@@ -235,7 +269,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
           ephemeral: true,
         });
     const url = external ?? embedded!.url;
-    const config = loadConfig({
+    const baseEnv = {
       ...process.env,
       NODE_ENV: 'production',
       DATABASE_URL: url,
@@ -247,7 +281,10 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       CHALLENGE_RATE_PER_MINUTE: '100000',
       CHALLENGE_TTL_SECONDS: '3600',
       PKI_SIGNING_TIME_SKEW_SECONDS: '3600',
-    });
+    };
+    const config = loadConfig({ ...baseEnv, ...BENCH_RATE_LIMITS });
+    /** The configured limits (RATE_* from the environment, else the defaults), for the noisy-neighbour case. */
+    const realistic = loadConfig(baseEnv);
     db = await openDatabase(config);
     const ds = db.ds;
 
@@ -305,14 +342,32 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
         `${connections} connections, ${seconds} s per measurement after ${warmup} s of warm-up; traders: small ` +
         `${n0(small.items)} items, mid ${n0(mid.items)}${large ? `, large ${n0(large.items)}` : ''}` +
         ` (statistics from ${mid.source} below STATS_ROLLUP_MIN_ITEMS = ${n0(config.statsRollupMinItems)}), imported in ` +
-        `${((performance.now() - t0) / 1000).toFixed(1)} s; DB_POOL_MAX ${config.db.poolMax}, audit on`,
+        `${((performance.now() - t0) / 1000).toFixed(1)} s; DB_POOL_MAX ${config.db.poolMax}, audit on (a checkpoint ` +
+        `every ${config.audit.checkpointSeconds} s); rate limits per token: ${n0(config.limits.budgetPoints)} points ` +
+        `per ${config.limits.windowSeconds} s, ${config.limits.concurrentOperations} slots (noisy neighbour: ` +
+        `${n0(realistic.limits.budgetPoints)} points, ${realistic.limits.concurrentOperations} slots, wait ` +
+        `${realistic.limits.waitMs} ms)`,
     );
 
-    server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
+    const quiet = createLogger({ logLevel: 'silent' });
+    const serve = (svc: Services, audit: boolean) => startHttpServer(svc, quiet, { host: '127.0.0.1', port: 0, audit });
+    /** The same services with the configured (realistic) rate budget and slots. */
+    const realisticServices: Services = {
+      ...services,
+      config: realistic,
+      limits: {
+        ...services.limits,
+        fair: new FairShare(
+          () => reservedPoolOf(ds, realistic.db.reservedPoolMax),
+          services.clock,
+          realistic.limits,
+          realistic.db.statementTimeoutMs,
+        ),
+      },
+    };
     floor = await startFloorServer();
     client = new LoadClient();
     const c = client;
-    const srv = server;
     const fl = floor;
 
     const logProfile = (file: string, s: ReturnType<typeof summariseProfile>) =>
@@ -339,9 +394,12 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       name: string,
       spec: Omit<LoadSpec, 'id' | 'seconds' | 'connections'> & { connections?: number },
       counted: boolean,
+      /** Runs between the warm-up and the measured run (untimed). */
+      atStart?: () => Promise<void>,
     ): Promise<Measured> => {
       const full = { connections, ...spec, seconds };
       if (!spec.once) await c.run({ ...full, seconds: warmup });
+      await atStart?.();
       takeSqlCounts();
       const profile = counted && opts.profileDir;
       if (profile) await startCpuProfile();
@@ -359,6 +417,86 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       }
       return r;
     };
+
+    if (want('overhead')) {
+      // Accounting (audit records, receipts, signed checkpoints every AUDIT_CHECKPOINT_SECONDS) on vs off: the same
+      // services, queries and token; a server of its own per run, started before the warm-up, so each run with
+      // accounting carries its own checkpointer from the start and no checkpoint of its records falls into a run
+      // without (closing a server drains the audit writer and signs its final checkpoint, untimed).
+      const rounds = opts.overheadRounds ?? Number(process.env.BENCH_HTTP_OVERHEAD_ROUNDS ?? 3);
+      const order = interleaved(rounds);
+      log(
+        `\n(g0) accounting overhead: the service with accounting on vs off (audit: false; no records, receipts or ` +
+          `checkpoints), ${connections} connections, ${rounds} interleaved pairs of runs per query (off, on, on, off, …)`,
+      );
+      for (const [name, label, query] of [
+        ['me', '{ me { role } }', Q.me],
+        ['declarations', 'declarations(first: 10)', Q.declarations],
+      ] as const) {
+        const runs: { on: Measured[]; off: Measured[] } = { on: [], off: [] };
+        // Untimed: the process's JIT and the pool warmed on this query before the first (off) run.
+        extra = await serve(services, true);
+        try {
+          await c.run({ url: extra.url, connections, bodies: [body(query)], tokens: [small.token], seconds: warmup });
+        } finally {
+          await extra.close();
+          extra = undefined;
+        }
+        for (const [i, on] of order.entries()) {
+          const mode = on ? 'on' : 'off';
+          extra = await serve(services, on);
+          try {
+            await check(extra.url, body(query), small.token);
+            /** The newest record once the ones submitted so far are durable. */
+            const newestRecord = async () => {
+              await services.audit.drain();
+              const [row] = await ds.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM audit_records`);
+              return Number(row.seq);
+            };
+            let first = 0;
+            const r = await measure(
+              `overhead-${name}-${mode}-${i + 1}`,
+              { url: extra.url, bodies: [body(query)], tokens: [small.token] },
+              true,
+              async () => {
+                first = await newestRecord();
+              },
+            );
+            r.auditRecordsPerRequest = ((await newestRecord()) - first) / Math.max(1, r.requests);
+            runs[mode].push(r);
+            log(
+              `  ${label.padEnd(26)} accounting ${mode.padEnd(3)} ${fig(r)}  ` +
+                `${r.roundTripsPerRequest?.toFixed(2) ?? '?'} round trips, ${r.statementsPerRequest?.toFixed(1) ?? '?'} ` +
+                `statements, ${r.auditRecordsPerRequest.toFixed(2)} audit records per request`,
+            );
+          } finally {
+            await extra.close();
+            extra = undefined;
+          }
+        }
+        const total = (xs: Measured[]) =>
+          xs.reduce((a, r) => a + r.requests, 0) / xs.reduce((a, r) => a + r.seconds, 0);
+        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+        const offRps = total(runs.off);
+        const onRps = total(runs.on);
+        const ratio = 1 - onRps / offRps;
+        log(
+          `  ${label.padEnd(26)} off ${n0(offRps)} req/s (p50 ${ms(median(runs.off.map((r) => r.p50)))}, p99 ` +
+            `${ms(median(runs.off.map((r) => r.p99)))}), on ${n0(onRps)} req/s (p50 ${ms(median(runs.on.map((r) => r.p50)))}, ` +
+            `p99 ${ms(median(runs.on.map((r) => r.p99)))}); accounting overhead ${(ratio * 100).toFixed(1)} % of the ` +
+            `throughput (target < 10 %)` +
+            (sumFailures([...runs.off, ...runs.on]) ? ` FAILED ${sumFailures([...runs.off, ...runs.on])}` : ''),
+        );
+        results.push({
+          name: `overhead-${name}`,
+          service: runs.on[0]!,
+          overhead: { off: runs.off, on: runs.on, offRps, onRps, ratio },
+        });
+      }
+    }
+
+    server = await serve(services, true);
+    let srv = server;
 
     /** Service vs floor for one query and token; the floor answers with the service's own data. */
     const compare = async (name: string, label: string, query: string, token: string): Promise<HttpCaseResult> => {
@@ -485,33 +623,47 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
     }
 
     if (want('noisy')) {
-      const others = {
-        url: srv.url,
-        connections: 8,
-        bodies: [body(Q.small)],
-        tokens: neighbours.map((x) => x.token),
-        seconds,
-      };
-      await check(srv.url, body(Q.wide), mid.token);
-      await c.run({ ...others, seconds: warmup });
-      const alone = await c.run(others);
-      takeSqlCounts();
-      const [flood, withFlood] = await Promise.all([
-        c.run({ url: srv.url, connections: 16, bodies: [body(Q.wide)], tokens: [mid.token], seconds }),
-        c.run(others),
-      ]);
-      takeSqlCounts();
-      log(
-        `  noisy neighbour: the mid trader floods tradeStatistics HS4×COUNTRY×YEAR×MONTH on 16 connections; 8 other traders` +
-          ` run declarations(first: 5) on 8 connections`,
-      );
-      log(`    others alone          ${fig(alone)}`);
-      log(`    others during flood   ${fig(withFlood)}  failed ${failures(withFlood)}`);
-      log(
-        `    flooder               ${fig(flood)}  RATE_LIMITED ${flood.rateLimited}` +
-          (Object.keys(flood.codes).length ? ` codes ${JSON.stringify(flood.codes)}` : ''),
-      );
-      results.push({ name: 'noisy', service: flood, neighboursAlone: alone, neighbours: withFlood });
+      // On the configured (realistic) rate budget and slots: a server of its own over the same services, the main
+      // one closed meanwhile (one checkpointer at a time), started again afterwards.
+      await srv.close();
+      server = undefined;
+      extra = await serve(realisticServices, true);
+      const noisy = extra;
+      try {
+        const others = {
+          url: noisy.url,
+          connections: 8,
+          bodies: [body(Q.small)],
+          tokens: neighbours.map((x) => x.token),
+          seconds,
+        };
+        await check(noisy.url, body(Q.wide), mid.token);
+        await c.run({ ...others, seconds: warmup });
+        const alone = await c.run(others);
+        takeSqlCounts();
+        const [flood, withFlood] = await Promise.all([
+          c.run({ url: noisy.url, connections: 16, bodies: [body(Q.wide)], tokens: [mid.token], seconds }),
+          c.run(others),
+        ]);
+        takeSqlCounts();
+        log(
+          `  noisy neighbour: the mid trader floods tradeStatistics HS4×COUNTRY×YEAR×MONTH on 16 connections; 8 other traders` +
+            ` run declarations(first: 5) on 8 connections (rate limits as configured: ` +
+            `${realistic.limits.concurrentOperations} slots, ${n0(realistic.limits.budgetPoints)} points per ` +
+            `${realistic.limits.windowSeconds} s)`,
+        );
+        log(`    others alone          ${fig(alone)}`);
+        log(`    others during flood   ${fig(withFlood)}  failed ${failures(withFlood)}`);
+        log(
+          `    flooder               ${fig(flood)}  RATE_LIMITED ${flood.rateLimited}` +
+            (Object.keys(flood.codes).length ? ` codes ${JSON.stringify(flood.codes)}` : ''),
+        );
+        results.push({ name: 'noisy', service: flood, neighboursAlone: alone, neighbours: withFlood });
+      } finally {
+        await noisy.close();
+        extra = undefined;
+      }
+      if (want('postgraphile')) srv = server = await serve(services, true);
     }
 
     if (want('postgraphile')) {
@@ -550,6 +702,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
     await pgServer?.close().catch(() => undefined);
     await floor?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
+    await extra?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     fs.rmSync(tmp, { recursive: true, force: true });

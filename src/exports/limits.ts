@@ -1,5 +1,5 @@
 /**
- * The one gate every export passes before it touches the database: `beforeExport(viewer, cost)`.
+ * The one gate every export passes before it touches the database: `beforeExport(viewer, cost, clientIp)`.
  * Today's limits, the ones tradeStatistics has:
  *  - cost: an export runs one statement over the trader's items, charged as the GraphQL cost model
  *    charges a tradeStatistics call (ROOT_STATEMENT_COST, 500) — the rows are streamed in constant
@@ -12,11 +12,16 @@
  *    connection for ever.
  * And one guard streaming needs: an export holds a pooled connection from its first to its last
  * byte, so a participant runs at most MAX_EXPORTS_PER_PARTICIPANT at once and the process at most
- * half the pool (RATE_LIMITED with retryAfterSeconds beyond). Per process; a per-participant budget
- * across instances belongs here too when there is one: the permit's release() is called once the
- * export is over, whatever its outcome.
+ * half the pool (RATE_LIMITED with retryAfterSeconds beyond), per process.
+ * Then the fair share every GraphQL operation passes (src/limits/fair-share.ts, issue 11 item 2:
+ * "cost- and rate-limited"): the export's cost is charged to the same rate budget as the client's
+ * GraphQL operations (the participant's, across every instance) and it takes one of the same request
+ * slots (RATE_CONCURRENT_OPERATIONS), waiting up to RATE_WAIT_MS for one; RATE_LIMITED with
+ * retryAfterSeconds otherwise. The permit's release() gives back both once the export is over,
+ * whatever its outcome (the file ended, failed, or the client went).
  */
 import type { Viewer } from '../auth/viewer';
+import { clientKey, type CostReport, type FairShare } from '../limits/fair-share';
 import { QueryTooComplexError, RateLimitedError } from '../shared/errors';
 
 export const MAX_EXPORTS_PER_PARTICIPANT = 2;
@@ -24,16 +29,20 @@ export const MAX_EXPORTS_PER_PARTICIPANT = 2;
 export const EXPORT_RETRY_SECONDS = 5;
 
 export interface ExportPermit {
-  release(): void;
+  /** The rate budget after this export's charge. */
+  readonly report: CostReport;
+  /** Gives back the export's place and its request slot (once; later calls do nothing). */
+  release(): Promise<void>;
 }
 
 export interface ExportLimits {
-  beforeExport(viewer: Viewer, cost: number): Promise<ExportPermit>;
+  /** Throws QUERY_TOO_COMPLEX or RATE_LIMITED (a RateRefusal when the budget or the slots refused it). */
+  beforeExport(viewer: Viewer, cost: number, clientIp: string): Promise<ExportPermit>;
   /** Exports running now (all participants). */
   readonly running: number;
 }
 
-export function exportLimits(opts: { maxComplexity: number; poolMax: number }): ExportLimits {
+export function exportLimits(opts: { maxComplexity: number; poolMax: number; fair: FairShare }): ExportLimits {
   const perParticipant = new Map<string, number>();
   const maxRunning = Math.max(1, Math.floor(opts.poolMax / 2));
   let running = 0;
@@ -41,7 +50,7 @@ export function exportLimits(opts: { maxComplexity: number; poolMax: number }): 
     get running() {
       return running;
     },
-    async beforeExport(viewer, cost) {
+    async beforeExport(viewer, cost, clientIp) {
       if (cost > opts.maxComplexity) throw new QueryTooComplexError(cost, opts.maxComplexity);
       const key = viewer.participantId ?? `session:${viewer.sessionId}`;
       const mine = perParticipant.get(key) ?? 0;
@@ -56,15 +65,30 @@ export function exportLimits(opts: { maxComplexity: number; poolMax: number }): 
       }
       perParticipant.set(key, mine + 1);
       running += 1;
-      let released = false;
+      let local = true;
+      const releaseLocal = () => {
+        if (!local) return;
+        local = false;
+        running -= 1;
+        const left = (perParticipant.get(key) ?? 1) - 1;
+        if (left <= 0) perParticipant.delete(key);
+        else perParticipant.set(key, left);
+      };
+      // After the local checks (no database, nothing charged for an export they refuse).
+      let admission;
+      try {
+        admission = await opts.fair.admit(clientKey(viewer, clientIp), cost);
+      } catch (e) {
+        releaseLocal();
+        throw e;
+      }
+      const slot = admission;
       return {
-        release() {
-          if (released) return;
-          released = true;
-          running -= 1;
-          const left = (perParticipant.get(key) ?? 1) - 1;
-          if (left <= 0) perParticipant.delete(key);
-          else perParticipant.set(key, left);
+        report: slot.report,
+        async release() {
+          if (!local) return;
+          releaseLocal();
+          await slot.release();
         },
       };
     },

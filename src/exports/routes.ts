@@ -33,7 +33,8 @@ import {
 } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { validateTradeFilter } from '../statistics/trade-filter';
-import { exportLimits, type ExportLimits } from './limits';
+import { RateRefusal, type CostReport } from '../limits/fair-share';
+import { exportLimits, type ExportLimits, type ExportPermit } from './limits';
 import { traderScope } from '../db/tenant';
 import { parseExportParams, type ExportFormat, type ExportKind, type ExportParams } from './params';
 import { checkStatisticsRows, cursorRows, declarationsSource, loadCountries, statisticsSource } from './sources';
@@ -98,10 +99,22 @@ export interface ExportDeps {
   maxComplexity: number;
 }
 
+/** `extensions.cost` of a GraphQL response, for an export's refusal body. */
+const costExtension = (r: CostReport) => ({
+  requested: r.requested,
+  remaining: r.remaining,
+  resetAt: r.resetAt.toISOString(),
+  limit: r.limit,
+});
+
 const FILE_RE = /^(statistics|declarations)\.(csv|xlsx)$/;
 
 export function mountExports(app: express.Express, deps: ExportDeps): ExportRoutes {
-  const limits = exportLimits({ maxComplexity: deps.maxComplexity, poolMax: deps.services.config.db.poolMax });
+  const limits = exportLimits({
+    maxComplexity: deps.maxComplexity,
+    poolMax: deps.services.config.db.poolMax,
+    fair: deps.services.limits.fair,
+  });
   const running = new Set<Promise<void>>();
   app.get('/export/:file', (req, res, next) => {
     const m = FILE_RE.exec(String(req.params.file));
@@ -165,6 +178,7 @@ async function runExport(
   const requestId = String(res.locals.requestId);
   const operationName = `GET /export/${kind}.${format}`;
   const rootField = kind === 'statistics' ? 'exportStatistics' : 'exportDeclarations';
+  const clientIp = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   const q = req.originalUrl.indexOf('?');
   const search = q < 0 ? '' : req.originalUrl.slice(q + 1);
   let viewer: Viewer | null = null;
@@ -221,8 +235,13 @@ async function runExport(
   /** Answers an error before the first byte, after its record (REJECTED: bounded, never withheld). */
   const refuse = async (e: unknown, outcome: AuditOutcome): Promise<void> => {
     let err = asAppError(e, logger, requestId);
+    // Refused by the rate budget or the slots: the budget as it stood, as GraphQL shows it in extensions.cost.
+    const cost = e instanceof RateRefusal ? costExtension(e.report) : undefined;
     const body = () =>
-      JSON.stringify({ errors: [{ message: err.message, extensions: { ...errorExtensions(err), requestId } }] });
+      JSON.stringify({
+        errors: [{ message: err.message, extensions: { ...errorExtensions(err), requestId } }],
+        ...(cost && err === e ? { extensions: { cost } } : {}),
+      });
     const status = () => STATUS[err.code] ?? err.httpStatus ?? 500;
     let auditId: string | null = null;
     if (deps.audit && !(e instanceof AuditUnavailableError)) {
@@ -267,13 +286,16 @@ async function runExport(
   }
   const trader = viewer as Viewer & { participantId: string };
   const p = params;
-  let permit;
+  let permit: ExportPermit;
   try {
-    permit = await limits.beforeExport(trader, EXPORT_STATEMENT_COST);
+    permit = await limits.beforeExport(trader, EXPORT_STATEMENT_COST, clientIp);
   } catch (e) {
     await refuse(e, 'REJECTED');
     return;
   }
+  /** Gives back the export's place and request slot (the slot's DELETE may fail: its lease then expires). */
+  const release = () =>
+    permit.release().catch((e: unknown) => logger.warn({ err: e, requestId }, 'export request slot not released'));
 
   const stallMs = services.config.db.statementTimeoutMs || 30_000;
   const sink = new Sink(res, stallMs);
@@ -377,7 +399,7 @@ async function runExport(
     });
   } catch (e) {
     if (!streaming) {
-      permit.release();
+      await release();
       if (e instanceof AuditUnavailableError) {
         observe('AUDIT_UNAVAILABLE', ['AUDIT_UNAVAILABLE'], 0, null);
         res.status(503).type('application/json').set('Cache-Control', 'no-store');
@@ -392,12 +414,15 @@ async function runExport(
     // The export started (bytes may have left): the completion record says how far it got and why it stopped.
     const code = e instanceof ClientGoneError ? e.code : asAppError(e, logger, requestId).code;
     res.destroy();
-    permit.release();
+    const released = release();
     await complete('ERROR', [code]);
+    await released;
     return;
   }
-  permit.release();
-  if (await complete('SUCCESS', [])) {
+  const released = release();
+  const completed = await complete('SUCCESS', []);
+  await released;
+  if (completed) {
     const digest = sink.digest();
     res.addTrailers({
       'Content-Digest': `sha-256=:${digest.toString('base64')}:`,

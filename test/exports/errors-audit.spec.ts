@@ -4,41 +4,15 @@
  * fail-closed on both), and clients that disconnect or stop reading mid-file.
  */
 import crypto from 'node:crypto';
-import http from 'node:http';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { gql, officerToken, testServer, traderToken } from '../support/server';
 import { auditRows, capturedServer, type CapturedServer } from '../audit/helpers';
-import { download, parseCsv } from './helpers';
+import { download, parseCsv, pausedDownload, waitFor } from './helpers';
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest();
-
-/** A download that reads the head and first chunk, then is left paused (the server blocks on backpressure). */
-function pausedDownload(url: string, token: string) {
-  return new Promise<{ req: http.ClientRequest; res: http.IncomingMessage; requestId: string; first: Buffer }>(
-    (resolve, reject) => {
-      const req = http.get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
-        res.once('data', (first: Buffer) => {
-          res.pause();
-          resolve({ req, res, requestId: String(res.headers['x-request-id']), first });
-        });
-      });
-      req.on('error', () => undefined);
-      req.on('error', reject);
-    },
-  );
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 const completionOf = (requestId: string) =>
   waitFor(`the completion record of ${requestId}`, async () =>

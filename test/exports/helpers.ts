@@ -16,9 +16,19 @@ export interface Download {
 /** GETs `path` (e.g. `/export/statistics.csv?groupBy=HS2`) and reads the whole response. */
 export async function download(path: string, token?: string, headers: Record<string, string> = {}): Promise<Download> {
   const { server } = await testServer();
+  return downloadFrom(server.url, path, token, headers);
+}
+
+/** The same against the server at `base` (another instance). */
+export function downloadFrom(
+  base: string,
+  path: string,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Download> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      `${server.url}${path}`,
+      `${base}${path}`,
       { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
@@ -68,3 +78,28 @@ export async function parseXlsx(body: Buffer): Promise<(string | number | null)[
 
 /** The OWASP guard as the tests expect it, written independently of src/. */
 export const guarded = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
+/** A download that reads the head and first chunk, then is left paused (the server blocks on backpressure). */
+export function pausedDownload(url: string, token: string) {
+  return new Promise<{ req: http.ClientRequest; res: http.IncomingMessage; requestId: string; first: Buffer }>(
+    (resolve, reject) => {
+      const req = http.get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.once('data', (first: Buffer) => {
+          res.pause();
+          resolve({ req, res, requestId: String(res.headers['x-request-id']), first });
+        });
+      });
+      req.on('error', () => undefined);
+      req.on('error', reject);
+    },
+  );
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
