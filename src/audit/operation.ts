@@ -266,6 +266,28 @@ function rootNodes(
   return out;
 }
 
+/**
+ * The scan and the hash of a document, computed once per parsed document: Apollo Server keeps parsed
+ * documents in its document store, so the same query text arrives as the same DocumentNode and every
+ * request after the first skips the walk, the print and the hash (the largest part of the accounting's
+ * CPU for small operations, docs/benchmarks.md). Documents and their scans are never mutated.
+ */
+const scans = new WeakMap<DocumentNode, { schema: GraphQLSchema | null; scan: DocumentScan; documentHash: Buffer }>();
+
+type DocumentScan = ReturnType<typeof scanDocument>;
+
+function scannedDocument(
+  schema: GraphQLSchema | null,
+  document: DocumentNode,
+): { scan: DocumentScan; documentHash: Buffer } {
+  const cached = scans.get(document);
+  if (cached && cached.schema === schema) return cached;
+  const scan = scanDocument(schema, document);
+  const documentHash = crypto.createHash('sha256').update(print(scan.masked), 'utf8').digest();
+  scans.set(document, { schema, scan, documentHash });
+  return { scan, documentHash };
+}
+
 /** Everything the record keeps of the request itself (not of its result). */
 export function describeOperation(
   schema: GraphQLSchema | null,
@@ -284,7 +306,7 @@ export function describeOperation(
       loginUsername: null,
     };
   }
-  const scan = scanDocument(schema, document);
+  const { scan, documentHash } = scannedDocument(schema, document);
   const roots = operation ? rootNodes(document, operation) : [];
   const operationType = operation?.operation ?? null;
   let loginMethod: OperationFacts['loginMethod'] = null;
@@ -302,7 +324,7 @@ export function describeOperation(
     operationName: operation?.name?.value ?? null,
     roots: roots.map(({ field, responseKey }) => ({ field, responseKey })),
     variables: storedVariables(redactVariables(variables, scan)),
-    documentHash: crypto.createHash('sha256').update(print(scan.masked), 'utf8').digest(),
+    documentHash,
     loginMethod,
     loginUsername,
   };

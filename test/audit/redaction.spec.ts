@@ -141,6 +141,19 @@ describe('audit redaction (by the argument a value feeds)', () => {
     expect(method('mutation { logout }')).to.equal(null);
   });
 
+  it('describes one parsed document many times (as Apollo reuses it) with each request its own variables', () => {
+    const doc = parse('mutation Go($u: String!, $p: String!) { signIn(username: $u, password: $p) }');
+    const op = getOperationAST(doc) ?? undefined;
+    const first = describeOperation(SCHEMA, doc, op, { u: 'alice', p: 'secret-one' });
+    const second = describeOperation(SCHEMA, doc, op, { u: 'bob', p: 'secret-two' });
+    expect(JSON.parse(first.variables)).to.deep.equal({ u: 'alice', p: REDACTED });
+    expect(JSON.parse(second.variables)).to.deep.equal({ u: 'bob', p: REDACTED });
+    expect(second.loginMethod).to.equal(null);
+    const fresh = describeOperation(SCHEMA, parse(print(doc)), op, {});
+    expect(second.documentHash.equals(first.documentHash)).to.equal(true);
+    expect(fresh.documentHash.equals(first.documentHash)).to.equal(true);
+  });
+
   it('writes canonical JSON (keys sorted at every depth)', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).to.equal(
       '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
