@@ -1,25 +1,11 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { DateScalar, DateTimeScalar } from '../scalars';
 import { ParticipantKindEnum } from './enums';
 import { Participant } from './viewer.type';
 import { connectionType, type Connection } from './connection.type';
+import { graphqlEnum, type EnumValue } from './graphql-enum';
 
-export enum ContractStatusEnum {
-  ACTIVE = 'ACTIVE',
-  SUSPENDED = 'SUSPENDED',
-  TERMINATED = 'TERMINATED',
-}
-export enum ContractDocumentEnum {
-  APPLICATION_LETTER = 'APPLICATION_LETTER',
-  SIGNED_CONTRACT = 'SIGNED_CONTRACT',
-  STATE_REGISTRATION_CERTIFICATE = 'STATE_REGISTRATION_CERTIFICATE',
-  NOTARISED_REGISTRY_EXTRACT = 'NOTARISED_REGISTRY_EXTRACT',
-  FOUNDERS_IDENTITY_DOCUMENTS = 'FOUNDERS_IDENTITY_DOCUMENTS',
-  GOOEN_COPY = 'GOOEN_COPY',
-  IDENTITY_DOCUMENT = 'IDENTITY_DOCUMENT',
-}
-
-registerEnumType(ContractStatusEnum, {
+export const ContractStatusEnum = graphqlEnum(['ACTIVE', 'SUSPENDED', 'TERMINATED'], {
   name: 'ContractStatus',
   description:
     "ACTIVE: password logins under the contract allowed. SUSPENDED: the contract's password logins refused and its " +
@@ -27,19 +13,32 @@ registerEnumType(ContractStatusEnum, {
     'refused and its password sessions revoked. A contract covers password access only: signature and portal ' +
     'logins of the participant are refused only while the participant is blocked (blockParticipant).',
 });
-registerEnumType(ContractDocumentEnum, {
-  name: 'ContractDocument',
-  description: 'A document submitted with the contract (regulation 2.6 (1)).',
-  valuesConfig: {
-    APPLICATION_LETTER: { description: 'Official application letter to the State Customs Committee (both kinds).' },
-    SIGNED_CONTRACT: { description: 'The contract, signed (and sealed, for a legal entity) (both kinds).' },
-    STATE_REGISTRATION_CERTIFICATE: { description: 'Copy of the state registration certificate (legal entity).' },
-    NOTARISED_REGISTRY_EXTRACT: { description: 'Notarised state registry extract (non-commercial legal entity).' },
-    FOUNDERS_IDENTITY_DOCUMENTS: { description: "Copies of the founders' identity documents (legal entity)." },
-    GOOEN_COPY: { description: 'Copy of the GÖÖEN (natural person without a VÖEN).' },
-    IDENTITY_DOCUMENT: { description: 'Copy of the identity document (natural person).' },
+export type ContractStatusEnum = EnumValue<typeof ContractStatusEnum>;
+export const ContractDocumentEnum = graphqlEnum(
+  [
+    'APPLICATION_LETTER',
+    'SIGNED_CONTRACT',
+    'STATE_REGISTRATION_CERTIFICATE',
+    'NOTARISED_REGISTRY_EXTRACT',
+    'FOUNDERS_IDENTITY_DOCUMENTS',
+    'GOOEN_COPY',
+    'IDENTITY_DOCUMENT',
+  ],
+  {
+    name: 'ContractDocument',
+    description: 'A document submitted with the contract (regulation 2.6 (1)).',
+    valuesConfig: {
+      APPLICATION_LETTER: { description: 'Official application letter to the State Customs Committee (both kinds).' },
+      SIGNED_CONTRACT: { description: 'The contract, signed (and sealed, for a legal entity) (both kinds).' },
+      STATE_REGISTRATION_CERTIFICATE: { description: 'Copy of the state registration certificate (legal entity).' },
+      NOTARISED_REGISTRY_EXTRACT: { description: 'Notarised state registry extract (non-commercial legal entity).' },
+      FOUNDERS_IDENTITY_DOCUMENTS: { description: "Copies of the founders' identity documents (legal entity)." },
+      GOOEN_COPY: { description: 'Copy of the GÖÖEN (natural person without a VÖEN).' },
+      IDENTITY_DOCUMENT: { description: 'Copy of the identity document (natural person).' },
+    },
   },
-});
+);
+export type ContractDocumentEnum = EnumValue<typeof ContractDocumentEnum>;
 
 @InputType({
   description:
