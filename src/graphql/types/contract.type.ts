@@ -1,4 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { CONTRACT_DOCUMENTS } from '../../contracts/documents';
 import { DateScalar, DateTimeScalar } from '../scalars';
 import { ParticipantKindEnum } from './enums';
 import { Participant } from './viewer.type';
@@ -14,30 +15,19 @@ export const ContractStatusEnum = graphqlEnum(['ACTIVE', 'SUSPENDED', 'TERMINATE
     'logins of the participant are refused only while the participant is blocked (blockParticipant).',
 });
 export type ContractStatusEnum = EnumValue<typeof ContractStatusEnum>;
-export const ContractDocumentEnum = graphqlEnum(
-  [
-    'APPLICATION_LETTER',
-    'SIGNED_CONTRACT',
-    'STATE_REGISTRATION_CERTIFICATE',
-    'NOTARISED_REGISTRY_EXTRACT',
-    'FOUNDERS_IDENTITY_DOCUMENTS',
-    'GOOEN_COPY',
-    'IDENTITY_DOCUMENT',
-  ],
-  {
-    name: 'ContractDocument',
-    description: 'A document submitted with the contract (regulation 2.6 (1)).',
-    valuesConfig: {
-      APPLICATION_LETTER: { description: 'Official application letter to the State Customs Committee (both kinds).' },
-      SIGNED_CONTRACT: { description: 'The contract, signed (and sealed, for a legal entity) (both kinds).' },
-      STATE_REGISTRATION_CERTIFICATE: { description: 'Copy of the state registration certificate (legal entity).' },
-      NOTARISED_REGISTRY_EXTRACT: { description: 'Notarised state registry extract (non-commercial legal entity).' },
-      FOUNDERS_IDENTITY_DOCUMENTS: { description: "Copies of the founders' identity documents (legal entity)." },
-      GOOEN_COPY: { description: 'Copy of the GÖÖEN (natural person without a VÖEN).' },
-      IDENTITY_DOCUMENT: { description: 'Copy of the identity document (natural person).' },
-    },
+export const ContractDocumentEnum = graphqlEnum(CONTRACT_DOCUMENTS, {
+  name: 'ContractDocument',
+  description: 'A document submitted with the contract (regulation 2.6 (1)).',
+  valuesConfig: {
+    APPLICATION_LETTER: { description: 'Official application letter to the State Customs Committee (both kinds).' },
+    SIGNED_CONTRACT: { description: 'The contract, signed (and sealed, for a legal entity) (both kinds).' },
+    STATE_REGISTRATION_CERTIFICATE: { description: 'Copy of the state registration certificate (legal entity).' },
+    NOTARISED_REGISTRY_EXTRACT: { description: 'Notarised state registry extract (non-commercial legal entity).' },
+    FOUNDERS_IDENTITY_DOCUMENTS: { description: "Copies of the founders' identity documents (legal entity)." },
+    GOOEN_COPY: { description: 'Copy of the GÖÖEN (natural person without a VÖEN).' },
+    IDENTITY_DOCUMENT: { description: 'Copy of the identity document (natural person).' },
   },
-);
+});
 export type ContractDocumentEnum = EnumValue<typeof ContractDocumentEnum>;
 
 @InputType({

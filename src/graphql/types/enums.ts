@@ -1,3 +1,4 @@
+import { DIMENSIONS, type TradeDimension } from '../../statistics/dimensions';
 import { graphqlEnum, type EnumValue } from './graphql-enum';
 
 export const RoleEnum = graphqlEnum(['TRADER', 'OFFICER'], { name: 'Role' });
@@ -16,27 +17,11 @@ export const LanguageEnum = graphqlEnum(['AZ', 'EN', 'RU'], {
   description: 'Language of reference-data names.',
 });
 export type LanguageEnum = EnumValue<typeof LanguageEnum>;
-export const TradeDimensionEnum = graphqlEnum(
-  [
-    'DIRECTION',
-    'YEAR',
-    'QUARTER',
-    'MONTH',
-    'HS2',
-    'HS4',
-    'HS6',
-    'HS10',
-    'COUNTRY',
-    'CUSTOMS_POST',
-    'PROCEDURE',
-    'TRANSPORT_MODE',
-  ],
-  {
-    name: 'TradeDimension',
-    description:
-      'A grouping dimension. COUNTRY is the partner country; QUARTER and MONTH are of the year (combine with YEAR).',
-  },
-);
+export const TradeDimensionEnum = graphqlEnum(Object.keys(DIMENSIONS) as TradeDimension[], {
+  name: 'TradeDimension',
+  description:
+    'A grouping dimension. COUNTRY is the partner country; QUARTER and MONTH are of the year (combine with YEAR).',
+});
 export type TradeDimensionEnum = EnumValue<typeof TradeDimensionEnum>;
 
 export const directionToCode = (d: TradeDirectionEnum): 'IM' | 'EX' => (d === TradeDirectionEnum.IMPORT ? 'IM' : 'EX');
