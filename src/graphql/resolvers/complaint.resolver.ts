@@ -1,5 +1,5 @@
 import { toConnection } from '../connection';
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CurrentTrader, CurrentViewer, OptionalViewer, type Access, type TraderViewer } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '../../complaints/complaints.service';
@@ -13,6 +13,7 @@ import {
 } from '../types/complaint.type';
 import { ParticipantKindEnum } from '../types/enums';
 import { Participant } from '../types/viewer.type';
+import { DEFAULT_PAGE_SIZE, PageArgs } from '../types/page-args.type';
 
 /** Officer user names are internal: only officers see who recorded, reviewed or answered. */
 function toComplaint(r: ComplaintRecord, officerView: boolean): Complaint {
@@ -100,10 +101,9 @@ export class ComplaintResolver {
     @CurrentViewer() v: ViewerModel,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
     @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<ComplaintConnection> {
-    const page = await ctx.services.complaints.list(v, { status, overdue, first: first ?? 50, after });
+    const page = await ctx.services.complaints.list(v, { status, overdue, first: first ?? DEFAULT_PAGE_SIZE, after });
     return toComplaintConnection(page, after, true);
   }
 
@@ -115,12 +115,11 @@ export class ComplaintResolver {
     @Ctx() ctx: GraphQLContext,
     @CurrentTrader() v: TraderViewer,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<ComplaintConnection> {
     const page = await ctx.services.complaints.listOfParticipant(v.participantId, {
       status,
-      first: first ?? 50,
+      first: first ?? DEFAULT_PAGE_SIZE,
       after,
     });
     return toComplaintConnection(page, after, false);
