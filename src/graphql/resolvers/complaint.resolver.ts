@@ -4,6 +4,7 @@ import { CurrentTrader, CurrentViewer, OptionalViewer, type Access, type TraderV
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '../../complaints/complaints.service';
 import type { GraphQLContext } from '../context';
+import { toParticipant } from '../mappers';
 import {
   Complaint,
   ComplaintChannelEnum,
@@ -11,7 +12,6 @@ import {
   ComplaintInput,
   ComplaintStatusEnum,
 } from '../types/complaint.type';
-import { ParticipantKindEnum } from '../types/enums';
 import { Participant } from '../types/viewer.type';
 import { DEFAULT_PAGE_SIZE, PageArgs } from '../types/page-args.type';
 
@@ -129,6 +129,6 @@ export class ComplaintResolver {
   async participant(@Root() c: Complaint, @Ctx() ctx: GraphQLContext): Promise<Participant | null> {
     if (c.participantId === null) return null;
     const p = await ctx.loaders.participant.load(c.participantId);
-    return p && Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+    return p && toParticipant(p);
   }
 }

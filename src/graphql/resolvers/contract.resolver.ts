@@ -4,6 +4,7 @@ import { CurrentViewer, type Access } from '../auth';
 import { MAX_CONTRACT_PAGE, type ContractRecord } from '../../contracts/contract.service';
 import { toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
+import { loadParticipant } from '../mappers';
 import {
   Contract,
   ContractConnection,
@@ -12,7 +13,6 @@ import {
   ContractStatusEnum,
   IssuedCredentials,
 } from '../types/contract.type';
-import { ParticipantKindEnum } from '../types/enums';
 import { Participant } from '../types/viewer.type';
 import { DEFAULT_PAGE_SIZE, PageArgs } from '../types/page-args.type';
 
@@ -132,8 +132,6 @@ export class ContractResolver {
 
   @FieldResolver(() => Participant)
   async participant(@Root() c: Contract, @Ctx() ctx: GraphQLContext): Promise<Participant> {
-    const p = await ctx.loaders.participant.load(c.participantId);
-    if (!p) throw new Error(`contract ${c.id} refers to a missing participant`);
-    return Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+    return loadParticipant(ctx, c.participantId, `contract ${c.id}`);
   }
 }
