@@ -48,6 +48,88 @@ function checkSize(n: number, what: string): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer`);
 }
 
+/*
+ * The tree algorithms over complete subtrees, wherever they are kept: in memory (MerkleTree below) or
+ * in PostgreSQL (tree-store.ts). A tree of any size is folded from the complete subtrees of the
+ * binary decomposition of its ranges.
+ */
+
+/** The hash of a complete subtree (level, idx). */
+export type NodeReader = (level: number, idx: number) => Buffer;
+
+/**
+ * MTH(D[a:b]) for a node of the RFC 6962 tree (`a` a multiple of a power of two ≥ b − a): the complete
+ * subtrees of the binary decomposition of b − a, largest first, folded from the right.
+ */
+export function rangeHashFrom(get: NodeReader, a: number, b: number): Buffer {
+  const parts: Buffer[] = [];
+  let start = a;
+  while (start < b) {
+    let size = 1;
+    let level = 0;
+    while (size * 2 <= b - start && start % (size * 2) === 0) {
+      size *= 2;
+      level += 1;
+    }
+    parts.push(get(level, start / size));
+    start += size;
+  }
+  let h = parts[parts.length - 1];
+  for (let i = parts.length - 2; i >= 0; i--) h = nodeHash(parts[i], h);
+  return h;
+}
+
+/** MTH of the first `size` leaves, from the complete subtrees `get` reads. */
+export function rootFrom(get: NodeReader, size: number): Buffer {
+  return size === 0 ? Buffer.from(EMPTY_ROOT) : rangeHashFrom(get, 0, size);
+}
+
+/** PATH(index, D[0:size]) of RFC 9162 §2.1.3.1: the sibling hashes from the leaf up. */
+export function inclusionProofFrom(get: NodeReader, index: number, size: number): Buffer[] {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
+    throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
+  }
+  const out: Buffer[] = [];
+  const path = (a: number, b: number): void => {
+    if (b - a === 1) return;
+    const k = splitPoint(b - a);
+    if (index < a + k) {
+      path(a, a + k);
+      out.push(rangeHashFrom(get, a + k, b));
+    } else {
+      path(a + k, b);
+      out.push(rangeHashFrom(get, a, a + k));
+    }
+  };
+  path(0, size);
+  return out;
+}
+
+/** PROOF(first, D[0:second]) of RFC 9162 §2.1.4.1 (empty when first is 0 or equals second). */
+export function consistencyProofFrom(get: NodeReader, first: number, second: number): Buffer[] {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) {
+    throw new RangeError(`first (${first}) must be between 0 and second (${second})`);
+  }
+  if (first === 0 || first === second) return [];
+  const out: Buffer[] = [];
+  const sub = (m: number, a: number, b: number, whole: boolean): void => {
+    if (m === b - a) {
+      if (!whole) out.push(rangeHashFrom(get, a, b));
+      return;
+    }
+    const k = splitPoint(b - a);
+    if (m <= k) {
+      sub(m, a, a + k, whole);
+      out.push(rangeHashFrom(get, a + k, b));
+    } else {
+      sub(m - k, a + k, b, false);
+      out.push(rangeHashFrom(get, a, a + k));
+    }
+  };
+  sub(first, 0, second, true);
+  return out;
+}
+
 /** All complete subtree hashes of an append-only list of leaves. */
 export class MerkleTree {
   /** levels[h]: the hashes of the complete subtrees of 2^h leaves, left to right, 32 bytes each. */
@@ -103,23 +185,7 @@ export class MerkleTree {
   /** PATH(index, D[0:size]) of RFC 9162 §2.1.3.1: the sibling hashes from the leaf up. */
   inclusionProof(index: number, size = this.n): Buffer[] {
     this.checkWithin(size);
-    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
-      throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
-    }
-    const out: Buffer[] = [];
-    const path = (a: number, b: number): void => {
-      if (b - a === 1) return;
-      const k = splitPoint(b - a);
-      if (index < a + k) {
-        path(a, a + k);
-        out.push(this.rangeHash(a + k, b));
-      } else {
-        path(a + k, b);
-        out.push(this.rangeHash(a, a + k));
-      }
-    };
-    path(0, size);
-    return out;
+    return inclusionProofFrom(this.reader, index, size);
   }
 
   /** PROOF(first, D[0:second]) of RFC 9162 §2.1.4.1 (empty when first is 0 or equals second). */
@@ -127,48 +193,15 @@ export class MerkleTree {
     this.checkWithin(second);
     checkSize(first, 'first');
     if (first > second) throw new RangeError(`first (${first}) must not exceed second (${second})`);
-    if (first === 0 || first === second) return [];
-    const out: Buffer[] = [];
-    const sub = (m: number, a: number, b: number, whole: boolean): void => {
-      if (m === b - a) {
-        if (!whole) out.push(this.rangeHash(a, b));
-        return;
-      }
-      const k = splitPoint(b - a);
-      if (m <= k) {
-        sub(m, a, a + k, whole);
-        out.push(this.rangeHash(a + k, b));
-      } else {
-        sub(m - k, a + k, b, false);
-        out.push(this.rangeHash(a, a + k));
-      }
-    };
-    sub(first, 0, second, true);
-    return out;
+    return consistencyProofFrom(this.reader, first, second);
   }
 
-  /**
-   * MTH(D[a:b]) for a node of the RFC 6962 tree: `a` is a multiple of a power of two ≥ b − a, so
-   * the range is a complete subtree or a right edge made of complete subtrees (binary decomposition
-   * of b − a, largest first), folded from the right.
-   */
+  /** MTH(D[a:b]) for a node of the RFC 6962 tree (see rangeHashFrom). */
   rangeHash(a: number, b: number): Buffer {
-    const parts: Buffer[] = [];
-    let start = a;
-    while (start < b) {
-      let size = 1;
-      let level = 0;
-      while (size * 2 <= b - start && start % (size * 2) === 0) {
-        size *= 2;
-        level += 1;
-      }
-      parts.push(this.node(level, start / size));
-      start += size;
-    }
-    let h = parts[parts.length - 1];
-    for (let i = parts.length - 2; i >= 0; i--) h = nodeHash(parts[i], h);
-    return Buffer.from(h);
+    return Buffer.from(rangeHashFrom(this.reader, a, b));
   }
+
+  private readonly reader: NodeReader = (level, index) => this.node(level, index);
 
   private node(level: number, index: number): Buffer {
     if (index >= (this.counts[level] ?? 0)) throw new Error(`merkle: no complete subtree ${level}/${index}`);

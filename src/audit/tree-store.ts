@@ -14,89 +14,16 @@
  * learn which rows it needs (which rows does not depend on their hashes), then again over the rows read.
  */
 import type { Sql } from '../db/tenant';
-import { EMPTY_ROOT, nodeHash, splitPoint } from './merkle';
+import { consistencyProofFrom, inclusionProofFrom, rootFrom, type NodeReader } from './merkle';
+
+// The algorithms live in merkle.ts (shared with the in-memory tree); named here too for the stored tree's readers.
+export { consistencyProofFrom, inclusionProofFrom, rangeHashFrom, rootFrom, type NodeReader } from './merkle';
 
 /** One complete subtree: 2^level leaves from idx · 2^level. */
 export interface TreeNode {
   level: number;
   idx: number;
   hash: Buffer;
-}
-
-/** The hash of a complete subtree (level, idx). */
-export type NodeReader = (level: number, idx: number) => Buffer;
-
-/**
- * MTH(D[a:b]) for a node of the RFC 6962 tree (`a` a multiple of a power of two ≥ b − a): the complete
- * subtrees of the binary decomposition of b − a, largest first, folded from the right.
- */
-export function rangeHashFrom(get: NodeReader, a: number, b: number): Buffer {
-  const parts: Buffer[] = [];
-  let start = a;
-  while (start < b) {
-    let size = 1;
-    let level = 0;
-    while (size * 2 <= b - start && start % (size * 2) === 0) {
-      size *= 2;
-      level += 1;
-    }
-    parts.push(get(level, start / size));
-    start += size;
-  }
-  let h = parts[parts.length - 1];
-  for (let i = parts.length - 2; i >= 0; i--) h = nodeHash(parts[i], h);
-  return h;
-}
-
-/** MTH of the first `size` leaves. */
-export function rootFrom(get: NodeReader, size: number): Buffer {
-  return size === 0 ? Buffer.from(EMPTY_ROOT) : rangeHashFrom(get, 0, size);
-}
-
-/** PATH(index, D[0:size]) of RFC 9162 §2.1.3.1: the sibling hashes from the leaf up. */
-export function inclusionProofFrom(get: NodeReader, index: number, size: number): Buffer[] {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
-    throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
-  }
-  const out: Buffer[] = [];
-  const path = (a: number, b: number): void => {
-    if (b - a === 1) return;
-    const k = splitPoint(b - a);
-    if (index < a + k) {
-      path(a, a + k);
-      out.push(rangeHashFrom(get, a + k, b));
-    } else {
-      path(a + k, b);
-      out.push(rangeHashFrom(get, a, a + k));
-    }
-  };
-  path(0, size);
-  return out;
-}
-
-/** PROOF(first, D[0:second]) of RFC 9162 §2.1.4.1 (empty when first is 0 or equals second). */
-export function consistencyProofFrom(get: NodeReader, first: number, second: number): Buffer[] {
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) {
-    throw new RangeError(`first (${first}) must be between 0 and second (${second})`);
-  }
-  if (first === 0 || first === second) return [];
-  const out: Buffer[] = [];
-  const sub = (m: number, a: number, b: number, whole: boolean): void => {
-    if (m === b - a) {
-      if (!whole) out.push(rangeHashFrom(get, a, b));
-      return;
-    }
-    const k = splitPoint(b - a);
-    if (m <= k) {
-      sub(m, a, a + k, whole);
-      out.push(rangeHashFrom(get, a + k, b));
-    } else {
-      sub(m - k, a + k, b, false);
-      out.push(rangeHashFrom(get, a, a + k));
-    }
-  };
-  sub(first, 0, second, true);
-  return out;
 }
 
 /** The (level, idx) of every node `compute` reads, in first-read order, without duplicates. */

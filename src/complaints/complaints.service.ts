@@ -21,6 +21,7 @@ import {
   type RequestDb,
   type RequestTx,
 } from '../db/tenant';
+import { localDate } from '../shared/calendar';
 import type { Clock } from '../shared/clock';
 import { cursorCodec, type Page } from '../shared/cursor';
 import { BadUserInputError } from '../shared/errors';
@@ -101,22 +102,29 @@ function columns(today: string): string {
     c.receipt_seq::text AS "receiptSeq", encode(c.receipt_leaf_hash, 'hex') AS "receiptLeafHash"`;
 }
 
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function dateIn(t: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(t);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}`;
-}
-
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * BAD_USER_INPUT naming the first reference a complaint carries (a cited receipt, a declaration, an audit
+ * record) where the filer may not make one; `refusal` words why, from what is refused ("cite a receipt").
+ */
+function refuseReferences(
+  citesReceipt: boolean,
+  c: { declarationNumber: string | null; auditRecordId: string | null },
+  refusal: (what: string) => string,
+): void {
+  const refs: [string, boolean, string][] = [
+    ['input.receipt', citesReceipt, 'cite a receipt'],
+    ['input.declarationNumber', c.declarationNumber !== null, 'reference a declaration'],
+    ['input.auditRecordId', c.auditRecordId !== null, 'reference an audit record'],
+  ];
+  for (const [field, present, what] of refs) {
+    if (present) throw new BadUserInputError(`${field}: ${refusal(what)}`, field);
+  }
 }
 
 /** The sort key (filed at, id) of the newest-first list. */
@@ -146,21 +154,7 @@ export class ComplaintService {
     const receipt = validateReceiptCitation(input.receipt);
     const trader = filer.participantId;
     if (trader === null) {
-      if (receipt !== null) {
-        throw new BadUserInputError('input.receipt: only a logged-in trader may cite a receipt', 'input.receipt');
-      }
-      if (c.declarationNumber !== null) {
-        throw new BadUserInputError(
-          'input.declarationNumber: only a logged-in trader may reference a declaration',
-          'input.declarationNumber',
-        );
-      }
-      if (c.auditRecordId !== null) {
-        throw new BadUserInputError(
-          'input.auditRecordId: only a logged-in trader may reference an audit record',
-          'input.auditRecordId',
-        );
-      }
+      refuseReferences(receipt !== null, c, (what) => `only a logged-in trader may ${what}`);
     }
     const now = this.clock.now();
     return this.db.run(trader === null ? ANONYMOUS : traderScope(trader), async (sql) => {
@@ -181,24 +175,11 @@ export class ComplaintService {
     asker: Asker,
   ): Promise<ComplaintRecord> {
     const c = validateComplaint(input);
-    if (input.receipt !== null && input.receipt !== undefined) {
-      throw new BadUserInputError(
-        'input.receipt: a paper complaint cannot cite a receipt (only its logged-in trader can); quote it in the text',
-        'input.receipt',
-      );
-    }
-    if (c.declarationNumber !== null) {
-      throw new BadUserInputError(
-        'input.declarationNumber: a paper complaint cannot reference a declaration (only its logged-in trader can); quote it in the text',
-        'input.declarationNumber',
-      );
-    }
-    if (c.auditRecordId !== null) {
-      throw new BadUserInputError(
-        'input.auditRecordId: a paper complaint cannot reference an audit record (only its logged-in trader can); quote it in the text',
-        'input.auditRecordId',
-      );
-    }
+    refuseReferences(
+      input.receipt !== null && input.receipt !== undefined,
+      c,
+      (what) => `a paper complaint cannot ${what} (only its logged-in trader can); quote it in the text`,
+    );
     const now = this.clock.now();
     return this.db.run(scopeOf(asker), (sql) => this.insert(sql, c, 'PAPER', null, officer, now));
   }
@@ -207,7 +188,7 @@ export class ComplaintService {
   async startReview(id: unknown, officer: string, asker: Asker): Promise<ComplaintRecord> {
     const cid = validateId(id, 'id');
     const now = this.clock.now();
-    const today = dateIn(now, this.config.timeZone);
+    const today = localDate(now, this.config.timeZone);
     return this.db.run(scopeOf(asker), async (sql) => {
       const [row] = await sql.query<ComplaintRecord>(
         `UPDATE complaints c SET status = 'IN_REVIEW', review_started_at = $2, review_started_by = $3
@@ -228,7 +209,7 @@ export class ComplaintService {
     const cid = validateId(id, 'id');
     const text = validateText(answer, 'answer');
     const now = this.clock.now();
-    const today = dateIn(now, this.config.timeZone);
+    const today = localDate(now, this.config.timeZone);
     return this.db.run(scopeOf(asker), async (sql) => {
       const [row] = await sql.query<ComplaintRecord>(
         `UPDATE complaints c SET status = 'ANSWERED', answer = $2, answered_at = $3, answered_by = $4
@@ -259,7 +240,7 @@ export class ComplaintService {
     if (opts.status != null && !STATUSES.includes(opts.status)) {
       throw new BadUserInputError(`status must be one of ${STATUSES.join(', ')}`, 'status');
     }
-    const today = dateIn(this.clock.now(), this.config.timeZone);
+    const today = localDate(this.clock.now(), this.config.timeZone);
     const p = new Params();
     const t = p.add(today);
     const cond: string[] = [];
@@ -334,7 +315,7 @@ export class ComplaintService {
     now: Date,
     receipt: ReceiptCitation | null = null,
   ): Promise<ComplaintRecord> {
-    const today = dateIn(now, this.config.timeZone);
+    const today = localDate(now, this.config.timeZone);
     const due = addDays(today, this.config.reviewDays);
     // The id first and no RETURNING: an anonymous filer may read back only the row its own
     // transaction wrote (RLS, migration 1764000001200), which an INSERT … RETURNING cannot yet see.

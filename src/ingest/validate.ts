@@ -122,14 +122,18 @@ export class RowValidator {
     this.errors.push({ column, reason });
   }
 
+  /** A required code-like text cell: within its TEXT_LIMITS length and of the characters `re` allows (`allowed`). */
+  private checkText(column: keyof typeof TEXT_LIMITS, v: string, re: RegExp, allowed: string): boolean {
+    if (v === '') this.err(column, 'is required');
+    else if (v.length > TEXT_LIMITS[column]) this.err(column, `longer than ${TEXT_LIMITS[column]} characters`);
+    else if (!re.test(v)) this.err(column, `"${clip(v)}" may contain only ${allowed}`);
+    else return true;
+    return false;
+  }
+
   /** Declaration number, item number, registration date, direction. */
   private checkDeclaration(f: ReadonlyArray<string>): void {
-    const number = f[COL.declaration_number];
-    if (number === '') this.err('declaration_number', 'is required');
-    else if (number.length > TEXT_LIMITS.declaration_number)
-      this.err('declaration_number', `longer than ${TEXT_LIMITS.declaration_number} characters`);
-    else if (!RE_DECL_NUMBER.test(number))
-      this.err('declaration_number', `"${clip(number)}" may contain only letters, digits and / . _ -`);
+    this.checkText('declaration_number', f[COL.declaration_number], RE_DECL_NUMBER, 'letters, digits and / . _ -');
 
     const item = f[COL.item_number];
     if (item === '') this.err('item_number', 'is required');
@@ -155,12 +159,7 @@ export class RowValidator {
     const gooen = f[COL.declarant_gooen];
     if (voen !== '' && !RE_VOEN.test(voen)) this.err('declarant_voen', `"${clip(voen)}" is not 10 digits`);
     if (fin !== '' && !RE_FIN.test(fin)) this.err('declarant_fin', `"${clip(fin)}" is not 7 characters [0-9A-Z]`);
-    if (gooen !== '') {
-      if (gooen.length > TEXT_LIMITS.declarant_gooen)
-        this.err('declarant_gooen', `longer than ${TEXT_LIMITS.declarant_gooen} characters`);
-      else if (!RE_GOOEN.test(gooen))
-        this.err('declarant_gooen', `"${clip(gooen)}" may contain only letters, digits and -`);
-    }
+    if (gooen !== '') this.checkText('declarant_gooen', gooen, RE_GOOEN, 'letters, digits and -');
     if (voen === '' && fin === '' && gooen === '') {
       this.err('declarant_voen', 'one of declarant_voen, declarant_fin, declarant_gooen is required');
     }
@@ -176,12 +175,8 @@ export class RowValidator {
   /** Customs post, procedure, HS code, description, countries, transport mode; unknown codes are flagged. */
   private checkCodes(f: ReadonlyArray<string>): void {
     const post = f[COL.customs_post_code];
-    if (post === '') this.err('customs_post_code', 'is required');
-    else if (post.length > TEXT_LIMITS.customs_post_code)
-      this.err('customs_post_code', `longer than ${TEXT_LIMITS.customs_post_code} characters`);
-    else if (!RE_POST.test(post))
-      this.err('customs_post_code', `"${clip(post)}" may contain only letters, digits and . _ / -`);
-    else if (!this.ref.customsPosts.has(post)) this.flags.push('customs_post');
+    const postOk = this.checkText('customs_post_code', post, RE_POST, 'letters, digits and . _ / -');
+    if (postOk && !this.ref.customsPosts.has(post)) this.flags.push('customs_post');
 
     const proc = f[COL.procedure_code];
     if (proc === '') this.err('procedure_code', 'is required');

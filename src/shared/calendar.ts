@@ -1,6 +1,7 @@
 /**
  * Calendar dates as the service reads and writes them: YYYY-MM-DD, a day that exists, year 1900 or
- * later. One definition for the GraphQL Date scalar, the contract service and the CSV importer.
+ * later. One definition for the GraphQL Date scalar, the contract service and the CSV importer; and the
+ * authority's date of an instant (SERVICE_TIME_ZONE, Asia/Baku by default) for contracts and complaints.
  *
  * The upper year is the caller's rule: the API accepts any year to 9999 (clients pass
  * `to: "9999-12-31"` as an open end), while the importer refuses a registration date from 3000 on
@@ -27,4 +28,16 @@ export function isCalendarDate(s: string, maxYear = 9999): boolean {
   const d = +m[3];
   if (y < MIN_CALENDAR_YEAR || y > maxYear || mo < 1 || mo > 12 || d < 1) return false;
   return d <= (mo === 2 && isLeapYear(y) ? 29 : DAYS_IN_MONTH[mo - 1]);
+}
+
+/** The date (YYYY-MM-DD) that `now` is in the given IANA time zone. */
+export function localDate(now: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
 }

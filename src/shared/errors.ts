@@ -295,16 +295,16 @@ function withDefault<C extends AppErrorCode>(code: C, defaultMessage: string) {
   };
 }
 
-/** An error that tells the client when to try again (`retryAfterSeconds`). */
-abstract class RetryLaterError<
-  C extends 'RATE_LIMITED' | 'ACCOUNT_LOCKED' | 'AUDIT_PROOF_PENDING',
-> extends AppError<C> {
-  readonly retryAfterSeconds: number;
-  constructor(code: C, message: string, retryAfterSeconds: number) {
-    const seconds = wholeSeconds(retryAfterSeconds);
-    super(code, message, { retryAfterSeconds: seconds });
-    this.retryAfterSeconds = seconds;
-  }
+/** The class of a code whose errors tell the client when to try again (`retryAfterSeconds`, whole seconds). */
+function withRetry<C extends 'RATE_LIMITED' | 'ACCOUNT_LOCKED' | 'AUDIT_PROOF_PENDING'>(code: C) {
+  return class extends AppError<C> {
+    readonly retryAfterSeconds: number;
+    constructor(message: string, retryAfterSeconds: number) {
+      const seconds = wholeSeconds(retryAfterSeconds);
+      super(code, message, { retryAfterSeconds: seconds });
+      this.retryAfterSeconds = seconds;
+    }
+  };
 }
 
 // Sessions and roles
@@ -323,17 +323,9 @@ export class PasswordChangeRequiredError extends withDefault(
   'change the one-time password first (changePassword), then log in again',
 ) {}
 
-export class AccountLockedError extends RetryLaterError<'ACCOUNT_LOCKED'> {
-  constructor(message: string, retryAfterSeconds: number) {
-    super('ACCOUNT_LOCKED', message, retryAfterSeconds);
-  }
-}
+export class AccountLockedError extends withRetry('ACCOUNT_LOCKED') {}
 
-export class RateLimitedError extends RetryLaterError<'RATE_LIMITED'> {
-  constructor(message: string, retryAfterSeconds: number) {
-    super('RATE_LIMITED', message, retryAfterSeconds);
-  }
-}
+export class RateLimitedError extends withRetry('RATE_LIMITED') {}
 
 // Input
 
@@ -381,11 +373,7 @@ export class AssertionReplayedError extends withDefault(
 
 // Audit receipts and proofs (src/audit/proofs.ts, src/complaints)
 
-export class AuditProofPendingError extends RetryLaterError<'AUDIT_PROOF_PENDING'> {
-  constructor(message: string, retryAfterSeconds: number) {
-    super('AUDIT_PROOF_PENDING', message, retryAfterSeconds);
-  }
-}
+export class AuditProofPendingError extends withRetry('AUDIT_PROOF_PENDING') {}
 
 export class ReceiptInvalidError extends withDefault(
   'RECEIPT_INVALID',

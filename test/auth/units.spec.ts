@@ -10,7 +10,7 @@ import {
   verifyPassword,
 } from '../../src/auth/password';
 import { argon2Params } from './helpers';
-import { localDate } from '../../src/contracts/calendar';
+import { localDate } from '../../src/shared/calendar';
 import { contractNumberKey, usernameForContract } from '../../src/contracts/contract.service';
 import { missingDocuments, requiredDocuments } from '../../src/contracts/documents';
 import { systemClock } from '../../src/shared/clock';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { validateComplaint } from '../../src/complaints/complaint.validation';
-import { addDays, complaintCursor, dateIn } from '../../src/complaints/complaints.service';
+import { addDays, complaintCursor } from '../../src/complaints/complaints.service';
+import { localDate } from '../../src/shared/calendar';
 import { clientKey, windowStart } from '../../src/complaints/rate-limit';
 import { AppError, BadUserInputError } from '../../src/shared/errors';
 
@@ -69,8 +70,8 @@ describe('complaint validation (unit)', () => {
 
 describe('complaint calendar and cursors (unit)', () => {
   it("dates an instant in the authority's time zone and adds days across months and years", () => {
-    expect(dateIn(new Date('2025-03-10T19:59:59Z'), 'Asia/Baku')).to.equal('2025-03-10');
-    expect(dateIn(new Date('2025-03-10T20:00:00Z'), 'Asia/Baku')).to.equal('2025-03-11');
+    expect(localDate(new Date('2025-03-10T19:59:59Z'), 'Asia/Baku')).to.equal('2025-03-10');
+    expect(localDate(new Date('2025-03-10T20:00:00Z'), 'Asia/Baku')).to.equal('2025-03-11');
     expect(addDays('2025-12-15', 30)).to.equal('2026-01-14');
     expect(addDays('2024-02-01', 30)).to.equal('2024-03-02');
   });

@@ -1,13 +1,13 @@
 /**
  * Web eID login (regulation 2.6 (2)): a web-eid:1.0 authentication token made by the holder's
- * certificate over a server challenge's nonce for this origin. Verification is src/pki's; here
- * the challenge is consumed and the certificate subject mapped to a participant.
+ * certificate over a server challenge's nonce for this origin. Verification is src/pki's; the
+ * challenge and the subject mapping are ChallengeSignatureProvider's.
  */
 import type { RequestDb } from '../../db/tenant';
-import type { PkiVerifier } from '../../pki';
-import type { AuthProvider, AuthRequestContext, SignaturePrincipal } from '../auth-provider';
-import type { ChallengeService } from '../challenge.service';
-import { participantFor, traderOf } from './participant-of-subject';
+import type { PkiVerifier, VerifiedSigner } from '../../pki';
+import type { SignaturePrincipal } from '../auth-provider';
+import type { ChallengeService, LoginChallenge } from '../challenge.service';
+import { ChallengeSignatureProvider } from './challenge-signature.provider';
 
 export interface WebEidInput {
   readonly challengeId: string;
@@ -15,31 +15,30 @@ export interface WebEidInput {
   readonly token: string;
 }
 
-export class WebEidProvider implements AuthProvider<WebEidInput, SignaturePrincipal> {
-  readonly method = 'SIGNATURE' as const;
+export class WebEidProvider extends ChallengeSignatureProvider<WebEidInput> {
   constructor(
-    private readonly db: RequestDb,
-    private readonly challenges: ChallengeService,
-    private readonly pki: PkiVerifier,
+    db: RequestDb,
+    challenges: ChallengeService,
+    pki: PkiVerifier,
     private readonly origin: string,
-  ) {}
+  ) {
+    super(db, challenges, pki);
+  }
 
-  async authenticate(input: WebEidInput, ctx: AuthRequestContext): Promise<SignaturePrincipal> {
-    const challenge = await this.challenges.consume(input.challengeId);
-    const signer = await this.pki.verifyWebEidToken({
+  protected verify(input: WebEidInput, challenge: LoginChallenge, now: Date): Promise<VerifiedSigner> {
+    return this.pki.verifyWebEidToken({
       token: input.token,
       challengeNonce: challenge.nonce,
       origin: this.origin,
-      now: ctx.now,
+      now,
     });
+  }
+
+  protected detail(signer: VerifiedSigner): SignaturePrincipal['detail'] {
     return {
-      ...traderOf(await participantFor(this.db, signer.mapping)),
-      authMethod: 'SIGNATURE',
-      detail: {
-        format: 'WEB_EID',
-        certificateSha256: signer.fingerprintSha256,
-        subjectSerialNumber: signer.subject.serialNumber ?? null,
-      },
+      format: 'WEB_EID',
+      certificateSha256: signer.fingerprintSha256,
+      subjectSerialNumber: signer.subject.serialNumber ?? null,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-import { DeclarationEntity, type DirectionCode } from './declaration.entity';
+import { DeclarationEntity, DeclarationLevelColumns } from './declaration.entity';
 
 /** One goods item of a declaration; repeats the declaration-level columns statistics group by. */
 @Entity({ name: 'declaration_items' })
@@ -19,7 +19,7 @@ import { DeclarationEntity, type DirectionCode } from './declaration.entity';
 @Check('declaration_items_invoice_value_check', 'invoice_value >= 0')
 @Check('declaration_items_customs_value_azn_check', 'customs_value_azn >= 0')
 @Check('declaration_items_statistical_value_usd_check', 'statistical_value_usd >= 0')
-export class DeclarationItemEntity {
+export class DeclarationItemEntity extends DeclarationLevelColumns {
   @PrimaryColumn({ name: 'participant_id', type: 'bigint' })
   participantId: string;
 
@@ -28,18 +28,6 @@ export class DeclarationItemEntity {
 
   @PrimaryColumn({ name: 'item_number', type: 'integer' })
   itemNumber: number;
-
-  @Column({ name: 'registration_date', type: 'date' })
-  registrationDate: string;
-
-  @Column({ type: 'char', length: 2 })
-  direction: DirectionCode;
-
-  @Column({ name: 'customs_post_code', type: 'text' })
-  customsPostCode: string;
-
-  @Column({ name: 'procedure_code', type: 'char', length: 2 })
-  procedureCode: string;
 
   @Column({ name: 'hs_code', type: 'char', length: 10 })
   hsCode: string;

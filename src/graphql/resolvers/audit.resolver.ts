@@ -1,5 +1,5 @@
 import { toConnection } from '../connection';
-import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { CurrentTrader, CurrentViewer, type Access, type TraderViewer } from '../auth';
 import type { Viewer } from '../../auth/viewer';
 import { scopeOf, traderScope } from '../../db/tenant';
@@ -15,6 +15,7 @@ import {
   ServiceStatistics,
 } from '../types/audit.type';
 import { AuthMethodEnum, RoleEnum } from '../types/enums';
+import { DEFAULT_PAGE_SIZE, PageArgs } from '../types/page-args.type';
 
 function toEntry(r: AuditRecord): AuditEntry {
   return Object.assign(new AuditEntry(), {
@@ -64,11 +65,10 @@ export class AuditResolver {
     @Ctx() ctx: GraphQLContext,
     @CurrentViewer() v: Viewer,
     @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<AuditEntryConnection> {
     const page = await ctx.services.db.run(scopeOf(v), (sql) =>
-      listAuditRecords(sql, filter ?? {}, first ?? 50, after),
+      listAuditRecords(sql, filter ?? {}, first ?? DEFAULT_PAGE_SIZE, after),
     );
     return toAuditConnection(page, after);
   }
@@ -80,11 +80,10 @@ export class AuditResolver {
   async myQueryHistory(
     @Ctx() ctx: GraphQLContext,
     @CurrentTrader() v: TraderViewer,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<AuditEntryConnection> {
     const page = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
-      listAuditRecords(sql, { participantId: v.participantId }, first ?? 50, after),
+      listAuditRecords(sql, { participantId: v.participantId }, first ?? DEFAULT_PAGE_SIZE, after),
     );
     return toAuditConnection(page, after);
   }

@@ -1,9 +1,10 @@
 import { toConnection } from '../connection';
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CurrentTrader, CurrentViewer, OptionalViewer, type Access, type TraderViewer } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '../../complaints/complaints.service';
 import type { GraphQLContext } from '../context';
+import { toParticipant } from '../mappers';
 import {
   Complaint,
   ComplaintChannelEnum,
@@ -11,8 +12,8 @@ import {
   ComplaintInput,
   ComplaintStatusEnum,
 } from '../types/complaint.type';
-import { ParticipantKindEnum } from '../types/enums';
 import { Participant } from '../types/viewer.type';
+import { DEFAULT_PAGE_SIZE, PageArgs } from '../types/page-args.type';
 
 /** Officer user names are internal: only officers see who recorded, reviewed or answered. */
 function toComplaint(r: ComplaintRecord, officerView: boolean): Complaint {
@@ -100,10 +101,9 @@ export class ComplaintResolver {
     @CurrentViewer() v: ViewerModel,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
     @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<ComplaintConnection> {
-    const page = await ctx.services.complaints.list(v, { status, overdue, first: first ?? 50, after });
+    const page = await ctx.services.complaints.list(v, { status, overdue, first: first ?? DEFAULT_PAGE_SIZE, after });
     return toComplaintConnection(page, after, true);
   }
 
@@ -115,12 +115,11 @@ export class ComplaintResolver {
     @Ctx() ctx: GraphQLContext,
     @CurrentTrader() v: TraderViewer,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<ComplaintConnection> {
     const page = await ctx.services.complaints.listOfParticipant(v.participantId, {
       status,
-      first: first ?? 50,
+      first: first ?? DEFAULT_PAGE_SIZE,
       after,
     });
     return toComplaintConnection(page, after, false);
@@ -130,6 +129,6 @@ export class ComplaintResolver {
   async participant(@Root() c: Complaint, @Ctx() ctx: GraphQLContext): Promise<Participant | null> {
     if (c.participantId === null) return null;
     const p = await ctx.loaders.participant.load(c.participantId);
-    return p && Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+    return p && toParticipant(p);
   }
 }

@@ -1,9 +1,10 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Viewer } from '../../auth/viewer';
 import { CurrentViewer, type Access } from '../auth';
 import { MAX_CONTRACT_PAGE, type ContractRecord } from '../../contracts/contract.service';
 import { toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
+import { loadParticipant } from '../mappers';
 import {
   Contract,
   ContractConnection,
@@ -12,8 +13,8 @@ import {
   ContractStatusEnum,
   IssuedCredentials,
 } from '../types/contract.type';
-import { ParticipantKindEnum } from '../types/enums';
 import { Participant } from '../types/viewer.type';
+import { DEFAULT_PAGE_SIZE, PageArgs } from '../types/page-args.type';
 
 function toContract(r: ContractRecord): Contract {
   return Object.assign(new Contract(), {
@@ -37,10 +38,9 @@ export class ContractResolver {
     @CurrentViewer() v: Viewer,
     @Arg('status', () => ContractStatusEnum, { nullable: true }) status: ContractStatusEnum | null | undefined,
     @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<ContractConnection> {
-    const page = await ctx.services.contracts.list(v, { status, overdue, first: first ?? 50, after });
+    const page = await ctx.services.contracts.list(v, { status, overdue, first: first ?? DEFAULT_PAGE_SIZE, after });
     return toConnection(page, after, toContract);
   }
 
@@ -132,8 +132,6 @@ export class ContractResolver {
 
   @FieldResolver(() => Participant)
   async participant(@Root() c: Contract, @Ctx() ctx: GraphQLContext): Promise<Participant> {
-    const p = await ctx.loaders.participant.load(c.participantId);
-    if (!p) throw new Error(`contract ${c.id} refers to a missing participant`);
-    return Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+    return loadParticipant(ctx, c.participantId, `contract ${c.id}`);
   }
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { CurrentTrader, type Access, type TraderViewer } from '../auth';
 import { traderScope } from '../../db/tenant';
 import {
@@ -13,6 +13,7 @@ import { Country } from '../types/country.type';
 import { Declaration, DeclarationConnection, DeclarationItem } from '../types/declaration.type';
 import { TradeFilterInput, TradeMeasures } from '../types/statistics.type';
 import { loadCountry, toDeclaration, toMeasuresType, toTradeFilter } from '../mappers';
+import { DEFAULT_PAGE_SIZE, PageArgs } from '../types/page-args.type';
 
 function toItem(r: DeclarationItemRecord): DeclarationItem {
   return Object.assign(new DeclarationItem(), {
@@ -32,12 +33,11 @@ export class DeclarationResolver {
     @Ctx() ctx: GraphQLContext,
     @CurrentTrader() v: TraderViewer,
     @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Args() { first, after }: PageArgs,
   ): Promise<DeclarationConnection> {
     const f = await toTradeFilter(ctx, filter);
     const page = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
-      listDeclarations(sql, v.participantId, f, first ?? 50, after ?? undefined),
+      listDeclarations(sql, v.participantId, f, first ?? DEFAULT_PAGE_SIZE, after ?? undefined),
     );
     return toConnection(page, after, toDeclaration);
   }

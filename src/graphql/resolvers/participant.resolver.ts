@@ -3,7 +3,7 @@ import type { Viewer } from '../../auth/viewer';
 import type { ParticipantBlockRecord } from '../../contracts/participant-blocks';
 import { CurrentViewer, type Access } from '../auth';
 import type { GraphQLContext } from '../context';
-import { ParticipantKindEnum } from '../types/enums';
+import { loadParticipant } from '../mappers';
 import { ParticipantBlock } from '../types/participant-block.type';
 import { Participant } from '../types/viewer.type';
 
@@ -58,8 +58,6 @@ export class ParticipantResolver {
 
   @FieldResolver(() => Participant)
   async participant(@Root() b: ParticipantBlock, @Ctx() ctx: GraphQLContext): Promise<Participant> {
-    const p = await ctx.loaders.participant.load(b.participantId);
-    if (!p) throw new Error(`block ${b.id} refers to a missing participant`);
-    return Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+    return loadParticipant(ctx, b.participantId, `block ${b.id}`);
   }
 }

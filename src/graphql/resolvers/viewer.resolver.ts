@@ -2,9 +2,10 @@ import { Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 
 import { CurrentViewer, type Access } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import type { GraphQLContext } from '../context';
+import { toParticipant } from '../mappers';
 import { scopeOf } from '../../db/tenant';
 import type { ParticipantRecord } from '../loaders';
-import { AuthMethodEnum, ParticipantKindEnum, RoleEnum } from '../types/enums';
+import { AuthMethodEnum, RoleEnum } from '../types/enums';
 import { Participant, Session, Viewer } from '../types/viewer.type';
 import type { IssuedSession } from '../../auth/session.service';
 
@@ -40,7 +41,7 @@ export class ViewerResolver {
       opened !== null && opened.participantId === v.participantId && ctx.viewer?.participantId !== v.participantId
         ? await participantIn(ctx, opened, v.participantId)
         : await ctx.loaders.participant.load(v.participantId);
-    return p && Object.assign(new Participant(), { ...p, kind: p.kind as ParticipantKindEnum });
+    return p && toParticipant(p);
   }
 
   @Authorized<Access>('PASSWORD_CHANGE')

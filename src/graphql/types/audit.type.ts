@@ -1,21 +1,15 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../scalars';
 import { AuthMethodEnum, RoleEnum } from './enums';
 import { connectionType, type Connection } from './connection.type';
+import { graphqlEnum, type EnumValue } from './graphql-enum';
 
-export enum AuditOutcomeEnum {
-  SUCCESS = 'SUCCESS',
-  PARTIAL = 'PARTIAL',
-  ERROR = 'ERROR',
-  REJECTED = 'REJECTED',
-  STARTED = 'STARTED',
-}
-
-registerEnumType(AuditOutcomeEnum, {
+export const AuditOutcomeEnum = graphqlEnum(['SUCCESS', 'PARTIAL', 'ERROR', 'REJECTED', 'STARTED'], {
   name: 'AuditOutcome',
   description:
     'SUCCESS: no errors; PARTIAL: data and errors; ERROR: errors and no data; REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks); STARTED: a file export whose first byte is about to leave (its completion record, same requestId, follows).',
 });
+export type AuditOutcomeEnum = EnumValue<typeof AuditOutcomeEnum>;
 
 @ObjectType({
   description:

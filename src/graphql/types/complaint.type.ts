@@ -1,26 +1,19 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { DateScalar, DateTimeScalar } from '../scalars';
 import { Participant } from './viewer.type';
 import { connectionType, type Connection } from './connection.type';
+import { graphqlEnum, type EnumValue } from './graphql-enum';
 
-export enum ComplaintStatusEnum {
-  RECEIVED = 'RECEIVED',
-  IN_REVIEW = 'IN_REVIEW',
-  ANSWERED = 'ANSWERED',
-}
-export enum ComplaintChannelEnum {
-  ELECTRONIC = 'ELECTRONIC',
-  PAPER = 'PAPER',
-}
-
-registerEnumType(ComplaintStatusEnum, {
+export const ComplaintStatusEnum = graphqlEnum(['RECEIVED', 'IN_REVIEW', 'ANSWERED'], {
   name: 'ComplaintStatus',
   description: 'RECEIVED → IN_REVIEW (startComplaintReview) → ANSWERED (answerComplaint, also straight from RECEIVED).',
 });
-registerEnumType(ComplaintChannelEnum, {
+export type ComplaintStatusEnum = EnumValue<typeof ComplaintStatusEnum>;
+export const ComplaintChannelEnum = graphqlEnum(['ELECTRONIC', 'PAPER'], {
   name: 'ComplaintChannel',
   description: 'ELECTRONIC: filed through this service; PAPER: arrived on paper and recorded by an officer.',
 });
+export type ComplaintChannelEnum = EnumValue<typeof ComplaintChannelEnum>;
 
 @InputType({ description: 'The receipt of a response (extensions.receipt) a complaint cites.' })
 export class ReceiptCitationInput {

@@ -1,25 +1,12 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { CONTRACT_DOCUMENTS } from '../../contracts/documents';
 import { DateScalar, DateTimeScalar } from '../scalars';
 import { ParticipantKindEnum } from './enums';
 import { Participant } from './viewer.type';
 import { connectionType, type Connection } from './connection.type';
+import { graphqlEnum, type EnumValue } from './graphql-enum';
 
-export enum ContractStatusEnum {
-  ACTIVE = 'ACTIVE',
-  SUSPENDED = 'SUSPENDED',
-  TERMINATED = 'TERMINATED',
-}
-export enum ContractDocumentEnum {
-  APPLICATION_LETTER = 'APPLICATION_LETTER',
-  SIGNED_CONTRACT = 'SIGNED_CONTRACT',
-  STATE_REGISTRATION_CERTIFICATE = 'STATE_REGISTRATION_CERTIFICATE',
-  NOTARISED_REGISTRY_EXTRACT = 'NOTARISED_REGISTRY_EXTRACT',
-  FOUNDERS_IDENTITY_DOCUMENTS = 'FOUNDERS_IDENTITY_DOCUMENTS',
-  GOOEN_COPY = 'GOOEN_COPY',
-  IDENTITY_DOCUMENT = 'IDENTITY_DOCUMENT',
-}
-
-registerEnumType(ContractStatusEnum, {
+export const ContractStatusEnum = graphqlEnum(['ACTIVE', 'SUSPENDED', 'TERMINATED'], {
   name: 'ContractStatus',
   description:
     "ACTIVE: password logins under the contract allowed. SUSPENDED: the contract's password logins refused and its " +
@@ -27,7 +14,8 @@ registerEnumType(ContractStatusEnum, {
     'refused and its password sessions revoked. A contract covers password access only: signature and portal ' +
     'logins of the participant are refused only while the participant is blocked (blockParticipant).',
 });
-registerEnumType(ContractDocumentEnum, {
+export type ContractStatusEnum = EnumValue<typeof ContractStatusEnum>;
+export const ContractDocumentEnum = graphqlEnum(CONTRACT_DOCUMENTS, {
   name: 'ContractDocument',
   description: 'A document submitted with the contract (regulation 2.6 (1)).',
   valuesConfig: {
@@ -40,6 +28,7 @@ registerEnumType(ContractDocumentEnum, {
     IDENTITY_DOCUMENT: { description: 'Copy of the identity document (natural person).' },
   },
 });
+export type ContractDocumentEnum = EnumValue<typeof ContractDocumentEnum>;
 
 @InputType({
   description:

@@ -1,15 +1,12 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../scalars';
+import { graphqlEnum, type EnumValue } from './graphql-enum';
 
-export enum ExtractFormatEnum {
-  PDF = 'PDF',
-  CSV = 'CSV',
-}
-
-registerEnumType(ExtractFormatEnum, {
+export const ExtractFormatEnum = graphqlEnum(['PDF', 'CSV'], {
   name: 'ExtractFormat',
   description: 'PDF (DejaVu Sans embedded; the CSV text attached as extract.csv) or CSV (UTF-8).',
 });
+export type ExtractFormatEnum = EnumValue<typeof ExtractFormatEnum>;
 
 @ObjectType({
   description:
