@@ -1,15 +1,13 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { AUDIT_CHAIN_LOCK } from '../../src/audit/audit.service';
-import { loadConfig } from '../../src/config';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
-import { auditRows, capturedServer, rawGql, sha256hex, type CapturedServer } from './helpers';
+import { auditRows, rawGql, sha256hex, testConfigWith, useCapturedServer, whileAuditInsertRevoked } from './helpers';
 
 describe('audit fail-closed: no response leaves without its audit record', () => {
   let token: string;
-  let cap: CapturedServer;
 
   before(async () => {
     await resetData();
@@ -23,28 +21,15 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
       },
     ]);
     token = await traderToken(p);
-    // A server whose responses give up waiting for their record after 300 ms.
-    const { config } = testDb();
-    cap = await capturedServer(
-      loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: config.db.url, AUDIT_WRITE_TIMEOUT_MS: '300' }),
-    );
   });
-  after(async () => {
-    await cap.close();
-  });
+  // A server whose responses give up waiting for their record after 300 ms.
+  const cap = useCapturedServer({ config: () => testConfigWith({ AUDIT_WRITE_TIMEOUT_MS: '300' }) });
 
   const QUERY = '{ declarations { edges { node { number } } } }';
 
   it('answers AUDIT_UNAVAILABLE (503) instead of the data when the audit insert is refused', async () => {
-    const { ds, config } = testDb();
     const before = (await auditRows()).length;
-    await ds.query(`REVOKE INSERT ON audit_records FROM ${config.db.appRole}`);
-    let r;
-    try {
-      r = await rawGql(QUERY, {}, token, { url: cap.server.url });
-    } finally {
-      await ds.query(`GRANT INSERT ON audit_records TO ${config.db.appRole}`);
-    }
+    const r = await whileAuditInsertRevoked(() => rawGql(QUERY, {}, token, { url: cap.server.url }));
     expect(r.status).to.equal(503);
     expect(r.body.data).to.equal(undefined);
     expect(r.body.errors).to.have.length(1);

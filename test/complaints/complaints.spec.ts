@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RequestDb, traderScope } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
-import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
+import { errorCode, gql, openSession, testServer, traderToken, type GqlResult } from '../support/server';
 import {
   ANSWER,
   clearRateLimits,
@@ -561,16 +561,7 @@ describe('complaints', () => {
     });
 
     it('refuses fileComplaint with a one-time-password session until the password is changed', async () => {
-      const { services } = await testServer();
-      const s = await services.sessions.create({
-        role: 'TRADER',
-        authMethod: 'PASSWORD',
-        participantId: a,
-        userAccountId: null,
-        username: null,
-        mustChangePassword: true,
-        detail: {},
-      });
+      const s = await openSession({ role: 'TRADER', participantId: a, mustChangePassword: true });
       expect(errorCode(await gql(FILE, { input: complaintInput() }, s.token))).to.equal('PASSWORD_CHANGE_REQUIRED');
       expect(await complaintCount()).to.equal(0);
     });

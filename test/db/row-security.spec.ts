@@ -12,7 +12,7 @@ import { withOwnerClient } from '../../src/db/pool';
 import { ANONYMOUS, AUDITOR, RequestDb, requestPrelude, scopeOf, traderScope, type DbScope } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations } from '../support/fixtures';
-import { gql, testServer, traderToken } from '../support/server';
+import { gql, openSession, testServer, traderToken } from '../support/server';
 import {
   CHANGE,
   clearThrottle,
@@ -405,15 +405,7 @@ describe('row-level security everywhere the request role reads (issue 10)', func
 
   it('the session function: the right token gives its session, anything else nothing', async () => {
     const { services } = await testServer();
-    const issued = await services.sessions.create({
-      role: 'TRADER',
-      authMethod: 'SIGNATURE',
-      participantId: a,
-      userAccountId: null,
-      username: null,
-      mustChangePassword: false,
-      detail: {},
-    });
+    const issued = await openSession({ role: 'TRADER', authMethod: 'SIGNATURE', participantId: a }, services);
     const resolved = await services.sessions.resolve(issued.token);
     expect(resolved?.sessionId).to.equal(issued.viewer.sessionId);
     expect(resolved?.participantId).to.equal(a);

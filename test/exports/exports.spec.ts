@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
+import { insertDeclarations, insertParticipant, MEASURES, type DeclSpec } from '../support/fixtures';
 import { gql, traderToken } from '../support/server';
 import { download, guarded, parseCsv, parseXlsx } from './helpers';
 
@@ -84,16 +84,6 @@ const B_DECLS: DeclSpec[] = [
   },
 ];
 
-const MEASURES = [
-  'declarationCount',
-  'itemCount',
-  'customsValueAzn',
-  'statisticalValueUsd',
-  'netWeightKg',
-  'grossWeightKg',
-  'supplementaryQuantity',
-  'supplementaryUnit',
-];
 const NUMERIC = new Set(['year', 'quarter', 'month', ...MEASURES.filter((m) => m !== 'supplementaryUnit')]);
 
 /** The columns a groupBy gives, in order. */

@@ -59,35 +59,33 @@ export function errorCode(r: GqlResult): string | undefined {
   return r.errors?.[0]?.extensions?.code;
 }
 
+type SessionPrincipal = Parameters<Services['sessions']['create']>[0];
+
 /**
- * A trader session created directly through the session service (as tests and the demo may), on
- * the shared test server's services unless a test's own are given.
+ * A session created directly through the session service (as tests and the demo may): a password login
+ * with no participant, account or username and no pending password change unless `p` says otherwise;
+ * on the shared test server's services unless a test's own are given.
  */
-export async function traderToken(participantId: string, services?: Services): Promise<string> {
+export async function openSession(p: Partial<SessionPrincipal>, services?: Services) {
   services ??= (await testServer()).services;
-  const s = await services.sessions.create({
+  return services.sessions.create({
     role: 'TRADER',
     authMethod: 'PASSWORD',
-    participantId,
+    participantId: null,
     userAccountId: null,
     username: null,
     mustChangePassword: false,
     detail: {},
-  });
-  return s.token;
+    ...p,
+  } as SessionPrincipal);
+}
+
+/** A trader session of `participantId` (see openSession). */
+export async function traderToken(participantId: string, services?: Services): Promise<string> {
+  return (await openSession({ role: 'TRADER', participantId }, services)).token;
 }
 
 /** An officer session as "officer1" (or `username`), opened at the test clock's current time. */
 export async function officerToken(username = 'officer1'): Promise<string> {
-  const { services } = await testServer();
-  const s = await services.sessions.create({
-    role: 'OFFICER',
-    authMethod: 'PASSWORD',
-    participantId: null,
-    userAccountId: null,
-    username,
-    mustChangePassword: false,
-    detail: {},
-  });
-  return s.token;
+  return (await openSession({ role: 'OFFICER', username })).token;
 }
