@@ -177,17 +177,18 @@ describe('password access: contracts and credentials (officers)', () => {
   });
 
   describe('the documents checklist', () => {
-    for (const missing of LEGAL_DOCS) {
-      it(`rejects a legal entity's contract without ${missing}, naming it`, async () => {
-        const r = await gql(
-          REGISTER,
-          { i: legalEntity({ documents: LEGAL_DOCS.filter((d) => d !== missing) }) },
-          officer,
-        );
-        expect(errorCode(r)).to.equal('BAD_USER_INPUT');
-        expect(r.errors![0].message).to.contain(missing);
-        expect(r.errors![0].extensions!.missingDocuments).to.deep.equal([missing]);
-      });
+    for (const [whose, contract, required] of [
+      ["a legal entity's", legalEntity, LEGAL_DOCS],
+      ["a natural person's", naturalPerson, PERSON_DOCS],
+    ] as const) {
+      for (const missing of required) {
+        it(`rejects ${whose} contract without ${missing}, naming it`, async () => {
+          const r = await gql(REGISTER, { i: contract({ documents: required.filter((d) => d !== missing) }) }, officer);
+          expect(errorCode(r)).to.equal('BAD_USER_INPUT');
+          expect(r.errors![0].message).to.contain(missing);
+          expect(r.errors![0].extensions!.missingDocuments).to.deep.equal([missing]);
+        });
+      }
     }
 
     it('requires the notarised registry extract from a non-commercial legal entity only', async () => {
@@ -201,18 +202,6 @@ describe('password access: contracts and credentials (officers)', () => {
       expect(c.nonCommercial).to.equal(true);
       expect(c.documents).to.include('NOTARISED_REGISTRY_EXTRACT');
     });
-
-    for (const missing of PERSON_DOCS) {
-      it(`rejects a natural person's contract without ${missing}, naming it`, async () => {
-        const r = await gql(
-          REGISTER,
-          { i: naturalPerson({ documents: PERSON_DOCS.filter((d) => d !== missing) }) },
-          officer,
-        );
-        expect(errorCode(r)).to.equal('BAD_USER_INPUT');
-        expect(r.errors![0].message).to.contain(missing);
-      });
-    }
 
     it('requires the GÖÖEN copy from a natural person without a VÖEN, not from one with a VÖEN', async () => {
       const noVoen = naturalPerson({ voen: null, gooen: 'G123456789' });
