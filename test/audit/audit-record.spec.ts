@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { responseHashOf } from '../../src/audit/receipt';
 import { parse, print } from 'graphql';
 import { hashToken } from '../../src/auth/session.service';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { openSession, traderToken } from '../support/server';
 import {
@@ -29,8 +29,7 @@ describe('audit record per GraphQL operation', () => {
   let a: string;
   let tokenA: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1000000001', 'Alpha MMC');
     await insertDeclarations(a, [
       {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RequestDb, traderScope } from '../../src/db/tenant';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
 import { auditRows, officerToken, schemaHas, type AuditRowText } from './helpers';
@@ -56,8 +56,7 @@ describe('audit control views', () => {
   let officer: string;
   let saved: Date;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     const { clock } = await testServer();
     saved = clock.now();
     a = await insertParticipant('1000000001', 'Alpha');

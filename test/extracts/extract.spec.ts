@@ -12,7 +12,7 @@ import { MAX_EXTRACT_GROUPS, REGISTRATION_OPERATION } from '../../src/extracts/e
 import { embeddedCsv, renderPdf } from '../../src/extracts/pdf';
 import { DocumentSigner } from '../../src/extracts/sign';
 import { runCli, ROOT } from '../support/cli';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, testDb } from '../support/db';
 import { fourDeclarations, insertDeclarations, insertParticipant, itemsOf, MEASURES } from '../support/fixtures';
 import { errorCode, gql, officerToken, testServer, traderToken } from '../support/server';
 
@@ -84,8 +84,7 @@ describe('statisticalExtract (signed statistical extract)', function () {
   let tokenB: string;
   let dir: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1000000001', 'Xəzər Ağ Çiçək Şüşə Öyün MMC');
     const b = await insertParticipant('1000000002', 'Beta Gizli MMC');
     await insertDeclarations(a, A_DECLS);

@@ -4,7 +4,7 @@ import { SqlLogger } from '../../src/db/sql-log';
 import { ROOT_STATEMENT_COST } from '../../src/graphql/plugins/complexity.plugin';
 import { MAX_QUERY_COMPLEXITY } from '../../src/http/server';
 import { buildAppSchema, printAppSchema, SCHEMA_FILE } from '../../src/graphql/schema';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, testDb } from '../support/db';
 import { fourDeclarations, insertDeclarations, insertParticipant, itemsOf } from '../support/fixtures';
 import { errorCode, gql, openSession, testServer, traderToken } from '../support/server';
 
@@ -19,8 +19,7 @@ describe('GraphQL API (trader queries)', () => {
   let tokenA: string;
   let tokenB: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1000000001', 'Alpha MMC');
     b = await insertParticipant('1000000002', 'Beta MMC');
     await insertDeclarations(a, A_DECLS);
@@ -263,7 +262,7 @@ describe('GraphQL API (trader queries)', () => {
       const count = async (first: number) => {
         const before = SqlLogger.statements;
         const r = await gql(Q, { first }, tokenB);
-        expect(r.errors).to.equal(undefined);
+        expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
         expect(r.data.declarations.edges).to.have.length(first);
         return SqlLogger.statements - before;
       };

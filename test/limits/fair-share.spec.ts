@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { FixedClock } from '../../src/shared/clock';
 import { cert, signCms } from '../pki/helpers';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import { startInstance, type Instance } from './helpers';
@@ -31,8 +31,7 @@ describe('rate budget (issue 9)', () => {
   let b: string;
   const clock = new FixedClock(new Date('2025-06-01T10:00:10.000Z'));
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     inst = await startInstance({ RATE_BUDGET_POINTS: '20000', RATE_WINDOW_SECONDS: '60' }, clock);
     a = await traderToken(await insertParticipant('1400000011'), inst.services);
     b = await traderToken(await insertParticipant('1400000012'), inst.services);
@@ -138,8 +137,7 @@ describe('request slots: one trader holding every slot it may (issue 9, bypass 3
   let flooder: string;
   let other: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     one = await startInstance(env);
     two = await startInstance(env, one.clock);
     const f = await insertParticipant('1400000021');
@@ -222,8 +220,7 @@ describe('two instances, one database (issue 9, item 3)', () => {
   let one: Instance;
   let two: Instance;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     // openssl stamps the signing time with the wall clock; both instances share one fixed clock.
     const clock = new FixedClock(new Date());
     const env = { RATE_BUDGET_POINTS: '20000', RATE_WINDOW_SECONDS: '3600' };

@@ -23,6 +23,16 @@ export async function testServer(): Promise<TestServer> {
   return current;
 }
 
+/**
+ * The shared test server with its clock set to the wall clock (openssl stamps signingTime with it)
+ * and the address of its /graphql endpoint.
+ */
+export async function wallClockServer(): Promise<TestServer & { url: string }> {
+  const ts = await testServer();
+  ts.clock.set(new Date());
+  return { ...ts, url: `${ts.server.url}/graphql` };
+}
+
 export async function stopTestServer(): Promise<void> {
   await current?.server.close();
   current = undefined;
