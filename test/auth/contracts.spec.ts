@@ -6,6 +6,7 @@ import {
   argon2Params,
   CHANGE,
   clearThrottle,
+  traderCredentials,
   CONTRACTS,
   ISSUE,
   issueCredentials,
@@ -383,13 +384,11 @@ describe('password access: contracts and credentials (officers)', () => {
     });
 
     async function traderSession(): Promise<{ token: string; username: string; password: string }> {
-      const issued = await issueCredentials(officer, contract.id);
-      const first = await loginToken(issued.username, issued.password);
-      await gql(CHANGE, { c: issued.password, n: 'trader passphrase 1' }, first);
+      const trader = await traderCredentials(officer, contract.id, 'trader passphrase 1');
       return {
-        token: await loginToken(issued.username, 'trader passphrase 1'),
-        username: issued.username,
-        password: 'trader passphrase 1',
+        token: await loginToken(trader.username, trader.password),
+        username: trader.username,
+        password: trader.password,
       };
     }
 

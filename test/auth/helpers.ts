@@ -94,6 +94,22 @@ export async function issueCredentials(
   return r.data.issueCredentials;
 }
 
+/**
+ * The trader's side of a new contract: credentials issued, a first login with the one-time password
+ * and the password replaced by `password`, failing the test otherwise. The username and that password.
+ */
+export async function traderCredentials(
+  officer: string,
+  contractId: string,
+  password: string,
+): Promise<{ username: string; password: string }> {
+  const issued = await issueCredentials(officer, contractId);
+  const first = await loginToken(issued.username, issued.password);
+  const changed = await gql(CHANGE, { c: issued.password, n: password }, first);
+  expect(changed.data, JSON.stringify(changed.errors)).to.deep.equal({ changePassword: true });
+  return { username: issued.username, password };
+}
+
 /** Forgets every failed-login counter (tests share the client address 127.0.0.1). */
 export async function clearThrottle(): Promise<void> {
   await testDb().ds.query('DELETE FROM login_throttle');

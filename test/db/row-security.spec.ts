@@ -13,15 +13,7 @@ import { ANONYMOUS, AUDITOR, RequestDb, requestPrelude, scopeOf, traderScope, ty
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations } from '../support/fixtures';
 import { gql, openSession, testServer, traderToken } from '../support/server';
-import {
-  CHANGE,
-  clearThrottle,
-  issueCredentials,
-  legalEntity,
-  login,
-  loginToken,
-  officerSession,
-} from '../auth/helpers';
+import { clearThrottle, traderCredentials, legalEntity, login, loginToken, officerSession } from '../auth/helpers';
 import { complaintInput, FILE } from '../complaints/helpers';
 
 /** Tables without anyone's data: reference data, and the public audit checkpoints and chain head. */
@@ -158,10 +150,8 @@ describe('row-level security everywhere the request role reads (issue 10)', func
     b = contractB.data.registerContract.participantId.id;
     // Password accounts and sessions of both traders (first login, then the chosen password).
     for (const id of [contractA.data.registerContract.id, contractB.data.registerContract.id]) {
-      const cred = await issueCredentials(officer, id);
-      const first = await loginToken(cred.username, cred.password);
-      await gql(CHANGE, { c: cred.password, n: 'trader-chosen-password-1' }, first);
-      await loginToken(cred.username, 'trader-chosen-password-1');
+      const cred = await traderCredentials(officer, id, 'trader-chosen-password-1');
+      await loginToken(cred.username, cred.password);
     }
     await insertDeclarations(a, [{ number: 'RLS-A-1', date: '2024-01-02', direction: 'IM', items: [ITEM] }]);
     await insertDeclarations(b, [{ number: 'RLS-B-1', date: '2024-01-02', direction: 'IM', items: [ITEM] }]);
