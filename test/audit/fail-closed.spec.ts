@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { AUDIT_CHAIN_LOCK } from '../../src/audit/audit.service';
 import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { insertOneImport, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import { auditRows, rawGql, sha256hex, testConfigWith, useCapturedServer, whileAuditInsertRevoked } from './helpers';
 
@@ -12,14 +12,7 @@ describe('audit fail-closed: no response leaves without its audit record', () =>
   before(async () => {
     await resetData();
     const p = await insertParticipant('1000000001');
-    await insertDeclarations(p, [
-      {
-        number: 'A-1',
-        date: '2024-01-10',
-        direction: 'IM',
-        items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }],
-      },
-    ]);
+    await insertOneImport(p, 'A-1', '2024-01-10', ['8471300000', 'CN', '1.000', '2.000', '5.00', '1.00']);
     token = await traderToken(p);
   });
   // A server whose responses give up waiting for their record after 300 ms.

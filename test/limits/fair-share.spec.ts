@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { FixedClock } from '../../src/shared/clock';
 import { cert, signCms } from '../pki/helpers';
 import { beforeFreshData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { insertDeclarations, insertOneImport, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import { startInstance, type Instance } from './helpers';
 
@@ -227,14 +227,7 @@ describe('two instances, one database (issue 9, item 3)', () => {
     one = await startInstance(env, clock);
     two = await startInstance(env, clock);
     const p = await insertParticipant('1402345671', 'Xəzər Logistika MMC');
-    await insertDeclarations(p, [
-      {
-        number: 'TWO-1',
-        date: '2024-05-05',
-        direction: 'IM',
-        items: [{ hs: '8703230000', country: 'DE', net: '1.000', gross: '1.000', azn: '1.00', usd: '1.00' }],
-      },
-    ]);
+    await insertOneImport(p, 'TWO-1', '2024-05-05', ['8703230000', 'DE', '1.000', '1.000', '1.00', '1.00']);
   });
   after(async () => {
     await one?.stop();

@@ -66,6 +66,18 @@ export async function insertParticipant(voen: string, name = `Company ${voen}`):
   return p.id;
 }
 
+/** One import declaration of one item, given as [hs, country, net, gross, azn, usd] (see insertDeclarations). */
+export async function insertOneImport(
+  participantId: string,
+  number: string,
+  date: string,
+  [hs, country, net, gross, azn, usd]: [string, string, string, string, string, string],
+): Promise<void> {
+  await insertDeclarations(participantId, [
+    { number, date, direction: 'IM', items: [{ hs, country, net, gross, azn, usd }] },
+  ]);
+}
+
 /**
  * Inserts declarations and items, then refreshes their statistics rollups as the importer does in
  * its transaction (declaration_items has no other writer).
