@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
-import { errorCode, gql, testServer, traderToken } from '../support/server';
+import { errorCode, gql, pinClock, testServer, traderToken } from '../support/server';
 import {
   argon2Params,
   CHANGE,
@@ -47,17 +47,8 @@ const ALPHA_DECLS: DeclSpec[] = [
 ];
 
 describe('password access: contracts and credentials (officers)', () => {
-  let savedNow: Date;
   let officer: string;
-
-  before(async () => {
-    const { clock } = await testServer();
-    savedNow = clock.now();
-    clock.set(PINNED_NOW);
-  });
-  after(async () => {
-    (await testServer()).clock.set(savedNow);
-  });
+  pinClock(PINNED_NOW);
   beforeEach(async () => {
     await resetData();
     officer = await officerSession();

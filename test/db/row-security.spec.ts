@@ -424,7 +424,8 @@ describe('row-level security everywhere the request role reads (issue 10)', func
     ]) {
       expect(await call(wrong)).to.deep.equal([]);
     }
-    expect(await services.sessions.resolve(`${issued.token.slice(0, -1)}A`)).to.equal(null);
+    const last = issued.token.endsWith('A') ? 'B' : 'A'; // a last character that differs from the real one
+    expect(await services.sessions.resolve(`${issued.token.slice(0, -1)}${last}`)).to.equal(null);
   });
 
   it('the password functions answer only the right digest, never the hash, and take no SQL from a username', async () => {

@@ -33,6 +33,19 @@ export async function wallClockServer(): Promise<TestServer & { url: string }> {
   return { ...ts, url: `${ts.server.url}/graphql` };
 }
 
+/** Mocha hooks: the shared test server's clock at `at` for the enclosing describe's tests, put back after them. */
+export function pinClock(at: Date): void {
+  let saved: Date;
+  before(async () => {
+    const { clock } = await testServer();
+    saved = clock.now();
+    clock.set(at);
+  });
+  after(async () => {
+    (await testServer()).clock.set(saved);
+  });
+}
+
 export async function stopTestServer(): Promise<void> {
   await current?.server.close();
   current = undefined;
