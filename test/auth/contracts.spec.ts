@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
-import { errorCode, gql, pinClock, testServer, traderToken } from '../support/server';
+import { errorCode, gql, pinClock, testServer, traderToken, walkPages } from '../support/server';
 import {
   argon2Params,
   CHANGE,
@@ -351,14 +351,7 @@ describe('password access: contracts and credentials (officers)', () => {
         );
       }
       await gql(SUSPEND, { id: ids[1], r: 'documents under review' }, officer);
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 10; guard += 1) {
-        const r = await gql(CONTRACTS, { first: 2, after }, officer);
-        seen.push(...r.data.contracts.edges.map((e: any) => e.node.contractNumber));
-        if (!r.data.contracts.pageInfo.hasNextPage) break;
-        after = r.data.contracts.pageInfo.endCursor;
-      }
+      const seen = await walkPages(CONTRACTS, 'contracts', 2, officer, (n) => n.contractNumber);
       expect(seen).to.deep.equal(['P-5', 'P-4', 'P-3', 'P-2', 'P-1']);
       const suspended = await gql(CONTRACTS, { status: 'SUSPENDED' }, officer);
       expect(suspended.data.contracts.edges.map((e: any) => e.node.contractNumber)).to.deep.equal(['P-2']);

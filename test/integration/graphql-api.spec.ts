@@ -6,7 +6,7 @@ import { MAX_QUERY_COMPLEXITY } from '../../src/http/server';
 import { buildAppSchema, printAppSchema, SCHEMA_FILE } from '../../src/graphql/schema';
 import { beforeFreshData, testDb } from '../support/db';
 import { fourDeclarations, insertDeclarations, insertParticipant, itemsOf } from '../support/fixtures';
-import { errorCode, gql, openSession, testServer, traderToken } from '../support/server';
+import { errorCode, gql, openSession, testServer, traderToken, walkPages } from '../support/server';
 
 const item = itemsOf('10.000', '1.00');
 
@@ -184,14 +184,7 @@ describe('GraphQL API (trader queries)', () => {
       edges { cursor node { number registrationDate direction } } pageInfo { hasNextPage endCursor } } }`;
 
     it('walks the whole connection without gaps or duplicates, newest first', async () => {
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 10; guard += 1) {
-        const r = await gql(PAGE, { first: 1, after }, tokenA);
-        seen.push(...r.data.declarations.edges.map((e: any) => e.node.number));
-        if (!r.data.declarations.pageInfo.hasNextPage) break;
-        after = r.data.declarations.pageInfo.endCursor;
-      }
+      const seen = await walkPages(PAGE, 'declarations', 1, tokenA, (n) => n.number);
       expect(seen).to.deep.equal(['A-4', 'A-3', 'A-2', 'A-1']);
     });
 

@@ -1,4 +1,5 @@
 /** The real HTTP server on a free port, over the test database, with a clock tests may move. */
+import { expect } from 'chai';
 import { createServices, type Services } from '../../src/services';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { FixedClock } from '../../src/shared/clock';
@@ -75,6 +76,30 @@ export async function gql<T = any>(
   });
   const body = (await res.json()) as { data?: T; errors?: GqlResult['errors'] };
   return { status: res.status, ...body };
+}
+
+/**
+ * Walks the connection `field` page by page (`first` a page, at most 10 pages), failing the test on
+ * errors, and returns `pick(node)` of every edge in the order received.
+ */
+export async function walkPages(
+  query: string,
+  field: string,
+  first: number,
+  token: string,
+  pick: (node: any) => string,
+): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let guard = 0; guard < 10; guard += 1) {
+    const r = await gql(query, { first, after }, token);
+    expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+    const connection = r.data[field];
+    seen.push(...connection.edges.map((e: any) => pick(e.node)));
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return seen;
 }
 
 /** The code of the first error, for negative tests. */
