@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { hashToken } from '../../src/auth/session.service';
 import { resetData, testDb } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
-import { testServer, traderToken } from '../support/server';
+import { pinClock, testServer, traderToken } from '../support/server';
 import {
   CHANGE,
   clearThrottle,
@@ -45,15 +45,12 @@ const sessionCount = async (): Promise<number> =>
   (await testDb().ds.query('SELECT count(*)::int AS n FROM sessions'))[0].n;
 
 describe('audit: one true actor per record, a login alone in its operation', () => {
-  let saved: Date;
   let officer: string;
   let officerSessionId: string;
   let officerAccount: string;
 
+  pinClock(PINNED_NOW);
   before(async () => {
-    const { clock } = await testServer();
-    saved = clock.now();
-    clock.set(PINNED_NOW);
     await resetData();
     officer = await officerSession('officer.one');
     officerSessionId = await sessionIdOf(officer);
@@ -61,7 +58,6 @@ describe('audit: one true actor per record, a login alone in its operation', () 
       'officer.one',
     ]);
   });
-  after(async () => (await testServer()).clock.set(saved));
   beforeEach(clearThrottle);
 
   it('refuses issueCredentials beside a login (BAD_USER_INPUT), issues nothing and records the caller as actor', async () => {

@@ -2,19 +2,18 @@ import { expect } from 'chai';
 import { responseHashOf } from '../../src/audit/receipt';
 import { parse, print } from 'graphql';
 import { hashToken } from '../../src/auth/session.service';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
-import { traderToken } from '../support/server';
+import { openSession, traderToken } from '../support/server';
 import {
   allAuditText,
   auditRowOf,
   auditRows,
-  capturedServer,
+  useCapturedServer,
   officerToken,
   rawGql,
   schemaHas,
   sha256hex,
-  type CapturedServer,
 } from './helpers';
 
 const item = (hs: string, azn: string) => ({ hs, country: 'CN', net: '1.000', gross: '2.000', azn, usd: '1.00' });
@@ -30,8 +29,7 @@ describe('audit record per GraphQL operation', () => {
   let a: string;
   let tokenA: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1000000001', 'Alpha MMC');
     await insertDeclarations(a, [
       {
@@ -129,13 +127,7 @@ describe('audit record per GraphQL operation', () => {
   });
 
   describe('login attempts', () => {
-    let cap: CapturedServer;
-    before(async () => {
-      cap = await capturedServer();
-    });
-    after(async () => {
-      await cap.close();
-    });
+    const cap = useCapturedServer();
 
     it('records refused and successful logins with the method, the resulting participant, never the password or token', async function () {
       if (!(await schemaHas('login')) || !(await schemaHas('registerContract'))) this.skip();
@@ -260,14 +252,7 @@ describe('audit record per GraphQL operation', () => {
 });
 
 describe('secrets never reach the audit table or the logs', () => {
-  let cap: CapturedServer;
-  before(async () => {
-    await resetData();
-    cap = await capturedServer();
-  });
-  after(async () => {
-    await cap.close();
-  });
+  const cap = useCapturedServer({ reset: true });
 
   it('whatever the variable is called, on every operation with a secret argument, and logs one line per operation', async () => {
     const url = cap.server.url;
@@ -328,15 +313,7 @@ describe('secrets never reach the audit table or the logs', () => {
       ]);
     }
     // An existing operation end-to-end: logout, with a secret-looking variable it does not use.
-    const t = await cap.services.sessions.create({
-      role: 'OFFICER',
-      authMethod: 'PASSWORD',
-      participantId: null,
-      userAccountId: null,
-      username: 'o2',
-      mustChangePassword: false,
-      detail: {},
-    });
+    const t = await openSession({ role: 'OFFICER', username: 'o2' }, cap.services);
     secrets.push(t.token);
     calls.push(['mutation($unused: String) { logout }', { unused: secrets[5] }, true]);
     const before = cap.lines.length;

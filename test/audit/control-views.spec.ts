@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { RequestDb, traderScope } from '../../src/db/tenant';
-import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { beforeFreshData, testDb } from '../support/db';
+import { insertOneImport, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
 import { auditRows, officerToken, schemaHas, type AuditRowText } from './helpers';
 
@@ -56,20 +56,12 @@ describe('audit control views', () => {
   let officer: string;
   let saved: Date;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     const { clock } = await testServer();
     saved = clock.now();
     a = await insertParticipant('1000000001', 'Alpha');
     b = await insertParticipant('1000000002', 'Beta');
-    await insertDeclarations(a, [
-      {
-        number: 'A-1',
-        date: '2024-01-10',
-        direction: 'IM',
-        items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }],
-      },
-    ]);
+    await insertOneImport(a, 'A-1', '2024-01-10', ['8471300000', 'CN', '1.000', '2.000', '5.00', '1.00']);
     tokenA = await traderToken(a);
     tokenB = await traderToken(b);
     officer = await officerToken();

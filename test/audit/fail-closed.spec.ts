@@ -1,50 +1,28 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { AUDIT_CHAIN_LOCK } from '../../src/audit/audit.service';
-import { loadConfig } from '../../src/config';
 import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { insertOneImport, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
-import { auditRows, capturedServer, rawGql, sha256hex, type CapturedServer } from './helpers';
+import { auditRows, rawGql, sha256hex, testConfigWith, useCapturedServer, whileAuditInsertRevoked } from './helpers';
 
 describe('audit fail-closed: no response leaves without its audit record', () => {
   let token: string;
-  let cap: CapturedServer;
 
   before(async () => {
     await resetData();
     const p = await insertParticipant('1000000001');
-    await insertDeclarations(p, [
-      {
-        number: 'A-1',
-        date: '2024-01-10',
-        direction: 'IM',
-        items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }],
-      },
-    ]);
+    await insertOneImport(p, 'A-1', '2024-01-10', ['8471300000', 'CN', '1.000', '2.000', '5.00', '1.00']);
     token = await traderToken(p);
-    // A server whose responses give up waiting for their record after 300 ms.
-    const { config } = testDb();
-    cap = await capturedServer(
-      loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: config.db.url, AUDIT_WRITE_TIMEOUT_MS: '300' }),
-    );
   });
-  after(async () => {
-    await cap.close();
-  });
+  // A server whose responses give up waiting for their record after 300 ms.
+  const cap = useCapturedServer({ config: () => testConfigWith({ AUDIT_WRITE_TIMEOUT_MS: '300' }) });
 
   const QUERY = '{ declarations { edges { node { number } } } }';
 
   it('answers AUDIT_UNAVAILABLE (503) instead of the data when the audit insert is refused', async () => {
-    const { ds, config } = testDb();
     const before = (await auditRows()).length;
-    await ds.query(`REVOKE INSERT ON audit_records FROM ${config.db.appRole}`);
-    let r;
-    try {
-      r = await rawGql(QUERY, {}, token, { url: cap.server.url });
-    } finally {
-      await ds.query(`GRANT INSERT ON audit_records TO ${config.db.appRole}`);
-    }
+    const r = await whileAuditInsertRevoked(() => rawGql(QUERY, {}, token, { url: cap.server.url }));
     expect(r.status).to.equal(503);
     expect(r.body.data).to.equal(undefined);
     expect(r.body.errors).to.have.length(1);

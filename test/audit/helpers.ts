@@ -5,11 +5,11 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { responseHashOf } from '../../src/audit/receipt';
 import type { AuditEntryInput } from '../../src/audit/record';
-import type { AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/config';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { createServices, type Services } from '../../src/services';
 import { FixedClock } from '../../src/shared/clock';
-import { testDb } from '../support/db';
+import { resetData, testDb } from '../support/db';
 import { testServer } from '../support/server';
 
 export const sha256hex = (s: string | Buffer) => crypto.createHash('sha256').update(s).digest('hex');
@@ -153,6 +153,39 @@ export async function capturedServer(config: AppConfig = testDb().config): Promi
   const services = createServices(config, testDb().ds, clock);
   const server = await startHttpServer(services, logger, { host: '127.0.0.1', port: 0 });
   return { server, services, clock, lines, close: () => server.close() };
+}
+
+/**
+ * Mocha hooks for the enclosing describe: a captured server (over `config()`, the test database's
+ * config by default) started before its tests, after the data is reset when `reset` is set, and
+ * closed after them. The object returned is filled in by the before hook.
+ */
+export function useCapturedServer(opts: { reset?: boolean; config?: () => AppConfig } = {}): CapturedServer {
+  const cap = {} as CapturedServer;
+  before(async () => {
+    if (opts.reset) await resetData();
+    Object.assign(cap, await capturedServer(opts.config?.()));
+  });
+  after(async () => {
+    await cap.close?.();
+  });
+  return cap;
+}
+
+/** Runs `fn` while the application role may not insert audit records, granting it back however `fn` ends. */
+export async function whileAuditInsertRevoked<T>(fn: () => Promise<T>): Promise<T> {
+  const { ds, config } = testDb();
+  await ds.query(`REVOKE INSERT ON audit_records FROM ${config.db.appRole}`);
+  try {
+    return await fn();
+  } finally {
+    await ds.query(`GRANT INSERT ON audit_records TO ${config.db.appRole}`);
+  }
+}
+
+/** The test configuration read from the environment with `env` on top (as a restarted service would). */
+export function testConfigWith(env: Record<string, string>): AppConfig {
+  return loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: testDb().config.db.url, ...env });
 }
 
 export interface LoginRow {

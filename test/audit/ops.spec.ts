@@ -4,10 +4,10 @@ import { startHttpServer } from '../../src/http/server';
 import { createServices } from '../../src/services';
 import { FixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
-import { resetData, testDb } from '../support/db';
+import { testDb } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
-import { capturedServer, rawGql, schemaHas, type CapturedServer } from './helpers';
+import { rawGql, schemaHas, useCapturedServer } from './helpers';
 
 /** A server over the given data source, for the readiness checks. */
 async function serverOver(ds: DataSource) {
@@ -38,14 +38,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('operations endpoints', () => {
-  let cap: CapturedServer;
-  before(async () => {
-    await resetData();
-    cap = await capturedServer();
-  });
-  after(async () => {
-    await cap.close();
-  });
+  const cap = useCapturedServer({ reset: true });
 
   it('/healthz answers while the process is up', async () => {
     const r = await fetch(`${cap.server.url}/healthz`);

@@ -16,7 +16,7 @@ import { leafHash, MerkleTree, verifyConsistency } from '../../src/audit/merkle'
 import { responseHashOf, verifyReceiptBundle, type ReceiptBundle } from '../../src/audit/receipt';
 import { recordHash, rowToRecord, type AuditRow } from '../../src/audit/record';
 import { RequestDb } from '../../src/db/tenant';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, resetData, testDb } from '../support/db';
 import { runCli } from '../support/cli';
 import { insertParticipant } from '../support/fixtures';
 import { testServer, traderToken } from '../support/server';
@@ -45,8 +45,7 @@ describe('audit receipts and proofs (issue 10, item 3)', function () {
   const codeOf = (r: { body: { errors?: { extensions?: Record<string, any> }[] } }) =>
     r.body.errors?.[0]?.extensions?.code;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1300000001');
     b = await insertParticipant('1300000002');
     tokenA = await traderToken(a);
@@ -370,8 +369,7 @@ describe('audit receipts and proofs (issue 10, item 3)', function () {
       receipt,
     });
     let receipt: { seq: string; leafHash: string };
-    before(async () => {
-      await resetData();
+    beforeFreshData(async () => {
       a = await insertParticipant('1300000001');
       b = await insertParticipant('1300000002');
       tokenA = await traderToken(a);

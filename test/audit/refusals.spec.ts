@@ -7,13 +7,12 @@
  */
 import { expect } from 'chai';
 import type { AppConfig } from '../../src/config';
-import { resetData, testDb } from '../support/db';
-import type { RunningServer } from '../../src/http/server';
-import { serviceBehindRelay, type Relay, type RelayedService } from '../support/relay';
+import { testDb } from '../support/db';
+import { useServiceBehindRelay } from '../support/relay';
 import { insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import { verifyAuditChain } from '../../src/audit/verify';
-import { auditRows, capturedServer, sentHash, sha256hex, type CapturedServer } from './helpers';
+import { auditRows, capturedServer, sentHash, sha256hex, useCapturedServer } from './helpers';
 
 interface Sent {
   status: number;
@@ -41,12 +40,7 @@ function withRefusalLimit(n: number): AppConfig {
 }
 
 describe('audit: refusals recorded, and bounded', () => {
-  let cap: CapturedServer;
-  before(async () => {
-    await resetData();
-    cap = await capturedServer(withRefusalLimit(1000));
-  });
-  after(async () => cap.close());
+  const cap = useCapturedServer({ reset: true, config: () => withRefusalLimit(1000) });
 
   it('records each kind refused before execution: REJECTED, reason code, client address, response hash as sent', async () => {
     const url = cap.server.url;
@@ -110,12 +104,7 @@ describe('audit: refusals recorded, and bounded', () => {
 });
 
 describe('audit: refusals beyond the per-address limit', () => {
-  let cap: CapturedServer;
-  before(async () => {
-    await resetData();
-    cap = await capturedServer(withRefusalLimit(3));
-  });
-  after(async () => cap.close());
+  const cap = useCapturedServer({ reset: true, config: () => withRefusalLimit(3) });
 
   it('records N per address per minute, then one summary record of that minute with the count', async () => {
     const url = cap.server.url;
@@ -167,33 +156,22 @@ describe('audit: refusals beyond the per-address limit', () => {
 
 describe('audit: DATABASE_UNAVAILABLE during the session look-up is recorded once the database is back', function () {
   this.timeout(30_000);
-  let relay: Relay;
-  let server: RunningServer;
-  let relayed: RelayedService | undefined;
-
-  before(async () => {
-    await resetData();
-    relayed = await serviceBehindRelay();
-    ({ relay, server } = relayed);
-  });
-  after(async () => {
-    await relayed?.close();
-  });
+  const relayed = useServiceBehindRelay();
 
   it('answers 503 at once and writes the REJECTED record when the database answers again', async () => {
     const pid = await insertParticipant('1000000092');
     const token = await traderToken(pid);
-    await relay.cut();
-    const r = await post(server.url, JSON.stringify({ query: '{ me { role } }' }), {
+    await relayed.relay.cut();
+    const r = await post(relayed.server.url, JSON.stringify({ query: '{ me { role } }' }), {
       authorization: `Bearer ${token}`,
     });
     expect(r.status).to.equal(503);
     expect(JSON.parse(r.text).errors[0].extensions.code).to.equal('DATABASE_UNAVAILABLE');
     expect(await auditRows('request_id = $1', [r.requestId])).to.have.length(0);
-    await relay.open();
+    await relayed.relay.open();
     // The next flush (every FLUSH_INTERVAL_MS, here called at once) writes what was kept.
     for (let i = 0; i < 50 && (await auditRows('request_id = $1', [r.requestId])).length === 0; i += 1) {
-      await server.refusals!.flush();
+      await relayed.server.refusals!.flush();
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const row = await rowOf(r.requestId);

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
-import { errorCode, gql, testServer, traderToken } from '../support/server';
+import { errorCode, gql, pinClock, testServer, traderToken, walkPages } from '../support/server';
 import {
   argon2Params,
   CHANGE,
   clearThrottle,
+  traderCredentials,
   CONTRACTS,
   ISSUE,
   issueCredentials,
@@ -46,17 +47,8 @@ const ALPHA_DECLS: DeclSpec[] = [
 ];
 
 describe('password access: contracts and credentials (officers)', () => {
-  let savedNow: Date;
   let officer: string;
-
-  before(async () => {
-    const { clock } = await testServer();
-    savedNow = clock.now();
-    clock.set(PINNED_NOW);
-  });
-  after(async () => {
-    (await testServer()).clock.set(savedNow);
-  });
+  pinClock(PINNED_NOW);
   beforeEach(async () => {
     await resetData();
     officer = await officerSession();
@@ -177,17 +169,18 @@ describe('password access: contracts and credentials (officers)', () => {
   });
 
   describe('the documents checklist', () => {
-    for (const missing of LEGAL_DOCS) {
-      it(`rejects a legal entity's contract without ${missing}, naming it`, async () => {
-        const r = await gql(
-          REGISTER,
-          { i: legalEntity({ documents: LEGAL_DOCS.filter((d) => d !== missing) }) },
-          officer,
-        );
-        expect(errorCode(r)).to.equal('BAD_USER_INPUT');
-        expect(r.errors![0].message).to.contain(missing);
-        expect(r.errors![0].extensions!.missingDocuments).to.deep.equal([missing]);
-      });
+    for (const [whose, contract, required] of [
+      ["a legal entity's", legalEntity, LEGAL_DOCS],
+      ["a natural person's", naturalPerson, PERSON_DOCS],
+    ] as const) {
+      for (const missing of required) {
+        it(`rejects ${whose} contract without ${missing}, naming it`, async () => {
+          const r = await gql(REGISTER, { i: contract({ documents: required.filter((d) => d !== missing) }) }, officer);
+          expect(errorCode(r)).to.equal('BAD_USER_INPUT');
+          expect(r.errors![0].message).to.contain(missing);
+          expect(r.errors![0].extensions!.missingDocuments).to.deep.equal([missing]);
+        });
+      }
     }
 
     it('requires the notarised registry extract from a non-commercial legal entity only', async () => {
@@ -201,18 +194,6 @@ describe('password access: contracts and credentials (officers)', () => {
       expect(c.nonCommercial).to.equal(true);
       expect(c.documents).to.include('NOTARISED_REGISTRY_EXTRACT');
     });
-
-    for (const missing of PERSON_DOCS) {
-      it(`rejects a natural person's contract without ${missing}, naming it`, async () => {
-        const r = await gql(
-          REGISTER,
-          { i: naturalPerson({ documents: PERSON_DOCS.filter((d) => d !== missing) }) },
-          officer,
-        );
-        expect(errorCode(r)).to.equal('BAD_USER_INPUT');
-        expect(r.errors![0].message).to.contain(missing);
-      });
-    }
 
     it('requires the GÖÖEN copy from a natural person without a VÖEN, not from one with a VÖEN', async () => {
       const noVoen = naturalPerson({ voen: null, gooen: 'G123456789' });
@@ -370,14 +351,7 @@ describe('password access: contracts and credentials (officers)', () => {
         );
       }
       await gql(SUSPEND, { id: ids[1], r: 'documents under review' }, officer);
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 10; guard += 1) {
-        const r = await gql(CONTRACTS, { first: 2, after }, officer);
-        seen.push(...r.data.contracts.edges.map((e: any) => e.node.contractNumber));
-        if (!r.data.contracts.pageInfo.hasNextPage) break;
-        after = r.data.contracts.pageInfo.endCursor;
-      }
+      const seen = await walkPages(CONTRACTS, 'contracts', 2, officer, (n) => n.contractNumber);
       expect(seen).to.deep.equal(['P-5', 'P-4', 'P-3', 'P-2', 'P-1']);
       const suspended = await gql(CONTRACTS, { status: 'SUSPENDED' }, officer);
       expect(suspended.data.contracts.edges.map((e: any) => e.node.contractNumber)).to.deep.equal(['P-2']);
@@ -394,13 +368,11 @@ describe('password access: contracts and credentials (officers)', () => {
     });
 
     async function traderSession(): Promise<{ token: string; username: string; password: string }> {
-      const issued = await issueCredentials(officer, contract.id);
-      const first = await loginToken(issued.username, issued.password);
-      await gql(CHANGE, { c: issued.password, n: 'trader passphrase 1' }, first);
+      const trader = await traderCredentials(officer, contract.id, 'trader passphrase 1');
       return {
-        token: await loginToken(issued.username, 'trader passphrase 1'),
-        username: issued.username,
-        password: 'trader passphrase 1',
+        token: await loginToken(trader.username, trader.password),
+        username: trader.username,
+        password: trader.password,
       };
     }
 

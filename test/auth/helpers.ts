@@ -66,15 +66,20 @@ export async function loginToken(username: string, password: string): Promise<st
   return r.data.login.token;
 }
 
+/** Logs in with a one-time password and replaces it with `password`, failing the test otherwise. */
+async function replaceOneTimePassword(username: string, oneTime: string, password: string): Promise<void> {
+  const first = await loginToken(username, oneTime);
+  const changed = await gql(CHANGE, { c: oneTime, n: password }, first);
+  expect(changed.data, JSON.stringify(changed.errors)).to.deep.equal({ changePassword: true });
+}
+
 export const OFFICER_PASSWORD = 'officer-chosen-password-1';
 
 /** An officer who has replaced the one-time password: a normal OFFICER session. */
 export async function officerSession(username = 'officer.one'): Promise<string> {
   const { services } = await testServer();
   const { password } = await services.accounts.createOfficer(username);
-  const first = await loginToken(username, password);
-  const changed = await gql(CHANGE, { c: password, n: OFFICER_PASSWORD }, first);
-  expect(changed.data, JSON.stringify(changed.errors)).to.deep.equal({ changePassword: true });
+  await replaceOneTimePassword(username, password, OFFICER_PASSWORD);
   return loginToken(username, OFFICER_PASSWORD);
 }
 
@@ -92,6 +97,20 @@ export async function issueCredentials(
   const r = await gql(ISSUE, { id: contractId }, officer);
   expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
   return r.data.issueCredentials;
+}
+
+/**
+ * The trader's side of a new contract: credentials issued, a first login with the one-time password
+ * and the password replaced by `password`, failing the test otherwise. The username and that password.
+ */
+export async function traderCredentials(
+  officer: string,
+  contractId: string,
+  password: string,
+): Promise<{ username: string; password: string }> {
+  const issued = await issueCredentials(officer, contractId);
+  await replaceOneTimePassword(issued.username, issued.password, password);
+  return { username: issued.username, password };
 }
 
 /** Forgets every failed-login counter (tests share the client address 127.0.0.1). */

@@ -9,12 +9,10 @@ import { resetData, testDb } from '../support/db';
 import { errorCode, gql, officerToken, testServer, traderToken } from '../support/server';
 import { cert, signCms, webEidToken } from '../pki/helpers';
 import {
-  CHANGE,
   clearThrottle,
-  issueCredentials,
+  traderCredentials,
   legalEntity,
   login,
-  loginToken,
   officerSession,
   registerContract,
   SUSPEND,
@@ -94,11 +92,7 @@ describe('blocking a participant and suspending a contract', () => {
     const c = await registerContract(officer, legalEntity({ voen: VOEN, name: 'Xəzər Logistika MMC' }));
     contractId = c.id;
     participantId = c.participant.id;
-    const issued = await issueCredentials(officer, c.id);
-    const first = await loginToken(issued.username, issued.password);
-    const changed = await gql(CHANGE, { c: issued.password, n: 'trader passphrase 1' }, first);
-    expect(changed.errors, JSON.stringify(changed.errors)).to.equal(undefined);
-    trader = { username: issued.username, password: 'trader passphrase 1' };
+    trader = await traderCredentials(officer, c.id, 'trader passphrase 1');
   });
 
   for (const [method, logIn] of Object.entries(METHODS)) {

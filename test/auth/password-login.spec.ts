@@ -19,6 +19,7 @@ import {
   OFFICER_PASSWORD,
   PINNED_NOW,
   registerContract,
+  traderCredentials,
 } from './helpers';
 import { lastLoginRow, newestSessionId } from '../audit/helpers';
 
@@ -28,10 +29,8 @@ const TRADER_PASSWORD = 'trader passphrase 1';
 async function setUpTrader(): Promise<{ username: string; participantId: string }> {
   const officer = await officerSession();
   const c = await registerContract(officer, legalEntity());
-  const issued = await issueCredentials(officer, c.id);
-  const first = await loginToken(issued.username, issued.password);
-  await gql(CHANGE, { c: issued.password, n: TRADER_PASSWORD }, first);
-  return { username: issued.username, participantId: c.participant.id };
+  const { username } = await traderCredentials(officer, c.id, TRADER_PASSWORD);
+  return { username, participantId: c.participant.id };
 }
 
 describe('password login', () => {

@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { issueCredentials, legalEntity, officerSession, registerContract } from '../auth/helpers';
 import { cert, signCms } from '../pki/helpers';
 import { resetData } from '../support/db';
-import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { insertDeclarations, insertOneImport, insertParticipant } from '../support/fixtures';
 import { gql, testServer, traderToken } from '../support/server';
 
 // What the functions handed to page.evaluate touch: they run in the page, whose DOM types this Node project
@@ -127,13 +127,13 @@ describe('the workbench at /graphiql in a real browser', function () {
     ]);
     // The signature's participant (certs-test/legal-rsa: VÖEN 1402345671), with data of its own.
     const other = await insertParticipant('1402345671', 'Xəzər Logistika MMC');
-    await insertDeclarations(other, [
-      {
-        number: 'WB-SIG-1',
-        date: '2024-05-05',
-        direction: 'IM',
-        items: [{ hs: '8703230000', country: 'CN', net: '1.000', gross: '2.000', azn: '42000.00', usd: '24705.88' }],
-      },
+    await insertOneImport(other, 'WB-SIG-1', '2024-05-05', [
+      '8703230000',
+      'CN',
+      '1.000',
+      '2.000',
+      '42000.00',
+      '24705.88',
     ]);
 
     browser = await launch();

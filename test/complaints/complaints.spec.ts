@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RequestDb, traderScope } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
-import { errorCode, gql, testServer, traderToken, type GqlResult } from '../support/server';
+import { errorCode, gql, openSession, testServer, traderToken, walkPages, type GqlResult } from '../support/server';
 import {
   ANSWER,
   clearRateLimits,
@@ -401,14 +401,7 @@ describe('complaints', () => {
         );
       }
       ids.push(ok(await gql(PAPER, { input: complaintInput() }, officer)).recordPaperComplaint.id);
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 10; guard += 1) {
-        const r = ok(await gql(LIST, { first: 2, after }, officer)).complaints;
-        seen.push(...r.edges.map((e: any) => e.node.id));
-        if (!r.pageInfo.hasNextPage) break;
-        after = r.pageInfo.endCursor;
-      }
+      const seen = await walkPages(LIST, 'complaints', 2, officer, (n) => n.id);
       // The paper one was filed at the same instant as the last electronic one, and later (higher id).
       expect(seen).to.deep.equal([...ids].reverse());
       const page = ok(await gql(LIST, {}, officer)).complaints;
@@ -561,16 +554,7 @@ describe('complaints', () => {
     });
 
     it('refuses fileComplaint with a one-time-password session until the password is changed', async () => {
-      const { services } = await testServer();
-      const s = await services.sessions.create({
-        role: 'TRADER',
-        authMethod: 'PASSWORD',
-        participantId: a,
-        userAccountId: null,
-        username: null,
-        mustChangePassword: true,
-        detail: {},
-      });
+      const s = await openSession({ role: 'TRADER', participantId: a, mustChangePassword: true });
       expect(errorCode(await gql(FILE, { input: complaintInput() }, s.token))).to.equal('PASSWORD_CHANGE_REQUIRED');
       expect(await complaintCount()).to.equal(0);
     });

@@ -7,7 +7,7 @@ import { ComplaintEntity, DeclarationEntity } from '../../src/db/entities';
 import { MIGRATION_FILES, migrations, migrationSql } from '../../src/db/migrations';
 import { findPool, ownerTransaction, poolOf, withOwnerClient } from '../../src/db/pool';
 import { ANONYMOUS, AUDITOR, RequestDb, requestPrelude, scopeOf, statement, traderScope } from '../../src/db/tenant';
-import { resetData, testDb } from '../support/db';
+import { beforeFreshData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 
 const who = statement<{ role: string; tenant: string }>(
@@ -18,8 +18,7 @@ describe('the database module (src/db)', () => {
   let rdb: RequestDb;
   let a: string;
   let b: string;
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     const { ds, config } = testDb();
     rdb = new RequestDb(ds, config.db.appRole);
     a = await insertParticipant('1000000001');

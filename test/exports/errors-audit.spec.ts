@@ -5,11 +5,10 @@
  */
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { loadConfig } from '../../src/config';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { gql, officerToken, testServer, traderToken } from '../support/server';
-import { auditRows, capturedServer, type CapturedServer } from '../audit/helpers';
+import { auditRows, testConfigWith, useCapturedServer, whileAuditInsertRevoked } from '../audit/helpers';
 import { download, parseCsv, pausedDownload, waitFor } from './helpers';
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest();
@@ -227,15 +226,8 @@ describe('exports: refusals, accounting and broken downloads', () => {
     });
 
     it('the audit cannot record the start: 503 AUDIT_UNAVAILABLE and not one byte of the file', async () => {
-      const { ds, config } = testDb();
       const before = (await auditRows()).length;
-      await ds.query(`REVOKE INSERT ON audit_records FROM ${config.db.appRole}`);
-      let d;
-      try {
-        d = await download('/export/declarations.csv', tokenSmall);
-      } finally {
-        await ds.query(`GRANT INSERT ON audit_records TO ${config.db.appRole}`);
-      }
+      const d = await whileAuditInsertRevoked(() => download('/export/declarations.csv', tokenSmall));
       expect(d.status).to.equal(503);
       expect(d.json!.errors[0].extensions).to.deep.equal({
         code: 'AUDIT_UNAVAILABLE',
@@ -247,13 +239,11 @@ describe('exports: refusals, accounting and broken downloads', () => {
 
     it('the audit cannot record the completion: the connection is cut, no trailer, the STARTED record stands', async () => {
       const { server } = await testServer();
-      const { ds, config } = testDb();
       const dl = await pausedDownload(`${server.url}/export/declarations.csv`, tokenBig);
       await waitFor('the STARTED record', async () =>
         (await auditRows('request_id = $1', [dl.requestId])).length === 1 ? true : undefined,
       );
-      await ds.query(`REVOKE INSERT ON audit_records FROM ${config.db.appRole}`);
-      try {
+      await whileAuditInsertRevoked(async () => {
         const ended = await new Promise<{ aborted: boolean; trailers: NodeJS.Dict<string> }>((resolve) => {
           let aborted = false;
           dl.res.on('aborted', () => (aborted = true));
@@ -263,9 +253,7 @@ describe('exports: refusals, accounting and broken downloads', () => {
         });
         expect(ended.aborted).to.equal(true);
         expect(ended.trailers['content-digest']).to.equal(undefined);
-      } finally {
-        await ds.query(`GRANT INSERT ON audit_records TO ${config.db.appRole}`);
-      }
+      });
       const rows = await auditRows('request_id = $1', [dl.requestId]);
       expect(rows.map((r) => r.outcome)).to.deep.equal(['STARTED']);
       await waitFor('no export transaction', async () => ((await openExportTransactions()) === 0 ? true : undefined));
@@ -315,16 +303,7 @@ describe('exports: refusals, accounting and broken downloads', () => {
     });
 
     describe('a client that stops reading', () => {
-      let cap: CapturedServer;
-      before(async () => {
-        const { config } = testDb();
-        cap = await capturedServer(
-          loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: config.db.url, DB_STATEMENT_TIMEOUT_MS: '800' }),
-        );
-      });
-      after(async () => {
-        await cap.close();
-      });
+      const cap = useCapturedServer({ config: () => testConfigWith({ DB_STATEMENT_TIMEOUT_MS: '800' }) });
 
       it('is cut off after the statement timeout (CLIENT_STALLED), its connection back in the pool', async () => {
         const token = await traderToken(big, cap.services);

@@ -4,8 +4,8 @@
  * appears; formula-like text is neutralised while numbers stay numbers.
  */
 import { expect } from 'chai';
-import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
+import { beforeFreshData, testDb } from '../support/db';
+import { insertDeclarations, insertParticipant, MEASURES, type DeclSpec } from '../support/fixtures';
 import { gql, traderToken } from '../support/server';
 import { download, guarded, parseCsv, parseXlsx } from './helpers';
 
@@ -84,16 +84,6 @@ const B_DECLS: DeclSpec[] = [
   },
 ];
 
-const MEASURES = [
-  'declarationCount',
-  'itemCount',
-  'customsValueAzn',
-  'statisticalValueUsd',
-  'netWeightKg',
-  'grossWeightKg',
-  'supplementaryQuantity',
-  'supplementaryUnit',
-];
 const NUMERIC = new Set(['year', 'quarter', 'month', ...MEASURES.filter((m) => m !== 'supplementaryUnit')]);
 
 /** The columns a groupBy gives, in order. */
@@ -158,8 +148,7 @@ describe('exports: files equal the GraphQL answers', () => {
   let b: string;
   let tokenA: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1300000001');
     b = await insertParticipant('1300000002');
     await insertDeclarations(a, A_DECLS);

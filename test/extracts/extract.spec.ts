@@ -12,50 +12,26 @@ import { MAX_EXTRACT_GROUPS, REGISTRATION_OPERATION } from '../../src/extracts/e
 import { embeddedCsv, renderPdf } from '../../src/extracts/pdf';
 import { DocumentSigner } from '../../src/extracts/sign';
 import { runCli, ROOT } from '../support/cli';
-import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
+import { beforeFreshData, testDb } from '../support/db';
+import { fourDeclarations, insertDeclarations, insertParticipant, itemsOf, MEASURES } from '../support/fixtures';
 import { errorCode, gql, officerToken, testServer, traderToken } from '../support/server';
 
 const ROOT_CA = path.join(ROOT, 'certs-test', 'root-ca.cert.pem');
 const OPENSSL = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
 
-const item = (hs: string, country: string, azn: string, extra: Partial<DeclSpec['items'][0]> = {}) => ({
-  hs,
-  country,
-  net: '10.125',
-  gross: '12.500',
-  azn,
-  usd: '1.01',
-  ...extra,
-});
+/** Signs `f` with openssl as certs-test's `signer` (chain: `ca`), detached, into `f`.p7s. */
+function cmsSign(f: string, signer: string, ca: string): void {
+  const pem = (n: string) => path.join(ROOT, `certs-test/${n}.pem`);
+  execFileSync('openssl', [
+    ...['cms', '-sign', '-binary', '-md', 'sha256', '-outform', 'DER', '-in', f, '-out', `${f}.p7s`],
+    ...['-signer', pem(`${signer}.cert`), '-inkey', pem(`${signer}.key`), '-certfile', pem(`${ca}.cert`)],
+  ]);
+}
 
-const A_DECLS: DeclSpec[] = [
-  {
-    number: 'A-1',
-    date: '2023-03-10',
-    direction: 'IM',
-    items: [item('8471300000', 'CN', '100.10'), item('8471410000', 'CN', '200.20')],
-  },
-  {
-    number: 'A-2',
-    date: '2023-07-01',
-    direction: 'IM',
-    items: [item('8471300000', 'TR', '50.05', { qty: '2.000', unit: 'pcs' })],
-  },
-  {
-    number: 'A-3',
-    date: '2024-01-15',
-    direction: 'EX',
-    post: '30100',
-    items: [item('0802210000', 'RU', '1000.00'), item('0802220000', 'GE', '0.01')],
-  },
-  {
-    number: 'A-4',
-    date: '2024-02-29',
-    direction: 'IM',
-    items: [item('8471300000', 'CN', '0.99', { qty: '3.500', unit: 'pcs' })],
-  },
-];
+const item = itemsOf('10.125', '1.01');
+
+/** A small data set whose figures the tests below state by hand. */
+const A_DECLS = fourDeclarations(item);
 const B_VALUE = '777.77';
 
 const EXTRACT = `query($f: TradeFilter, $g: [TradeDimension!]!, $fmt: ExtractFormat!) {
@@ -87,17 +63,6 @@ interface Extract {
   audit: { recordId: string; recordSeq: string; requestId: string; figuresSha256: string };
 }
 
-const MEASURES = [
-  'declarationCount',
-  'itemCount',
-  'customsValueAzn',
-  'statisticalValueUsd',
-  'netWeightKg',
-  'grossWeightKg',
-  'supplementaryQuantity',
-  'supplementaryUnit',
-] as const;
-
 /** tradeStatistics' answer as the extract's figures records (column → text). */
 function expectedRows(stats: any, header: readonly string[]): Record<string, string>[] {
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
@@ -119,8 +84,7 @@ describe('statisticalExtract (signed statistical extract)', function () {
   let tokenB: string;
   let dir: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1000000001', 'Xəzər Ağ Çiçək Şüşə Öyün MMC');
     const b = await insertParticipant('1000000002', 'Beta Gizli MMC');
     await insertDeclarations(a, A_DECLS);
@@ -417,29 +381,17 @@ describe('statisticalExtract (signed statistical extract)', function () {
       file = save(await extract('CSV', ['YEAR']), 'plain.csv');
     });
 
+    /** A copy of the extract, as `name`.csv, with a detached CMS signature by certs-test's `signer` (chain: `ca`). */
+    const signedCopy = (name: string, signer: string, ca: string): string => {
+      const f = path.join(dir, `${name}.csv`);
+      fs.copyFileSync(file, f);
+      cmsSign(f, signer, ca);
+      return f;
+    };
+
     it('a signature by a trusted citizen certificate that is not a document signer (certificate)', async function () {
       if (!OPENSSL) this.skip();
-      const f = path.join(dir, 'forged.csv');
-      fs.copyFileSync(file, f);
-      execFileSync('openssl', [
-        'cms',
-        '-sign',
-        '-binary',
-        '-md',
-        'sha256',
-        '-outform',
-        'DER',
-        '-in',
-        f,
-        '-out',
-        `${f}.p7s`,
-        '-signer',
-        path.join(ROOT, 'certs-test/legal-rsa.cert.pem'),
-        '-inkey',
-        path.join(ROOT, 'certs-test/legal-rsa.key.pem'),
-        '-certfile',
-        path.join(ROOT, 'certs-test/issuing-ca.cert.pem'),
-      ]);
+      const f = signedCopy('forged', 'legal-rsa', 'issuing-ca');
       const r = await verifyCli(f);
       expect(r.code, r.stdout).to.equal(1);
       expect(r.stdout).to.match(/certificate failed: .*document-signing/);
@@ -447,27 +399,7 @@ describe('statisticalExtract (signed statistical extract)', function () {
 
     it('a signer of an untrusted lookalike hierarchy (certificate, CERT_UNTRUSTED)', async function () {
       if (!OPENSSL) this.skip();
-      const f = path.join(dir, 'lookalike.csv');
-      fs.copyFileSync(file, f);
-      execFileSync('openssl', [
-        'cms',
-        '-sign',
-        '-binary',
-        '-md',
-        'sha256',
-        '-outform',
-        'DER',
-        '-in',
-        f,
-        '-out',
-        `${f}.p7s`,
-        '-signer',
-        path.join(ROOT, 'certs-test/lookalike-leaf.cert.pem'),
-        '-inkey',
-        path.join(ROOT, 'certs-test/lookalike-leaf.key.pem'),
-        '-certfile',
-        path.join(ROOT, 'certs-test/lookalike-issuing-ca.cert.pem'),
-      ]);
+      const f = signedCopy('lookalike', 'lookalike-leaf', 'lookalike-issuing-ca');
       expect(opensslVerify(f).ok).to.equal(false);
       const r = await verifyCli(f);
       expect(r.code, r.stdout).to.equal(1);
@@ -489,26 +421,7 @@ describe('statisticalExtract (signed statistical extract)', function () {
 
     it('a file the document signer signed that is no extract, or whose figures were changed before signing (content)', async function () {
       if (!OPENSSL) this.skip();
-      const sign = (f: string) =>
-        execFileSync('openssl', [
-          'cms',
-          '-sign',
-          '-binary',
-          '-md',
-          'sha256',
-          '-outform',
-          'DER',
-          '-in',
-          f,
-          '-out',
-          `${f}.p7s`,
-          '-signer',
-          path.join(ROOT, 'certs-test/document-signer.cert.pem'),
-          '-inkey',
-          path.join(ROOT, 'certs-test/document-signer.key.pem'),
-          '-certfile',
-          path.join(ROOT, 'certs-test/issuing-ca.cert.pem'),
-        ]);
+      const sign = (f: string) => cmsSign(f, 'document-signer', 'issuing-ca');
       const notExtract = path.join(dir, 'letter.txt');
       fs.writeFileSync(notExtract, 'Dear bank, trust me.\n');
       sign(notExtract);

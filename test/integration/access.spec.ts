@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { resetData } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
-import { gql, officerToken, testServer, traderToken } from '../support/server';
+import { gql, officerToken, openSession, traderToken } from '../support/server';
 
 type Caller = 'anonymous' | 'bad token' | 'one-time' | 'trader' | 'officer';
 
@@ -63,16 +63,7 @@ describe('field access (authChecker)', () => {
   const tokens: Partial<Record<Caller, string>> = {};
 
   async function oneTimeSession(): Promise<string> {
-    const { services } = await testServer();
-    const s = await services.sessions.create({
-      role: 'OFFICER',
-      authMethod: 'PASSWORD',
-      participantId: null,
-      userAccountId: null,
-      username: 'officer.new',
-      mustChangePassword: true,
-      detail: {},
-    });
+    const s = await openSession({ role: 'OFFICER', username: 'officer.new', mustChangePassword: true });
     return s.token;
   }
 

@@ -5,32 +5,22 @@
  */
 import { expect } from 'chai';
 import { isDatabaseUnavailable } from '../../src/db/unavailable';
-import { resetData } from '../support/db';
-import type { RunningServer } from '../../src/http/server';
-import { serviceBehindRelay, type Relay, type RelayedService } from '../support/relay';
+import { useServiceBehindRelay } from '../support/relay';
 import { insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 
 describe('database unavailable', function () {
   this.timeout(30_000);
-  let relay: Relay;
-  let server: RunningServer;
+  const relayed = useServiceBehindRelay();
   let token: string;
-  let relayed: RelayedService | undefined;
 
   before(async () => {
-    await resetData();
-    relayed = await serviceBehindRelay();
-    ({ relay, server } = relayed);
     const pid = await insertParticipant('1000000001');
     token = await traderToken(pid, relayed.services);
   });
-  after(async () => {
-    await relayed?.close();
-  });
 
   const ask = async () => {
-    const res = await fetch(`${server.url}/graphql`, {
+    const res = await fetch(`${relayed.server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ me { role } }' }),
@@ -47,7 +37,7 @@ describe('database unavailable', function () {
 
   it('answers 503 DATABASE_UNAVAILABLE with the request id while the database is away, and recovers', async () => {
     expect((await ask()).body.data?.me.role).to.equal('TRADER');
-    await relay.cut();
+    await relayed.relay.cut();
     for (let i = 0; i < 2; i += 1) {
       // a dropped pooled connection, then a refused new one
       const r = await ask();
@@ -55,9 +45,9 @@ describe('database unavailable', function () {
       expect(r.body.errors?.[0].extensions).to.include({ code: 'DATABASE_UNAVAILABLE', requestId: r.requestId });
       expect(r.body.errors?.[0].message).to.match(/database cannot be reached/);
     }
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${relayed.server.url}/metrics`)).text();
     expect(metrics).to.match(/^database_unavailable_total 2$/m);
-    await relay.open(); // same port
+    await relayed.relay.open(); // same port
     const back = await ask();
     expect(back.status).to.equal(200);
     expect(back.body.data?.me.role).to.equal('TRADER');

@@ -15,7 +15,7 @@ import { traderScope } from '../../src/db/tenant';
 import { createServices } from '../../src/services';
 import { freePort } from '../../src/shared/free-port';
 import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { insertOneImport, insertParticipant } from '../support/fixtures';
 import { gql, testServer } from '../support/server';
 
 const ME = '{ me { role authMethod participant { id } } }';
@@ -141,14 +141,7 @@ describe('npm start: the demo tokens and what the banner says about them', () =>
     beforeEach(async () => {
       // Data present: npm start does not seed, but (SEED_DEMO=always) would print demo tokens.
       const pid = await insertParticipant('1402345671', 'Xəzər Logistika MMC');
-      await insertDeclarations(pid, [
-        {
-          number: 'D-1',
-          date: '2024-01-10',
-          direction: 'IM',
-          items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '5.00', usd: '1.00' }],
-        },
-      ]);
+      await insertOneImport(pid, 'D-1', '2024-01-10', ['8471300000', 'CN', '1.000', '2.000', '5.00', '1.00']);
     });
 
     it('prints and creates no demo token under NODE_ENV=production', async () => {

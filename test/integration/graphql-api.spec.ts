@@ -4,48 +4,14 @@ import { SqlLogger } from '../../src/db/sql-log';
 import { ROOT_STATEMENT_COST } from '../../src/graphql/plugins/complexity.plugin';
 import { MAX_QUERY_COMPLEXITY } from '../../src/http/server';
 import { buildAppSchema, printAppSchema, SCHEMA_FILE } from '../../src/graphql/schema';
-import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant, type DeclSpec } from '../support/fixtures';
-import { errorCode, gql, testServer, traderToken } from '../support/server';
+import { beforeFreshData, testDb } from '../support/db';
+import { fourDeclarations, insertDeclarations, insertParticipant, itemsOf } from '../support/fixtures';
+import { errorCode, gql, openSession, testServer, traderToken, walkPages } from '../support/server';
 
-const item = (hs: string, country: string, azn: string, extra: Partial<DeclSpec['items'][0]> = {}) => ({
-  hs,
-  country,
-  net: '10.000',
-  gross: '12.500',
-  azn,
-  usd: '1.00',
-  ...extra,
-});
+const item = itemsOf('10.000', '1.00');
 
 /** A small data set whose figures the tests below state by hand. */
-const A_DECLS: DeclSpec[] = [
-  {
-    number: 'A-1',
-    date: '2023-03-10',
-    direction: 'IM',
-    items: [item('8471300000', 'CN', '100.10'), item('8471410000', 'CN', '200.20')],
-  },
-  {
-    number: 'A-2',
-    date: '2023-07-01',
-    direction: 'IM',
-    items: [item('8471300000', 'TR', '50.05', { qty: '2.000', unit: 'pcs' })],
-  },
-  {
-    number: 'A-3',
-    date: '2024-01-15',
-    direction: 'EX',
-    post: '30100',
-    items: [item('0802210000', 'RU', '1000.00'), item('0802220000', 'GE', '0.01')],
-  },
-  {
-    number: 'A-4',
-    date: '2024-02-29',
-    direction: 'IM',
-    items: [item('8471300000', 'CN', '0.99', { qty: '3.500', unit: 'pcs' })],
-  },
-];
+const A_DECLS = fourDeclarations(item);
 
 describe('GraphQL API (trader queries)', () => {
   let a: string;
@@ -53,8 +19,7 @@ describe('GraphQL API (trader queries)', () => {
   let tokenA: string;
   let tokenB: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     a = await insertParticipant('1000000001', 'Alpha MMC');
     b = await insertParticipant('1000000002', 'Beta MMC');
     await insertDeclarations(a, A_DECLS);
@@ -219,14 +184,7 @@ describe('GraphQL API (trader queries)', () => {
       edges { cursor node { number registrationDate direction } } pageInfo { hasNextPage endCursor } } }`;
 
     it('walks the whole connection without gaps or duplicates, newest first', async () => {
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 10; guard += 1) {
-        const r = await gql(PAGE, { first: 1, after }, tokenA);
-        seen.push(...r.data.declarations.edges.map((e: any) => e.node.number));
-        if (!r.data.declarations.pageInfo.hasNextPage) break;
-        after = r.data.declarations.pageInfo.endCursor;
-      }
+      const seen = await walkPages(PAGE, 'declarations', 1, tokenA, (n) => n.number);
       expect(seen).to.deep.equal(['A-4', 'A-3', 'A-2', 'A-1']);
     });
 
@@ -297,7 +255,7 @@ describe('GraphQL API (trader queries)', () => {
       const count = async (first: number) => {
         const before = SqlLogger.statements;
         const r = await gql(Q, { first }, tokenB);
-        expect(r.errors).to.equal(undefined);
+        expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
         expect(r.data.declarations.edges).to.have.length(first);
         return SqlLogger.statements - before;
       };
@@ -446,15 +404,7 @@ describe('introspection', () => {
 describe('sessions', () => {
   it('logout answers false for a session that is already revoked', async () => {
     const { services } = await testServer();
-    const s = await services.sessions.create({
-      role: 'TRADER',
-      authMethod: 'PASSWORD',
-      participantId: await insertParticipant('1000000099'),
-      userAccountId: null,
-      username: null,
-      mustChangePassword: false,
-      detail: {},
-    });
+    const s = await openSession({ role: 'TRADER', participantId: await insertParticipant('1000000099') }, services);
     expect(await services.sessions.revoke(s.viewer, s.viewer.sessionId)).to.equal(true);
     expect(await services.sessions.revoke(s.viewer, s.viewer.sessionId)).to.equal(false);
   });

@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { FixedClock } from '../../src/shared/clock';
 import { cert, signCms } from '../pki/helpers';
-import { resetData, testDb } from '../support/db';
-import { insertDeclarations, insertParticipant } from '../support/fixtures';
+import { beforeFreshData, testDb } from '../support/db';
+import { insertDeclarations, insertOneImport, insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
 import { startInstance, type Instance } from './helpers';
 
@@ -31,8 +31,7 @@ describe('rate budget (issue 9)', () => {
   let b: string;
   const clock = new FixedClock(new Date('2025-06-01T10:00:10.000Z'));
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     inst = await startInstance({ RATE_BUDGET_POINTS: '20000', RATE_WINDOW_SECONDS: '60' }, clock);
     a = await traderToken(await insertParticipant('1400000011'), inst.services);
     b = await traderToken(await insertParticipant('1400000012'), inst.services);
@@ -138,8 +137,7 @@ describe('request slots: one trader holding every slot it may (issue 9, bypass 3
   let flooder: string;
   let other: string;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     one = await startInstance(env);
     two = await startInstance(env, one.clock);
     const f = await insertParticipant('1400000021');
@@ -222,22 +220,14 @@ describe('two instances, one database (issue 9, item 3)', () => {
   let one: Instance;
   let two: Instance;
 
-  before(async () => {
-    await resetData();
+  beforeFreshData(async () => {
     // openssl stamps the signing time with the wall clock; both instances share one fixed clock.
     const clock = new FixedClock(new Date());
     const env = { RATE_BUDGET_POINTS: '20000', RATE_WINDOW_SECONDS: '3600' };
     one = await startInstance(env, clock);
     two = await startInstance(env, clock);
     const p = await insertParticipant('1402345671', 'Xəzər Logistika MMC');
-    await insertDeclarations(p, [
-      {
-        number: 'TWO-1',
-        date: '2024-05-05',
-        direction: 'IM',
-        items: [{ hs: '8703230000', country: 'DE', net: '1.000', gross: '1.000', azn: '1.00', usd: '1.00' }],
-      },
-    ]);
+    await insertOneImport(p, 'TWO-1', '2024-05-05', ['8703230000', 'DE', '1.000', '1.000', '1.00', '1.00']);
   });
   after(async () => {
     await one?.stop();

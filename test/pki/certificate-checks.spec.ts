@@ -8,7 +8,7 @@ import { certificateDer, parseCertificateDer, parseCrlDer, pemBlocks, sha256Hex 
 import { TrustStore } from '../../src/pki/trust-store';
 import { chainValidator } from '../../src/pki/validators/chain.validator';
 import type { CertificateContext } from '../../src/pki/validators/types';
-import { cert, CERTS, expectCode, identities, makeCrl, signCms, tempDir, verifier, webEidToken } from './helpers';
+import { cert, CERTS, expectCode, identities, makeCrl, signCms, tempFile, verifier, webEidToken } from './helpers';
 
 const tbs = 'customs-stats login\nnonce: 3q2+7w==\n';
 const loginWith = (pki: PkiVerifier, signer: string, opts: Parameters<typeof signCms>[2] = {}) =>
@@ -34,10 +34,8 @@ describe('pki certificate checks', () => {
       await expectCode(loginWith(pki, 'lookalike-leaf'), 'CERT_UNTRUSTED');
     });
     it('rejects the lookalike leaf even when the CMS carries the lookalike issuing and root CA certificates', async () => {
-      const dir = tempDir();
-      const bundle = path.join(dir, 'lookalike-chain.pem');
-      fs.writeFileSync(
-        bundle,
+      const bundle = tempFile(
+        'lookalike-chain.pem',
         fs.readFileSync(cert('lookalike-issuing-ca'), 'utf8') + fs.readFileSync(cert('lookalike-root-ca'), 'utf8'),
       );
       await expectCode(loginWith(pki, 'lookalike-leaf', { certfile: bundle }), 'CERT_UNTRUSTED');
@@ -236,10 +234,8 @@ describe('pki certificate checks', () => {
       await expectCode(loginWith(pki, 'no-mapping'), 'CERT_SUBJECT_UNMAPPED');
     });
     it('follows a configured profile (natural person first) over the default precedence', async () => {
-      const dir = tempDir();
-      const profile = path.join(dir, 'profile.json');
-      fs.writeFileSync(
-        profile,
+      const profile = tempFile(
+        'profile.json',
         JSON.stringify({
           rules: [
             { kind: 'NATURAL_PERSON', attribute: 'serialNumber', pattern: '^PNOAZ-([0-9A-Z]{7})$' },

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../src/config';
 import { createPkiVerifier, DEFAULT_SUBJECT_PROFILE, parsePkiConfig } from '../../src/pki';
-import { CERTS, ROOT, tempDir } from './helpers';
+import { CERTS, ROOT, tempFile } from './helpers';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -89,10 +88,8 @@ describe('pki parsePkiConfig', () => {
   });
 
   it('rejects a subject profile that is not valid (no capture group, unknown kind, bad JSON)', () => {
-    const dir = tempDir();
-    const bad = path.join(dir, 'bad.json');
-    fs.writeFileSync(
-      bad,
+    const bad = tempFile(
+      'bad.json',
       JSON.stringify({
         rules: [
           { kind: 'COMPANY', attribute: 'serialNumber', pattern: '^X$' },
@@ -103,8 +100,7 @@ describe('pki parsePkiConfig', () => {
     const p = problems(() => parsePkiConfig({ PKI_SUBJECT_PROFILE: bad }, ROOT)).join('\n');
     expect(p).to.contain('PKI_SUBJECT_PROFILE: rules[0].kind');
     expect(p).to.contain('PKI_SUBJECT_PROFILE: rules[1].pattern: expected exactly one capture group');
-    const notJson = path.join(dir, 'not.json');
-    fs.writeFileSync(notJson, '{');
+    const notJson = tempFile('not.json', '{');
     expect(problems(() => parsePkiConfig({ PKI_SUBJECT_PROFILE: notJson }, ROOT)).join('\n')).to.contain(
       'PKI_SUBJECT_PROFILE: cannot read JSON',
     );

@@ -27,6 +27,13 @@ export const identities: Identities = JSON.parse(fs.readFileSync(path.join(CERTS
 
 let tmpRoot: string | undefined;
 /** A fresh directory under one per-run temp root (removed at exit). */
+/** Writes `text` to a file called `name` in a fresh temporary folder and returns its path. */
+export function tempFile(name: string, text: string): string {
+  const file = path.join(tempDir(), name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
 export function tempDir(prefix = 'pki'): string {
   if (!tmpRoot) {
     tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-tests-'));

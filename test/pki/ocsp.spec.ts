@@ -12,6 +12,20 @@ const login = (pki: PkiVerifier, signer: string, now = new Date()) =>
 const ORIGIN = 'https://customs.example.az';
 const NONCE = 'b2NzcC13ZWItZWlkLW5vbmNlLTEyMzQ1Njc4OTAxMjM0NTY=';
 
+/**
+ * Starts `srv` on a free local port and returns a verifier that asks it for revocation status,
+ * pinning the genuine responder certificate.
+ */
+async function verifierAskingAt(srv: net.Server, env: Record<string, string> = {}): Promise<PkiVerifier> {
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as net.AddressInfo;
+  return verifier({
+    PKI_OCSP_URL: `http://127.0.0.1:${port}/`,
+    PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem',
+    ...env,
+  });
+}
+
 describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
   this.timeout(30000);
   let responder: Responder;
@@ -61,14 +75,8 @@ describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
     const silent = net.createServer((s) => {
       sockets.push(s);
     });
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-    const { port } = silent.address() as net.AddressInfo;
+    const slow = await verifierAskingAt(silent, { PKI_OCSP_TIMEOUT_MS: '300' });
     try {
-      const slow = verifier({
-        PKI_OCSP_URL: `http://127.0.0.1:${port}/`,
-        PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem',
-        PKI_OCSP_TIMEOUT_MS: '300',
-      });
       const started = Date.now();
       const e = await expectCode(login(slow, 'legal-rsa'), 'CERT_REVOCATION_UNKNOWN');
       expect(e.message).to.match(/300 ms/);
@@ -111,13 +119,8 @@ describe('pki OCSP (openssl ocsp responder on 127.0.0.1)', function () {
       res.writeHead(200, { 'content-type': 'application/ocsp-response' });
       res.end('not der');
     });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    const { port } = srv.address() as net.AddressInfo;
+    const bogus = await verifierAskingAt(srv);
     try {
-      const bogus = verifier({
-        PKI_OCSP_URL: `http://127.0.0.1:${port}/`,
-        PKI_OCSP_RESPONDER_CERT: 'certs-test/ocsp-responder.cert.pem',
-      });
       await expectCode(login(bogus, 'legal-rsa'), 'CERT_REVOCATION_UNKNOWN');
     } finally {
       await new Promise<void>((r) => srv.close(() => r()));

@@ -103,23 +103,17 @@ describe('pki verifyWebEidToken', () => {
   });
 
   describe('certificate checks apply as for CMS', () => {
-    it('rejects an expired certificate: CERT_EXPIRED', async () => {
-      await expectCode(verify(webEidToken('expired', ORIGIN, NONCE, 'RS256')), 'CERT_EXPIRED');
-    });
-    it('rejects a certificate not valid until 2040: CERT_NOT_YET_VALID', async () => {
-      await expectCode(verify(webEidToken('not-yet-valid', ORIGIN, NONCE, 'RS256')), 'CERT_NOT_YET_VALID');
-    });
-    it('rejects a self-signed certificate: CERT_UNTRUSTED', async () => {
-      await expectCode(verify(webEidToken('self-signed', ORIGIN, NONCE, 'RS256')), 'CERT_UNTRUSTED');
-    });
-    it('rejects a revoked certificate: CERT_REVOKED', async () => {
-      await expectCode(verify(webEidToken('revoked', ORIGIN, NONCE, 'RS256')), 'CERT_REVOKED');
-    });
-    it('rejects bad key usage: CERT_KEY_USAGE', async () => {
-      await expectCode(verify(webEidToken('bad-key-usage', ORIGIN, NONCE, 'RS256')), 'CERT_KEY_USAGE');
-    });
-    it('rejects an unmapped subject: CERT_SUBJECT_UNMAPPED', async () => {
-      await expectCode(verify(webEidToken('no-mapping', ORIGIN, NONCE, 'ES256')), 'CERT_SUBJECT_UNMAPPED');
-    });
+    for (const [what, cert, alg, code] of [
+      ['an expired certificate', 'expired', 'RS256', 'CERT_EXPIRED'],
+      ['a certificate not valid until 2040', 'not-yet-valid', 'RS256', 'CERT_NOT_YET_VALID'],
+      ['a self-signed certificate', 'self-signed', 'RS256', 'CERT_UNTRUSTED'],
+      ['a revoked certificate', 'revoked', 'RS256', 'CERT_REVOKED'],
+      ['bad key usage', 'bad-key-usage', 'RS256', 'CERT_KEY_USAGE'],
+      ['an unmapped subject', 'no-mapping', 'ES256', 'CERT_SUBJECT_UNMAPPED'],
+    ] as const) {
+      it(`rejects ${what}: ${code}`, async () => {
+        await expectCode(verify(webEidToken(cert, ORIGIN, NONCE, alg)), code);
+      });
+    }
   });
 });

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { runCli, type CliRun } from '../support/cli';
 import { resetData } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
-import { errorCode, gql, testServer } from '../support/server';
+import { errorCode, gql, testServer, wallClockServer } from '../support/server';
 import { webEidToken } from '../pki/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -49,9 +49,7 @@ describe('signature login clients: sign-challenge CLI and Web eID', () => {
 
   before(async () => {
     await resetData();
-    const { clock, server } = await testServer();
-    clock.set(new Date()); // openssl stamps signingTime with the wall clock
-    url = `${server.url}/graphql`;
+    ({ url } = await wallClockServer());
     await insertParticipant(VOEN, 'Xəzər Logistika MMC');
   });
 

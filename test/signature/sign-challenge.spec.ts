@@ -16,9 +16,9 @@ import { Pkcs12Error, readPkcs12 } from '../../src/cli/pkcs12';
 import { ConfigError, loadClientConfig } from '../../src/config';
 import { freePort } from '../../src/shared/free-port';
 import { ROOT, runCli, type CliRun } from '../support/cli';
-import { resetData } from '../support/db';
+import { beforeFreshData } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
-import { gql, testServer } from '../support/server';
+import { gql, wallClockServer } from '../support/server';
 
 const CERTS = path.join(ROOT, 'certs-test');
 const VOEN = '1402345671';
@@ -49,11 +49,9 @@ describe('npm run sign-challenge: address, errors, PKCS#12', function () {
   let passFile: string;
   let tmp: string;
 
-  before(async () => {
-    await resetData();
-    const { clock, server } = await testServer();
-    clock.set(new Date()); // openssl stamps signingTime with the wall clock
-    url = `${server.url}/graphql`;
+  beforeFreshData(async () => {
+    const { server, url: graphqlUrl } = await wallClockServer();
+    url = graphqlUrl;
     port = server.port;
     await insertParticipant(VOEN, 'Xəzər Logistika MMC');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sign-challenge-test-'));
@@ -192,31 +190,33 @@ describe('npm run sign-challenge: address, errors, PKCS#12', function () {
       );
     });
 
-    it('exits 2 for a .p12 that holds a certificate but no private key', async () => {
-      const run = await runCli(SCRIPT, [...p12('no-key'), '--url', url], {
-        env: cleanEnv({ P12_PASSPHRASE: PASSPHRASE }),
+    for (const [title, args, code, says] of [
+      [
+        'exits 2 for a .p12 that holds a certificate but no private key',
+        p12('no-key'),
+        2,
+        'no-key.p12 holds no private key',
+      ],
+      [
+        'exits 2 for a file that is not PKCS#12',
+        ['--p12', path.join(CERTS, 'legal-rsa.cert.pem')],
+        2,
+        'legal-rsa.cert.pem is not a PKCS#12 (.p12/.pfx) file',
+      ],
+      [
+        'fails (exit 1, CERT_UNTRUSTED, no token) for a .p12 whose certificate comes from an untrusted CA',
+        p12('lookalike-leaf'),
+        1,
+        'sign-challenge: CERT_UNTRUSTED: ',
+      ],
+    ] as const) {
+      it(title, async () => {
+        const run = await runCli(SCRIPT, [...args, '--url', url], { env: cleanEnv({ P12_PASSPHRASE: PASSPHRASE }) });
+        expect(run.code).to.equal(code);
+        expect(run.stdout).to.equal('');
+        expect(run.stderr).to.contain(says);
       });
-      expect(run.code).to.equal(2);
-      expect(run.stdout).to.equal('');
-      expect(run.stderr).to.contain('no-key.p12 holds no private key');
-    });
-
-    it('exits 2 for a file that is not PKCS#12', async () => {
-      const run = await runCli(SCRIPT, ['--p12', path.join(CERTS, 'legal-rsa.cert.pem'), '--url', url], {
-        env: cleanEnv({ P12_PASSPHRASE: PASSPHRASE }),
-      });
-      expect(run.code).to.equal(2);
-      expect(run.stderr).to.contain('legal-rsa.cert.pem is not a PKCS#12 (.p12/.pfx) file');
-    });
-
-    it('fails (exit 1, CERT_UNTRUSTED, no token) for a .p12 whose certificate comes from an untrusted CA', async () => {
-      const run = await runCli(SCRIPT, [...p12('lookalike-leaf'), '--url', url], {
-        env: cleanEnv({ P12_PASSPHRASE: PASSPHRASE }),
-      });
-      expect(run.code).to.equal(1);
-      expect(run.stdout).to.equal('');
-      expect(run.stderr).to.contain('sign-challenge: CERT_UNTRUSTED: ');
-    });
+    }
 
     it('without a terminal, a passphrase file or P12_PASSPHRASE: exits 2 saying how to give one', async () => {
       const run = await runCli(SCRIPT, [...p12('legal-rsa'), '--url', url], { env: cleanEnv() });

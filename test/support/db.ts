@@ -93,3 +93,11 @@ export async function resetData(): Promise<void> {
     for (const t of audit) await m.query(`ALTER TABLE ${t} ENABLE TRIGGER ${t}_no_truncate`);
   });
 }
+
+/** Mocha hook: before the tests of the enclosing describe, the data reset, then `fn` (their own set-up). */
+export function beforeFreshData(fn: () => Promise<void> = async () => {}): void {
+  before(async () => {
+    await resetData();
+    await fn();
+  });
+}

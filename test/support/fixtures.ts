@@ -27,12 +27,55 @@ export interface DeclSpec {
   items: ItemSpec[];
 }
 
+/** The measures of a statistics row, in the order of the API, the exports and the extracts. */
+export const MEASURES = [
+  'declarationCount',
+  'itemCount',
+  'customsValueAzn',
+  'statisticalValueUsd',
+  'netWeightKg',
+  'grossWeightKg',
+  'supplementaryQuantity',
+  'supplementaryUnit',
+] as const;
+
+export type ItemOf = (hs: string, country: string, azn: string, extra?: Partial<ItemSpec>) => ItemSpec;
+
+/** An item factory whose items all weigh `net` (gross 12.500) and are worth `usd`. */
+export function itemsOf(net: string, usd: string): ItemOf {
+  return (hs, country, azn, extra = {}) => ({ hs, country, net, gross: '12.500', azn, usd, ...extra });
+}
+
+/** Four declarations (2023 to a leap day of 2024, both directions) whose figures tests state by hand. */
+export function fourDeclarations(item: ItemOf): DeclSpec[] {
+  const decl = (number: string, date: string, direction: 'IM' | 'EX', items: ItemSpec[], post?: string): DeclSpec =>
+    post ? { number, date, direction, post, items } : { number, date, direction, items };
+  return [
+    decl('A-1', '2023-03-10', 'IM', [item('8471300000', 'CN', '100.10'), item('8471410000', 'CN', '200.20')]),
+    decl('A-2', '2023-07-01', 'IM', [item('8471300000', 'TR', '50.05', { qty: '2.000', unit: 'pcs' })]),
+    decl('A-3', '2024-01-15', 'EX', [item('0802210000', 'RU', '1000.00'), item('0802220000', 'GE', '0.01')], '30100'),
+    decl('A-4', '2024-02-29', 'IM', [item('8471300000', 'CN', '0.99', { qty: '3.500', unit: 'pcs' })]),
+  ];
+}
+
 export async function insertParticipant(voen: string, name = `Company ${voen}`): Promise<string> {
   const [p] = await testDb().ds.query(
     `INSERT INTO participants (kind, name, voen, created_at) VALUES ('LEGAL_ENTITY', $1, $2, now()) RETURNING id::text AS id`,
     [name, voen],
   );
   return p.id;
+}
+
+/** One import declaration of one item, given as [hs, country, net, gross, azn, usd] (see insertDeclarations). */
+export async function insertOneImport(
+  participantId: string,
+  number: string,
+  date: string,
+  [hs, country, net, gross, azn, usd]: [string, string, string, string, string, string],
+): Promise<void> {
+  await insertDeclarations(participantId, [
+    { number, date, direction: 'IM', items: [{ hs, country, net, gross, azn, usd }] },
+  ]);
 }
 
 /**

@@ -9,7 +9,7 @@ import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { createServices, type Services } from '../../src/services';
 import { FixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
-import { testDb } from './db';
+import { resetData, testDb } from './db';
 
 export class Relay {
   private server?: net.Server;
@@ -88,4 +88,20 @@ async function startBehind(relay: Relay, url: string): Promise<RelayedService> {
       await db.close();
     },
   };
+}
+
+/**
+ * Mocha hooks for the enclosing describe: the data reset and a service behind a relay started before
+ * its tests, closed after them. The object returned is filled in by the before hook.
+ */
+export function useServiceBehindRelay(): RelayedService {
+  const relayed = {} as RelayedService;
+  before(async () => {
+    await resetData();
+    Object.assign(relayed, await serviceBehindRelay());
+  });
+  after(async () => {
+    await relayed.close?.();
+  });
+  return relayed;
 }

@@ -1,4 +1,5 @@
 /** The real HTTP server on a free port, over the test database, with a clock tests may move. */
+import { expect } from 'chai';
 import { createServices, type Services } from '../../src/services';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { FixedClock } from '../../src/shared/clock';
@@ -21,6 +22,29 @@ export async function testServer(): Promise<TestServer> {
   const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
   current = { server, services, clock };
   return current;
+}
+
+/**
+ * The shared test server with its clock set to the wall clock (openssl stamps signingTime with it)
+ * and the address of its /graphql endpoint.
+ */
+export async function wallClockServer(): Promise<TestServer & { url: string }> {
+  const ts = await testServer();
+  ts.clock.set(new Date());
+  return { ...ts, url: `${ts.server.url}/graphql` };
+}
+
+/** Mocha hooks: the shared test server's clock at `at` for the enclosing describe's tests, put back after them. */
+export function pinClock(at: Date): void {
+  let saved: Date;
+  before(async () => {
+    const { clock } = await testServer();
+    saved = clock.now();
+    clock.set(at);
+  });
+  after(async () => {
+    (await testServer()).clock.set(saved);
+  });
 }
 
 export async function stopTestServer(): Promise<void> {
@@ -54,40 +78,62 @@ export async function gql<T = any>(
   return { status: res.status, ...body };
 }
 
+/**
+ * Walks the connection `field` page by page (`first` a page, at most 10 pages), failing the test on
+ * errors, and returns `pick(node)` of every edge in the order received.
+ */
+export async function walkPages(
+  query: string,
+  field: string,
+  first: number,
+  token: string,
+  pick: (node: any) => string,
+): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let guard = 0; guard < 10; guard += 1) {
+    const r = await gql(query, { first, after }, token);
+    expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+    const connection = r.data[field];
+    seen.push(...connection.edges.map((e: any) => pick(e.node)));
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return seen;
+}
+
 /** The code of the first error, for negative tests. */
 export function errorCode(r: GqlResult): string | undefined {
   return r.errors?.[0]?.extensions?.code;
 }
 
+type SessionPrincipal = Parameters<Services['sessions']['create']>[0];
+
 /**
- * A trader session created directly through the session service (as tests and the demo may), on
- * the shared test server's services unless a test's own are given.
+ * A session created directly through the session service (as tests and the demo may): a password login
+ * with no participant, account or username and no pending password change unless `p` says otherwise;
+ * on the shared test server's services unless a test's own are given.
  */
-export async function traderToken(participantId: string, services?: Services): Promise<string> {
+export async function openSession(p: Partial<SessionPrincipal>, services?: Services) {
   services ??= (await testServer()).services;
-  const s = await services.sessions.create({
+  return services.sessions.create({
     role: 'TRADER',
     authMethod: 'PASSWORD',
-    participantId,
+    participantId: null,
     userAccountId: null,
     username: null,
     mustChangePassword: false,
     detail: {},
-  });
-  return s.token;
+    ...p,
+  } as SessionPrincipal);
+}
+
+/** A trader session of `participantId` (see openSession). */
+export async function traderToken(participantId: string, services?: Services): Promise<string> {
+  return (await openSession({ role: 'TRADER', participantId }, services)).token;
 }
 
 /** An officer session as "officer1" (or `username`), opened at the test clock's current time. */
 export async function officerToken(username = 'officer1'): Promise<string> {
-  const { services } = await testServer();
-  const s = await services.sessions.create({
-    role: 'OFFICER',
-    authMethod: 'PASSWORD',
-    participantId: null,
-    userAccountId: null,
-    username,
-    mustChangePassword: false,
-    detail: {},
-  });
-  return s.token;
+  return (await openSession({ role: 'OFFICER', username })).token;
 }
