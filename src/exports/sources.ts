@@ -11,6 +11,7 @@
 import type { Sql } from '../db/tenant';
 import { BadUserInputError } from '../shared/errors';
 import { DIMENSIONS, type TradeDimension } from '../statistics/dimensions';
+import { MEASURES } from '../statistics/measures';
 import { buildStatisticsQuery, MAX_STATISTICS_ROWS, useRollupsFor } from '../statistics/statistics.service';
 import { itemConditions, Params, type TradeFilter } from '../statistics/trade-filter';
 import type { CellValue, Column } from './cells';
@@ -38,27 +39,9 @@ const text = (name: string): Column => ({ name, kind: 'text' });
 const num = (name: string): Column => ({ name, kind: 'number' });
 
 /** The measures of tradeStatistics, in its field order. */
-export const MEASURE_COLUMNS: readonly Column[] = [
-  num('declarationCount'),
-  num('itemCount'),
-  num('customsValueAzn'),
-  num('statisticalValueUsd'),
-  num('netWeightKg'),
-  num('grossWeightKg'),
-  num('supplementaryQuantity'),
-  text('supplementaryUnit'),
-];
+export const MEASURE_COLUMNS: readonly Column[] = MEASURES.map((m) => (m.numeric ? num(m.field) : text(m.field)));
 
-const MEASURE_SQL = [
-  'declaration_count',
-  'item_count',
-  'customs_value_azn',
-  'statistical_value_usd',
-  'net_weight_kg',
-  'gross_weight_kg',
-  'supplementary_quantity',
-  'supplementary_unit',
-];
+const MEASURE_SQL = MEASURES.map((m) => m.column);
 
 /** The key columns one dimension gives (COUNTRY: its code and its name in the chosen language). */
 function keyColumns(d: TradeDimension): Column[] {

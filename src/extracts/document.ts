@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { reportCsvLine } from '../shared/csv-cell';
 import type { TradeDimension, TradeStatistics } from '../statistics/statistics.service';
 import type { TradeGroupKey } from '../statistics/dimensions';
+import { MEASURES } from '../statistics/measures';
 
 export type ExtractFormat = 'PDF' | 'CSV';
 
@@ -66,16 +67,7 @@ const KEY_FIELD: Record<TradeDimension, keyof TradeGroupKey> = {
   TRANSPORT_MODE: 'transportMode',
 };
 
-export const MEASURE_COLUMNS = [
-  'declarationCount',
-  'itemCount',
-  'customsValueAzn',
-  'statisticalValueUsd',
-  'netWeightKg',
-  'grossWeightKg',
-  'supplementaryQuantity',
-  'supplementaryUnit',
-] as const;
+export const MEASURE_COLUMNS = MEASURES.map((m) => m.field);
 
 export function figuresHeader(groupBy: readonly TradeDimension[]): string[] {
   return ['row', ...groupBy.map((d) => KEY_FIELD[d]), ...MEASURE_COLUMNS];

@@ -42,6 +42,21 @@ export interface MeasureRow {
   supplementary_unit: string | null;
 }
 
+/**
+ * Every measure in the API's field order (TradeMeasures), with its column in the SQL rows and whether it is a
+ * number: the one list the exports' columns and the extracts' figures are made from.
+ */
+export const MEASURES: readonly { field: keyof TradeMeasures; column: keyof MeasureRow; numeric: boolean }[] = [
+  { field: 'declarationCount', column: 'declaration_count', numeric: true },
+  { field: 'itemCount', column: 'item_count', numeric: true },
+  { field: 'customsValueAzn', column: 'customs_value_azn', numeric: true },
+  { field: 'statisticalValueUsd', column: 'statistical_value_usd', numeric: true },
+  { field: 'netWeightKg', column: 'net_weight_kg', numeric: true },
+  { field: 'grossWeightKg', column: 'gross_weight_kg', numeric: true },
+  { field: 'supplementaryQuantity', column: 'supplementary_quantity', numeric: true },
+  { field: 'supplementaryUnit', column: 'supplementary_unit', numeric: false },
+];
+
 export function toMeasures(r: MeasureRow): TradeMeasures {
   return {
     declarationCount: Number(r.declaration_count),
