@@ -205,10 +205,11 @@ export async function runAuditBench(
   return rows;
 }
 
-function benchEntry(i: number): AuditEntryInput {
+/** A typical record of a trader's `declarations` query; `source` names the bench in request id and user agent. */
+export function benchEntry(i: number, source = 'audit-bench'): AuditEntryInput {
   return {
     occurredAt: new Date(),
-    requestId: `bench-${i}`,
+    requestId: source === 'audit-bench' ? `bench-${i}` : `${source}-${i}`,
     sessionId: '1',
     userAccountId: null,
     participantId: '1',
@@ -217,7 +218,7 @@ function benchEntry(i: number): AuditEntryInput {
     authMethod: 'PASSWORD',
     login: false,
     clientIp: '127.0.0.1',
-    userAgent: 'audit-bench',
+    userAgent: source,
     operationType: 'query',
     operationName: null,
     rootFields: ['declarations'],

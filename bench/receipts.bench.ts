@@ -8,11 +8,11 @@
  * `node -r ./scripts/register.js bench/receipts.bench.ts`. RECEIPTS_BENCH_RECORDS (default 10000 per
  * measurement), RECEIPTS_BENCH_LEAVES (default 1000000) and DATABASE_URL apply.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditService } from '../src/audit/audit.service';
+import { benchEntry } from './audit.bench';
 import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../src/audit/merkle';
 import type { AuditEntryInput } from '../src/audit/record';
 import { storedConsistencyProof, storedInclusionProof, storeTreeNodes, type TreeNode } from '../src/audit/tree-store';
@@ -22,33 +22,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded';
 import { RequestDb } from '../src/db/tenant';
 import { systemClock } from '../src/shared/clock';
 
-function entry(i: number): AuditEntryInput {
-  return {
-    occurredAt: systemClock.now(),
-    requestId: `receipts-bench-${i}`,
-    sessionId: '1',
-    userAccountId: null,
-    participantId: '1',
-    role: 'TRADER',
-    username: null,
-    authMethod: 'PASSWORD',
-    login: false,
-    clientIp: '127.0.0.1',
-    userAgent: 'receipts-bench',
-    operationType: 'query',
-    operationName: null,
-    rootFields: ['declarations'],
-    documentHash: crypto.createHash('sha256').update('doc').digest(),
-    variables: '{}',
-    outcome: 'SUCCESS',
-    errorCodes: [],
-    rowsReturned: 10,
-    responseHash: crypto.createHash('sha256').update(String(i)).digest(),
-    httpStatus: 200,
-    durationUs: 1500,
-    complaintId: null,
-  };
-}
+const entry = (i: number): AuditEntryInput => benchEntry(i, 'receipts-bench');
 
 export async function runReceiptsBench(opts: { log?: (m: string) => void } = {}): Promise<void> {
   const log = opts.log ?? ((m: string) => process.stdout.write(`${m}\n`));
