@@ -8,20 +8,24 @@
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { withPooledClient } from './pool';
-import { RequestConnection, RequestDb, requestPrelude, type DbScope, type RequestTx } from './tenant';
+import { RequestDb, requestPrelude, type DbScope, type RequestTx } from './tenant';
 
 export class ReservedRequestDb extends RequestDb {
   constructor(
     ds: DataSource,
     /** The reserved pool, looked up on first use (reservedPoolOf). */
-    private readonly pool: () => Pool,
+    private readonly reservedPool: () => Pool,
     private readonly role: string,
     private readonly timeoutMs = 0,
   ) {
     super(ds, role, timeoutMs);
   }
 
-  override run<T>(scope: DbScope, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
+  protected override pool(): Pool {
+    return this.reservedPool();
+  }
+
+  protected override runTransaction<T>(scope: DbScope, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
     const prelude = requestPrelude(this.role, scope, this.timeoutMs).join('; ');
     return withPooledClient(this.pool(), async (client) => {
       await client.query(prelude);
@@ -34,16 +38,6 @@ export class ReservedRequestDb extends RequestDb {
       const result = await fn(tx);
       await client.query('COMMIT');
       return result;
-    });
-  }
-
-  override withConnection<T>(fn: (conn: RequestConnection) => Promise<T>): Promise<T> {
-    return withPooledClient(this.pool(), async (client) => {
-      const conn = new RequestConnection(client, this.role);
-      const out = await fn(conn);
-      if (conn.inTransaction)
-        throw new Error('RequestDb.withConnection: the transaction was neither committed nor failed');
-      return out;
     });
   }
 }

@@ -9,16 +9,20 @@
  * those settings (migration 1764000001200), so a query that forgot its participant filter still
  * returns nothing of another participant, and a transaction that bound no scope sees nothing.
  *
- * Two doors, one set-up (requestPrelude):
+ * Three doors, one set-up (requestPrelude):
  *  - run(): a TypeORM query runner in that transaction, for hand-written SQL (`query`, typed rows)
  *    and for repositories of the entities (`repo`);
+ *  - send(): one statement in a transaction of its own, in ONE round trip (prelude, the statement
+ *    with its parameters inlined as literals, COMMIT): the hot paths' single reads and writes;
  *  - withConnection(): a pooled pg connection for statements sent together in one round trip
  *    (`batch`, typed results by name), for the audit's group commit.
  */
-import type { PoolClient, QueryResultRow } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { prepareValue } from 'pg/lib/utils';
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 import type { Role } from './entities/session.entity';
 import { poolOf, withPooledClient } from './pool';
+import { SqlLogger } from './sql-log';
 
 export interface Sql {
   /** Rows of any statement (RETURNING rows for INSERT/UPDATE/DELETE); `T` is the row type the SQL promises. */
@@ -197,6 +201,61 @@ export class RequestConnection {
   }
 }
 
+/**
+ * `text` with its `$n` parameters replaced by SQL literals, for the simple query protocol (which
+ * has no parameters). A literal is what pg itself would have sent as the parameter's text (its
+ * prepareValue: dates, arrays, JSON…), quoted by pg's escapeLiteral; a Buffer becomes a `'\x…'`
+ * hex literal. Like a parameter pg sends, the literal has no type until its context gives one, so
+ * the statement means the same. `$n` inside quoted strings, quoted identifiers and comments is left
+ * alone; dollar-quoted bodies are refused (no statement of ours has one).
+ */
+export function inlineParams(text: string, params: readonly unknown[]): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "'" || c === '"') {
+      const end = closing(text, i, c);
+      out += text.slice(i, end);
+      i = end;
+    } else if (c === '-' && text[i + 1] === '-') {
+      const nl = text.indexOf('\n', i);
+      const end = nl < 0 ? text.length : nl;
+      out += text.slice(i, end);
+      i = end;
+    } else if (c === '$') {
+      const m = /^\$(\d+)/.exec(text.slice(i, i + 12));
+      if (!m) throw new Error('inlineParams: dollar quoting is not supported');
+      const n = Number(m[1]);
+      if (n < 1 || n > params.length) throw new Error(`inlineParams: no value for $${n}`);
+      out += literalOf(params[n - 1]);
+      i += m[0].length;
+    } else {
+      out += c;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** The index just past the quote closing the one at `start` (a doubled quote is an escaped one). */
+function closing(text: string, start: number, quote: string): number {
+  let i = start + 1;
+  for (;;) {
+    const j = text.indexOf(quote, i);
+    if (j < 0) throw new Error('inlineParams: unterminated quote');
+    if (text[j + 1] !== quote) return j + 1;
+    i = j + 2;
+  }
+}
+
+function literalOf(value: unknown): string {
+  const v: unknown = prepareValue(value);
+  if (v === null || v === undefined) return 'NULL';
+  if (Buffer.isBuffer(v)) return `'\\x${v.toString('hex')}'`;
+  return escapeLiteral(String(v));
+}
+
 export class RequestDb {
   /** `statementTimeoutMs`: each statement of a request transaction is cancelled after this long (0: never). */
   constructor(
@@ -209,7 +268,39 @@ export class RequestDb {
    * Runs `fn` in one transaction as the request role, for `scope`: who is asking, from the session
    * (scopeOf(viewer)), never from arguments.
    */
-  async run<T>(scope: DbScope, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
+  run<T>(scope: DbScope, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
+    return this.admitted(() => this.runTransaction(scope, fn));
+  }
+
+  /**
+   * One statement in a request transaction of its own, for `scope`, in one round trip: the prelude,
+   * `text` with `params` inlined (inlineParams), COMMIT. Its rows. On an error nothing of it stays
+   * (the transaction is rolled back before the connection goes back to the pool).
+   */
+  send<R = Record<string, unknown>>(scope: DbScope, text: string, params: readonly unknown[] = []): Promise<R[]> {
+    const prelude = requestPrelude(this.appRole, scope, this.statementTimeoutMs);
+    const sql = [...prelude, inlineParams(text, params), 'COMMIT'].join(';\n');
+    return this.admitted(() =>
+      withPooledClient(this.pool(), async (client) => {
+        SqlLogger.statements += 1;
+        const raw: unknown = await client.query(sql);
+        return (raw as { rows: R[] }[])[prelude.length].rows;
+      }),
+    );
+  }
+
+  /** The pool send() and withConnection() take connections from. */
+  protected pool(): Pool {
+    return poolOf(this.ds);
+  }
+
+  /** Wraps every transaction of run() and send(): the operation gate queues them (src/limits/operation-gate.ts). */
+  protected admitted<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  /** run() without admitted(): the transaction on a TypeORM query runner. */
+  protected async runTransaction<T>(scope: DbScope, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
     const prelude = requestPrelude(this.appRole, scope, this.statementTimeoutMs).join('; ');
     const qr: QueryRunner = this.ds.createQueryRunner();
     await qr.connect();
@@ -237,7 +328,7 @@ export class RequestDb {
    * is discarded.
    */
   withConnection<T>(fn: (conn: RequestConnection) => Promise<T>): Promise<T> {
-    return withPooledClient(poolOf(this.ds), async (client) => {
+    return withPooledClient(this.pool(), async (client) => {
       const conn = new RequestConnection(client, this.appRole);
       const out = await fn(conn);
       // A transaction left open would go back to the pool with the request role still set.

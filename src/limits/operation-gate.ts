@@ -8,7 +8,7 @@
  * Work outside a request (the importer, the CLIs) and a run nested in another run are not queued.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { RequestDb, type DbScope, type RequestTx } from '../db/tenant';
+import { RequestDb } from '../db/tenant';
 
 interface Scope {
   /** Runs of this operation waiting for the connection. */
@@ -26,13 +26,13 @@ export function inOperationScope<T>(fn: () => T): T {
 }
 
 export class OperationGatedDb extends RequestDb {
-  override async run<T>(dbScope: DbScope, fn: (tx: RequestTx) => Promise<T>): Promise<T> {
+  protected override async admitted<T>(fn: () => Promise<T>): Promise<T> {
     const scope = operations.getStore();
-    if (!scope || insideRun.getStore()) return super.run(dbScope, fn);
+    if (!scope || insideRun.getStore()) return fn();
     if (scope.busy) await new Promise<void>((resolve) => scope.queue.push(resolve));
     else scope.busy = true;
     try {
-      return await insideRun.run(true, () => super.run(dbScope, fn));
+      return await insideRun.run(true, fn);
     } finally {
       const next = scope.queue.shift();
       if (next) next();
