@@ -353,6 +353,8 @@ export async function startHttpServer(
       // Counted refusals (summaries of this minute too) and records of the last operations are written.
       await refusals?.stop().catch((e: unknown) => logger.error({ err: e }, 'refusal records not written'));
       await services.audit.drain().catch(() => undefined);
+      // Released request slots still queued are deleted now (else their leases expire).
+      await services.limits.fair.close().catch((e: unknown) => logger.warn({ err: e }, 'request slots not released'));
     },
   };
 }
