@@ -219,7 +219,9 @@ export class AdmitBatcher {
     const now = this.clock.now();
     const texts: string[] = [];
     if (releases.length > 0) {
-      texts.push(inlineParams('DELETE FROM rate_slots WHERE id = ANY($1::bigint[])', [releases]));
+      texts.push(
+        inlineParams('DELETE FROM rate_slots AS released_slot WHERE released_slot.id = ANY($1::bigint[])', [releases]),
+      );
     }
     // Key order (stable: arrival order within a key) is the order the budget rows are locked in.
     const order = batch
