@@ -182,6 +182,23 @@ describe('group admission and deferred release (issue 9, fair share in fewer rou
     expect(await slotsOf('p:cap')).to.equal(0);
   });
 
+  it('lets two instances batch the same keys in opposite orders without deadlocking', async () => {
+    const p1 = pool();
+    const p2 = pool();
+    const one = fair({}, () => p1);
+    const two = fair({}, () => p2);
+    const keys = Array.from({ length: 30 }, (_, i) => `p:dl${String(i).padStart(2, '0')}`);
+    for (let round = 0; round < 10; round += 1) {
+      // Each batch locks every key's budget row; arriving in opposite orders, they would wait on each other.
+      const outcomes = await Promise.all([
+        ...keys.map((k) => settle(one.admit(k, 1))),
+        ...[...keys].reverse().map((k) => settle(two.admit(k, 1))),
+      ]);
+      for (const o of outcomes) expect(o.ok, String((o as { error?: unknown }).error)).to.equal(true);
+    }
+    for (const k of keys) expect(await spentOf(k)).to.equal(20);
+  });
+
   it('releases without a round trip on the way out; the lease row is gone shortly after, with no later admit', async () => {
     const p = pool();
     const f = fair({ concurrentOperations: 1 }, () => p);
