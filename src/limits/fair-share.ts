@@ -58,6 +58,7 @@ export interface CostReport {
 /** An admitted operation: its report, and the release of its slot (call once it has run). */
 export interface Admission {
   readonly report: CostReport;
+  /** Frees the slot in this instance at once and queues its lease row's deletion; resolves at once. */
   release: () => Promise<void>;
 }
 
