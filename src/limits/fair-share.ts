@@ -279,6 +279,9 @@ export class FairShare {
 
   /** Charges `cost` points to `key` and takes one of its slots; throws RateRefusal (RATE_LIMITED). */
   async admit(key: string, cost: number): Promise<Admission> {
+    // One admit the database would refuse would fail the whole batch, other clients' admits with it.
+    if (!Number.isSafeInteger(cost) || cost < 0) throw new TypeError(`not a cost in points: ${cost}`);
+    if (key.length === 0 || key.length > 200 || key.includes('\0')) throw new TypeError('not a client key');
     const deadline = performance.now() + this.cfg.waitMs;
     const cap = this.cfg.concurrentOperations;
     if (cap > 0) await this.localAcquire(key, cap, deadline);

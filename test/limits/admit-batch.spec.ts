@@ -199,6 +199,27 @@ describe('group admission and deferred release (issue 9, fair share in fewer rou
     for (const k of keys) expect(await spentOf(k)).to.equal(20);
   });
 
+  it('refuses an admit the database could not take on its own, without failing the others of its batch', async () => {
+    const p = pool();
+    const f = fair({}, () => p);
+    const { value: outcomes, trips } = await roundTrips(() =>
+      Promise.all([
+        settle(f.admit('p:ok1', 2)),
+        settle(f.admit('p:nul\0', 1)),
+        settle(f.admit('p:frac', 1.5)),
+        settle(f.admit('p:neg', -1)),
+        settle(f.admit('x'.repeat(201), 1)),
+        settle(f.admit('p:ok2', 3)),
+      ]),
+    );
+    expect(trips).to.equal(1);
+    expect(outcomes.map((o) => o.ok)).to.deep.equal([true, false, false, false, false, true]);
+    for (const o of outcomes.slice(1, 5)) expect((o as { error: unknown }).error).to.be.instanceOf(TypeError);
+    expect(await spentOf('p:ok1')).to.equal(2);
+    expect(await spentOf('p:ok2')).to.equal(3);
+    expect(await spentOf('p:frac')).to.equal(0);
+  });
+
   it('releases without a round trip on the way out; the lease row is gone shortly after, with no later admit', async () => {
     const p = pool();
     const f = fair({ concurrentOperations: 1 }, () => p);
