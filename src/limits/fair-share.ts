@@ -20,7 +20,8 @@
  * beside it might still count the released slots. rate_admit() is VOLATILE: each call sees the
  * calls before it, so admits of one key in one batch are charged one after another, exactly as if
  * sent one by one. The batch takes the budget rows' locks in key order (arrival order within a key)
- * and holds them to its COMMIT, so two instances' batches cannot deadlock on each other.
+ * and holds them to its COMMIT, so two instances' batches cannot deadlock on each other (one rare
+ * exception, an expired lease released late: docs/cost-model.md).
  *
  * A release does not wait for the database: the in-process slot is given back at once, the slot's
  * id queued; the queue goes with the next batch, or alone after RELEASE_FLUSH_MS when no admit
