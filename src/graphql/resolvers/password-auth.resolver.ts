@@ -1,6 +1,5 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { Viewer } from '../../auth/viewer';
-import { CurrentViewer, type Access } from '../auth';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { AnySessionMutation, ViewerCall } from '../auth';
 import { logIn, type GraphQLContext } from '../context';
 import { Session } from '../types/viewer.type';
 import { toSessionType } from './viewer.resolver';
@@ -20,19 +19,17 @@ export class PasswordAuthResolver {
     return toSessionType(await logIn(ctx, ctx.services.loginProviders.password, { username, password }));
   }
 
-  @Authorized<Access>('PASSWORD_CHANGE')
-  @Mutation(() => Boolean, {
-    description:
-      'Changes the password (at least 12 characters, not the previous one) and revokes every session of the ' +
+  @AnySessionMutation(
+    () => Boolean,
+    'Changes the password (at least 12 characters, not the previous one) and revokes every session of the ' +
       'account, this one included: log in again with the new password.',
-  })
+  )
   async changePassword(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @ViewerCall() { ctx, viewer }: ViewerCall,
     @Arg('currentPassword') currentPassword: string,
     @Arg('newPassword') newPassword: string,
   ): Promise<boolean> {
-    await ctx.services.accounts.changePassword(v, currentPassword, newPassword, ctx.clientIp);
+    await ctx.services.accounts.changePassword(viewer, currentPassword, newPassword, ctx.clientIp);
     return true;
   }
 }
