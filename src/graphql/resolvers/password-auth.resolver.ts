@@ -1,6 +1,7 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import { AnySessionMutation, ViewerCall } from '../auth';
 import { logIn, type GraphQLContext } from '../context';
+import { PasswordLoginArgs } from '../types/login-args.type';
 import { Session } from '../types/viewer.type';
 import { toSessionType } from './viewer.resolver';
 
@@ -11,12 +12,8 @@ export class PasswordAuthResolver {
       'Logs in with a username and password (no session needed). A one-time password gives a session with ' +
       'viewer.mustChangePassword = true that allows only changePassword and logout.',
   })
-  async login(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('username') username: string,
-    @Arg('password') password: string,
-  ): Promise<Session> {
-    return toSessionType(await logIn(ctx, ctx.services.loginProviders.password, { username, password }));
+  async login(@Ctx() ctx: GraphQLContext, @Args() input: PasswordLoginArgs): Promise<Session> {
+    return toSessionType(await logIn(ctx, ctx.services.loginProviders.password, input));
   }
 
   @AnySessionMutation(

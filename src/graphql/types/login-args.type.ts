@@ -1,5 +1,12 @@
 import { ArgsType, Field, ID } from 'type-graphql';
 
+/** login: the username and the password (a one-time one included). */
+@ArgsType()
+export class PasswordLoginArgs {
+  @Field() username: string;
+  @Field() password: string;
+}
+
 /** loginWithSignature: the challenge and the CMS SignedData over its toBeSigned (base64 DER). */
 @ArgsType()
 export class SignatureLoginArgs {
