@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../context';
 import { loadParticipant } from '../mappers';
 import {
   Contract,
+  ContractChangeArgs,
   ContractConnection,
   ContractDocumentEnum,
   ContractInput,
@@ -21,6 +22,15 @@ function toContract(r: ContractRecord): Contract {
     status: r.status as ContractStatusEnum,
     documents: r.documents as ContractDocumentEnum[],
   });
+}
+
+/** A status change an officer makes, answered with the contract as it leaves it. */
+async function changed(
+  { ctx, officer }: OfficerCall,
+  { id, reason }: ContractChangeArgs,
+  change: 'suspend' | 'resume' | 'terminate',
+): Promise<Contract> {
+  return toContract(await ctx.services.contracts[change](id, reason, officer));
 }
 
 /** Officer operations on contracts (regulation 2.6 (1)); traders get FORBIDDEN. */
@@ -85,24 +95,16 @@ export class ContractResolver {
     'ACTIVE → SUSPENDED: password logins under this contract are refused (FORBIDDEN) and its password sessions ' +
       'revoked until it is resumed. Signature and portal logins of the participant are refused by blockParticipant.',
   )
-  async suspendContract(
-    @OfficerCall() { ctx, officer }: OfficerCall,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
-  ): Promise<Contract> {
-    return toContract(await ctx.services.contracts.suspend(id, reason, officer));
+  suspendContract(@OfficerCall() call: OfficerCall, @Args() change: ContractChangeArgs): Promise<Contract> {
+    return changed(call, change, 'suspend');
   }
 
   @OfficerMutation(
     () => Contract,
     'SUSPENDED → ACTIVE: the existing credentials work again (revoked sessions stay revoked).',
   )
-  async resumeContract(
-    @OfficerCall() { ctx, officer }: OfficerCall,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
-  ): Promise<Contract> {
-    return toContract(await ctx.services.contracts.resume(id, reason, officer));
+  resumeContract(@OfficerCall() call: OfficerCall, @Args() change: ContractChangeArgs): Promise<Contract> {
+    return changed(call, change, 'resume');
   }
 
   @OfficerMutation(
@@ -110,12 +112,8 @@ export class ContractResolver {
     "ACTIVE or SUSPENDED → TERMINATED (final): the contract's account is disabled, its password logins refused " +
       '(FORBIDDEN) and its password sessions revoked. Signature and portal logins: see blockParticipant.',
   )
-  async terminateContract(
-    @OfficerCall() { ctx, officer }: OfficerCall,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
-  ): Promise<Contract> {
-    return toContract(await ctx.services.contracts.terminate(id, reason, officer));
+  terminateContract(@OfficerCall() call: OfficerCall, @Args() change: ContractChangeArgs): Promise<Contract> {
+    return changed(call, change, 'terminate');
   }
 
   @FieldResolver(() => Participant)
