@@ -13,13 +13,16 @@ export interface Download {
   json?: { errors: { message: string; extensions: Record<string, any> }[] };
 }
 
-/** GETs `path` (e.g. `/export/statistics.csv?groupBy=HS2`) and reads the whole response. */
+/**
+ * GETs `path` (e.g. `/export/statistics.csv?groupBy=HS2`) and reads the whole response. It asks for English
+ * error messages (`Accept-Language: en`, the wording tests assert) unless `headers` name another language.
+ */
 export async function download(path: string, token?: string, headers: Record<string, string> = {}): Promise<Download> {
   const { server } = await testServer();
   return downloadFrom(server.url, path, token, headers);
 }
 
-/** The same against the server at `base` (another instance). */
+/** The same against the server at `base` (another instance); `accept-language: ''` sends no language. */
 export function downloadFrom(
   base: string,
   path: string,
@@ -29,7 +32,7 @@ export function downloadFrom(
   return new Promise((resolve, reject) => {
     const req = http.get(
       `${base}${path}`,
-      { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } },
+      { headers: { 'accept-language': 'en', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -334,7 +334,11 @@ describe('GraphQL API (trader queries)', () => {
     it('answers a body over 1 MB or one that is not JSON with a coded JSON error and the request id', async () => {
       const { server } = await testServer();
       const post = (body: string) =>
-        fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'accept-language': 'en' },
+          body,
+        });
       for (const [body, status, code] of [
         [JSON.stringify({ query: `{ me { role } } #${'x'.repeat(1_100_000)}` }), 413, 'PAYLOAD_TOO_LARGE'],
         ['{"query": "{ me { role } }"', 400, 'BAD_REQUEST'],
