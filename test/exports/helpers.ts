@@ -2,6 +2,7 @@
 import http from 'node:http';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { testDb } from '../support/db';
 import { testServer } from '../support/server';
 
 export interface Download {
@@ -105,4 +106,28 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>)
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * `items` items of one HS code (ten a declaration, `items / 10` declarations over 300 days of 2024) for
+ * `participantId`, in two statements: the large trader whose exports tests stream, cut and limit.
+ */
+export async function insertBigTrader(participantId: string, items: number): Promise<void> {
+  const { ds } = testDb();
+  await ds.query(
+    `INSERT INTO declarations (participant_id, number, registration_date, direction, customs_post_code, procedure_code,
+         declarant_name, imported_at)
+       SELECT $1, 'BIG-' || g, date '2024-01-01' + (g % 300), 'IM', '10100', '40', 'Big Trader', now()
+         FROM generate_series(1, $2::int) g`,
+    [participantId, items / 10],
+  );
+  await ds.query(
+    `INSERT INTO declaration_items (participant_id, declaration_id, item_number, registration_date, direction,
+         customs_post_code, procedure_code, hs_code, description, partner_country, transport_mode, net_weight_kg,
+         gross_weight_kg, customs_value_azn, statistical_value_usd)
+       SELECT d.participant_id, d.id, n, d.registration_date, d.direction, d.customs_post_code, d.procedure_code,
+              '8471300000', repeat('a long description ', 10), 'CN', '3', 1.000, 2.000, 10.00, 5.88
+         FROM declarations d, generate_series(1, 10) n WHERE d.participant_id = $1`,
+    [participantId],
+  );
 }

@@ -86,6 +86,13 @@ export async function gql<T = any>(
   return { status: res.status, ...body };
 }
 
+/** POSTs one operation as `gql` does and returns its data, failing the test with the errors if it has any. */
+export async function gqlData<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T> {
+  const r = await gql<T>(query, variables, token);
+  expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+  return r.data as T;
+}
+
 /**
  * Walks the connection `field` page by page (`first` a page, at most 10 pages), failing the test on
  * errors, and returns `pick(node)` of every edge in the order received.
