@@ -7,6 +7,7 @@ import {
   MAX_PAGE_SIZE,
   type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
+import { sendingSql } from '../../statistics/sending-sql';
 import { toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Country } from '../types/country.type';
@@ -32,9 +33,8 @@ export class DeclarationResolver {
     @Args() { first, after }: PageArgs,
   ): Promise<DeclarationConnection> {
     const f = await toTradeFilter(ctx, filter);
-    const page = await ctx.services.db.run(traderScope(trader.participantId), (sql) =>
-      listDeclarations(sql, trader.participantId, f, first ?? DEFAULT_PAGE_SIZE, after ?? undefined),
-    );
+    const sql = sendingSql(ctx.services.db, traderScope(trader.participantId)); // one statement, one round trip
+    const page = await listDeclarations(sql, trader.participantId, f, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
     return toConnection(page, after, toDeclaration);
   }
 

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphq
 import { TraderCall, TraderQuery } from '../auth';
 import { scopeOf, traderScope } from '../../db/tenant';
 import { MAX_STATISTICS_ROWS, tradeStatistics, type TradeDimension } from '../../statistics/statistics.service';
+import { sendingSql } from '../../statistics/sending-sql';
 import type { GraphQLContext } from '../context';
 import { codeToDirection, TradeDimensionEnum } from '../types/enums';
 import { Country } from '../types/country.type';
@@ -21,9 +22,9 @@ export class StatisticsResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 1000 }) first: number | null,
   ): Promise<TradeStatistics> {
     const f = await toTradeFilter(ctx, filter);
-    const stats = await ctx.services.db.run(traderScope(trader.participantId), (sql) =>
-      tradeStatistics(sql, trader.participantId, f, groupBy as TradeDimension[], first ?? 1000),
-    );
+    // One statement (rollups or raw items chosen inside it), one round trip.
+    const sql = sendingSql(ctx.services.db, traderScope(trader.participantId));
+    const stats = await tradeStatistics(sql, trader.participantId, f, groupBy as TradeDimension[], first ?? 1000);
     return {
       rows: stats.rows.map((r) => ({
         key: Object.assign(new TradeGroupKey(), {
