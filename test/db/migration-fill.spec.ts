@@ -1,7 +1,8 @@
 /**
  * Migration 1764000000500 (TradeRollups) fills rollups for participants that already had 20,000
- * items when it ran. On a new database there are none, so only a database migrated with data in it
- * exercises that SQL: this spec builds one, on the test server, in a database of its own.
+ * items when it ran, and 1764000001600 (RollupsForEveryTrader) for every other participant with
+ * items. On a new database there are none, so only a database migrated with data in it exercises
+ * that SQL: this spec builds one, on the test server, in a database of its own.
  */
 import crypto from 'node:crypto';
 import { expect } from 'chai';
@@ -74,27 +75,69 @@ describe('migration TradeRollups on a database that already has items', function
     expect(small[0].n).to.equal(0);
   });
 
-  for (const [grain, hs, country] of GRAINS) {
-    it(`grain ${grain} (HS ${hs || 'none'}${country ? ', partner country' : ''}) equals the items grouped the same way`, async () => {
-      const hsExpr = hs === 0 ? 'NULL::text' : `left(hs_code, ${hs})`;
-      const partner = country ? 'partner_country' : 'NULL::char(2)';
-      const keys = `date_trunc('month', registration_date)::date, direction, customs_post_code, procedure_code, ${hsExpr}, ${partner}`;
-      const raw = await c.query(`
-        SELECT (${keys}) AS k, count(DISTINCT declaration_id)::int AS declarations, count(*)::int AS items,
-               sum(customs_value_azn)::text AS azn, sum(statistical_value_usd)::text AS usd,
-               sum(net_weight_kg)::text AS net, sum(gross_weight_kg)::text AS gross
-          FROM declaration_items i JOIN participants p ON p.id = i.participant_id
-         WHERE p.name = 'Big' GROUP BY ${keys} ORDER BY 1`);
-      const rolled = await c.query(
-        `
-        SELECT (registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country) AS k,
-               declaration_count AS declarations, item_count AS items, customs_value_azn::text AS azn,
-               statistical_value_usd::text AS usd, net_weight_kg::text AS net, gross_weight_kg::text AS gross
-          FROM trade_rollups WHERE grain = $1 ORDER BY 1`,
-        [grain],
-      );
-      expect(raw.rows.length).to.be.greaterThan(10);
-      expect(rolled.rows).to.deep.equal(raw.rows);
-    });
+  /** Rollup rows of `who` at `grain` against that participant's items grouped the same way. */
+  async function expectGrainEqualsItems(who: string, [grain, hs, country]: [number, number, boolean]) {
+    const hsExpr = hs === 0 ? 'NULL::text' : `left(hs_code, ${hs})`;
+    const partner = country ? 'partner_country' : 'NULL::char(2)';
+    const keys = `date_trunc('month', registration_date)::date, direction, customs_post_code, procedure_code, ${hsExpr}, ${partner}`;
+    const raw = await c.query(
+      `
+      SELECT (${keys}) AS k, count(DISTINCT declaration_id)::int AS declarations, count(*)::int AS items,
+             sum(customs_value_azn)::text AS azn, sum(statistical_value_usd)::text AS usd,
+             sum(net_weight_kg)::text AS net, sum(gross_weight_kg)::text AS gross
+        FROM declaration_items i JOIN participants p ON p.id = i.participant_id
+       WHERE p.name = $1 GROUP BY ${keys} ORDER BY 1`,
+      [who],
+    );
+    const rolled = await c.query(
+      `
+      SELECT (registration_date, direction, customs_post_code, procedure_code, hs_code, partner_country) AS k,
+             declaration_count AS declarations, item_count AS items, customs_value_azn::text AS azn,
+             statistical_value_usd::text AS usd, net_weight_kg::text AS net, gross_weight_kg::text AS gross
+        FROM trade_rollups t JOIN participants p ON p.id = t.participant_id
+       WHERE grain = $1 AND p.name = $2 ORDER BY 1`,
+      [grain, who],
+    );
+    expect(raw.rows.length, who).to.be.greaterThan(who === 'Big' ? 10 : 0);
+    expect(rolled.rows, who).to.deep.equal(raw.rows);
   }
+
+  const grainName = ([grain, hs, country]: [number, number, boolean]) =>
+    `grain ${grain} (HS ${hs || 'none'}${country ? ', partner country' : ''})`;
+
+  for (const g of GRAINS) {
+    it(`${grainName(g)} equals the items grouped the same way`, () => expectGrainEqualsItems('Big', g));
+  }
+
+  describe('then RollupsForEveryTrader (every trader gets rollups, issue 9)', () => {
+    const NEXT = MIGRATION_FILES.indexOf('1764000001600-RollupsForEveryTrader');
+    let bigRowsBefore: unknown[];
+
+    before(async () => {
+      bigRowsBefore = (
+        await c.query(`SELECT t.* FROM trade_rollups t ORDER BY t.grain, t.registration_date, t.direction,
+        t.customs_post_code, t.procedure_code, t.hs_code NULLS FIRST, t.partner_country NULLS FIRST`)
+      ).rows;
+      const role = testDb().config.db.appRole;
+      for (const f of MIGRATION_FILES.slice(BEFORE_ROLLUPS + 1, NEXT + 1)) await c.query(migrationSql(f, role).up);
+    });
+
+    it('lists the participant under the old threshold too, each participant once', async () => {
+      const { rows } = await c.query(
+        `SELECT p.name FROM rollup_participants r JOIN participants p ON p.id = r.participant_id ORDER BY p.name`,
+      );
+      expect(rows.map((r: { name: string }) => r.name)).to.deep.equal(['Big', 'Small']);
+    });
+
+    it('leaves the rollups of a participant already listed as they were', async () => {
+      const { rows } = await c.query(`SELECT t.* FROM trade_rollups t JOIN participants p ON p.id = t.participant_id
+        WHERE p.name = 'Big' ORDER BY t.grain, t.registration_date, t.direction, t.customs_post_code, t.procedure_code,
+        t.hs_code NULLS FIRST, t.partner_country NULLS FIRST`);
+      expect(rows).to.deep.equal(bigRowsBefore);
+    });
+
+    for (const g of GRAINS) {
+      it(`${grainName(g)} of the newly listed participant equals its items`, () => expectGrainEqualsItems('Small', g));
+    }
+  });
 });
