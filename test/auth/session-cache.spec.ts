@@ -8,9 +8,10 @@
  * Instance A is the shared test server; B (and C) are instances of their own on the same database
  * (test/limits/helpers.ts), with the same clock.
  */
+import net from 'node:net';
 import { expect } from 'chai';
 import pg from 'pg';
-import { parseRevocation, SessionCache } from '../../src/auth/session-cache';
+import { parseRevocation, RevocationListener, SessionCache } from '../../src/auth/session-cache';
 import type { Viewer } from '../../src/auth/viewer';
 import { resetData, testDb } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
@@ -336,6 +337,69 @@ describe('session cache', () => {
       expect(errorCode(await b.gql(ME, {}, token))).to.equal('UNAUTHENTICATED');
       const fresh = await traderLogin();
       await cachedOn(b, fresh);
+    });
+  });
+
+  describe('the listener on a connection that falls silent', () => {
+    /** A TCP relay to the test database whose open connections can be frozen: nothing passes, nothing closes. */
+    class FreezingRelay {
+      readonly server: net.Server;
+      private readonly open = new Set<net.Socket>();
+      private readonly frozen: net.Socket[] = [];
+      constructor(target: { host: string; port: number }) {
+        this.server = net.createServer((client) => {
+          const upstream = net.connect(target.port, target.host);
+          for (const sock of [client, upstream]) {
+            this.open.add(sock);
+            sock.on('close', () => this.open.delete(sock));
+            sock.on('error', () => undefined);
+          }
+          client.pipe(upstream).pipe(client);
+        });
+      }
+      /** Every connection open now stops passing data (a half-open link); new ones still work. */
+      freeze(): void {
+        for (const sock of this.open) {
+          sock.unpipe();
+          sock.pause();
+          this.frozen.push(sock);
+        }
+        this.open.clear();
+      }
+      close(): void {
+        for (const sock of [...this.frozen, ...this.open]) sock.destroy();
+        this.server.close();
+      }
+    }
+
+    it('counts an unanswered heartbeat as lost: bypassed at once, then listening again on a new connection', async () => {
+      const u = new URL(testDb().url);
+      const relay = new FreezingRelay({ host: u.hostname, port: Number(u.port) });
+      await new Promise<void>((r) => relay.server.listen(0, '127.0.0.1', r));
+      u.port = String((relay.server.address() as net.AddressInfo).port);
+      const cache = new SessionCache({ seconds: 30 });
+      const listener = new RevocationListener(cache, () => ({ connectionString: u.toString() }), {
+        heartbeatMs: 200,
+        firstBackoffMs: 50,
+      });
+      try {
+        listener.start();
+        await eventually('listening', () => listener.listening);
+        const T = new Date('2025-01-01T10:00:00Z');
+        const v = { sessionId: '1', participantId: '1', userAccountId: null } as Viewer;
+        cache.put('k', v, T, new Date(T.getTime() + 60_000), cache.lookup('k', T).ticket);
+        expect(cache.lookup('k', T).viewer).to.equal(v);
+        relay.freeze();
+        // No notification could arrive now, and nothing says so but the missing heartbeat answer.
+        await eventually('the silence noticed', () => !cache.listening);
+        expect(cache.lookup('k', T)).to.deep.equal({ ticket: null }); // bypassed
+        expect(cache.size).to.equal(0);
+        await eventually('listening on a new connection', () => listener.listening && listener.connects === 2);
+        expect(cache.lookup('k', T).viewer).to.equal(undefined); // a miss: emptied, not brought back
+      } finally {
+        await listener.stop();
+        relay.close();
+      }
     });
   });
 
