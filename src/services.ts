@@ -5,6 +5,7 @@
 import type { DataSource } from 'typeorm';
 import { AuditService } from './audit/audit.service';
 import { SessionService } from './auth/session.service';
+import { listenerConnection, RevocationListener, SessionCache } from './auth/session-cache';
 import { AccountService } from './auth/account.service';
 import { LoginThrottle } from './auth/login-throttle';
 import { LoginService } from './auth/login.service';
@@ -26,7 +27,13 @@ import type { RequestDb } from './db/tenant';
 import { FairShare } from './limits/fair-share';
 import { ListMaxima } from './limits/list-maxima';
 import { OperationGatedDb } from './limits/operation-gate';
-import { auditBatchMetrics, auditIntegrityMetrics, createMetrics, type Metrics } from './ops/metrics';
+import {
+  auditBatchMetrics,
+  auditIntegrityMetrics,
+  createMetrics,
+  sessionCacheMetrics,
+  type Metrics,
+} from './ops/metrics';
 import { systemClock, type Clock } from './shared/clock';
 
 export interface Services {
@@ -42,6 +49,8 @@ export interface Services {
   /** Prometheus registry of this service set (served at /metrics). */
   readonly metrics: Metrics;
   readonly sessions: SessionService;
+  /** The session cache's revocation listener (SESSION_CACHE_SECONDS): started and stopped with the HTTP server. */
+  readonly sessionRevocations: RevocationListener;
   /** Query accounting: append-only, hash-chained audit records (group commit) and signed checkpoints. */
   readonly audit: AuditService;
   /** Password accounts (officers, contract holders): change password, create officers. */
@@ -73,11 +82,17 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
   // Looked up on first use: a DataSource not built by dataSourceFor (some tests) has none until then.
   const reserved = () => reservedPoolOf(ds, config.db.reservedPoolMax);
   const reservedDb = new ReservedRequestDb(ds, reserved, config.db.appRole, config.db.statementTimeoutMs);
-  const sessions = new SessionService(reservedDb, clock, config.session);
+  const metrics = createMetrics(ds);
+  const sessionCache: SessionCache = new SessionCache({
+    seconds: config.session.cacheSeconds,
+    onLookup: (result) => cacheLookups(result),
+  });
+  const cacheLookups = sessionCacheMetrics(metrics, () => sessionCache.listening);
+  const sessionRevocations = new RevocationListener(sessionCache, listenerConnection(ds));
+  const sessions = new SessionService(reservedDb, clock, config.session, sessionCache);
   const throttle = new LoginThrottle(db, clock, config.login);
   const accounts = new AccountService(db, clock, throttle, sessions);
   const pki = createPkiVerifier(config.pki);
-  const metrics = createMetrics(ds);
   const blocks = new ParticipantBlockService(db, clock, sessions);
   const challenges = new ChallengeService(db, clock, { origin: config.http.publicOrigin, ...config.challenge });
   const audit = new AuditService(ds, reservedDb, config, clock, {
@@ -96,6 +111,7 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     },
     metrics,
     sessions,
+    sessionRevocations,
     audit,
     accounts,
     login: new LoginService(sessions, blocks),

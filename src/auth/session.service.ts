@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { ANONYMOUS, scopeOf, type Asker, type DbScope, type RequestDb, type Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import type { Principal } from './auth-provider';
+import type { SessionCache } from './session-cache';
 import type { Viewer } from './viewer';
 
 const TOKEN_PREFIX = 'cts_';
@@ -41,6 +42,8 @@ export class SessionService {
     private readonly db: RequestDb,
     private readonly clock: Clock,
     private readonly limits: { idleMinutes: number; absoluteHours: number },
+    /** The session cache (SESSION_CACHE_SECONDS; none: every look-up asks the database). */
+    private readonly cache?: SessionCache,
   ) {}
 
   async create(p: Principal): Promise<IssuedSession> {
@@ -85,34 +88,57 @@ export class SessionService {
     };
   }
 
-  /** The viewer of a live session, or null (unknown, expired, idle too long, revoked). */
+  /**
+   * The viewer of a live session, or null (unknown, expired, idle too long, revoked).
+   *
+   * From the session cache (src/auth/session-cache.ts: no round trip) when it holds the token and
+   * its listener is LISTENing; else one round trip (RequestDb.send) to auth_session, whose answer
+   * is cached when positive.
+   */
   async resolve(token: string): Promise<Viewer | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
     const now = this.clock.now();
+    const hash = hashToken(token);
+    const key = hash.toString('base64');
+    const cached = this.cache?.lookup(key, now);
+    if (cached?.viewer) return cached.viewer;
     // The request role cannot read token hashes: the look-up is auth_session (SECURITY DEFINER,
     // migration 1764000001200). Besides revocation and expiry it refuses a session whose participant
     // is blocked or whose password account is disabled or under a contract that is not ACTIVE (a
     // login racing with the block or suspension, or a revocation that never ran, cannot keep a
     // session alive), and slides the idle window at most once a minute.
-    return this.db.run(ANONYMOUS, async (sql) => {
-      const [row] = await sql.query<SessionRow>(
-        `SELECT id::text AS id, participant_id::text AS participant_id, user_account_id::text AS user_account_id, role,
-                auth_method, username, must_change_password, expires_at
-           FROM auth_session($1, $2, $3)`,
-        [hashToken(token), now, this.limits.idleMinutes * 60],
-      );
-      if (!row) return null;
-      return {
-        sessionId: String(row.id),
-        role: row.role,
-        authMethod: row.auth_method,
-        participantId: row.participant_id === null ? null : String(row.participant_id),
-        userAccountId: row.user_account_id === null ? null : String(row.user_account_id),
-        username: row.username,
-        mustChangePassword: row.must_change_password,
-        expiresAt: new Date(row.expires_at),
-      };
-    });
+    const [row] = await this.db.send<SessionRow>(
+      ANONYMOUS,
+      `SELECT id::text AS id, participant_id::text AS participant_id, user_account_id::text AS user_account_id, role,
+              auth_method, username, must_change_password, expires_at
+         FROM auth_session($1, $2, $3)`,
+      [hash, now, this.limits.idleMinutes * 60],
+    );
+    if (!row) return null;
+    const viewer: Viewer = {
+      sessionId: String(row.id),
+      role: row.role,
+      authMethod: row.auth_method,
+      participantId: row.participant_id === null ? null : String(row.participant_id),
+      userAccountId: row.user_account_id === null ? null : String(row.user_account_id),
+      username: row.username,
+      mustChangePassword: row.must_change_password,
+      expiresAt: new Date(row.expires_at),
+    };
+    if (this.cache && cached)
+      this.cache.put(key, viewer, now, this.cacheableUntil(now, viewer.expiresAt), cached.ticket);
+    return viewer;
+  }
+
+  /**
+   * How long an answer of auth_session at `now` may be reused: not past the absolute expiry, nor past
+   * the earliest the idle expiry can be. auth_session slides the idle window only when the session
+   * was last seen more than 60 s ago; otherwise idle_expires_at stays what that sighting (at most 60 s
+   * ago) set: at least now + idle − 60 s. An idle limit of one minute is never cached.
+   */
+  private cacheableUntil(now: Date, expiresAt: Date): Date {
+    const idle = now.getTime() + (this.limits.idleMinutes * 60 - 60) * 1000;
+    return new Date(Math.min(idle, expiresAt.getTime()));
   }
 
   /** Revokes one session, in the scope of its owner (`who`: the viewer, or the principal of a refused login). */
@@ -123,6 +149,8 @@ export class SessionService {
         this.clock.now(),
       ]),
     );
+    // This instance forgets it now; the others when the trigger's notification reaches them.
+    this.cache?.revoke({ kind: 'session', id: sessionId });
     return rows.length > 0;
   }
 
@@ -141,6 +169,8 @@ export class SessionService {
         WHERE revoked_at IS NULL AND (participant_id = $1 OR user_account_id = $2) RETURNING id`,
       [by.participantId ?? null, by.userAccountId ?? null, this.clock.now()],
     );
+    if (by.participantId !== undefined) this.cache?.revoke({ kind: 'participant', id: by.participantId });
+    if (by.userAccountId !== undefined) this.cache?.revoke({ kind: 'account', id: by.userAccountId });
     return rows.length;
   }
 

@@ -44,7 +44,12 @@ export interface AppConfig {
   };
   /** 'auto': seed demo data on the embedded server's first start only. */
   readonly seedDemo: 'auto' | 'always' | 'never';
-  readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
+  readonly session: {
+    readonly idleMinutes: number;
+    readonly absoluteHours: number;
+    /** Seconds a looked-up session is reused from memory (src/auth/session-cache.ts); 0: never. */
+    readonly cacheSeconds: number;
+  };
   /**
    * Complaints (regulation 3.5): the review term in calendar days (Law on Administrative
    * Proceedings art. 78, 30 days by default) and the per-client-address limit on electronic filings
@@ -257,6 +262,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     session: {
       idleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
       absoluteHours: r.int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+      cacheSeconds: r.int('SESSION_CACHE_SECONDS', 30, 0, 3600),
     },
     complaints: {
       reviewDays: r.int('COMPLAINT_REVIEW_DAYS', 30, 1, 366),

@@ -335,6 +335,8 @@ export async function startHttpServer(
     httpServer.once('error', reject);
     httpServer.listen(opts.port, opts.host, () => resolve());
   });
+  // The session cache is used once its revocation listener LISTENs (src/auth/session-cache.ts).
+  services.sessionRevocations.start(logger);
   const { port } = httpServer.address() as AddressInfo;
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
   return {
@@ -344,6 +346,7 @@ export async function startHttpServer(
     refusals,
     async close() {
       await apollo.stop();
+      await services.sessionRevocations.stop();
       if (executing > 0) {
         // A statement runs at most DB_STATEMENT_TIMEOUT_MS: by then every operation has ended.
         const limit = (services.config.db.statementTimeoutMs || 30_000) + 5_000;

@@ -7,6 +7,7 @@
 import client from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { AuditBatchObserver, AuditIntegrityObserver } from '../audit/audit.service';
+import type { LookupResult } from '../auth/session-cache';
 import { poolStats } from '../db/pool';
 
 export interface Metrics {
@@ -147,4 +148,26 @@ export function operationLabel(rootFields: string[]): string {
   if (rootFields.length === 0) return '(none)';
   const u = [...new Set(rootFields)].sort();
   return u.length > 3 ? `${u.slice(0, 3).join('+')}+…` : u.join('+');
+}
+
+/**
+ * The session cache's metrics (src/auth/session-cache.ts) on `metrics.registry`: look-ups by result
+ * (hit, miss, bypass) and whether its revocation listener is LISTENing. Returns the look-up observer.
+ */
+export function sessionCacheMetrics(metrics: Metrics, listening: () => boolean): (result: LookupResult) => void {
+  const lookups = new client.Counter({
+    name: 'session_cache_lookups_total',
+    help: 'Session look-ups by result: hit (from memory), miss (database, then cached), bypass (cache off or its listener down)',
+    labelNames: ['result'] as const,
+    registers: [metrics.registry],
+  });
+  new client.Gauge({
+    name: 'session_cache_listening',
+    help: 'Whether the session cache listens for revocations (1) or is bypassed (0)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(listening() ? 1 : 0);
+    },
+  });
+  return (result) => lookups.inc({ result });
 }

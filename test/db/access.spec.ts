@@ -167,6 +167,7 @@ describe('migrations are frozen', () => {
     '1764000001400-HsNomenclature': '5db558a001e723faf43af96e570622916b30bd64a54a2edabe213048b9fe7f5d',
     '1764000001500-ExportAudit': '1de744571fc219618e94f7c432efa4d1c1c95b3b3fa77222c112b44f72add51a',
     '1764000001600-RollupsForEveryTrader': 'd526822b7551058e3b2dd72a430b0aa142e8d0c962fd79ddb8ef85d1e5449bdd',
+    '1764000001640-SessionRevokedNotify': '6f406ecb480dde864bbbf8528a07e3745505da86e396a77ad740ec8875d531e8',
   };
 
   it('are the SQL files listed in index.ts, in order, each unchanged since it shipped', () => {
@@ -219,6 +220,7 @@ describe('migrations are frozen', () => {
       'HsNomenclature1764000001400',
       'ExportAudit1764000001500',
       'RollupsForEveryTrader1764000001600',
+      'SessionRevokedNotify1764000001640',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');
     expect(applied.map((m) => m.name)).to.deep.equal(list.map((m) => m.name));

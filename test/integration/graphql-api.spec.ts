@@ -263,6 +263,8 @@ describe('GraphQL API (trader queries)', () => {
         expect(r.data.declarations.edges).to.have.length(first);
         return SqlLogger.statements - before;
       };
+      // The session once looked up is in the session cache: both counts below then exclude its look-up.
+      await count(1);
       const few = await count(2);
       const many = await count(30);
       expect(many).to.equal(few);

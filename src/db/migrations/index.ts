@@ -33,6 +33,7 @@ export const MIGRATION_FILES: readonly string[] = [
   '1764000001400-HsNomenclature',
   '1764000001500-ExportAudit',
   '1764000001600-RollupsForEveryTrader',
+  '1764000001640-SessionRevokedNotify',
 ];
 
 /** Where the files are: beside this module, or (compiled to dist/) in the source tree. */
