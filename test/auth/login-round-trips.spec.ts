@@ -16,7 +16,10 @@ import type {
   SignaturePrincipal,
 } from '../../src/auth/auth-provider';
 import { CHALLENGE_KEEP_MS, ChallengeService } from '../../src/auth/challenge.service';
+import { AccountService } from '../../src/auth/account.service';
+import { LoginThrottle } from '../../src/auth/login-throttle';
 import { LoginService } from '../../src/auth/login.service';
+import { PasswordProvider } from '../../src/auth/providers/password.provider';
 import { CmsSignatureProvider } from '../../src/auth/providers/cms-signature.provider';
 import { SessionService } from '../../src/auth/session.service';
 import { RequestDb } from '../../src/db/tenant';
@@ -110,6 +113,32 @@ describe('logins in few round trips, refusing what they refused', () => {
       expect(viewer?.participantId).to.equal(participantId);
       expect(viewer?.authMethod).to.equal('SIGNATURE');
       expect(await sessionsOf(participantId)).to.equal(1);
+    });
+
+    it('logs in with a username and password in at most ten round trips (twenty-five before)', async () => {
+      const throttle = new LoginThrottle(db, clock, testDb().config.login);
+      const accounts = new AccountService(db, clock, throttle, sessions);
+      const password = new PasswordProvider(accounts, throttle, sessions);
+      const officer = await accounts.createOfficer('officer.trips');
+      // Counting (4), the hash's parameters (1), the check (1), the count given back (1), the session (1),
+      // the re-check of the account (1); one attempt in a hundred also purges old counters (1).
+      const login = await counted(() => logins.login(password, officer, ctx()));
+      expect(login.roundTrips).to.be.at.most(10);
+      expect((await sessions.resolve(login.result.token))?.username).to.equal('officer.trips');
+      // The attempt was given back: no failure left on the address, the username's counter gone.
+      const left = await rows<{ scope: string; failures: number }>(
+        `SELECT scope, failures FROM login_throttle ORDER BY scope`,
+      );
+      expect(left).to.deep.equal([{ scope: 'ADDRESS', failures: 0 }]);
+      // And a wrong password is still counted against both.
+      await expectCode(logins.login(password, { ...officer, password: 'wrong password!' }, ctx()), 'UNAUTHENTICATED');
+      const after = await rows<{ scope: string; failures: number }>(
+        `SELECT scope, failures FROM login_throttle ORDER BY scope`,
+      );
+      expect(after).to.deep.equal([
+        { scope: 'ADDRESS', failures: 1 },
+        { scope: 'USERNAME', failures: 1 },
+      ]);
     });
 
     it('sweeps within the same round trip on the creations that sweep', async () => {
