@@ -20,6 +20,7 @@ import { AccountService } from '../../src/auth/account.service';
 import { LoginThrottle } from '../../src/auth/login-throttle';
 import { LoginService } from '../../src/auth/login.service';
 import { PasswordProvider } from '../../src/auth/providers/password.provider';
+import { PortalProvider } from '../../src/auth/providers/portal.provider';
 import { CmsSignatureProvider } from '../../src/auth/providers/cms-signature.provider';
 import { SessionService } from '../../src/auth/session.service';
 import { RequestDb } from '../../src/db/tenant';
@@ -256,6 +257,56 @@ describe('logins in few round trips, refusing what they refused', () => {
       expect(await counter('198.51.100.1')).to.equal(false);
       expect(await counter(ADDRESS)).to.equal(true);
       expect((await challenges.consume(live.id)).id).to.equal(live.id);
+    });
+  });
+
+  describe('portal assertions', () => {
+    /** A portal assertion about VOEN, signed by the allow-listed portal certificate. */
+    function assertion(jti: string): string {
+      const now = Math.floor(clock.now().getTime() / 1000);
+      const claims = {
+        iss: 'egov.gov.az',
+        aud: 'customs-stats',
+        sub: { voen: VOEN },
+        iat: now,
+        exp: now + 120,
+        jti,
+        authnMethod: 'ASAN_IMZA',
+      };
+      return signCms('portal', JSON.stringify(claims), { detached: false, certfile: cert('issuing-ca') });
+    }
+
+    const used = async (jti: string) =>
+      (await rows(`SELECT 1 FROM used_portal_assertions WHERE jti = $1`, [jti])).length === 1;
+
+    it('logs in once per assertion id in three round trips, purging expired ids, refusing a replay', async () => {
+      const portal = new PortalProvider(db, verifier(), clock);
+      await rows(
+        `INSERT INTO used_portal_assertions (jti, expires_at, used_at) VALUES ('long-gone', $1, $1), ('still-live', $2, $1)`,
+        [new Date(clock.now().getTime() - 1000), new Date(clock.now().getTime() + 60_000)],
+      );
+      const a = assertion('jti-once');
+      const login = await counted(() => logins.login(portal, { assertion: a }, ctx()));
+      expect(login.roundTrips).to.be.at.most(3);
+      expect((await sessions.resolve(login.result.token))?.authMethod).to.equal('PORTAL');
+      expect(await used('long-gone')).to.equal(false);
+      expect(await used('still-live')).to.equal(true);
+      await expectCode(logins.login(portal, { assertion: a }, ctx()), 'ASSERTION_REPLAYED');
+      await expectCode(logins.login(portal, { assertion: assertion('still-live') }, ctx()), 'ASSERTION_REPLAYED');
+      expect(await sessionsOf(participantId)).to.equal(1);
+    });
+
+    it('accepts an id whose earlier use has expired (as purging it first did)', async () => {
+      const portal = new PortalProvider(db, verifier(), clock);
+      await rows(`INSERT INTO used_portal_assertions (jti, expires_at, used_at) VALUES ('reused', $1, $1)`, [
+        new Date(clock.now().getTime() - 1000),
+      ]);
+      await logins.login(portal, { assertion: assertion('reused') }, ctx());
+      const [r] = await rows<{ expires_at: Date }>(
+        `SELECT expires_at FROM used_portal_assertions WHERE jti = 'reused'`,
+      );
+      expect(new Date(r.expires_at).getTime()).to.be.greaterThan(clock.now().getTime());
+      await expectCode(logins.login(portal, { assertion: assertion('reused') }, ctx()), 'ASSERTION_REPLAYED');
     });
   });
 
