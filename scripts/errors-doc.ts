@@ -44,10 +44,10 @@ layer answers the requests it refuses itself (an oversized or malformed body) in
   up, at least 1) until a new attempt can succeed. \`DATABASE_UNAVAILABLE\`, \`AUDIT_UNAVAILABLE\`,
   \`QUERY_TIMEOUT\` and \`CERT_REVOCATION_UNKNOWN\` may be retried later without a known time.
 - Anything unexpected is \`INTERNAL_SERVER_ERROR\`, with no detail beyond the request id.
-- **Language**: with an \`Accept-Language\` header that names \`az\` or \`ru\`, \`message\` is the code's message
-  in that language (below) and \`extensions.messageEn\` holds the specific English message; otherwise the
-  message is the specific English one. Codes never change. The HTTP layer's own refusals and
-  \`PERSISTED_QUERY_NOT_FOUND\` stay in English.
+- **Language**: \`message\` is the code's message in the request's language (below), Azerbaijani unless
+  \`Accept-Language\` asks for English or Russian, and \`extensions.messageEn\` holds the specific English
+  message; a request asking for English gets the specific English message. The same for the HTTP layer's own
+  refusals and the exports. Codes never change; \`PERSISTED_QUERY_NOT_FOUND\` is never translated.
 
 | code | thrown when | HTTP status | extensions | raised by |
 |---|---|---|---|---|

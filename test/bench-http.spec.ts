@@ -4,38 +4,23 @@
  * round trips) and count refusals and unanswered requests as failures. No timing is asserted.
  */
 import { expect } from 'chai';
-import { failures, runHttpBench, type HttpCaseResult } from '../bench/http.bench';
+import { failures } from '../bench/http.bench';
 import { runLoad } from '../bench/load-client';
-import { resetData, testDb } from './support/db';
+import { runShortHttpBench, type ShortBench } from './support/bench';
+import { resetData } from './support/db';
 import { testServer } from './support/server';
 
 describe('HTTP load bench (npm run bench, part e)', function () {
   this.timeout(240_000);
-  let results: HttpCaseResult[] = [];
-  const lines: string[] = [];
+  let bench: ShortBench;
 
   before(async () => {
     await resetData();
-    results = await runHttpBench({
-      seconds: 1,
-      warmupSeconds: 1,
-      connections: 4,
-      cases: ['me', 'declarations', 'login', 'noisy'],
-      logins: 12,
-      smallItems: 300,
-      midItems: 600,
-      neighbourItems: 40,
-      database: { url: testDb().url },
-      log: (l) => lines.push(l),
-    });
+    bench = await runShortHttpBench({ cases: ['me', 'declarations', 'login', 'noisy'], logins: 12 });
   });
   after(() => resetData());
 
-  const byName = (n: string) => {
-    const r = results.find((x) => x.name === n);
-    expect(r, `case ${n} in ${lines.join('\n')}`).to.not.equal(undefined);
-    return r!;
-  };
+  const byName = (n: string) => bench.byName(n);
 
   for (const name of ['me', 'declarations']) {
     it(`${name}: the service and the floor answer every request, and the ratio is printed`, () => {
@@ -48,7 +33,7 @@ describe('HTTP load bench (npm run bench, part e)', function () {
       expect(r.service.p99).to.be.at.least(r.service.p50);
       // The session look-up alone is a round trip: a service request that reached no database was not measured.
       expect(r.service.roundTripsPerRequest).to.be.at.least(1);
-      expect(lines.join('\n')).to.match(/service\/floor \d+\.\d\d/);
+      expect(bench.lines.join('\n')).to.match(/service\/floor \d+\.\d\d/);
     });
   }
 
@@ -68,7 +53,7 @@ describe('HTTP load bench (npm run bench, part e)', function () {
     expect(failures(r.neighboursAlone!)).to.equal(0);
     expect(r.neighbours!.requests + r.neighbours!.unanswered).to.be.greaterThan(0);
     expect(r.service.requests + r.service.unanswered).to.be.greaterThan(0);
-    expect(lines.join('\n')).to.match(/RATE_LIMITED \d+/);
+    expect(bench.lines.join('\n')).to.match(/RATE_LIMITED \d+/);
   });
 
   it('counts refused requests as failures, with their codes (a bench that ignores errors reports nothing)', async () => {

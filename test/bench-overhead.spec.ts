@@ -6,15 +6,15 @@
  * be refused (the bench lifts the limits for them), the noisy-neighbour flooder must be.
  */
 import { expect } from 'chai';
-import { failures, interleaved, runHttpBench, type HttpCaseResult } from '../bench/http.bench';
-import { resetData, testDb } from './support/db';
+import { failures, interleaved } from '../bench/http.bench';
+import { runShortHttpBench, type ShortBench } from './support/bench';
+import { resetData } from './support/db';
 
 const TIGHT = { RATE_CONCURRENT_OPERATIONS: '1', RATE_WAIT_MS: '0', RATE_BUDGET_POINTS: '20000' };
 
 describe('HTTP load bench: accounting overhead and rate limits (issue 10)', function () {
   this.timeout(300_000);
-  let results: HttpCaseResult[] = [];
-  const lines: string[] = [];
+  let bench: ShortBench;
   const saved: Record<string, string | undefined> = {};
 
   before(async () => {
@@ -24,18 +24,7 @@ describe('HTTP load bench: accounting overhead and rate limits (issue 10)', func
       process.env[k] = v;
     }
     try {
-      results = await runHttpBench({
-        seconds: 1,
-        warmupSeconds: 1,
-        connections: 4,
-        cases: ['overhead', 'me', 'noisy'],
-        overheadRounds: 1,
-        smallItems: 300,
-        midItems: 600,
-        neighbourItems: 40,
-        database: { url: testDb().url },
-        log: (l) => lines.push(l),
-      });
+      bench = await runShortHttpBench({ cases: ['overhead', 'me', 'noisy'], overheadRounds: 1 });
     } finally {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
@@ -45,11 +34,7 @@ describe('HTTP load bench: accounting overhead and rate limits (issue 10)', func
   });
   after(() => resetData());
 
-  const byName = (n: string) => {
-    const r = results.find((x) => x.name === n);
-    expect(r, `case ${n} in ${lines.join('\n')}`).to.not.equal(undefined);
-    return r!;
-  };
+  const byName = (n: string) => bench.byName(n);
 
   it('interleaves the modes so that drift cancels: off, on, on, off, …', () => {
     expect(interleaved(1)).to.deep.equal([false, true]);
@@ -72,7 +57,7 @@ describe('HTTP load bench: accounting overhead and rate limits (issue 10)', func
       // The modes are what they say: records for (about) every request with accounting on, none without.
       expect(o.off[0]!.auditRecordsPerRequest).to.equal(0);
       expect(o.on[0]!.auditRecordsPerRequest).to.be.greaterThan(0.5);
-      expect(lines.join('\n')).to.match(/accounting overhead -?\d+\.\d % of the throughput/);
+      expect(bench.lines.join('\n')).to.match(/accounting overhead -?\d+\.\d % of the throughput/);
     });
   }
 
@@ -85,7 +70,7 @@ describe('HTTP load bench: accounting overhead and rate limits (issue 10)', func
 
   it('the noisy neighbour runs on the configured limits: the flooder gets RATE_LIMITED', () => {
     const r = byName('noisy');
-    expect(r.service.rateLimited, lines.join('\n')).to.be.greaterThan(0);
-    expect(lines.join('\n')).to.match(/rate limits as configured: 1 slots, 20,000 points per 60 s/);
+    expect(r.service.rateLimited, bench.lines.join('\n')).to.be.greaterThan(0);
+    expect(bench.lines.join('\n')).to.match(/rate limits as configured: 1 slots, 20,000 points per 60 s/);
   });
 });

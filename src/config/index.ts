@@ -93,7 +93,7 @@ export interface AppConfig {
      */
     readonly refusalsPerMinute: number;
   };
-  /** Items a participant needs before statistics rollups are kept for them (src/statistics/rollups.ts). */
+  /** Items a trader needs before statistics rollups are kept for them; 0: everyone (src/statistics/rollups.ts). */
   readonly statsRollupMinItems: number;
   /**
    * Fair share (src/limits): per participant (anonymous: per client address) operations running at
@@ -286,7 +286,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       writeTimeoutMs: r.int('AUDIT_WRITE_TIMEOUT_MS', 5000, 10, 600_000),
       refusalsPerMinute: r.int('AUDIT_REFUSALS_PER_MINUTE', 60, 1, 1_000_000),
     },
-    statsRollupMinItems: r.int('STATS_ROLLUP_MIN_ITEMS', 20_000, 0, 1_000_000_000),
+    statsRollupMinItems: r.int('STATS_ROLLUP_MIN_ITEMS', 0, 0, 1_000_000_000),
     limits: {
       concurrentOperations: r.int('RATE_CONCURRENT_OPERATIONS', 4, 0, 1000),
       waitMs: r.int('RATE_WAIT_MS', 2000, 0, 60_000),

@@ -23,7 +23,6 @@ import {
   AppError,
   AuditUnavailableError,
   DatabaseUnavailableError,
-  errorExtensions,
   ForbiddenError,
   InternalServerError,
   PasswordChangeRequiredError,
@@ -32,6 +31,8 @@ import {
   type AppErrorCode,
 } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { errorEntry } from '../shared/error-language';
+import { parseAcceptLanguage } from '../shared/lang';
 import { validateTradeFilter } from '../statistics/trade-filter';
 import { RateRefusal, type CostReport } from '../limits/fair-share';
 import { exportLimits, type ExportLimits, type ExportPermit } from './limits';
@@ -176,6 +177,8 @@ async function runExport(
   const occurredAt = clock.now();
   const started = performance.now();
   const requestId = String(res.locals.requestId);
+  // Error messages in the language Accept-Language asks for, as GraphQL gives them (src/shared/error-language.ts).
+  const language = parseAcceptLanguage(req.get('accept-language')).language;
   const operationName = `GET /export/${kind}.${format}`;
   const rootField = kind === 'statistics' ? 'exportStatistics' : 'exportDeclarations';
   const clientIp = req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -239,7 +242,7 @@ async function runExport(
     const cost = e instanceof RateRefusal ? costExtension(e.report) : undefined;
     const body = () =>
       JSON.stringify({
-        errors: [{ message: err.message, extensions: { ...errorExtensions(err), requestId } }],
+        errors: [errorEntry(err, language, { requestId })],
         ...(cost && err === e ? { extensions: { cost } } : {}),
       });
     const status = () => STATUS[err.code] ?? err.httpStatus ?? 500;
@@ -357,7 +360,7 @@ async function runExport(
           metrics.auditFailures.inc();
           if (refusal.timedOut) {
             const withheld = JSON.stringify({
-              errors: [{ message: refusal.message, extensions: { ...errorExtensions(refusal), requestId } }],
+              errors: [errorEntry(refusal, language, { requestId })],
             });
             audit
               .recordWithheld(start, {
@@ -403,9 +406,7 @@ async function runExport(
       if (e instanceof AuditUnavailableError) {
         observe('AUDIT_UNAVAILABLE', ['AUDIT_UNAVAILABLE'], 0, null);
         res.status(503).type('application/json').set('Cache-Control', 'no-store');
-        res.send(
-          JSON.stringify({ errors: [{ message: e.message, extensions: { ...errorExtensions(e), requestId } }] }),
-        );
+        res.send(JSON.stringify({ errors: [errorEntry(e, language, { requestId })] }));
         return;
       }
       await refuse(e, executed ? 'ERROR' : 'REJECTED');

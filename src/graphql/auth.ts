@@ -4,8 +4,13 @@
  * officer session, and `@Authorized('PASSWORD_CHANGE')` any live session, one that must change its
  * one-time password included (changePassword, logout). The authChecker runs before the resolver
  * and its arguments; the parameter decorators then hand the resolver the viewer, typed.
+ *
+ * The operation decorators say both at once: `@OfficerQuery(() => T, description)` is
+ * `@Authorized('OFFICER')` + `@Query(() => T, { description })`, and the resolver takes
+ * `@OfficerCall() { ctx, officer }: OfficerCall` (likewise TraderQuery/TraderCall; SessionQuery,
+ * AnySessionMutation and ViewerCall for any live session).
  */
-import { createParameterDecorator, type AuthChecker } from 'type-graphql';
+import { Authorized, createParameterDecorator, Mutation, Query, type AuthChecker } from 'type-graphql';
 import type { Viewer } from '../auth/viewer';
 import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from '../shared/errors';
 import type { GraphQLContext } from './context';
@@ -41,21 +46,51 @@ export const authChecker: AuthChecker<GraphQLContext, Access> = ({ context, info
 
 function checkedViewer(ctx: GraphQLContext): Viewer {
   // Only reached behind @Authorized: a missing viewer here is a programming error, not a client's.
-  if (!ctx.viewer) throw new Error('@CurrentViewer/@CurrentTrader used without @Authorized');
+  if (!ctx.viewer) throw new Error('@OfficerCall/@TraderCall/@ViewerCall used without @Authorized');
   return ctx.viewer;
 }
 
-/** The session's viewer (the field must be @Authorized). */
-export function CurrentViewer() {
-  return createParameterDecorator<GraphQLContext>(({ context }) => checkedViewer(context));
+/** What an operation of any live session works with: the request's context and the session's viewer. */
+export interface ViewerCall {
+  readonly ctx: GraphQLContext;
+  readonly viewer: Viewer;
 }
 
-/** The trader's viewer with its participant id (the field must be @Authorized('TRADER')). */
-export function CurrentTrader() {
-  return createParameterDecorator<GraphQLContext>(({ context }): TraderViewer => {
+/** What an officer's operation works with: the request's context and the officer's viewer. */
+export interface OfficerCall {
+  readonly ctx: GraphQLContext;
+  readonly officer: Viewer;
+}
+
+/** What a trader's operation works with: the request's context and the trader's viewer (participant id set). */
+export interface TraderCall {
+  readonly ctx: GraphQLContext;
+  readonly trader: TraderViewer;
+}
+
+/** The context and the session's viewer (the field must be @Authorized: SessionQuery, AnySessionMutation). */
+export function ViewerCall() {
+  return createParameterDecorator<GraphQLContext>(({ context }): ViewerCall => ({
+    ctx: context,
+    viewer: checkedViewer(context),
+  }));
+}
+
+/** The context and the officer's viewer (the field must be OfficerQuery or OfficerMutation). */
+export function OfficerCall() {
+  return createParameterDecorator<GraphQLContext>(({ context }): OfficerCall => {
     const v = checkedViewer(context);
-    if (v.participantId === null) throw new Error("@CurrentTrader used without @Authorized('TRADER')");
-    return v as TraderViewer;
+    if (v.role !== 'OFFICER') throw new Error('@OfficerCall used without @OfficerQuery/@OfficerMutation');
+    return { ctx: context, officer: v };
+  });
+}
+
+/** The context and the trader's viewer with its participant id (the field must be TraderQuery). */
+export function TraderCall() {
+  return createParameterDecorator<GraphQLContext>(({ context }): TraderCall => {
+    const v = checkedViewer(context);
+    if (v.participantId === null) throw new Error('@TraderCall used without @TraderQuery');
+    return { ctx: context, trader: v as TraderViewer };
   });
 }
 
@@ -69,3 +104,28 @@ export function OptionalViewer() {
     context.viewer ? liveViewer(context, false) : null,
   );
 }
+
+/**
+ * `@Authorized(...access)` and `@Query`/`@Mutation` with its description, as one decorator: who may call
+ * the operation and what it is. No access named: any live session (`@Authorized()`).
+ */
+function operation(kind: typeof Query, ...access: Access[]) {
+  type Returns = Parameters<typeof Query>[0];
+  type Options = NonNullable<Parameters<typeof Query>[1]>;
+  return (returns: Returns, description: string, options: Options = {}): MethodDecorator => {
+    const field = kind(returns, { ...options, description });
+    const authorized = Authorized<Access>(...access);
+    return (target, key, descriptor) => {
+      field(target, key, descriptor);
+      authorized(target, key, descriptor);
+    };
+  };
+}
+
+export const OfficerQuery = operation(Query, 'OFFICER');
+export const OfficerMutation = operation(Mutation, 'OFFICER');
+export const TraderQuery = operation(Query, 'TRADER');
+/** Any live session whose password is not a one-time one (`@Authorized()`). */
+export const SessionQuery = operation(Query);
+/** Any live session, one that must change its one-time password included (changePassword, logout). */
+export const AnySessionMutation = operation(Mutation, 'PASSWORD_CHANGE');

@@ -28,7 +28,7 @@ export interface GraphQLContext {
   readonly loaders: Loaders;
   /**
    * The request's language from Accept-Language (Azerbaijani when it names none of ours): the default of
-   * every `lang` argument. Error messages follow it only when the header named it (`fromHeader`).
+   * every `lang` argument. Error messages follow the same header (src/shared/error-language.ts).
    */
   readonly language: LanguageChoice;
 }

@@ -23,13 +23,9 @@ import { rateLimiting } from '../graphql/plugins/rate-limit.plugin';
 import { inOperationScope } from '../limits/operation-gate';
 import { buildAppSchema } from '../graphql/schema';
 import type { Services } from '../services';
-import {
-  BadRequestError,
-  DatabaseUnavailableError,
-  errorExtensions,
-  PayloadTooLargeError,
-  type AppError,
-} from '../shared/errors';
+import { errorEntry, withErrorLanguage } from '../shared/error-language';
+import { BadRequestError, DatabaseUnavailableError, PayloadTooLargeError, type AppError } from '../shared/errors';
+import { parseAcceptLanguage } from '../shared/lang';
 import type { Logger } from '../shared/logger';
 import { mountAuditCheckpoint } from './audit-checkpoint';
 import { mountGraphiql } from './graphiql';
@@ -88,10 +84,14 @@ function refusalCodes(req: express.Request, res: express.Response, body: Buffer)
   let message = '';
   try {
     const first = (
-      JSON.parse(body.toString('utf8')) as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] }
+      JSON.parse(body.toString('utf8')) as {
+        errors?: { message?: unknown; extensions?: { code?: unknown; messageEn?: unknown } }[];
+      }
     )?.errors?.[0];
     if (typeof first?.extensions?.code === 'string') code = cleanText(first.extensions.code, 100);
-    if (typeof first?.message === 'string') message = first.message;
+    // Apollo Server's own wording, which a localized message keeps in messageEn.
+    const english = first?.extensions?.messageEn ?? first?.message;
+    if (typeof english === 'string') message = english;
   } catch {
     // not JSON: the status names it
   }
@@ -105,11 +105,13 @@ function refusalCodes(req: express.Request, res: express.Response, body: Buffer)
   return codes;
 }
 
-/** Answers an error outside GraphQL execution in the shape the GraphQL formatter gives (src/shared/errors.ts). */
-function sendError(res: express.Response, e: AppError): void {
-  res
-    .status(e.httpStatus ?? 500)
-    .json({ errors: [{ message: e.message, extensions: { ...errorExtensions(e), requestId: res.locals.requestId } }] });
+/**
+ * Answers an error outside GraphQL execution in the shape and the language the GraphQL formatter gives
+ * (src/shared/errors.ts, src/shared/error-language.ts).
+ */
+function sendError(req: express.Request, res: express.Response, e: AppError): void {
+  const language = parseAcceptLanguage(req.get('accept-language')).language;
+  res.status(e.httpStatus ?? 500).json({ errors: [errorEntry(e, language, { requestId: res.locals.requestId })] });
 }
 
 export async function startHttpServer(
@@ -307,7 +309,10 @@ export async function startHttpServer(
       };
       // Settles once the operation has run and its response (and audit record) is done.
       // One operation scope per request: its database work uses one connection at a time (src/limits).
-      Promise.resolve(inOperationScope(() => graphqlHandler(req, res, next))).then(done, (e: unknown) => {
+      // Its errors, also those Apollo Server answers before execution, in the request's language.
+      const language = parseAcceptLanguage(req.get('accept-language')).language;
+      const handle = () => inOperationScope(() => graphqlHandler(req, res, next));
+      Promise.resolve(withErrorLanguage(language, handle)).then(done, (e: unknown) => {
         done();
         next(e);
       });
@@ -315,7 +320,7 @@ export async function startHttpServer(
   );
 
   // A body express.json refuses (too large, not JSON) gets a GraphQL-shaped JSON error, not an HTML page.
-  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
     const type = (err as { type?: unknown } | null)?.type;
     const refused = refusedBody(type);
     if (!refused || res.headersSent) {
@@ -323,7 +328,7 @@ export async function startHttpServer(
       return;
     }
     res.locals.refusalReason = refusedBodyReason(type);
-    sendError(res, refused);
+    sendError(req, res, refused);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -353,6 +358,8 @@ export async function startHttpServer(
       // Counted refusals (summaries of this minute too) and records of the last operations are written.
       await refusals?.stop().catch((e: unknown) => logger.error({ err: e }, 'refusal records not written'));
       await services.audit.drain().catch(() => undefined);
+      // Released request slots still queued are deleted now (else their leases expire).
+      await services.limits.fair.close().catch((e: unknown) => logger.warn({ err: e }, 'request slots not released'));
     },
   };
 }

@@ -8,14 +8,41 @@
  *    `waitMs` (for a release in this instance without asking the database; for another instance's
  *    with a few backed-off retries), then RATE_LIMITED.
  * State in PostgreSQL (migration 1764000001300): the budget row and the slot leases, both taken by
- * rate_admit() in one round trip; a second releases the slot. Both on the reserved pool as the
- * connection user: the request role has no access to them, and no trader's queries can hold the
- * connections they need.
+ * rate_admit(), on the reserved pool as the connection user: the request role has no access to
+ * them, and no trader's queries can hold the connections they need.
+ *
+ * Round trips (AdmitBatcher): the admissions of every request go to the database in batches, one
+ * round trip each, one batch in flight at a time. Admits that arrive while a batch is in flight (or
+ * in the same turn of the event loop) form the next one: a DELETE of the queued released slots,
+ * then one SELECT calling rate_admit() for each admit in turn over unnest(keys, costs) WITH
+ * ORDINALITY, both in one simple-protocol message (one implicit transaction). Two statements, not a
+ * data-modifying CTE: a CTE's DELETE runs at an unspecified point of its statement, so the admits
+ * beside it might still count the released slots. rate_admit() is VOLATILE: each call sees the
+ * calls before it, so admits of one key in one batch are charged one after another, exactly as if
+ * sent one by one. The batch takes the budget rows' locks in key order (arrival order within a key)
+ * and holds them to its COMMIT, so two instances' batches cannot deadlock on each other (one rare
+ * exception, an expired lease released late: docs/cost-model.md).
+ *
+ * A release does not wait for the database: the in-process slot is given back at once, the slot's
+ * id queued; the queue goes with the next batch, or alone after RELEASE_FLUSH_MS when no admit
+ * comes. A failed batch rejects each of its admits with the database's error and puts its releases
+ * back (sent again with the next batch, or after RELEASE_RETRY_MS); close() sends what is queued
+ * (the HTTP server calls it on shutdown). A release lost all the same (the process killed, the
+ * database gone) costs nothing lasting: a slot's lease expires after four statement timeouts (at
+ * least a minute) and the next admit of its key deletes it.
  */
 import type { Pool } from 'pg';
 import type { AppConfig } from '../config';
+import { inlineParams } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { RateLimitedError, secondsUntil } from '../shared/errors';
+
+/** How long released slots wait for an admit to take them along before they are sent alone. */
+export const RELEASE_FLUSH_MS = 5;
+/** After a failed batch, its releases are sent again this long after (or with the next admit, sooner). */
+export const RELEASE_RETRY_MS = 1_000;
+/** At most this many admits in one batch (the rest form the next). */
+export const MAX_BATCH = 500;
 
 /** What `extensions.cost` and the `rateLimit` query field report. */
 export interface CostReport {
@@ -32,6 +59,7 @@ export interface CostReport {
 /** An admitted operation: its report, and the release of its slot (call once it has run). */
 export interface Admission {
   readonly report: CostReport;
+  /** Frees the slot in this instance at once and queues its lease row's deletion; resolves at once. */
   release: () => Promise<void>;
 }
 
@@ -64,12 +92,175 @@ interface LocalKey {
   waiters: (() => void)[];
 }
 
-const ADMIT =
-  'SELECT outcome, spent::text AS spent, window_end, slot_id::text AS slot_id FROM rate_admit($1, $2, $3, $4, $5, $6, $7)';
+/** One admit's row of a batch: rate_admit()'s outcome, and the `now` it was judged at. */
+interface AdmitRow {
+  outcome: 'OK' | 'BUDGET' | 'BUSY';
+  spent: string;
+  window_end: Date;
+  slot_id: string | null;
+  now: Date;
+}
+
+interface PendingAdmit {
+  key: string;
+  cost: number;
+  resolve: (row: AdmitRow) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface AdmitParams {
+  windowSeconds: number;
+  budgetPoints: number;
+  cap: number;
+  leaseSeconds: number;
+}
+
+/**
+ * Group admission and deferred release (see the header): every admit and release of this instance
+ * goes through here, at most one batch in flight.
+ */
+export class AdmitBatcher {
+  private queue: PendingAdmit[] = [];
+  private releases: string[] = [];
+  private inFlight: Promise<Error | undefined> | undefined;
+  private scheduled = false;
+  private releaseTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pool: () => Pool,
+    private readonly clock: Clock,
+    private readonly params: AdmitParams,
+  ) {}
+
+  /** rate_admit(key, cost) in the next batch. */
+  admit(key: string, cost: number): Promise<AdmitRow> {
+    return new Promise<AdmitRow>((resolve, reject) => {
+      this.queue.push({ key, cost, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Queues the deletion of a slot's lease; it goes with the next batch. */
+  release(slotId: string): void {
+    this.releases.push(slotId);
+    if (!this.inFlight && !this.scheduled && !this.releaseTimer) this.armRelease(RELEASE_FLUSH_MS);
+  }
+
+  /** Released slots not yet deleted in the database (tests, shutdown). */
+  get pendingReleases(): number {
+    return this.releases.length;
+  }
+
+  /**
+   * Sends everything queued and waits for it (shutdown). Throws the database's error when the
+   * releases could not be sent; they stay queued (their leases expire anyway).
+   */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.inFlight) {
+        await this.inFlight;
+        continue;
+      }
+      if (this.queue.length === 0 && this.releases.length === 0) return;
+      const failed = await this.run();
+      if (failed !== undefined && this.queue.length === 0) throw failed;
+    }
+  }
+
+  private schedule(): void {
+    if (this.inFlight || this.scheduled) return;
+    this.scheduled = true;
+    // The admits of this turn of the event loop go together.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.inFlight) void this.run();
+    });
+  }
+
+  private armRelease(ms: number): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (!this.inFlight && !this.scheduled) void this.run();
+    }, ms);
+    // Nothing keeps the process alive for a release: close() flushes, and leases expire.
+    this.releaseTimer.unref();
+  }
+
+  /** Sends one batch; on settling, starts the next when admits (or releases) are waiting. Resolves to its error. */
+  private run(): Promise<Error | undefined> {
+    if (this.releaseTimer) {
+      clearTimeout(this.releaseTimer);
+      this.releaseTimer = undefined;
+    }
+    const batch = this.queue.splice(0, MAX_BATCH);
+    const releases = this.releases.splice(0);
+    if (batch.length === 0 && releases.length === 0) return Promise.resolve(undefined);
+    const done = this.send(batch, releases).then(
+      () => {
+        this.inFlight = undefined;
+        if (this.queue.length > 0) void this.run();
+        else if (this.releases.length > 0) this.armRelease(RELEASE_FLUSH_MS);
+        return undefined;
+      },
+      (e: unknown) => {
+        for (const p of batch) p.reject(e);
+        // Not lost: they go again with the next batch, or on their own a while later.
+        this.releases.unshift(...releases);
+        this.inFlight = undefined;
+        if (this.queue.length > 0) void this.run();
+        else if (this.releases.length > 0) this.armRelease(RELEASE_RETRY_MS);
+        return e instanceof Error ? e : new Error(String(e));
+      },
+    );
+    this.inFlight = done;
+    return done;
+  }
+
+  private async send(batch: PendingAdmit[], releases: string[]): Promise<void> {
+    const now = this.clock.now();
+    const texts: string[] = [];
+    if (releases.length > 0) {
+      texts.push(
+        inlineParams('DELETE FROM rate_slots AS released_slot WHERE released_slot.id = ANY($1::bigint[])', [releases]),
+      );
+    }
+    // Key order (stable: arrival order within a key) is the order the budget rows are locked in.
+    const order = batch
+      .map((_, i) => i)
+      .sort((x, y) => (batch[x].key < batch[y].key ? -1 : batch[x].key > batch[y].key ? 1 : x - y));
+    if (batch.length > 0) {
+      const { windowSeconds, budgetPoints, cap, leaseSeconds } = this.params;
+      texts.push(
+        inlineParams(
+          `SELECT r.outcome, r.spent::text AS spent, r.window_end, r.slot_id::text AS slot_id
+             FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(client_key, cost, n)
+             CROSS JOIN LATERAL rate_admit(t.client_key, t.cost, $3::timestamptz, $4, $5, $6, $7) r
+            ORDER BY t.n`,
+          [
+            order.map((i) => batch[i].key),
+            order.map((i) => batch[i].cost),
+            now,
+            windowSeconds,
+            budgetPoints,
+            cap,
+            leaseSeconds,
+          ],
+        ),
+      );
+    }
+    const res = (await this.pool().query(texts.join(';\n'))) as unknown as
+      { rows: Omit<AdmitRow, 'now'>[] } | { rows: Omit<AdmitRow, 'now'>[] }[];
+    if (batch.length === 0) return;
+    const rows = Array.isArray(res) ? res[res.length - 1].rows : res.rows;
+    if (rows.length !== batch.length) throw new Error(`rate_admit answered ${rows.length} rows for ${batch.length}`);
+    order.forEach((i, n) => batch[i].resolve({ ...rows[n], now }));
+  }
+}
 
 export class FairShare {
   private readonly local = new Map<string, LocalKey>();
-  private readonly leaseSeconds: number;
+  private readonly batcher: AdmitBatcher;
 
   constructor(
     /** The reserved pool, looked up on first use. */
@@ -79,11 +270,19 @@ export class FairShare {
     /** A statement runs at most this long (0: no limit); a slot's lease outlives several. */
     statementTimeoutMs: number,
   ) {
-    this.leaseSeconds = Math.max(60, Math.ceil((4 * (statementTimeoutMs || 30_000)) / 1000));
+    this.batcher = new AdmitBatcher(pool, clock, {
+      windowSeconds: cfg.windowSeconds,
+      budgetPoints: cfg.budgetPoints,
+      cap: cfg.concurrentOperations,
+      leaseSeconds: Math.max(60, Math.ceil((4 * (statementTimeoutMs || 30_000)) / 1000)),
+    });
   }
 
   /** Charges `cost` points to `key` and takes one of its slots; throws RateRefusal (RATE_LIMITED). */
   async admit(key: string, cost: number): Promise<Admission> {
+    // One admit the database would refuse would fail the whole batch, other clients' admits with it.
+    if (!Number.isSafeInteger(cost) || cost < 0) throw new TypeError(`not a cost in points: ${cost}`);
+    if (key.length === 0 || key.length > 200 || key.includes('\0')) throw new TypeError('not a client key');
     const deadline = performance.now() + this.cfg.waitMs;
     const cap = this.cfg.concurrentOperations;
     if (cap > 0) await this.localAcquire(key, cap, deadline);
@@ -94,14 +293,7 @@ export class FairShare {
     };
     try {
       for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-        const now = this.clock.now();
-        const { rows } = await this.pool().query<{
-          outcome: 'OK' | 'BUDGET' | 'BUSY';
-          spent: string;
-          window_end: Date;
-          slot_id: string | null;
-        }>(ADMIT, [key, cost, now, this.cfg.windowSeconds, this.cfg.budgetPoints, cap, this.leaseSeconds]);
-        const row = rows[0];
+        const row = await this.batcher.admit(key, cost);
         const spent = Number(row.spent);
         const report: CostReport = {
           requested: cost,
@@ -114,11 +306,13 @@ export class FairShare {
           let released = false;
           return {
             report,
-            release: async () => {
-              if (released) return;
-              released = true;
-              releaseLocal();
-              if (slot !== null) await this.pool().query('DELETE FROM rate_slots WHERE id = $1', [slot]);
+            release: () => {
+              if (!released) {
+                released = true;
+                releaseLocal();
+                if (slot !== null) this.batcher.release(slot);
+              }
+              return Promise.resolve();
             },
           };
         }
@@ -126,7 +320,7 @@ export class FairShare {
           throw new RateRefusal(
             `the rate budget is spent: this operation costs ${cost} points, ${report.remaining} of ` +
               `${report.limit} remain until ${report.resetAt.toISOString()}`,
-            secondsUntil(report.resetAt, now),
+            secondsUntil(report.resetAt, row.now),
             report,
           );
         }
@@ -138,6 +332,16 @@ export class FairShare {
       releaseLocal();
       throw e;
     }
+  }
+
+  /** Sends the released slots still queued (shutdown); throws when the database refuses. */
+  close(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  /** Released slots whose lease rows are not yet deleted. */
+  get pendingReleases(): number {
+    return this.batcher.pendingReleases;
   }
 
   /** The budget of `key` as it stands, charging nothing (responses of operations refused before admission). */

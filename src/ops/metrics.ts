@@ -26,64 +26,65 @@ export interface Metrics {
 export function createMetrics(ds: DataSource | null, opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();
   if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: registry });
-  const operations = new client.Counter({
-    name: 'graphql_operations_total',
-    help: 'GraphQL operations by root field(s), operation type and outcome (SUCCESS, PARTIAL, ERROR, AUDIT_UNAVAILABLE)',
-    labelNames: ['operation', 'type', 'outcome'] as const,
-    registers: [registry],
-  });
-  const duration = new client.Histogram({
-    name: 'graphql_operation_duration_seconds',
-    help: 'Time from request start to response release (audit record committed), by operation and outcome',
-    labelNames: ['operation', 'outcome'] as const,
-    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const logins = new client.Counter({
-    name: 'login_attempts_total',
-    help: 'Login attempts by method (PASSWORD, SIGNATURE, PORTAL) and result (success, refused)',
-    labelNames: ['method', 'result'] as const,
-    registers: [registry],
-  });
-  const auditBatches = new client.Histogram({
-    name: 'audit_batch_write_seconds',
-    help: 'Duration of one group-commit transaction of audit records',
-    labelNames: ['result'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
-    registers: [registry],
-  });
-  const auditBatchSize = new client.Histogram({
-    name: 'audit_batch_records',
-    help: 'Audit records written per group-commit transaction',
-    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-    registers: [registry],
-  });
-  const auditFailures = new client.Counter({
-    name: 'audit_unavailable_total',
-    help: 'Responses withheld because their audit record could not be written',
-    registers: [registry],
-  });
-  const databaseUnavailable = new client.Counter({
-    name: 'database_unavailable_total',
-    help: 'Requests answered 503 DATABASE_UNAVAILABLE because the session look-up could not reach the database',
-    registers: [registry],
-  });
-  const auditIntegrityOk = new client.Gauge({
-    name: 'audit_integrity_ok',
-    help: 'Whether the records since the last verified checkpoint verified at the last checkpoint (1) or not (0: nothing is signed; alarm)',
-    registers: [registry],
-  });
+  // Every metric lives in this registry only; labelNames are tuples so the label types follow them.
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new client.Counter<L>({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string = never>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ) => new client.Histogram<L>({ name, help, labelNames, buckets, registers: [registry] });
+  const gauge = (name: string, help: string) => new client.Gauge({ name, help, registers: [registry] });
+
+  const operations = counter(
+    'graphql_operations_total',
+    'GraphQL operations by root field(s), operation type and outcome (SUCCESS, PARTIAL, ERROR, AUDIT_UNAVAILABLE)',
+    ['operation', 'type', 'outcome'] as const,
+  );
+  const duration = histogram(
+    'graphql_operation_duration_seconds',
+    'Time from request start to response release (audit record committed), by operation and outcome',
+    [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ['operation', 'outcome'] as const,
+  );
+  const logins = counter(
+    'login_attempts_total',
+    'Login attempts by method (PASSWORD, SIGNATURE, PORTAL) and result (success, refused)',
+    ['method', 'result'] as const,
+  );
+  const auditBatches = histogram(
+    'audit_batch_write_seconds',
+    'Duration of one group-commit transaction of audit records',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    ['result'] as const,
+  );
+  const auditBatchSize = histogram(
+    'audit_batch_records',
+    'Audit records written per group-commit transaction',
+    [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+  );
+  const auditFailures = counter(
+    'audit_unavailable_total',
+    'Responses withheld because their audit record could not be written',
+  );
+  const databaseUnavailable = counter(
+    'database_unavailable_total',
+    'Requests answered 503 DATABASE_UNAVAILABLE because the session look-up could not reach the database',
+  );
+  const auditIntegrityOk = gauge(
+    'audit_integrity_ok',
+    'Whether the records since the last verified checkpoint verified at the last checkpoint (1) or not (0: nothing is signed; alarm)',
+  );
   auditIntegrityOk.set(1);
-  const auditIntegrityFailures = new client.Counter({
-    name: 'audit_integrity_failures_total',
-    help: 'Checkpoints refused because audit records did not verify (altered, missing or out of place)',
-    registers: [registry],
-  });
-  const auditFirstBadSeq = new client.Gauge({
-    name: 'audit_integrity_first_bad_seq',
-    help: 'Chain position of the first audit record that failed verification (0 when none)',
-    registers: [registry],
-  });
+  const auditIntegrityFailures = counter(
+    'audit_integrity_failures_total',
+    'Checkpoints refused because audit records did not verify (altered, missing or out of place)',
+  );
+  const auditFirstBadSeq = gauge(
+    'audit_integrity_first_bad_seq',
+    'Chain position of the first audit record that failed verification (0 when none)',
+  );
   if (ds) {
     new client.Gauge({
       name: 'db_pool_connections',

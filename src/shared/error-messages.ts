@@ -1,8 +1,9 @@
 /**
- * One message per error code in each of the service's languages. With `Accept-Language: az` or `ru` a
- * client gets the code's message in that language (and the specific English message the code was raised
- * with in `extensions.messageEn`); with `en`, or with no language it names, the specific English message
- * as before. Codes never change. The compiler wants every code of the catalogue here.
+ * One message per error code in each of the service's languages. A client gets the code's message in the
+ * request's language, Azerbaijani unless Accept-Language asks for English or Russian (and the specific
+ * English message the code was raised with in `extensions.messageEn`); asking for `en` gives that specific
+ * English message (src/shared/error-language.ts). Codes never change. The compiler wants every code of the
+ * catalogue here.
  */
 import type { ErrorCode } from './errors';
 import type { Language } from './lang';

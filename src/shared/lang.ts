@@ -7,13 +7,9 @@ export const LANGUAGES = ['AZ', 'EN', 'RU'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'AZ';
 
+/** What a request asks for. `*` alone (what Node's fetch sends by default) is no choice: the default language. */
 export interface LanguageChoice {
   readonly language: Language;
-  /**
-   * True when the header chose one of our languages by name. `*` alone (what Node's fetch sends by
-   * default) is no choice: the default language, `fromHeader: false`.
-   */
-  readonly fromHeader: boolean;
 }
 
 /** More ranges than any browser sends: the rest of an oversized header is ignored. */
@@ -27,7 +23,7 @@ const WEIGHT = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
  * The language an Accept-Language header asks for: the supported primary subtag (az, en, ru; region and
  * script subtags such as az-Latn-AZ or en-GB count as their language) with the highest weight, the first
  * listed on a tie; `*` ("any other") stands for the default. Malformed ranges and weights are skipped,
- * weight 0 means "not this one"; a header that names none of ours gives Azerbaijani, `fromHeader: false`.
+ * weight 0 means "not this one"; a header that names none of ours gives Azerbaijani.
  */
 export function parseAcceptLanguage(header: string | undefined | null): LanguageChoice {
   let best: { language: Language; q: number; named: boolean } | undefined;
@@ -48,9 +44,7 @@ export function parseAcceptLanguage(header: string | undefined | null): Language
     const language = named ? LANGUAGES.find((l) => l === primary) : DEFAULT_LANGUAGE;
     if (language && (!best || q > best.q)) best = { language, q, named };
   }
-  return best?.named
-    ? { language: best.language, fromHeader: true }
-    : { language: DEFAULT_LANGUAGE, fromHeader: false };
+  return { language: best?.named ? best.language : DEFAULT_LANGUAGE };
 }
 
 /** `text[lang]`, else the English text: the language actually given is returned with it, never invented. */

@@ -13,8 +13,13 @@
  * odd-length HS prefix, a date range not aligned to months, the supplementary quantity) goes to
  * the raw items.
  *
- * Only participants with at least `minItems` items get rollups (listed in rollup_participants):
- * for a small trader the raw items answer in milliseconds and rollup rows would outnumber them.
+ * Every participant the importer loads gets rollups (listed in rollup_participants) by default:
+ * aggregating even 5,000 raw items per request costs PostgreSQL far more than reading a few
+ * hundred pre-summed rows, and the raw aggregation was what capped small and mid traders' request
+ * rates (issue 9). STATS_ROLLUP_MIN_ITEMS (`minItems`, default 0) can still hold them back for
+ * traders below a size. A participant not listed (below that size, or whose items were loaded before
+ * rollups were kept for everyone and not imported since) is answered from the raw items: the
+ * statistics statement tests the listing itself (statistics.service.ts, RollupChoice 'listed').
  * The importer refreshes the affected (participant, month) pairs inside its transaction;
  * declaration_items has no other writer.
  */
@@ -23,8 +28,8 @@ import { Params, type TradeFilter } from './trade-filter';
 
 export const HS_LEVELS = [0, 2, 4] as const;
 
-/** Items a participant needs before statistics rollups are kept for them (STATS_ROLLUP_MIN_ITEMS). */
-export const DEFAULT_ROLLUP_MIN_ITEMS = 20_000;
+/** Items a participant needs before statistics rollups are kept for them (STATS_ROLLUP_MIN_ITEMS): 0, everyone. */
+export const DEFAULT_ROLLUP_MIN_ITEMS = 0;
 
 export interface Grain {
   readonly id: number;
@@ -55,10 +60,15 @@ export async function refreshRollups(
   if (affected.length === 0) return;
   const minItems = opts.minItems ?? DEFAULT_ROLLUP_MIN_ITEMS;
   const pids = [...new Set(affected.map((a) => a.participantId))];
+  // Without a threshold the item counts are not needed (a count over a large trader's items saved).
   const status = (await run(
-    `SELECT i.participant_id::text AS pid, count(*)::int AS items,
+    minItems > 0
+      ? `SELECT i.participant_id::text AS pid, count(*)::int AS items,
             EXISTS (SELECT 1 FROM rollup_participants r WHERE r.participant_id = i.participant_id) AS listed
-       FROM declaration_items i WHERE i.participant_id = ANY($1::bigint[]) GROUP BY i.participant_id`,
+       FROM declaration_items i WHERE i.participant_id = ANY($1::bigint[]) GROUP BY i.participant_id`
+      : `SELECT a.pid::text AS pid, 0 AS items,
+            EXISTS (SELECT 1 FROM rollup_participants r WHERE r.participant_id = a.pid) AS listed
+       FROM unnest($1::bigint[]) AS a(pid)`,
     [pids],
   )) as { pid: string; items: number; listed: boolean }[];
   const listed = new Set(status.filter((r) => r.listed).map((r) => r.pid));
@@ -209,8 +219,8 @@ export function rollupConditions(participantId: string, grain: Grain, f: TradeFi
 
 /** Measures over rollup rows: sums of the stored sums and counts. */
 export function rollupMeasuresSql(): string {
-  return `sum(r.declaration_count)::int AS declaration_count,
-       sum(r.item_count)::int AS item_count,
+  return `COALESCE(sum(r.declaration_count), 0)::int AS declaration_count,
+       COALESCE(sum(r.item_count), 0)::int AS item_count,
        COALESCE(sum(r.customs_value_azn), 0.00) AS customs_value_azn,
        COALESCE(sum(r.statistical_value_usd), 0.00) AS statistical_value_usd,
        COALESCE(sum(r.net_weight_kg), 0.000) AS net_weight_kg,

@@ -49,6 +49,8 @@ export async function rawGql(
     headers: {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
+      // The audit specs read the specific English messages (errors are Azerbaijani by default).
+      'accept-language': 'en',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...opts.headers,
     },

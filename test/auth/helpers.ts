@@ -1,7 +1,7 @@
 /** Shared steps of the password-access tests: officers, contracts, logins, over real HTTP. */
 import { expect } from 'chai';
 import { testDb } from '../support/db';
-import { gql, testServer, type GqlResult } from '../support/server';
+import { gql, gqlData, testServer, type GqlResult } from '../support/server';
 
 export const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
   token expiresAt viewer { role authMethod username mustChangePassword participant { id name voen fin gooen kind } } } }`;
@@ -85,18 +85,15 @@ export async function officerSession(username = 'officer.one'): Promise<string> 
 
 /** Registers a contract and returns it, failing the test with the errors otherwise. */
 export async function registerContract(officer: string, input: Record<string, unknown>): Promise<any> {
-  const r = await gql(REGISTER, { i: input }, officer);
-  expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-  return r.data.registerContract;
+  return (await gqlData(REGISTER, { i: input }, officer)).registerContract;
 }
 
+/** Issues the contract's credentials (username, one-time password, the contract), failing the test otherwise. */
 export async function issueCredentials(
   officer: string,
   contractId: string,
 ): Promise<{ username: string; password: string; contract: any }> {
-  const r = await gql(ISSUE, { id: contractId }, officer);
-  expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-  return r.data.issueCredentials;
+  return (await gqlData(ISSUE, { id: contractId }, officer)).issueCredentials;
 }
 
 /**

@@ -197,7 +197,8 @@ describe('error catalogue', () => {
     const post = async (body: string, headers: Record<string, string> = {}) => {
       const res = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        // English: the shape without messageEn (a translated message adds it, test/i18n/error-language.spec.ts).
+        headers: { 'content-type': 'application/json', 'accept-language': 'en', ...headers },
         body,
       });
       const json = (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };

@@ -9,7 +9,7 @@ import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { gql, officerToken, testServer, traderToken } from '../support/server';
 import { auditRows, testConfigWith, useCapturedServer, whileAuditInsertRevoked } from '../audit/helpers';
-import { download, parseCsv, pausedDownload, waitFor } from './helpers';
+import { download, insertBigTrader, parseCsv, pausedDownload, waitFor } from './helpers';
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest();
 
@@ -47,23 +47,7 @@ describe('exports: refusals, accounting and broken downloads', () => {
         items: [{ hs: '8471300000', country: 'CN', net: '1.000', gross: '2.000', azn: '10.00', usd: '5.88' }],
       },
     ]);
-    const { ds } = testDb();
-    await ds.query(
-      `INSERT INTO declarations (participant_id, number, registration_date, direction, customs_post_code, procedure_code,
-         declarant_name, imported_at)
-       SELECT $1, 'BIG-' || g, date '2024-01-01' + (g % 300), 'IM', '10100', '40', 'Big Trader', now()
-         FROM generate_series(1, $2::int) g`,
-      [big, BIG_ITEMS / 10],
-    );
-    await ds.query(
-      `INSERT INTO declaration_items (participant_id, declaration_id, item_number, registration_date, direction,
-         customs_post_code, procedure_code, hs_code, description, partner_country, transport_mode, net_weight_kg,
-         gross_weight_kg, customs_value_azn, statistical_value_usd)
-       SELECT d.participant_id, d.id, n, d.registration_date, d.direction, d.customs_post_code, d.procedure_code,
-              '8471300000', repeat('a long description ', 10), 'CN', '3', 1.000, 2.000, 10.00, 5.88
-         FROM declarations d, generate_series(1, 10) n WHERE d.participant_id = $1`,
-      [big],
-    );
+    await insertBigTrader(big, BIG_ITEMS);
     tokenSmall = await traderToken(small);
     tokenBig = await traderToken(big);
   });

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { testDb } from '../support/db';
 import { testServer } from '../support/server';
 
 export interface Download {
@@ -13,13 +14,16 @@ export interface Download {
   json?: { errors: { message: string; extensions: Record<string, any> }[] };
 }
 
-/** GETs `path` (e.g. `/export/statistics.csv?groupBy=HS2`) and reads the whole response. */
+/**
+ * GETs `path` (e.g. `/export/statistics.csv?groupBy=HS2`) and reads the whole response. It asks for English
+ * error messages (`Accept-Language: en`, the wording tests assert) unless `headers` name another language.
+ */
 export async function download(path: string, token?: string, headers: Record<string, string> = {}): Promise<Download> {
   const { server } = await testServer();
   return downloadFrom(server.url, path, token, headers);
 }
 
-/** The same against the server at `base` (another instance). */
+/** The same against the server at `base` (another instance); `accept-language: ''` sends no language. */
 export function downloadFrom(
   base: string,
   path: string,
@@ -29,7 +33,7 @@ export function downloadFrom(
   return new Promise((resolve, reject) => {
     const req = http.get(
       `${base}${path}`,
-      { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } },
+      { headers: { 'accept-language': 'en', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -102,4 +106,28 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>)
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * `items` items of one HS code (ten a declaration, `items / 10` declarations over 300 days of 2024) for
+ * `participantId`, in two statements: the large trader whose exports tests stream, cut and limit.
+ */
+export async function insertBigTrader(participantId: string, items: number): Promise<void> {
+  const { ds } = testDb();
+  await ds.query(
+    `INSERT INTO declarations (participant_id, number, registration_date, direction, customs_post_code, procedure_code,
+         declarant_name, imported_at)
+       SELECT $1, 'BIG-' || g, date '2024-01-01' + (g % 300), 'IM', '10100', '40', 'Big Trader', now()
+         FROM generate_series(1, $2::int) g`,
+    [participantId, items / 10],
+  );
+  await ds.query(
+    `INSERT INTO declaration_items (participant_id, declaration_id, item_number, registration_date, direction,
+         customs_post_code, procedure_code, hs_code, description, partner_country, transport_mode, net_weight_kg,
+         gross_weight_kg, customs_value_azn, statistical_value_usd)
+       SELECT d.participant_id, d.id, n, d.registration_date, d.direction, d.customs_post_code, d.procedure_code,
+              '8471300000', repeat('a long description ', 10), 'CN', '3', 1.000, 2.000, 10.00, 5.88
+         FROM declarations d, generate_series(1, 10) n WHERE d.participant_id = $1`,
+    [participantId],
+  );
 }

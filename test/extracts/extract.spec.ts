@@ -13,7 +13,14 @@ import { embeddedCsv, renderPdf } from '../../src/extracts/pdf';
 import { DocumentSigner } from '../../src/extracts/sign';
 import { runCli, ROOT } from '../support/cli';
 import { beforeFreshData, testDb } from '../support/db';
-import { fourDeclarations, insertDeclarations, insertParticipant, itemsOf, MEASURES } from '../support/fixtures';
+import {
+  fourDeclarations,
+  insertDeclarations,
+  insertParticipant,
+  insertTwoTraders,
+  itemsOf,
+  MEASURES,
+} from '../support/fixtures';
 import { errorCode, gql, officerToken, testServer, traderToken } from '../support/server';
 
 const ROOT_CA = path.join(ROOT, 'certs-test', 'root-ca.cert.pem');
@@ -85,12 +92,12 @@ describe('statisticalExtract (signed statistical extract)', function () {
   let dir: string;
 
   beforeFreshData(async () => {
-    a = await insertParticipant('1000000001', 'Xəzər Ağ Çiçək Şüşə Öyün MMC');
-    const b = await insertParticipant('1000000002', 'Beta Gizli MMC');
-    await insertDeclarations(a, A_DECLS);
-    await insertDeclarations(b, [
-      { number: 'B-1', date: '2023-03-10', direction: 'IM', items: [item('8471300000', 'CN', B_VALUE)] },
-    ]);
+    const ids = await insertTwoTraders(
+      { name: 'Xəzər Ağ Çiçək Şüşə Öyün MMC', declarations: A_DECLS },
+      { name: 'Beta Gizli MMC', items: [item('8471300000', 'CN', B_VALUE)] },
+    );
+    a = ids.a;
+    const b = ids.b;
     tokenA = await traderToken(a);
     tokenB = await traderToken(b);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'extract-spec-'));

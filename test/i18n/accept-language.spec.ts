@@ -12,9 +12,8 @@ import { inLanguage, parseAcceptLanguage } from '../../src/shared/lang';
 describe('Accept-Language', () => {
   const pick = (h: string | undefined) => parseAcceptLanguage(h);
 
-  it('is Azerbaijani, not from the header, when absent or empty', () => {
-    for (const h of [undefined, '', '   ', ','])
-      expect(pick(h), JSON.stringify(h)).to.deep.equal({ language: 'AZ', fromHeader: false });
+  it('is Azerbaijani when absent or empty', () => {
+    for (const h of [undefined, '', '   ', ',']) expect(pick(h), JSON.stringify(h)).to.deep.equal({ language: 'AZ' });
   });
 
   it('takes the primary subtag of region and script tags, in any case', () => {
@@ -22,7 +21,7 @@ describe('Accept-Language', () => {
     expect(pick('en-GB').language).to.equal('EN');
     expect(pick('az-Latn-AZ').language).to.equal('AZ');
     expect(pick('EN-us').language).to.equal('EN');
-    expect(pick('ru-RU')).to.deep.equal({ language: 'RU', fromHeader: true });
+    expect(pick('ru-RU')).to.deep.equal({ language: 'RU' });
   });
 
   it('takes the highest q-value among our languages, the first listed on a tie', () => {
@@ -33,19 +32,20 @@ describe('Accept-Language', () => {
     // A browser's usual header: German first, then English, then Russian.
     expect(pick('de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7,ru;q=0.6').language).to.equal('EN');
     expect(pick('en;q=1.000, ru;q=0.999').language).to.equal('EN');
+    expect(pick('fr;q=1, en;q=0.5').language).to.equal('EN'); // a language we lack outweighs nothing
   });
 
   it('treats q=0 as "not this one"', () => {
     expect(pick('ru;q=0, en;q=0.1').language).to.equal('EN');
-    expect(pick('en;q=0.000')).to.deep.equal({ language: 'AZ', fromHeader: false });
+    expect(pick('en;q=0.000')).to.deep.equal({ language: 'AZ' });
   });
 
   it('gives Azerbaijani for languages it does not have, and for `*`', () => {
-    expect(pick('de, fr;q=0.5')).to.deep.equal({ language: 'AZ', fromHeader: false });
-    expect(pick('tr')).to.deep.equal({ language: 'AZ', fromHeader: false });
+    expect(pick('de, fr;q=0.5')).to.deep.equal({ language: 'AZ' });
+    expect(pick('tr')).to.deep.equal({ language: 'AZ' });
     // `*` is what Node's fetch sends when the caller sets nothing: no choice made.
-    expect(pick('*')).to.deep.equal({ language: 'AZ', fromHeader: false });
-    expect(pick('ru;q=0.5, *')).to.deep.equal({ language: 'AZ', fromHeader: false });
+    expect(pick('*')).to.deep.equal({ language: 'AZ' });
+    expect(pick('ru;q=0.5, *')).to.deep.equal({ language: 'AZ' });
     expect(pick('de, *;q=0.1, ru;q=0.5').language).to.equal('RU');
   });
 
@@ -53,17 +53,17 @@ describe('Accept-Language', () => {
     expect(pick('ru;q=2, en').language).to.equal('EN'); // q above 1
     expect(pick('ru;q=abc, en;q=0.1').language).to.equal('EN');
     expect(pick('ru;q=0.12345, en;q=0.1').language).to.equal('EN'); // more than three decimals
-    expect(pick('ru;q=-1')).to.deep.equal({ language: 'AZ', fromHeader: false });
-    expect(pick('r u, e$n, 12, en_US')).to.deep.equal({ language: 'AZ', fromHeader: false });
-    expect(pick('english, russian')).to.deep.equal({ language: 'AZ', fromHeader: false }); // subtags of 1–8 letters, not names
-    expect(pick(';;;,,,;q=1')).to.deep.equal({ language: 'AZ', fromHeader: false });
+    expect(pick('ru;q=-1')).to.deep.equal({ language: 'AZ' });
+    expect(pick('r u, e$n, 12, en_US')).to.deep.equal({ language: 'AZ' });
+    expect(pick('english, russian')).to.deep.equal({ language: 'AZ' }); // subtags of 1–8 letters, not names
+    expect(pick(';;;,,,;q=1')).to.deep.equal({ language: 'AZ' });
     expect(pick('ru;level=1').language).to.equal('RU'); // an unknown parameter is ignored, not fatal
     expect(pick('\u0000ru, en').language).to.equal('EN');
   });
 
   it('reads at most 32 ranges of an oversized header', () => {
     const filler = Array.from({ length: 40 }, () => 'de').join(',');
-    expect(pick(`${filler},ru`)).to.deep.equal({ language: 'AZ', fromHeader: false });
+    expect(pick(`${filler},ru`)).to.deep.equal({ language: 'AZ' });
     expect(pick(`${filler.slice(0, 3 * 31)}ru`).language).to.equal('RU');
   });
 });

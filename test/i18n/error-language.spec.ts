@@ -1,20 +1,27 @@
 /**
- * Error messages and labels in the request's language: az and ru when Accept-Language names them, the
- * specific English message otherwise (the default clients have always seen), codes and extensions unchanged.
+ * Error messages and labels in the request's language: Azerbaijani unless Accept-Language asks for English
+ * or Russian, with the specific English message kept in `extensions.messageEn`; codes and extensions
+ * unchanged. The same for the errors Apollo Server answers before execution and for the HTTP layer's own
+ * refusals (refused bodies, exports).
  */
+import http from 'node:http';
 import { expect } from 'chai';
 import { ERROR_MESSAGES } from '../../src/shared/error-messages';
 import { ERROR_CODES } from '../../src/shared/errors';
 import { LABELS } from '../../src/shared/lang-labels';
-import { LANGUAGES } from '../../src/shared/lang';
+import { LANGUAGES, type Language } from '../../src/shared/lang';
 import { resetData } from '../support/db';
 import { insertParticipant } from '../support/fixtures';
 import { testServer, traderToken } from '../support/server';
 
-async function ask(
-  query: string | undefined,
-  opts: { token?: string; lang?: string; variables?: Record<string, unknown>; extensions?: unknown } = {},
-) {
+interface Answer {
+  status: number;
+  data?: any;
+  errors?: { message: string; extensions: Record<string, any> }[];
+}
+
+/** POSTs `body` to /graphql; `lang` undefined sends Node's fetch default (`*`, no choice). */
+async function post(body: string, opts: { token?: string; lang?: string } = {}): Promise<Answer> {
   const { server } = await testServer();
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
@@ -23,9 +30,42 @@ async function ask(
       ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
       ...(opts.lang === undefined ? {} : { 'accept-language': opts.lang }),
     },
-    body: JSON.stringify({ query, variables: opts.variables, extensions: opts.extensions }),
+    body,
   });
-  return { status: res.status, ...((await res.json()) as { data?: any; errors?: any[] }) };
+  return { status: res.status, ...((await res.json()) as Omit<Answer, 'status'>) };
+}
+
+async function ask(
+  query: string | undefined,
+  opts: { token?: string; lang?: string; variables?: Record<string, unknown>; extensions?: unknown } = {},
+) {
+  return post(JSON.stringify({ query, variables: opts.variables, extensions: opts.extensions }), opts);
+}
+
+/** A GET with exactly the headers given (node:http adds no Accept-Language, unlike fetch). */
+async function rawGet(path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const { server } = await testServer();
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${server.url}${path}`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, ...JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
+/** The first error is `code`'s message in `lang` with `english` (text or pattern) kept in messageEn. */
+function expectLocalized(r: Answer, code: keyof typeof ERROR_MESSAGES, lang: Language, english: string | RegExp) {
+  const e = r.errors![0];
+  expect(e.extensions.code, JSON.stringify(r)).to.equal(code);
+  expect(e.message, JSON.stringify(r)).to.equal(ERROR_MESSAGES[code][lang]);
+  if (typeof english === 'string') expect(e.extensions.messageEn).to.equal(english);
+  else expect(e.extensions.messageEn).to.match(english);
 }
 
 describe('error messages in three languages', () => {
@@ -49,26 +89,42 @@ describe('error messages in three languages', () => {
   const STATS = '{ tradeStatistics(groupBy: [YEAR]) { truncated } }';
   const NOT_AUTHENTICATED = 'log in first: send Authorization: Bearer <token>';
 
-  it('keeps the specific English message without a language of ours (no header, `*`, en, de)', async () => {
-    for (const lang of [undefined, '*', 'en-GB', 'de-DE, fr;q=0.5', ';;;']) {
-      const r = await ask(STATS, { lang });
-      expect(r.errors![0].message, String(lang)).to.equal(NOT_AUTHENTICATED);
-      expect(r.errors![0].extensions, String(lang)).to.have.keys('code', 'requestId');
-    }
-  });
+  // Accept-Language as sent (undefined: fetch's default `*`) → the language of the message.
+  const CHOICES: [string | undefined, Language][] = [
+    [undefined, 'AZ'], // no choice: the default
+    ['*', 'AZ'],
+    ['', 'AZ'],
+    [';;;', 'AZ'], // malformed
+    ['de-DE, fr;q=0.5', 'AZ'], // languages we lack
+    ['tr', 'AZ'],
+    ['az', 'AZ'],
+    ['az-Latn-AZ,en;q=0.5', 'AZ'],
+    ['en', 'EN'],
+    ['en-GB', 'EN'],
+    ['EN-us', 'EN'],
+    ['fr;q=1, en;q=0.5', 'EN'], // English behind a language we lack
+    ['az;q=0.2, en', 'EN'],
+    ['ru', 'RU'],
+    ['en;q=0.2, ru-RU', 'RU'],
+  ];
 
-  it('answers in Azerbaijani or Russian when asked, with the English message kept beside it', async () => {
-    for (const [lang, key] of [
-      ['az', 'AZ'],
-      ['az-Latn-AZ,en;q=0.5', 'AZ'],
-      ['en;q=0.2, ru-RU', 'RU'],
-    ] as const) {
+  it('answers in the language asked for, Azerbaijani by default, the English message beside a translation', async () => {
+    for (const [lang, language] of CHOICES) {
       const r = await ask(STATS, { lang });
-      expect(r.status).to.equal(200);
-      expect(r.errors![0].message, lang).to.equal(ERROR_MESSAGES.UNAUTHENTICATED[key]);
-      expect(r.errors![0].extensions).to.include({ code: 'UNAUTHENTICATED', messageEn: NOT_AUTHENTICATED });
-      expect(r.errors![0].extensions.requestId).to.be.a('string');
+      const e = r.errors![0];
+      expect(r.status, String(lang)).to.equal(200);
+      expect(e.extensions.requestId, String(lang)).to.be.a('string');
+      if (language === 'EN') {
+        expect(e.message, String(lang)).to.equal(NOT_AUTHENTICATED);
+        expect(e.extensions, String(lang)).to.have.keys('code', 'requestId');
+      } else {
+        expectLocalized(r, 'UNAUTHENTICATED', language, NOT_AUTHENTICATED);
+        expect(e.extensions, String(lang)).to.have.keys('code', 'messageEn', 'requestId');
+      }
     }
+    // No Accept-Language header at all (fetch always sends one): Azerbaijani too.
+    const bare = await rawGet(`/graphql?query=${encodeURIComponent(STATS)}`, { 'apollo-require-preflight': '1' });
+    expectLocalized(bare, 'UNAUTHENTICATED', 'AZ', NOT_AUTHENTICATED);
   });
 
   it('keeps the code and every extension of a localized error', async () => {
@@ -95,12 +151,76 @@ describe('error messages in three languages', () => {
   });
 
   it('never translates the persisted-query miss clients match by its message', async () => {
-    const r = await ask(undefined, {
-      lang: 'az',
-      extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+    for (const lang of ['az', 'ru', undefined]) {
+      const r = await ask(undefined, {
+        lang,
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+      });
+      expect(r.errors![0].extensions.code).to.equal('PERSISTED_QUERY_NOT_FOUND');
+      expect(r.errors![0].message).to.equal('PersistedQueryNotFound');
+      expect(r.errors![0].extensions).not.to.have.property('messageEn');
+    }
+  });
+
+  describe('error messages Apollo Server and the HTTP layer answer before execution', () => {
+    it('refuses a CSRF-suspect request in the request language, English on request', async () => {
+      // A simple GET without a preflight header: Apollo Server's CSRF prevention refuses it before the context.
+      const path = '/graphql?query=%7B__typename%7D';
+      const az = await rawGet(path);
+      expect(az.status).to.equal(400);
+      expectLocalized(az, 'BAD_REQUEST', 'AZ', /Cross-Site Request Forgery/);
+      expectLocalized(
+        await rawGet(path, { 'accept-language': 'ru' }),
+        'BAD_REQUEST',
+        'RU',
+        az.errors![0].extensions.messageEn,
+      );
+      const en = await rawGet(path, { 'accept-language': 'en' });
+      expect(en.errors![0].message).to.equal(az.errors![0].extensions.messageEn);
+      expect(en.errors![0].extensions).not.to.have.property('messageEn');
     });
-    expect(r.errors![0].extensions.code).to.equal('PERSISTED_QUERY_NOT_FOUND');
-    expect(r.errors![0].message).to.equal('PersistedQueryNotFound');
+
+    it('refuses a batch (a JSON array) in the request language', async () => {
+      const body = JSON.stringify([{ query: '{ me { role } }' }, { query: '{ me { role } }' }]);
+      const az = await post(body);
+      expect(az.status).to.equal(400);
+      expectLocalized(az, 'BAD_REQUEST', 'AZ', /batch/i);
+      const en = await post(body, { lang: 'en' });
+      expect(en.errors![0].message).to.equal(az.errors![0].extensions.messageEn);
+    });
+
+    it('refuses a body that is not JSON in the request language, with the request id', async () => {
+      const az = await post('{"query": "{ me { role } }"');
+      expect(az.status).to.equal(400);
+      expectLocalized(az, 'BAD_REQUEST', 'AZ', 'the request body is not valid JSON');
+      expect(az.errors![0].extensions.requestId).to.be.a('string');
+      const ru = await post('{"query"', { lang: 'ru-RU' });
+      expectLocalized(ru, 'BAD_REQUEST', 'RU', 'the request body is not valid JSON');
+      const en = await post('{"query"', { lang: 'fr;q=1, en;q=0.5' });
+      expect(en.errors![0].message).to.equal('the request body is not valid JSON');
+    });
+
+    it('refuses an export in the request language, as GraphQL refuses the same query', async () => {
+      const path = '/export/statistics.csv?groupBy=YEAR';
+      const bare = await rawGet(path);
+      expect(bare.status).to.equal(401);
+      expectLocalized(bare, 'UNAUTHENTICATED', 'AZ', NOT_AUTHENTICATED);
+      expect((await rawGet(path, { 'accept-language': 'de' })).errors![0].message).to.equal(
+        ERROR_MESSAGES.UNAUTHENTICATED.AZ,
+      );
+      expectLocalized(await rawGet(path, { 'accept-language': 'ru' }), 'UNAUTHENTICATED', 'RU', NOT_AUTHENTICATED);
+      const en = await rawGet(path, { 'accept-language': 'fr;q=1, en;q=0.5' });
+      expect(en.errors![0].message).to.equal(NOT_AUTHENTICATED);
+      expect(en.errors![0].extensions).not.to.have.property('messageEn');
+
+      const bad = await rawGet('/export/statistics.csv?groupBy=HS2,HS4', { authorization: `Bearer ${token}` });
+      expect(bad.status).to.equal(400);
+      expectLocalized(bad, 'BAD_USER_INPUT', 'AZ', /one HS level/);
+      expect(bad.errors![0].extensions.field).to.equal('groupBy');
+      const viaGraphql = await ask('{ tradeStatistics(groupBy: [HS2, HS4]) { truncated } }', { token, lang: 'az' });
+      expect(bad.errors![0].message).to.equal(viaGraphql.errors![0].message);
+      expect(bad.errors![0].extensions.messageEn).to.equal(viaGraphql.errors![0].extensions.messageEn);
+    });
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { isDatabaseUnavailable } from '../../src/db/unavailable';
+import { ERROR_MESSAGES } from '../../src/shared/error-messages';
 import { useServiceBehindRelay } from '../support/relay';
 import { insertParticipant } from '../support/fixtures';
 import { traderToken } from '../support/server';
@@ -19,10 +20,15 @@ describe('database unavailable', function () {
     token = await traderToken(pid, relayed.services);
   });
 
-  const ask = async () => {
+  /** `lang`: the Accept-Language sent (none set: Node's fetch sends `*`, no choice). */
+  const ask = async (lang?: string) => {
     const res = await fetch(`${relayed.server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        ...(lang ? { 'accept-language': lang } : {}),
+      },
       body: JSON.stringify({ query: '{ me { role } }' }),
     });
     return {
@@ -38,12 +44,14 @@ describe('database unavailable', function () {
   it('answers 503 DATABASE_UNAVAILABLE with the request id while the database is away, and recovers', async () => {
     expect((await ask()).body.data?.me.role).to.equal('TRADER');
     await relayed.relay.cut();
-    for (let i = 0; i < 2; i += 1) {
-      // a dropped pooled connection, then a refused new one
-      const r = await ask();
+    for (const lang of ['en', undefined]) {
+      // a dropped pooled connection, then a refused new one; in English when asked, else in Azerbaijani
+      const r = await ask(lang);
       expect(r.status, JSON.stringify(r.body)).to.equal(503);
       expect(r.body.errors?.[0].extensions).to.include({ code: 'DATABASE_UNAVAILABLE', requestId: r.requestId });
-      expect(r.body.errors?.[0].message).to.match(/database cannot be reached/);
+      const english = lang ? r.body.errors?.[0].message : r.body.errors?.[0].extensions.messageEn;
+      expect(english).to.match(/database cannot be reached/);
+      if (!lang) expect(r.body.errors?.[0].message).to.equal(ERROR_MESSAGES.DATABASE_UNAVAILABLE.AZ);
     }
     const metrics = await (await fetch(`${relayed.server.url}/metrics`)).text();
     expect(metrics).to.match(/^database_unavailable_total 2$/m);

@@ -65,7 +65,7 @@ describe('database timeouts', () => {
       await locker.query('BEGIN; LOCK TABLE declarations IN ACCESS EXCLUSIVE MODE');
       const res = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'accept-language': 'en' },
         body: JSON.stringify({ query: '{ declarations(first: 5) { edges { node { number } } } }' }),
       });
       const body = (await res.json()) as { errors?: { message: string; extensions: Record<string, unknown> }[] };

@@ -5,7 +5,13 @@ import { ROOT_STATEMENT_COST } from '../../src/graphql/plugins/complexity.plugin
 import { MAX_QUERY_COMPLEXITY } from '../../src/http/server';
 import { buildAppSchema, printAppSchema, SCHEMA_FILE } from '../../src/graphql/schema';
 import { beforeFreshData, testDb } from '../support/db';
-import { fourDeclarations, insertDeclarations, insertParticipant, itemsOf } from '../support/fixtures';
+import {
+  fourDeclarations,
+  insertDeclarations,
+  insertParticipant,
+  insertTwoTraders,
+  itemsOf,
+} from '../support/fixtures';
 import { errorCode, gql, openSession, testServer, traderToken, walkPages } from '../support/server';
 
 const item = itemsOf('10.000', '1.00');
@@ -20,12 +26,10 @@ describe('GraphQL API (trader queries)', () => {
   let tokenB: string;
 
   beforeFreshData(async () => {
-    a = await insertParticipant('1000000001', 'Alpha MMC');
-    b = await insertParticipant('1000000002', 'Beta MMC');
-    await insertDeclarations(a, A_DECLS);
-    await insertDeclarations(b, [
-      { number: 'B-1', date: '2023-03-10', direction: 'IM', items: [item('8471300000', 'CN', '777.77')] },
-    ]);
+    ({ a, b } = await insertTwoTraders(
+      { name: 'Alpha MMC', declarations: A_DECLS },
+      { name: 'Beta MMC', items: [item('8471300000', 'CN', '777.77')] },
+    ));
     tokenA = await traderToken(a);
     tokenB = await traderToken(b);
   });
@@ -334,7 +338,11 @@ describe('GraphQL API (trader queries)', () => {
     it('answers a body over 1 MB or one that is not JSON with a coded JSON error and the request id', async () => {
       const { server } = await testServer();
       const post = (body: string) =>
-        fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'accept-language': 'en' },
+          body,
+        });
       for (const [body, status, code] of [
         [JSON.stringify({ query: `{ me { role } } #${'x'.repeat(1_100_000)}` }), 413, 'PAYLOAD_TOO_LARGE'],
         ['{"query": "{ me { role } }"', 400, 'BAD_REQUEST'],

@@ -32,6 +32,29 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
   });
 }
 
+/**
+ * `start` in development with an embedded PostgreSQL of its own folder (removed afterwards) and no demo
+ * data; `env` adds to that.
+ */
+async function startEmbedded(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  // Not under mkdtemp's 0700 folder when we are root: the postgres user must reach it.
+  const dir = path.join('/var/tmp', `customs-${name}-${process.pid}`);
+  try {
+    return await start({
+      NODE_ENV: 'development',
+      SEED_DEMO: 'never',
+      EMBEDDED_PG_DIR: dir,
+      AUDIT_DATA_DIR: path.join(dir, 'audit'),
+      ...env,
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
@@ -115,16 +138,9 @@ describe('npm start when it cannot serve', function () {
 
   it('exits 2 naming EMBEDDED_PG_PORT, without a stack trace, when the embedded server cannot take its port', async () => {
     const taken = await occupiedPort();
-    const dir = path.join('/var/tmp', `customs-port-${process.pid}`);
     try {
       const port = (taken.address() as net.AddressInfo).port;
-      const r = await start({
-        NODE_ENV: 'development',
-        SEED_DEMO: 'never',
-        EMBEDDED_PG_DIR: dir,
-        EMBEDDED_PG_PORT: String(port),
-        AUDIT_DATA_DIR: path.join(dir, 'audit'),
-      });
+      const r = await startEmbedded('port', { EMBEDDED_PG_PORT: String(port) });
       expect(r.stderr).to.contain(
         `start: embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT)`,
       );
@@ -132,25 +148,18 @@ describe('npm start when it cannot serve', function () {
       expect(r.code).to.equal(2);
     } finally {
       taken.close();
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('stops the embedded PostgreSQL it started before exiting', async function () {
     const busy = await occupiedPort();
     const embeddedPort = await freePort();
-    // Not under mkdtemp's 0700 folder when we are root: the postgres user must reach it.
-    const dir = path.join('/var/tmp', `customs-start-${process.pid}`);
     try {
       const port = (busy.address() as net.AddressInfo).port;
-      const r = await start({
-        NODE_ENV: 'development',
+      const r = await startEmbedded('start', {
         PORT: String(port),
-        SEED_DEMO: 'never',
         LOG_LEVEL: 'silent',
-        EMBEDDED_PG_DIR: dir,
         EMBEDDED_PG_PORT: String(embeddedPort),
-        AUDIT_DATA_DIR: path.join(dir, 'audit'),
       });
       expect(r.stderr).to.contain(`embedded PostgreSQL`);
       expect(r.stderr).to.contain(`start: cannot listen on 127.0.0.1:${port} (HOST, PORT)`);
@@ -158,7 +167,6 @@ describe('npm start when it cannot serve', function () {
       expect(await listening(embeddedPort), 'embedded PostgreSQL still running').to.equal(false);
     } finally {
       busy.close();
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -8,7 +8,18 @@ import { certificateDer, parseCertificateDer, parseCrlDer, pemBlocks, sha256Hex 
 import { TrustStore } from '../../src/pki/trust-store';
 import { chainValidator } from '../../src/pki/validators/chain.validator';
 import type { CertificateContext } from '../../src/pki/validators/types';
-import { cert, CERTS, expectCode, identities, makeCrl, signCms, tempFile, verifier, webEidToken } from './helpers';
+import {
+  cert,
+  CERTS,
+  expectCode,
+  identities,
+  makeCrl,
+  profileFile,
+  signCms,
+  tempFile,
+  verifier,
+  webEidToken,
+} from './helpers';
 
 const tbs = 'customs-stats login\nnonce: 3q2+7w==\n';
 const loginWith = (pki: PkiVerifier, signer: string, opts: Parameters<typeof signCms>[2] = {}) =>
@@ -234,15 +245,10 @@ describe('pki certificate checks', () => {
       await expectCode(loginWith(pki, 'no-mapping'), 'CERT_SUBJECT_UNMAPPED');
     });
     it('follows a configured profile (natural person first) over the default precedence', async () => {
-      const profile = tempFile(
-        'profile.json',
-        JSON.stringify({
-          rules: [
-            { kind: 'NATURAL_PERSON', attribute: 'serialNumber', pattern: '^PNOAZ-([0-9A-Z]{7})$' },
-            { kind: 'LEGAL_ENTITY', attribute: '2.5.4.97', pattern: '^VATAZ-([0-9]{10})$' },
-          ],
-        }),
-      );
+      const profile = profileFile('profile.json', [
+        { kind: 'NATURAL_PERSON', attribute: 'serialNumber', pattern: '^PNOAZ-([0-9A-Z]{7})$' },
+        { kind: 'LEGAL_ENTITY', attribute: '2.5.4.97', pattern: '^VATAZ-([0-9]{10})$' },
+      ]);
       const v = verifier({ PKI_SUBJECT_PROFILE: profile });
       const r = await loginWith(v, 'legal-rsa');
       expect(r.mapping).to.deep.equal({ kind: 'NATURAL_PERSON', fin: identities.legalEntity.representative.fin });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { ConfigError } from '../../src/config';
 import { createPkiVerifier, DEFAULT_SUBJECT_PROFILE, parsePkiConfig } from '../../src/pki';
-import { CERTS, ROOT, tempFile } from './helpers';
+import { CERTS, profileFile, ROOT, tempFile } from './helpers';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -88,15 +88,10 @@ describe('pki parsePkiConfig', () => {
   });
 
   it('rejects a subject profile that is not valid (no capture group, unknown kind, bad JSON)', () => {
-    const bad = tempFile(
-      'bad.json',
-      JSON.stringify({
-        rules: [
-          { kind: 'COMPANY', attribute: 'serialNumber', pattern: '^X$' },
-          { kind: 'NATURAL_PERSON', attribute: 'serialNumber', pattern: '^PNOAZ-[0-9A-Z]{7}$' },
-        ],
-      }),
-    );
+    const bad = profileFile('bad.json', [
+      { kind: 'COMPANY', attribute: 'serialNumber', pattern: '^X$' },
+      { kind: 'NATURAL_PERSON', attribute: 'serialNumber', pattern: '^PNOAZ-[0-9A-Z]{7}$' },
+    ]);
     const p = problems(() => parsePkiConfig({ PKI_SUBJECT_PROFILE: bad }, ROOT)).join('\n');
     expect(p).to.contain('PKI_SUBJECT_PROFILE: rules[0].kind');
     expect(p).to.contain('PKI_SUBJECT_PROFILE: rules[1].pattern: expected exactly one capture group');

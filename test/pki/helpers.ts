@@ -34,6 +34,11 @@ export function tempFile(name: string, text: string): string {
   return file;
 }
 
+/** A subject-profile file (PKI_SUBJECT_PROFILE) holding `rules`, as written, valid or not. */
+export function profileFile(name: string, rules: unknown[]): string {
+  return tempFile(name, JSON.stringify({ rules }));
+}
+
 export function tempDir(prefix = 'pki'): string {
   if (!tmpRoot) {
     tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-tests-'));

@@ -62,8 +62,8 @@ interface Group {
 
 describe('tradeStatistics against an independent oracle over generated data', () => {
   const VOEN = '1402345671';
-  let rows: Record<string, string>[];
-  let token: string;
+  let all: Record<string, string>[];
+  let text: string;
 
   before(async function () {
     this.timeout(120000);
@@ -77,20 +77,67 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     })) {
       lines.push(csvLine(r));
     }
-    const text = `${lines.join('\n')}\n`;
+    text = `${lines.join('\n')}\n`;
     await importDeclarations(testDb().ds, Readable.from([text]), { skipInvalid: false });
     const [header, ...body] = parseCsv(text).filter((r) => r.length > 1);
-    rows = body
-      .map((r) => Object.fromEntries(header.map((h, n) => [h, r[n]])))
-      .filter((r) => r.declarant_voen === VOEN && !r.declarant_fin);
-    const [p] = await testDb().ds.query('SELECT id::text AS id FROM participants WHERE voen = $1', [VOEN]);
-    token = await traderToken(p.id);
-    expect(rows.length).to.be.greaterThan(500);
+    all = body.map((r) => Object.fromEntries(header.map((h, n) => [h, r[n]])));
   });
 
+  // The named trader (most items) and the one with the fewest: both read from rollups (kept for every
+  // trader), both must equal the oracle.
+  const traders: { name: string; pick: () => Promise<{ id: string; voen: string | null; fin: string | null }> }[] = [
+    {
+      name: 'the named trader',
+      pick: async () => {
+        const [p] = await testDb().ds.query('SELECT id::text AS id, voen, fin FROM participants WHERE voen = $1', [
+          VOEN,
+        ]);
+        return p;
+      },
+    },
+    {
+      name: 'the trader with the fewest items',
+      pick: async () => {
+        const [p] = await testDb().ds.query(
+          `SELECT p.id::text AS id, p.voen, p.fin FROM participants p JOIN declaration_items i ON i.participant_id = p.id
+            GROUP BY p.id ORDER BY count(*), p.id LIMIT 1`,
+        );
+        return p;
+      },
+    },
+  ];
+
+  for (const trader of traders) {
+    describe(trader.name, () => {
+      let rows: Record<string, string>[];
+      let token: string;
+
+      before(async () => {
+        const p = await trader.pick();
+        rows = all.filter((r) =>
+          p.voen ? r.declarant_voen === p.voen && !r.declarant_fin : r.declarant_fin === p.fin,
+        );
+        token = await traderToken(p.id);
+        const [{ listed }] = await testDb().ds.query(
+          'SELECT EXISTS (SELECT 1 FROM rollup_participants WHERE participant_id = $1) AS listed',
+          [p.id],
+        );
+        expect(listed).to.equal(true);
+        expect(rows.length).to.be.greaterThan(trader.name === 'the named trader' ? 500 : 20);
+      });
+
+      defineChecks(
+        () => rows,
+        () => token,
+      );
+    });
+  }
+});
+
+function defineChecks(rowsOf: () => Record<string, string>[], tokenOf: () => string): void {
   function oracle(keyOf: (r: Record<string, string>) => string | null): Map<string, Group> {
     const out = new Map<string, Group>();
-    for (const r of rows) {
+    for (const r of rowsOf()) {
       const k = keyOf(r);
       if (k === null) continue;
       const g = out.get(k) ?? { decls: new Set(), items: 0, azn: 0n, usd: 0n, net: 0n };
@@ -103,9 +150,8 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     }
     return out;
   }
-
   const Q = `query($g: [TradeDimension!]!, $f: TradeFilter) { tradeStatistics(groupBy: $g, filter: $f, first: 10000) {
-    rows { key { direction year month hsCode country { code } customsPostCode } measures { declarationCount itemCount customsValueAzn statisticalValueUsd netWeightKg } }
+    rows { key { direction year quarter month hsCode country { code } customsPostCode procedureCode } measures { declarationCount itemCount customsValueAzn statisticalValueUsd netWeightKg } }
     totals { declarationCount itemCount customsValueAzn } truncated } }`;
 
   async function check(
@@ -114,9 +160,10 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     keyOf: (r: Record<string, string>) => string | null,
     keyOfRow: (k: any) => string,
   ): Promise<void> {
-    const r = await gql(Q, { g: groupBy, f: filter }, token);
+    const r = await gql(Q, { g: groupBy, f: filter }, tokenOf());
     expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
     const expected = oracle(keyOf);
+    expect(expected.size, 'the oracle must expect some groups, or the check proves nothing').to.be.greaterThan(0);
     const got = new Map<string, any>(r.data.tradeStatistics.rows.map((x: any) => [keyOfRow(x.key), x.measures]));
     expect([...got.keys()].sort()).to.deep.equal([...expected.keys()].sort());
     for (const [k, g] of expected) {
@@ -145,7 +192,7 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     ));
 
   it('matches DIRECTION x MONTH with an HS prefix filter', () => {
-    const prefix = rows[0].hs_code.slice(0, 2);
+    const prefix = rowsOf()[0].hs_code.slice(0, 2);
     return check(
       ['DIRECTION', 'MONTH'],
       { hsCodePrefix: prefix },
@@ -158,7 +205,7 @@ describe('tradeStatistics against an independent oracle over generated data', ()
   });
 
   it('matches CUSTOMS_POST x HS4 within a date range and one partner country', () => {
-    const country = rows[0].partner_country;
+    const country = rowsOf()[0].partner_country;
     return check(
       ['CUSTOMS_POST', 'HS4'],
       { from: '2022-03-15', to: '2024-06-30', countryCode: country },
@@ -170,8 +217,34 @@ describe('tradeStatistics against an independent oracle over generated data', ()
     );
   });
 
+  it('matches CUSTOMS_POST x HS4 within whole months and one partner country (a rollup grain)', () => {
+    const country = rowsOf()[0].partner_country;
+    return check(
+      ['CUSTOMS_POST', 'HS4'],
+      { from: '2022-03-01', to: '2024-06-30', countryCode: country },
+      (r) =>
+        r.partner_country === country && r.registration_date >= '2022-03-01' && r.registration_date <= '2024-06-30'
+          ? `${r.customs_post_code}|${r.hs_code.slice(0, 4)}`
+          : null,
+      (k) => `${k.customsPostCode}|${k.hsCode}`,
+    );
+  });
+
+  it('matches PROCEDURE x QUARTER x YEAR of exports under a 4-digit HS prefix (a rollup grain)', () => {
+    const prefix = rowsOf()[0].hs_code.slice(0, 4);
+    return check(
+      ['PROCEDURE', 'QUARTER', 'YEAR'],
+      { hsCodePrefix: prefix, direction: 'EXPORT' },
+      (r) =>
+        r.hs_code.startsWith(prefix) && r.direction === 'EX'
+          ? `${r.procedure_code}|${Math.ceil(Number(r.registration_date.slice(5, 7)) / 3)}|${r.registration_date.slice(0, 4)}`
+          : null,
+      (k) => `${k.procedureCode}|${k.quarter}|${k.year}`,
+    );
+  });
+
   it('matches a single total with no grouping and an import-only filter', async () => {
-    const r = await gql(Q, { g: [], f: { direction: 'IMPORT' } }, token);
+    const r = await gql(Q, { g: [], f: { direction: 'IMPORT' } }, tokenOf());
     const all = oracle((x) => (x.direction === 'IM' ? 'all' : null)).get('all')!;
     expect(r.data.tradeStatistics.totals).to.deep.equal({
       declarationCount: all.decls.size,
@@ -179,4 +252,4 @@ describe('tradeStatistics against an independent oracle over generated data', ()
       customsValueAzn: fmt(all.azn, 2),
     });
   });
-});
+}

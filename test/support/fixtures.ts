@@ -95,6 +95,23 @@ export async function insertDeclarations(participantId: string, decls: DeclSpec[
   );
 }
 
+/**
+ * The two traders of the isolation tests: A (VÖEN 1000000001, `a.name`) with `a.declarations`, and B
+ * (1000000002, `b.name`) with one import, B-1 of 2023-03-10, of `b.items`. Their participant ids.
+ */
+export async function insertTwoTraders(
+  a: { name: string; declarations: DeclSpec[] },
+  b: { name: string; items: ItemSpec[] },
+): Promise<{ a: string; b: string }> {
+  const ids = {
+    a: await insertParticipant('1000000001', a.name),
+    b: await insertParticipant('1000000002', b.name),
+  };
+  await insertDeclarations(ids.a, a.declarations);
+  await insertDeclarations(ids.b, [{ number: 'B-1', date: '2023-03-10', direction: 'IM', items: b.items }]);
+  return ids;
+}
+
 async function insertRows(participantId: string, decls: DeclSpec[]): Promise<void> {
   const { ds } = testDb();
   for (const d of decls) {

@@ -58,24 +58,39 @@ export interface GqlResult<T = any> {
   errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
 }
 
-/** POSTs one operation to /graphql, as a client would. */
+/**
+ * POSTs one operation to /graphql, as a client would. It asks for English (`Accept-Language: en`), the
+ * language of the specific messages tests assert; `lang` asks for another, `null` sends no header (the
+ * service's default, Azerbaijani).
+ */
 export async function gql<T = any>(
   query: string,
   variables?: Record<string, unknown>,
   token?: string,
+  opts: { lang?: string | null } = {},
 ): Promise<GqlResult<T>> {
   const { server } = await testServer();
+  const lang = opts.lang === undefined ? 'en' : opts.lang;
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      // Node's fetch sends `*` when none is set: no choice, like a client sending none.
+      ...(lang === null ? {} : { 'accept-language': lang }),
     },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: GqlResult['errors'] };
   return { status: res.status, ...body };
+}
+
+/** POSTs one operation as `gql` does and returns its data, failing the test with the errors if it has any. */
+export async function gqlData<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T> {
+  const r = await gql<T>(query, variables, token);
+  expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+  return r.data as T;
 }
 
 /**

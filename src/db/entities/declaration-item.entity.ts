@@ -1,6 +1,11 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { DeclarationEntity, DeclarationLevelColumns } from './declaration.entity';
 
+/** A decimal quantity or amount as the table has it: numeric(18, scale), read as a string (no float rounding). */
+function Decimal(name: string, scale: 2 | 3, opts: { nullable?: boolean } = {}): PropertyDecorator {
+  return Column({ name, type: 'numeric', precision: 18, scale, ...opts });
+}
+
 /** One goods item of a declaration; repeats the declaration-level columns statistics group by. */
 @Entity({ name: 'declaration_items' })
 @ForeignKey(() => DeclarationEntity, ['participantId', 'declarationId'], ['participantId', 'id'], {
@@ -44,29 +49,23 @@ export class DeclarationItemEntity extends DeclarationLevelColumns {
   @Column({ name: 'transport_mode', type: 'char', length: 1, nullable: true })
   transportMode: string | null;
 
-  @Column({ name: 'net_weight_kg', type: 'numeric', precision: 18, scale: 3 })
-  netWeightKg: string;
+  @Decimal('net_weight_kg', 3) netWeightKg: string;
 
-  @Column({ name: 'gross_weight_kg', type: 'numeric', precision: 18, scale: 3 })
-  grossWeightKg: string;
+  @Decimal('gross_weight_kg', 3) grossWeightKg: string;
 
-  @Column({ name: 'supplementary_quantity', type: 'numeric', precision: 18, scale: 3, nullable: true })
-  supplementaryQuantity: string | null;
+  @Decimal('supplementary_quantity', 3, { nullable: true }) supplementaryQuantity: string | null;
 
   @Column({ name: 'supplementary_unit', type: 'text', nullable: true })
   supplementaryUnit: string | null;
 
-  @Column({ name: 'invoice_value', type: 'numeric', precision: 18, scale: 2, nullable: true })
-  invoiceValue: string | null;
+  @Decimal('invoice_value', 2, { nullable: true }) invoiceValue: string | null;
 
   @Column({ name: 'invoice_currency', type: 'char', length: 3, nullable: true })
   invoiceCurrency: string | null;
 
-  @Column({ name: 'customs_value_azn', type: 'numeric', precision: 18, scale: 2 })
-  customsValueAzn: string;
+  @Decimal('customs_value_azn', 2) customsValueAzn: string;
 
-  @Column({ name: 'statistical_value_usd', type: 'numeric', precision: 18, scale: 2 })
-  statisticalValueUsd: string;
+  @Decimal('statistical_value_usd', 2) statisticalValueUsd: string;
 
   @Column({ name: 'unknown_reference', type: 'text', array: true, default: () => "'{}'" })
   unknownReference: string[];

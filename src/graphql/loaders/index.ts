@@ -11,6 +11,7 @@ import {
   type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
 import { hsNames, type HsNameRecord } from '../../statistics/hs-names';
+import { sendingSql } from '../../statistics/sending-sql';
 import type { TradeMeasures } from '../../statistics/measures';
 
 export interface CountryRecord {
@@ -67,14 +68,14 @@ export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
     }),
     itemsByDeclaration: new DataLoader(async (ids) => {
       const pid = needTenant();
-      const rows = await db.run(traderScope(pid), (sql) => itemsOfDeclarations(sql, pid, ids));
+      const rows = await itemsOfDeclarations(sendingSql(db, traderScope(pid)), pid, ids);
       const byDecl = new Map<string, DeclarationItemRecord[]>(ids.map((id) => [id, []]));
       for (const r of rows) byDecl.get(r.declarationId)?.push(r);
       return ids.map((id) => byDecl.get(id) ?? []);
     }),
     measuresByDeclaration: new DataLoader(async (ids) => {
       const pid = needTenant();
-      const byDecl = await db.run(traderScope(pid), (sql) => measuresOfDeclarations(sql, pid, ids));
+      const byDecl = await measuresOfDeclarations(sendingSql(db, traderScope(pid)), pid, ids);
       return ids.map((id) => byDecl.get(id) ?? null);
     }),
     hsName: new DataLoader(async (codes) => {

@@ -3,6 +3,7 @@
  * in src/shared/errors.ts); an unreachable database and a statement timeout become DATABASE_UNAVAILABLE
  * and QUERY_TIMEOUT; GraphQL's own parse/validation/input errors keep theirs; everything else is masked
  * as INTERNAL_SERVER_ERROR (logged with its stack under the request id, which the client also receives).
+ * Every message is then put in the request's language (src/shared/error-language.ts).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -20,7 +21,7 @@ import {
 import type { Logger } from '../../shared/logger';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import type { GraphQLContext } from '../context';
-import { localizeError } from './error-language';
+import { errorLanguage, localizeError } from '../../shared/error-language';
 
 /** Codes Apollo Server and graphql-js raise themselves (parse, validation, variables, …): passed through. */
 const PASS_THROUGH: ReadonlySet<string> = new Set(ERROR_CODES.filter((c) => ERROR_CATALOGUE[c].raisedBy !== 'service'));
@@ -57,6 +58,15 @@ function asAppError(original: unknown, logger: Logger): AppError | undefined {
 }
 
 export function makeFormatError(logger: Logger, development: boolean) {
+  const format = asFormatted(logger, development);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    const language = errorLanguage();
+    return language ? localizeError(result, language) : result;
+  };
+}
+
+function asFormatted(logger: Logger, development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const { locations, path } = formatted;
@@ -88,20 +98,17 @@ export function makeFormatError(logger: Logger, development: boolean) {
   };
 }
 
-/**
- * Adds the request id to every error, so a user can quote it and operators find the log line, and puts the
- * message in the language the request asked for (error-language.ts).
- */
+/** Adds the request id to every error, so a user can quote it and operators find the log line. */
 export function requestIdPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind === 'single' && response.body.singleResult.errors) {
-            response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
-              const localized = localizeError(e, contextValue.language);
-              return { ...localized, extensions: { ...localized.extensions, requestId: contextValue.requestId } };
-            });
+            response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
+              ...e,
+              extensions: { ...e.extensions, requestId: contextValue.requestId },
+            }));
           }
         },
       };

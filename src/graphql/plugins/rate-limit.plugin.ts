@@ -4,7 +4,8 @@
  * the budget is charged and a slot taken, or the operation is refused with RATE_LIMITED. Every
  * response then carries `extensions.cost { requested remaining resetAt limit }`; operations refused
  * before they were costed or admitted (parse, validation, QUERY_TOO_COMPLEX) show the budget as it
- * stands, charged nothing. The slot is released when the response is sent.
+ * stands, charged nothing. The slot is released when the response is sent: at once in this
+ * instance, its lease row deleted with the next admission batch (nothing awaited on the way out).
  *
  * Register it before the audit plugin: willSendResponse hooks start in registration order, and the
  * audit hashes the response as sent, so extensions.cost is set before the first await.
@@ -79,7 +80,8 @@ export function rateLimiting(fair: FairShare, logger: Logger): RateLimiting {
                 },
               };
             }
-            await state.release?.().catch((e: unknown) => logger.warn({ err: e }, 'request slot not released'));
+            // Returns at once: the lease row goes with the next batch (fair-share.ts, AdmitBatcher).
+            void state.release?.();
           },
         };
       },

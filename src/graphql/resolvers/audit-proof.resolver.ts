@@ -1,6 +1,5 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { CurrentViewer, type Access } from '../auth';
-import type { Viewer } from '../../auth/viewer';
+import { Arg, Resolver } from 'type-graphql';
+import { SessionQuery, ViewerCall } from '../auth';
 import { scopeOf } from '../../db/tenant';
 import { auditConsistencyProof, auditInclusionProof } from '../../audit/proofs';
 import type { GraphQLContext } from '../context';
@@ -15,21 +14,19 @@ function retryAfter(ctx: GraphQLContext): number {
 
 @Resolver()
 export class AuditProofResolver {
-  @Authorized<Access>()
-  @Query(() => AuditInclusionProof, {
-    description:
-      'The inclusion proof of audit record `seq` (a response receipt) in the newest signed checkpoint, with the record content. ' +
+  @SessionQuery(
+    () => AuditInclusionProof,
+    'The inclusion proof of audit record `seq` (a response receipt) in the newest signed checkpoint, with the record content. ' +
       "Traders: their own records only (another participant's seq is NOT_FOUND, as a missing one); officers: any. " +
       'AUDIT_PROOF_PENDING (retryAfterSeconds) until a checkpoint covers it.',
-  })
+  )
   async auditInclusionProof(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @ViewerCall() { ctx, viewer }: ViewerCall,
     @Arg('seq', () => String) seq: string,
   ): Promise<AuditInclusionProof> {
-    const participantId = v.role === 'OFFICER' ? null : v.participantId;
-    if (v.role !== 'OFFICER' && participantId === null) throw new Error('a trader session without a participant');
-    const p = await ctx.services.db.run(scopeOf(v), (sql) =>
+    const participantId = viewer.role === 'OFFICER' ? null : viewer.participantId;
+    if (viewer.role !== 'OFFICER' && participantId === null) throw new Error('a trader session without a participant');
+    const p = await ctx.services.db.run(scopeOf(viewer), (sql) =>
       auditInclusionProof(sql, seq, {
         participantId,
         keyId: ctx.services.audit.key.keyId,
@@ -48,19 +45,17 @@ export class AuditProofResolver {
     });
   }
 
-  @Authorized<Access>()
-  @Query(() => AuditConsistencyProof, {
-    description:
-      'The consistency proof between the signed checkpoints of tree sizes fromSize ≤ toSize (decimal strings). ' +
+  @SessionQuery(
+    () => AuditConsistencyProof,
+    'The consistency proof between the signed checkpoints of tree sizes fromSize ≤ toSize (decimal strings). ' +
       'AUDIT_PROOF_PENDING (retryAfterSeconds) when toSize is beyond the newest checkpoint.',
-  })
+  )
   async auditConsistencyProof(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @ViewerCall() { ctx, viewer }: ViewerCall,
     @Arg('fromSize', () => String) fromSize: string,
     @Arg('toSize', () => String) toSize: string,
   ): Promise<AuditConsistencyProof> {
-    const p = await ctx.services.db.run(scopeOf(v), (sql) =>
+    const p = await ctx.services.db.run(scopeOf(viewer), (sql) =>
       auditConsistencyProof(sql, fromSize, toSize, {
         keyId: ctx.services.audit.key.keyId,
         retryAfterSeconds: retryAfter(ctx),

@@ -1,11 +1,9 @@
 import { toConnection } from '../connection';
-import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { CurrentTrader, CurrentViewer, type Access, type TraderViewer } from '../auth';
-import type { Viewer } from '../../auth/viewer';
+import { Arg, Args, Resolver } from 'type-graphql';
+import { OfficerCall, OfficerQuery, TraderCall, TraderQuery } from '../auth';
 import { scopeOf, traderScope } from '../../db/tenant';
 import { listAuditRecords, MAX_AUDIT_PAGE, serviceStatistics, type AuditPage } from '../../audit/queries';
 import type { AuditRecord } from '../../audit/record';
-import type { GraphQLContext } from '../context';
 import {
   AuditEntry,
   AuditEntryConnection,
@@ -57,48 +55,44 @@ function toAuditConnection(page: AuditPage, after: string | null | undefined): A
 
 @Resolver()
 export class AuditResolver {
-  @Authorized<Access>('OFFICER')
-  @Query(() => AuditEntryConnection, {
-    description: `Officers: the audit log of every operation, newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
-  })
+  @OfficerQuery(
+    () => AuditEntryConnection,
+    `Officers: the audit log of every operation, newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
+  )
   async auditLog(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined,
     @Args() { first, after }: PageArgs,
   ): Promise<AuditEntryConnection> {
-    const page = await ctx.services.db.run(scopeOf(v), (sql) =>
+    const page = await ctx.services.db.run(scopeOf(officer), (sql) =>
       listAuditRecords(sql, filter ?? {}, first ?? DEFAULT_PAGE_SIZE, after),
     );
     return toAuditConnection(page, after);
   }
 
-  @Authorized<Access>('TRADER')
-  @Query(() => AuditEntryConnection, {
-    description: `The viewer's own query history (traders), newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
-  })
+  @TraderQuery(
+    () => AuditEntryConnection,
+    `The viewer's own query history (traders), newest first (first ≤ ${MAX_AUDIT_PAGE}).`,
+  )
   async myQueryHistory(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentTrader() v: TraderViewer,
+    @TraderCall() { ctx, trader }: TraderCall,
     @Args() { first, after }: PageArgs,
   ): Promise<AuditEntryConnection> {
-    const page = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
-      listAuditRecords(sql, { participantId: v.participantId }, first ?? DEFAULT_PAGE_SIZE, after),
+    const page = await ctx.services.db.run(traderScope(trader.participantId), (sql) =>
+      listAuditRecords(sql, { participantId: trader.participantId }, first ?? DEFAULT_PAGE_SIZE, after),
     );
     return toAuditConnection(page, after);
   }
 
-  @Authorized<Access>('OFFICER')
-  @Query(() => ServiceStatistics, {
-    description:
-      'Officers: operations per hour, latency percentiles, error rates by code, active participants and logins over [from, to) (at most 366 days).',
-  })
+  @OfficerQuery(
+    () => ServiceStatistics,
+    'Officers: operations per hour, latency percentiles, error rates by code, active participants and logins over [from, to) (at most 366 days).',
+  )
   async serviceStatistics(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('period', () => AuditPeriod) period: AuditPeriod,
   ): Promise<ServiceStatistics> {
-    const s = await ctx.services.db.run(scopeOf(v), (sql) => serviceStatistics(sql, period.from, period.to));
+    const s = await ctx.services.db.run(scopeOf(officer), (sql) => serviceStatistics(sql, period.from, period.to));
     return Object.assign(new ServiceStatistics(), {
       ...s,
       operationsPerHour: s.perHour,

@@ -1,6 +1,6 @@
 import { toConnection } from '../connection';
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CurrentTrader, CurrentViewer, OptionalViewer, type Access, type TraderViewer } from '../auth';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { OfficerCall, OfficerMutation, OfficerQuery, OptionalViewer, TraderCall, TraderQuery } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import { MAX_COMPLAINT_PAGE, type ComplaintPage, type ComplaintRecord } from '../../complaints/complaints.service';
 import type { GraphQLContext } from '../context';
@@ -57,67 +57,64 @@ export class ComplaintResolver {
     return toComplaint(r, v?.role === 'OFFICER');
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => Complaint, { description: 'Officers: records a complaint that arrived on paper (channel PAPER).' })
+  @OfficerMutation(() => Complaint, 'Officers: records a complaint that arrived on paper (channel PAPER).')
   async recordPaperComplaint(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: ViewerModel,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('input', () => ComplaintInput) input: ComplaintInput,
   ): Promise<Complaint> {
-    return toComplaint(await ctx.services.complaints.recordPaper(input, officerName(v), v), true);
+    return toComplaint(await ctx.services.complaints.recordPaper(input, officerName(officer), officer), true);
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => Complaint, { description: 'Officers: takes a RECEIVED complaint into review (IN_REVIEW).' })
+  @OfficerMutation(() => Complaint, 'Officers: takes a RECEIVED complaint into review (IN_REVIEW).')
   async startComplaintReview(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: ViewerModel,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('id', () => ID) id: string,
   ): Promise<Complaint> {
-    return toComplaint(await ctx.services.complaints.startReview(id, officerName(v), v), true);
+    return toComplaint(await ctx.services.complaints.startReview(id, officerName(officer), officer), true);
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => Complaint, {
-    description: 'Officers: answers a RECEIVED or IN_REVIEW complaint (ANSWERED). The answer is 1–5000 characters.',
-  })
+  @OfficerMutation(
+    () => Complaint,
+    'Officers: answers a RECEIVED or IN_REVIEW complaint (ANSWERED). The answer is 1–5000 characters.',
+  )
   async answerComplaint(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: ViewerModel,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('id', () => ID) id: string,
     @Arg('answer') answer: string,
   ): Promise<Complaint> {
-    return toComplaint(await ctx.services.complaints.answer(id, answer, officerName(v), v), true);
+    return toComplaint(await ctx.services.complaints.answer(id, answer, officerName(officer), officer), true);
   }
 
-  @Authorized<Access>('OFFICER')
-  @Query(() => ComplaintConnection, {
-    description:
-      `Officers: every complaint, newest first (first ≤ ${MAX_COMPLAINT_PAGE}). overdue: true lists the ` +
+  @OfficerQuery(
+    () => ComplaintConnection,
+    `Officers: every complaint, newest first (first ≤ ${MAX_COMPLAINT_PAGE}). overdue: true lists the ` +
       'unanswered ones past their due date.',
-  })
+  )
   async complaints(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: ViewerModel,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
     @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
     @Args() { first, after }: PageArgs,
   ): Promise<ComplaintConnection> {
-    const page = await ctx.services.complaints.list(v, { status, overdue, first: first ?? DEFAULT_PAGE_SIZE, after });
+    const page = await ctx.services.complaints.list(officer, {
+      status,
+      overdue,
+      first: first ?? DEFAULT_PAGE_SIZE,
+      after,
+    });
     return toComplaintConnection(page, after, true);
   }
 
-  @Authorized<Access>('TRADER')
-  @Query(() => ComplaintConnection, {
-    description: `The complaints the viewer's participant filed while logged in, newest first (first ≤ ${MAX_COMPLAINT_PAGE}).`,
-  })
+  @TraderQuery(
+    () => ComplaintConnection,
+    `The complaints the viewer's participant filed while logged in, newest first (first ≤ ${MAX_COMPLAINT_PAGE}).`,
+  )
   async myComplaints(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentTrader() v: TraderViewer,
+    @TraderCall() { ctx, trader }: TraderCall,
     @Arg('status', () => ComplaintStatusEnum, { nullable: true }) status: ComplaintStatusEnum | null | undefined,
     @Args() { first, after }: PageArgs,
   ): Promise<ComplaintConnection> {
-    const page = await ctx.services.complaints.listOfParticipant(v.participantId, {
+    const page = await ctx.services.complaints.listOfParticipant(trader.participantId, {
       status,
       first: first ?? DEFAULT_PAGE_SIZE,
       after,

@@ -1,12 +1,12 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Viewer } from '../../auth/viewer';
-import { CurrentViewer, type Access } from '../auth';
+import { Arg, Args, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
+import { OfficerCall, OfficerMutation, OfficerQuery } from '../auth';
 import { MAX_CONTRACT_PAGE, type ContractRecord } from '../../contracts/contract.service';
 import { toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
 import { loadParticipant } from '../mappers';
 import {
   Contract,
+  ContractChangeArgs,
   ContractConnection,
   ContractDocumentEnum,
   ContractInput,
@@ -24,59 +24,62 @@ function toContract(r: ContractRecord): Contract {
   });
 }
 
+/** A status change an officer makes, answered with the contract as it leaves it. */
+async function changed(
+  { ctx, officer }: OfficerCall,
+  { id, reason }: ContractChangeArgs,
+  change: 'suspend' | 'resume' | 'terminate',
+): Promise<Contract> {
+  return toContract(await ctx.services.contracts[change](id, reason, officer));
+}
+
 /** Officer operations on contracts (regulation 2.6 (1)); traders get FORBIDDEN. */
 @Resolver(() => Contract)
 export class ContractResolver {
-  @Authorized<Access>('OFFICER')
-  @Query(() => ContractConnection, {
-    description:
-      `Contracts, most recently registered first (first ≤ ${MAX_CONTRACT_PAGE}). ` +
+  @OfficerQuery(
+    () => ContractConnection,
+    `Contracts, most recently registered first (first ≤ ${MAX_CONTRACT_PAGE}). ` +
       '`overdue: true` lists active contracts whose credentials are past their due date.',
-  })
+  )
   async contracts(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('status', () => ContractStatusEnum, { nullable: true }) status: ContractStatusEnum | null | undefined,
     @Arg('overdue', () => Boolean, { nullable: true }) overdue: boolean | null | undefined,
     @Args() { first, after }: PageArgs,
   ): Promise<ContractConnection> {
-    const page = await ctx.services.contracts.list(v, { status, overdue, first: first ?? DEFAULT_PAGE_SIZE, after });
+    const page = await ctx.services.contracts.list(officer, {
+      status,
+      overdue,
+      first: first ?? DEFAULT_PAGE_SIZE,
+      after,
+    });
     return toConnection(page, after, toContract);
   }
 
-  @Authorized<Access>('OFFICER')
-  @Query(() => Contract, { description: 'One contract by id.' })
-  async contract(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
-    @Arg('id', () => ID) id: string,
-  ): Promise<Contract> {
-    return toContract(await ctx.services.contracts.get(v, id));
+  @OfficerQuery(() => Contract, 'One contract by id.')
+  async contract(@OfficerCall() { ctx, officer }: OfficerCall, @Arg('id', () => ID) id: string): Promise<Contract> {
+    return toContract(await ctx.services.contracts.get(officer, id));
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => Contract, {
-    description:
-      'Registers a signed contract; the participant is created or merged with the one the declarations know. ' +
+  @OfficerMutation(
+    () => Contract,
+    'Registers a signed contract; the participant is created or merged with the one the declarations know. ' +
       'A missing required document is BAD_USER_INPUT naming it.',
-  })
+  )
   async registerContract(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() officer: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('input', () => ContractInput) input: ContractInput,
   ): Promise<Contract> {
     return toContract(await ctx.services.contracts.register(input, officer));
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => IssuedCredentials, {
-    description:
-      'Issues the username and a one-time password (returned here once only). Re-issuing replaces the ' +
+  @OfficerMutation(
+    () => IssuedCredentials,
+    'Issues the username and a one-time password (returned here once only). Re-issuing replaces the ' +
       'password and revokes the sessions opened with the old one.',
-  })
+  )
   async issueCredentials(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() officer: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('contractId', () => ID) contractId: string,
   ): Promise<IssuedCredentials> {
     const r = await ctx.services.contracts.issueCredentials(contractId, officer);
@@ -87,47 +90,30 @@ export class ContractResolver {
     });
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => Contract, {
-    description:
-      'ACTIVE → SUSPENDED: password logins under this contract are refused (FORBIDDEN) and its password sessions ' +
+  @OfficerMutation(
+    () => Contract,
+    'ACTIVE → SUSPENDED: password logins under this contract are refused (FORBIDDEN) and its password sessions ' +
       'revoked until it is resumed. Signature and portal logins of the participant are refused by blockParticipant.',
-  })
-  async suspendContract(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() officer: Viewer,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
-  ): Promise<Contract> {
-    return toContract(await ctx.services.contracts.suspend(id, reason, officer));
+  )
+  suspendContract(@OfficerCall() call: OfficerCall, @Args() change: ContractChangeArgs): Promise<Contract> {
+    return changed(call, change, 'suspend');
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => Contract, {
-    description: 'SUSPENDED → ACTIVE: the existing credentials work again (revoked sessions stay revoked).',
-  })
-  async resumeContract(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() officer: Viewer,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
-  ): Promise<Contract> {
-    return toContract(await ctx.services.contracts.resume(id, reason, officer));
+  @OfficerMutation(
+    () => Contract,
+    'SUSPENDED → ACTIVE: the existing credentials work again (revoked sessions stay revoked).',
+  )
+  resumeContract(@OfficerCall() call: OfficerCall, @Args() change: ContractChangeArgs): Promise<Contract> {
+    return changed(call, change, 'resume');
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => Contract, {
-    description:
-      "ACTIVE or SUSPENDED → TERMINATED (final): the contract's account is disabled, its password logins refused " +
+  @OfficerMutation(
+    () => Contract,
+    "ACTIVE or SUSPENDED → TERMINATED (final): the contract's account is disabled, its password logins refused " +
       '(FORBIDDEN) and its password sessions revoked. Signature and portal logins: see blockParticipant.',
-  })
-  async terminateContract(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() officer: Viewer,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
-  ): Promise<Contract> {
-    return toContract(await ctx.services.contracts.terminate(id, reason, officer));
+  )
+  terminateContract(@OfficerCall() call: OfficerCall, @Args() change: ContractChangeArgs): Promise<Contract> {
+    return changed(call, change, 'terminate');
   }
 
   @FieldResolver(() => Participant)

@@ -1,5 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { CurrentTrader, type Access, type TraderViewer } from '../auth';
+import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { TraderCall, TraderQuery } from '../auth';
 import { traderScope } from '../../db/tenant';
 import {
   declarationByNumber,
@@ -7,6 +7,7 @@ import {
   MAX_PAGE_SIZE,
   type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
+import { sendingSql } from '../../statistics/sending-sql';
 import { toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Country } from '../types/country.type';
@@ -25,35 +26,27 @@ function toItem(r: DeclarationItemRecord): DeclarationItem {
 
 @Resolver(() => Declaration)
 export class DeclarationResolver {
-  @Authorized<Access>('TRADER')
-  @Query(() => DeclarationConnection, {
-    description: `The viewer's declarations, newest first (first ≤ ${MAX_PAGE_SIZE}).`,
-  })
+  @TraderQuery(() => DeclarationConnection, `The viewer's declarations, newest first (first ≤ ${MAX_PAGE_SIZE}).`)
   async declarations(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentTrader() v: TraderViewer,
+    @TraderCall() { ctx, trader }: TraderCall,
     @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
     @Args() { first, after }: PageArgs,
   ): Promise<DeclarationConnection> {
     const f = await toTradeFilter(ctx, filter);
-    const page = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
-      listDeclarations(sql, v.participantId, f, first ?? DEFAULT_PAGE_SIZE, after ?? undefined),
-    );
+    const sql = sendingSql(ctx.services.db, traderScope(trader.participantId)); // one statement, one round trip
+    const page = await listDeclarations(sql, trader.participantId, f, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
     return toConnection(page, after, toDeclaration);
   }
 
-  @Authorized<Access>('TRADER')
-  @Query(() => Declaration, {
+  @TraderQuery(() => Declaration, "One of the viewer's declarations; null when it does not exist or is not theirs.", {
     nullable: true,
-    description: "One of the viewer's declarations; null when it does not exist or is not theirs.",
   })
   async declaration(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentTrader() v: TraderViewer,
+    @TraderCall() { ctx, trader }: TraderCall,
     @Arg('number') number: string,
   ): Promise<Declaration | null> {
-    const r = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
-      declarationByNumber(sql, v.participantId, number),
+    const r = await ctx.services.db.run(traderScope(trader.participantId), (sql) =>
+      declarationByNumber(sql, trader.participantId, number),
     );
     return r && toDeclaration(r);
   }

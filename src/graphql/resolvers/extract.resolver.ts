@@ -1,7 +1,6 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Resolver } from 'type-graphql';
 import type { TradeDimension } from '../../statistics/statistics.service';
-import { CurrentTrader, type Access, type TraderViewer } from '../auth';
-import type { GraphQLContext } from '../context';
+import { TraderCall, TraderQuery } from '../auth';
 import { toTradeFilter } from '../mappers';
 import { ExtractFormatEnum, StatisticalExtract } from '../types/extract.type';
 import { TradeDimensionEnum } from '../types/enums';
@@ -16,21 +15,19 @@ function apiFilter(input: TradeFilterInput | undefined | null): Record<string, s
 
 @Resolver(() => StatisticalExtract)
 export class ExtractResolver {
-  @Authorized<Access>('TRADER')
-  @Query(() => StatisticalExtract, {
-    description:
-      "The viewer's tradeStatistics figures (every group) as a document signed by the service, naming the participant, the query, the time of issue and the audit record that registered it.",
-  })
+  @TraderQuery(
+    () => StatisticalExtract,
+    "The viewer's tradeStatistics figures (every group) as a document signed by the service, naming the participant, the query, the time of issue and the audit record that registered it.",
+  )
   async statisticalExtract(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentTrader() v: TraderViewer,
+    @TraderCall() { ctx, trader }: TraderCall,
     @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
     @Arg('groupBy', () => [TradeDimensionEnum]) groupBy: TradeDimensionEnum[],
     @Arg('format', () => ExtractFormatEnum) format: ExtractFormatEnum,
   ): Promise<StatisticalExtract> {
     const f = await toTradeFilter(ctx, filter);
     const x = await ctx.services.extracts.issue({
-      viewer: v,
+      viewer: trader,
       requestId: ctx.requestId,
       clientIp: ctx.clientIp,
       userAgent: ctx.userAgent,

@@ -1,7 +1,6 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Viewer } from '../../auth/viewer';
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import type { ParticipantBlockRecord } from '../../contracts/participant-blocks';
-import { CurrentViewer, type Access } from '../auth';
+import { OfficerCall, OfficerMutation, OfficerQuery } from '../auth';
 import type { GraphQLContext } from '../context';
 import { loadParticipant } from '../mappers';
 import { ParticipantBlock } from '../types/participant-block.type';
@@ -14,17 +13,15 @@ function toBlock(r: ParticipantBlockRecord, revokedSessions: number | null = nul
 /** Officers block and unblock participants; traders get FORBIDDEN. */
 @Resolver(() => ParticipantBlock)
 export class ParticipantResolver {
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => ParticipantBlock, {
-    description:
-      'Officers: blocks a participant. Until unblockParticipant, EVERY login of the participant is refused with ' +
+  @OfficerMutation(
+    () => ParticipantBlock,
+    'Officers: blocks a participant. Until unblockParticipant, EVERY login of the participant is refused with ' +
       'PARTICIPANT_BLOCKED (password under any of its contracts, CMS signature, Web eID, portal assertion), every ' +
       'live session of it (any method) is revoked now, and the session look-up refuses its sessions. The reason ' +
       '(1–2000 characters) and the officer are stored. An already blocked participant is BAD_USER_INPUT.',
-  })
+  )
   async blockParticipant(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() officer: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('id', () => ID, { description: 'The participant id.' }) id: string,
     @Arg('reason') reason: string,
   ): Promise<ParticipantBlock> {
@@ -32,28 +29,24 @@ export class ParticipantResolver {
     return toBlock(r.block, r.revokedSessions);
   }
 
-  @Authorized<Access>('OFFICER')
-  @Mutation(() => ParticipantBlock, {
-    description:
-      "Officers: lifts the participant's block; logins work again (sessions the block revoked stay revoked). " +
+  @OfficerMutation(
+    () => ParticipantBlock,
+    "Officers: lifts the participant's block; logins work again (sessions the block revoked stay revoked). " +
       'The officer is stored. A participant that is not blocked is BAD_USER_INPUT.',
-  })
+  )
   async unblockParticipant(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() officer: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('id', () => ID, { description: 'The participant id.' }) id: string,
   ): Promise<ParticipantBlock> {
     return toBlock(await ctx.services.blocks.unblock(id, officer));
   }
 
-  @Authorized<Access>('OFFICER')
-  @Query(() => [ParticipantBlock], { description: 'Officers: every block of a participant, newest first.' })
+  @OfficerQuery(() => [ParticipantBlock], 'Officers: every block of a participant, newest first.')
   async participantBlocks(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @OfficerCall() { ctx, officer }: OfficerCall,
     @Arg('participantId', () => ID) participantId: string,
   ): Promise<ParticipantBlock[]> {
-    return (await ctx.services.blocks.history(v, participantId)).map((r) => toBlock(r));
+    return (await ctx.services.blocks.history(officer, participantId)).map((r) => toBlock(r));
   }
 
   @FieldResolver(() => Participant)

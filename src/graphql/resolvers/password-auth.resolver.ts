@@ -1,7 +1,7 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { Viewer } from '../../auth/viewer';
-import { CurrentViewer, type Access } from '../auth';
+import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
+import { AnySessionMutation, ViewerCall } from '../auth';
 import { logIn, type GraphQLContext } from '../context';
+import { PasswordLoginArgs } from '../types/login-args.type';
 import { Session } from '../types/viewer.type';
 import { toSessionType } from './viewer.resolver';
 
@@ -12,27 +12,21 @@ export class PasswordAuthResolver {
       'Logs in with a username and password (no session needed). A one-time password gives a session with ' +
       'viewer.mustChangePassword = true that allows only changePassword and logout.',
   })
-  async login(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('username') username: string,
-    @Arg('password') password: string,
-  ): Promise<Session> {
-    return toSessionType(await logIn(ctx, ctx.services.loginProviders.password, { username, password }));
+  async login(@Ctx() ctx: GraphQLContext, @Args() input: PasswordLoginArgs): Promise<Session> {
+    return toSessionType(await logIn(ctx, ctx.services.loginProviders.password, input));
   }
 
-  @Authorized<Access>('PASSWORD_CHANGE')
-  @Mutation(() => Boolean, {
-    description:
-      'Changes the password (at least 12 characters, not the previous one) and revokes every session of the ' +
+  @AnySessionMutation(
+    () => Boolean,
+    'Changes the password (at least 12 characters, not the previous one) and revokes every session of the ' +
       'account, this one included: log in again with the new password.',
-  })
+  )
   async changePassword(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentViewer() v: Viewer,
+    @ViewerCall() { ctx, viewer }: ViewerCall,
     @Arg('currentPassword') currentPassword: string,
     @Arg('newPassword') newPassword: string,
   ): Promise<boolean> {
-    await ctx.services.accounts.changePassword(v, currentPassword, newPassword, ctx.clientIp);
+    await ctx.services.accounts.changePassword(viewer, currentPassword, newPassword, ctx.clientIp);
     return true;
   }
 }

@@ -1,7 +1,8 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { CurrentTrader, type Access, type TraderViewer } from '../auth';
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { TraderCall, TraderQuery } from '../auth';
 import { scopeOf, traderScope } from '../../db/tenant';
 import { MAX_STATISTICS_ROWS, tradeStatistics, type TradeDimension } from '../../statistics/statistics.service';
+import { sendingSql } from '../../statistics/sending-sql';
 import type { GraphQLContext } from '../context';
 import { codeToDirection, TradeDimensionEnum } from '../types/enums';
 import { Country } from '../types/country.type';
@@ -10,21 +11,20 @@ import { loadCountry, toMeasuresType, toTradeFilter } from '../mappers';
 
 @Resolver(() => TradeStatistics)
 export class StatisticsResolver {
-  @Authorized<Access>('TRADER')
-  @Query(() => TradeStatistics, {
-    description: `The viewer's items grouped by the given dimensions (first ≤ ${MAX_STATISTICS_ROWS} groups).`,
-  })
+  @TraderQuery(
+    () => TradeStatistics,
+    `The viewer's items grouped by the given dimensions (first ≤ ${MAX_STATISTICS_ROWS} groups).`,
+  )
   async tradeStatistics(
-    @Ctx() ctx: GraphQLContext,
-    @CurrentTrader() v: TraderViewer,
+    @TraderCall() { ctx, trader }: TraderCall,
     @Arg('filter', () => TradeFilterInput, { nullable: true }) filter: TradeFilterInput | undefined,
     @Arg('groupBy', () => [TradeDimensionEnum]) groupBy: TradeDimensionEnum[],
     @Arg('first', () => Int, { nullable: true, defaultValue: 1000 }) first: number | null,
   ): Promise<TradeStatistics> {
     const f = await toTradeFilter(ctx, filter);
-    const stats = await ctx.services.db.run(traderScope(v.participantId), (sql) =>
-      tradeStatistics(sql, v.participantId, f, groupBy as TradeDimension[], first ?? 1000),
-    );
+    // One statement (rollups or raw items chosen inside it), one round trip.
+    const sql = sendingSql(ctx.services.db, traderScope(trader.participantId));
+    const stats = await tradeStatistics(sql, trader.participantId, f, groupBy as TradeDimension[], first ?? 1000);
     return {
       rows: stats.rows.map((r) => ({
         key: Object.assign(new TradeGroupKey(), {

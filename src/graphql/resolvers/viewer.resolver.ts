@@ -1,5 +1,5 @@
-import { Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CurrentViewer, type Access } from '../auth';
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { AnySessionMutation, SessionQuery, ViewerCall } from '../auth';
 import type { Viewer as ViewerModel } from '../../auth/viewer';
 import type { GraphQLContext } from '../context';
 import { toParticipant } from '../mappers';
@@ -26,10 +26,9 @@ export function toSessionType(s: IssuedSession): Session {
 
 @Resolver(() => Viewer)
 export class ViewerResolver {
-  @Authorized()
-  @Query(() => Viewer, { description: 'The authenticated viewer.' })
-  me(@CurrentViewer() v: ViewerModel): Viewer {
-    return toViewerType(v);
+  @SessionQuery(() => Viewer, 'The authenticated viewer.')
+  me(@ViewerCall() { viewer }: ViewerCall): Viewer {
+    return toViewerType(viewer);
   }
 
   @FieldResolver(() => Participant, { nullable: true })
@@ -44,10 +43,9 @@ export class ViewerResolver {
     return p && toParticipant(p);
   }
 
-  @Authorized<Access>('PASSWORD_CHANGE')
-  @Mutation(() => Boolean, { description: 'Revokes the current session.' })
-  async logout(@Ctx() ctx: GraphQLContext, @CurrentViewer() v: ViewerModel): Promise<boolean> {
-    return ctx.services.sessions.revoke(v, v.sessionId);
+  @AnySessionMutation(() => Boolean, 'Revokes the current session.')
+  async logout(@ViewerCall() { ctx, viewer }: ViewerCall): Promise<boolean> {
+    return ctx.services.sessions.revoke(viewer, viewer.sessionId);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { CONTRACT_DOCUMENTS } from '../../contracts/documents';
 import { DateScalar, DateTimeScalar } from '../scalars';
 import { ParticipantKindEnum } from './enums';
@@ -113,4 +113,11 @@ export class IssuedCredentials {
   @Field(() => Contract) contract: Contract;
   @Field() username: string;
   @Field({ description: 'The one-time password: the first login with it must change it.' }) password: string;
+}
+
+/** The arguments of a contract's status change (suspendContract, resumeContract, terminateContract). */
+@ArgsType()
+export class ContractChangeArgs {
+  @Field(() => ID) id: string;
+  @Field() reason: string;
 }

@@ -417,6 +417,19 @@
     }, 10000);
   }
 
+  /** A Copy button for text, and the span beside it that confirms the copy. */
+  function copyButton(text) {
+    var copied = el('span', { class: 'wb-copied' });
+    var button = el('button', {
+      type: 'button',
+      text: t('copy'),
+      onclick: function () {
+        copyText(text, copied);
+      },
+    });
+    return { button: button, copied: copied };
+  }
+
   function copyText(s, status) {
     var done = function () {
       status.textContent = '✓';
@@ -432,6 +445,17 @@
   function status(box, message, ok) {
     box.textContent = message || '';
     box.className = 'wb-status' + (ok ? ' wb-ok' : message ? ' wb-error' : '');
+  }
+
+  /** The handler of a form or button that sends a request: shows "…" in msg, runs send() and shows its error there. */
+  function sending(msg, send) {
+    return function (ev) {
+      ev.preventDefault();
+      status(msg, '…', true);
+      send().catch(function (e) {
+        status(msg, e.message);
+      });
+    };
   }
 
   function renderPanel() {
@@ -503,13 +527,11 @@
         'form',
         {
           id: 'wb-change-form',
-          onsubmit: function (ev) {
-            ev.preventDefault();
-            if (n1.value !== n2.value) return status(msg, t('mismatch'));
-            status(msg, '…', true);
+          onsubmit: sending(msg, function () {
+            if (n1.value !== n2.value) return Promise.reject(new Error(t('mismatch')));
             var fresh = n1.value;
             // changePassword revokes every session of the account, the one-time one included: sign in again.
-            call(CHANGE, { c: signin.oneTime, n: fresh }, signin.firstToken)
+            return call(CHANGE, { c: signin.oneTime, n: fresh }, signin.firstToken)
               .then(function () {
                 return call(LOGIN, { u: signin.username, p: fresh }, null);
               })
@@ -518,11 +540,8 @@
                 signin.oneTime = '';
                 signin.firstToken = null;
                 setToken(d.login.token, d.login.viewer);
-              })
-              .catch(function (e) {
-                status(msg, e.message);
               });
-          },
+          }),
         },
         [
           el('p', { text: t('firstLogin') }),
@@ -539,24 +558,18 @@
       'form',
       {
         id: 'wb-login-form',
-        onsubmit: function (ev) {
-          ev.preventDefault();
-          status(msg, '…', true);
+        onsubmit: sending(msg, function () {
           signin.username = u.value;
           var pw = p.value;
-          call(LOGIN, { u: u.value, p: pw }, null)
-            .then(function (d) {
-              if (d.login.viewer.mustChangePassword) {
-                signin.step = 'change';
-                signin.oneTime = pw;
-                signin.firstToken = d.login.token;
-                renderPanel();
-              } else setToken(d.login.token, d.login.viewer);
-            })
-            .catch(function (e) {
-              status(msg, e.message);
-            });
-        },
+          return call(LOGIN, { u: u.value, p: pw }, null).then(function (d) {
+            if (d.login.viewer.mustChangePassword) {
+              signin.step = 'change';
+              signin.oneTime = pw;
+              signin.firstToken = d.login.token;
+              renderPanel();
+            } else setToken(d.login.token, d.login.viewer);
+          });
+        }),
       },
       [
         field(t('username'), u),
@@ -583,35 +596,24 @@
         type: 'button',
         id: 'wb-challenge',
         text: t('createChallenge'),
-        onclick: function () {
-          status(msg, '…', true);
-          call(CHALLENGE, {}, null)
-            .then(function (d) {
-              signin.challenge = d.createLoginChallenge;
-              renderPanel();
-            })
-            .catch(function (e) {
-              status(msg, e.message);
-            });
-        },
+        onclick: sending(msg, function () {
+          return call(CHALLENGE, {}, null).then(function (d) {
+            signin.challenge = d.createLoginChallenge;
+            renderPanel();
+          });
+        }),
       }),
     );
     var c = signin.challenge;
     if (c) {
-      var copied = el('span', { class: 'wb-copied' });
-      var copied2 = el('span', { class: 'wb-copied' });
+      var tbsCopy = copyButton(c.toBeSigned);
+      var commandCopy = copyButton(opensslCommand());
       var sig = el('textarea', { id: 'wb-signature', rows: '4', spellcheck: 'false' });
       box.appendChild(el('p', { class: 'wb-label', text: t('toBeSigned') + ' (' + c.expiresAt + ')' }));
       box.appendChild(el('pre', { id: 'wb-tbs', class: 'wb-code', text: c.toBeSigned }));
       box.appendChild(
         el('div', { class: 'wb-row' }, [
-          el('button', {
-            type: 'button',
-            text: t('copy'),
-            onclick: function () {
-              copyText(c.toBeSigned, copied);
-            },
-          }),
+          tbsCopy.button,
           el('button', {
             type: 'button',
             id: 'wb-save-tbs',
@@ -621,23 +623,12 @@
               saveBlob(new Blob([c.toBeSigned], { type: 'text/plain;charset=utf-8' }), 'tbs.txt');
             },
           }),
-          copied,
+          tbsCopy.copied,
         ]),
       );
       box.appendChild(el('p', { class: 'wb-label', text: t('signCommand') }));
       box.appendChild(el('pre', { id: 'wb-openssl', class: 'wb-code', text: opensslCommand() }));
-      box.appendChild(
-        el('div', { class: 'wb-row' }, [
-          el('button', {
-            type: 'button',
-            text: t('copy'),
-            onclick: function () {
-              copyText(opensslCommand(), copied2);
-            },
-          }),
-          copied2,
-        ]),
-      );
+      box.appendChild(el('div', { class: 'wb-row' }, [commandCopy.button, commandCopy.copied]));
       box.appendChild(
         el(
           'form',
