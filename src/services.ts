@@ -114,7 +114,7 @@ export function createServices(config: AppConfig, ds: DataSource, clock: Clock =
     sessionRevocations,
     audit,
     accounts,
-    login: new LoginService(sessions, blocks),
+    login: new LoginService(sessions),
     contracts: new ContractService(db, clock, config.timeZone, sessions, throttle),
     blocks,
     complaints: new ComplaintService(db, clock, { ...config.complaints, timeZone: config.timeZone }),

@@ -122,25 +122,24 @@ export class AccountService {
    * otherwise. An unknown (or null: not a username) name costs the same argon2 work, against a dummy hash.
    */
   async checkPassword(username: string | null, password: string): Promise<CheckedAccount | null> {
+    // Each step is one statement: one round trip (RequestDb.send).
     const [params] =
       username === null
         ? []
-        : await this.db.run(ANONYMOUS, (sql) =>
-            sql.query<{ params: string; digest_length: number }>(
-              `SELECT params, digest_length FROM auth_password_params($1)`,
-              [username],
-            ),
+        : await this.db.send<{ params: string; digest_length: number }>(
+            ANONYMOUS,
+            `SELECT params, digest_length FROM auth_password_params($1::text)`,
+            [username],
           );
     const stored = params ? { params: params.params, digestLength: params.digest_length } : await dummyHash();
     const digest = await passwordDigest(stored, password);
     if (!params || username === null || digest === '') return null;
-    const [r] = await this.db.run(ANONYMOUS, (sql) =>
-      sql.query<AccountRow>(
-        `SELECT id::text AS id, username, role, participant_id::text AS participant_id, contract_id::text AS contract_id,
-                contract_status, contract_number, must_change_password, password_changed_at, disabled_at
-           FROM auth_password_login($1, $2)`,
-        [username, digest],
-      ),
+    const [r] = await this.db.send<AccountRow>(
+      ANONYMOUS,
+      `SELECT id::text AS id, username, role, participant_id::text AS participant_id, contract_id::text AS contract_id,
+              contract_status, contract_number, must_change_password, password_changed_at, disabled_at
+         FROM auth_password_login($1::text, $2::text)`,
+      [username, digest],
     );
     return r ? { ...toAccount(r), stored, digest } : null;
   }
@@ -152,7 +151,10 @@ export class AccountService {
    * `who`: the principal of the login (its scope reads its own account).
    */
   async stillValid(who: Asker, accountId: string, passwordChangedAt: Date): Promise<boolean> {
-    const a = await this.db.run(scopeOf(who), (sql) => this.accountById(sql, accountId));
+    // One statement, one round trip.
+    const scope = scopeOf(who);
+    const oneStatement: Sql = { query: (text, params) => this.db.send(scope, text, params) };
+    const a = await this.accountById(oneStatement, accountId);
     return (
       a !== null &&
       !a.disabled &&
@@ -165,9 +167,11 @@ export class AccountService {
   async rehash(checked: CheckedAccount, password: string): Promise<void> {
     const hash = await hashPassword(password);
     try {
-      await this.db.run(ANONYMOUS, (sql) =>
-        sql.query(`SELECT auth_set_password($1, $2, $3, NULL) AS done`, [checked.id, checked.digest, hash]),
-      );
+      await this.db.send(ANONYMOUS, `SELECT auth_set_password($1::bigint, $2::text, $3::text, NULL) AS done`, [
+        checked.id,
+        checked.digest,
+        hash,
+      ]);
     } catch (e) {
       throw scrubbed(e, 'updating the password hash');
     }

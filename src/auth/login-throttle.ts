@@ -56,17 +56,15 @@ export class LoginThrottle {
     const now = this.clock.now();
     const ukey = usernameKey(normalisedUsername);
     await this.db.run(ANONYMOUS, async (sql) => {
-      // Fixed lock order (ADDRESS, then USERNAME) in every transaction: no deadlocks.
-      await sql.query(
-        `INSERT INTO login_throttle (scope, key, failures, window_started_at, last_failure_at)
-         VALUES ('ADDRESS', $1, 0, $3, $3), ('USERNAME', $2, 0, $3, $3) ON CONFLICT (scope, key) DO NOTHING`,
-        [address, ukey, now],
-      );
+      // Both rows created if missing, locked and read in one statement: the no-op update locks an
+      // existing row and returns its latest version. Fixed lock order (ADDRESS, then USERNAME, as
+      // VALUES lists them) in every transaction: no deadlocks.
       const rows = await sql.query<Row>(
-        `SELECT scope, failures, window_started_at, last_failure_at, locked_until FROM login_throttle
-          WHERE (scope = 'ADDRESS' AND key = $1) OR (scope = 'USERNAME' AND key = $2)
-          ORDER BY scope FOR UPDATE`,
-        [address, ukey],
+        `INSERT INTO login_throttle AS t (scope, key, failures, window_started_at, last_failure_at)
+         VALUES ('ADDRESS', $1, 0, $3, $3), ('USERNAME', $2, 0, $3, $3)
+         ON CONFLICT (scope, key) DO UPDATE SET failures = t.failures
+         RETURNING scope, failures, window_started_at, last_failure_at, locked_until`,
+        [address, ukey, now],
       );
       const addr = rows.find((r) => r.scope === 'ADDRESS')!;
       const user = rows.find((r) => r.scope === 'USERNAME')!;
@@ -93,15 +91,23 @@ export class LoginThrottle {
       }
       userFailures += 1;
       const lock = this.lockSeconds(userFailures);
+      // Both counts in one statement: the address's (and its window), the username's (and its lock).
       await sql.query(
-        `UPDATE login_throttle SET failures = $2, window_started_at = $3, last_failure_at = $4
-          WHERE scope = 'ADDRESS' AND key = $1`,
-        [address, addrFailures + 1, addrWindow, now],
-      );
-      await sql.query(
-        `UPDATE login_throttle SET failures = $2, last_failure_at = $3, locked_until = $4
-          WHERE scope = 'USERNAME' AND key = $1`,
-        [ukey, userFailures, now, lock > 0 ? new Date(now.getTime() + lock * 1000) : null],
+        `UPDATE login_throttle t
+            SET failures = CASE t.scope WHEN 'ADDRESS' THEN $3::int ELSE $5::int END,
+                window_started_at = CASE t.scope WHEN 'ADDRESS' THEN $4::timestamptz ELSE t.window_started_at END,
+                locked_until = CASE t.scope WHEN 'USERNAME' THEN $6::timestamptz ELSE t.locked_until END,
+                last_failure_at = $7
+          WHERE (t.scope = 'ADDRESS' AND t.key = $1) OR (t.scope = 'USERNAME' AND t.key = $2)`,
+        [
+          address,
+          ukey,
+          addrFailures + 1,
+          addrWindow,
+          userFailures,
+          lock > 0 ? new Date(now.getTime() + lock * 1000) : null,
+          now,
+        ],
       );
       if (Math.random() < 0.01) await this.purge(sql, now);
     });
@@ -109,22 +115,24 @@ export class LoginThrottle {
 
   /** The password was right: the username's failures are forgotten, the address gets its attempt back. */
   async succeeded(normalisedUsername: string, address: string): Promise<void> {
-    await this.db.run(ANONYMOUS, async (sql) => {
-      await sql.query(
-        `UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE scope = 'ADDRESS' AND key = $1`,
-        [address],
-      );
-      await sql.query(`DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`, [
-        usernameKey(normalisedUsername),
-      ]);
-    });
+    // One statement, one round trip. The DELETE waits for the UPDATE (its condition reads it), so the rows
+    // are locked in begin()'s order, ADDRESS then USERNAME: no deadlock with a concurrent attempt.
+    await this.db.send(
+      ANONYMOUS,
+      `WITH given_back AS (
+         UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE scope = 'ADDRESS' AND key = $1
+         RETURNING 1
+       )
+       DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $2 AND (SELECT count(*) FROM given_back) >= 0`,
+      [address, usernameKey(normalisedUsername)],
+    );
   }
 
   /** Lifts a username's lock (an officer issued new credentials for it). */
   async clearUsername(normalisedUsername: string): Promise<void> {
-    await this.db.run(ANONYMOUS, (sql) =>
-      sql.query(`DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`, [usernameKey(normalisedUsername)]),
-    );
+    await this.db.send(ANONYMOUS, `DELETE FROM login_throttle WHERE scope = 'USERNAME' AND key = $1`, [
+      usernameKey(normalisedUsername),
+    ]);
   }
 
   /** Drops counters that can no longer refuse anything. */

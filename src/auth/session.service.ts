@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { ANONYMOUS, scopeOf, type Asker, type DbScope, type RequestDb, type Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
+import { ParticipantBlockedError } from '../shared/errors';
 import type { Principal } from './auth-provider';
 import type { SessionCache } from './session-cache';
 import type { Viewer } from './viewer';
@@ -46,32 +47,46 @@ export class SessionService {
     private readonly cache?: SessionCache,
   ) {}
 
-  async create(p: Principal): Promise<IssuedSession> {
+  /**
+   * Opens a session for `p` in ONE round trip (one statement, RequestDb.send). With `unlessBlocked`
+   * (every login does it) the INSERT writes nothing while the participant has an open block and the
+   * login is refused with PARTICIPANT_BLOCKED: check and write are one statement, in the trader's
+   * scope (RLS lets it read its own blocks). A block that commits after it is still enforced: the
+   * block revokes the participant's sessions and the session look-up refuses those of a blocked one.
+   */
+  async create(p: Principal, opts: { unlessBlocked?: boolean } = {}): Promise<IssuedSession> {
     const now = this.clock.now();
     const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.limits.absoluteHours * 3600_000);
     const idle = this.idleExpiry(now, expiresAt);
+    const checkBlock = opts.unlessBlocked === true && p.participantId !== null;
     // In the scope of who logged in: the row must be theirs (RLS), and the token hash is write-only.
-    const [row] = await this.db.run(scopeOf(p), (sql) =>
-      sql.query<{ id: string }>(
-        `INSERT INTO sessions (token_hash, participant_id, user_account_id, role, auth_method, username,
+    const [row] = await this.db.send<{ id: string }>(
+      scopeOf(p),
+      `INSERT INTO sessions (token_hash, participant_id, user_account_id, role, auth_method, username,
          must_change_password, authn_detail, created_at, last_seen_at, idle_expires_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11) RETURNING id`,
-        [
-          hashToken(token),
-          p.participantId,
-          p.userAccountId,
-          p.role,
-          p.authMethod,
-          p.username,
-          p.mustChangePassword,
-          JSON.stringify(p.detail),
-          now,
-          idle,
-          expiresAt,
-        ],
-      ),
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11${
+         checkBlock
+           ? `
+        WHERE NOT EXISTS (SELECT 1 FROM participant_blocks WHERE participant_id = $2 AND unblocked_at IS NULL)`
+           : ''
+       }
+       RETURNING id`,
+      [
+        hashToken(token),
+        p.participantId,
+        p.userAccountId,
+        p.role,
+        p.authMethod,
+        p.username,
+        p.mustChangePassword,
+        JSON.stringify(p.detail),
+        now,
+        idle,
+        expiresAt,
+      ],
     );
+    if (!row) throw new ParticipantBlockedError();
     return {
       token,
       expiresAt,

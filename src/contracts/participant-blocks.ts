@@ -1,13 +1,13 @@
 /**
  * Officers block a participant: while the block is open every login of the participant is refused
- * (password, CMS signature, Web eID, portal assertion: PARTICIPANT_BLOCKED, checked by the
- * LoginService) and its sessions are revoked with the block and refused by the session look-up. A
- * contract's suspension, by contrast, concerns only the password account of that contract.
+ * (password, CMS signature, Web eID, portal assertion: PARTICIPANT_BLOCKED, checked by the session's
+ * INSERT at login, SessionService.create) and its sessions are revoked with the block and refused by
+ * the session look-up. A contract's suspension, by contrast, concerns only the password account of that contract.
  * Blocks are kept after they are lifted, each naming the officers who blocked and unblocked.
  */
 import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
-import { scopeOf, traderScope, type Asker, type RequestDb, type Sql } from '../db/tenant';
+import { scopeOf, type Asker, type RequestDb, type Sql } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { isUniqueViolation } from '../auth/account.service';
@@ -107,15 +107,6 @@ export class ParticipantBlockService {
       await this.checkParticipant(tx, pid);
       return tx.query<ParticipantBlockRecord>(`${SELECT} WHERE b.participant_id = $1 ORDER BY b.id DESC`, [pid]);
     });
-  }
-
-  /** True while the participant has an open block. */
-  async isBlocked(participantId: string): Promise<boolean> {
-    // In the participant's own scope: a login asks before its session exists.
-    const rows = await this.db.run(traderScope(participantId), (sql) =>
-      sql.query(`SELECT 1 FROM participant_blocks WHERE participant_id = $1 AND unblocked_at IS NULL`, [participantId]),
-    );
-    return rows.length > 0;
   }
 
   private async checkParticipant(sql: Sql, pid: string): Promise<void> {

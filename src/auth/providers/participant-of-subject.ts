@@ -10,11 +10,11 @@ import { ParticipantNotFoundError } from '../../shared/errors';
 export async function participantFor(db: RequestDb, mapping: SubjectMapping): Promise<string> {
   // Before the login there is no scope that may read participants: a SECURITY DEFINER function
   // answers this one question (migration 1764000001200).
-  const rows = await db.run(ANONYMOUS, (sql) =>
-    sql.query<{ id: string | null }>(`SELECT auth_participant_of_subject($1, $2)::text AS id`, [
-      mapping.kind === 'LEGAL_ENTITY' ? mapping.voen : null,
-      mapping.kind === 'LEGAL_ENTITY' ? null : mapping.fin,
-    ]),
+  // One statement: one round trip (RequestDb.send).
+  const rows = await db.send<{ id: string | null }>(
+    ANONYMOUS,
+    `SELECT auth_participant_of_subject($1::text, $2::text)::text AS id`,
+    [mapping.kind === 'LEGAL_ENTITY' ? mapping.voen : null, mapping.kind === 'LEGAL_ENTITY' ? null : mapping.fin],
   );
   if (!rows[0]?.id) {
     throw new ParticipantNotFoundError(

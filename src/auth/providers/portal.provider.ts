@@ -28,13 +28,18 @@ export class PortalProvider implements AuthProvider<PortalInput, PortalPrincipal
     const participantId = await participantFor(this.db, a.mapping);
     // Spend the assertion id only after its signature and claims verified: nobody can burn ids.
     const now = this.clock.now();
-    const spent = await this.db.run(ANONYMOUS, async (sql) => {
-      await sql.query(`DELETE FROM used_portal_assertions WHERE expires_at < $1`, [now]);
-      return sql.query(
-        `INSERT INTO used_portal_assertions (jti, expires_at, used_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING RETURNING jti`,
-        [a.jti, a.expiresAt, now],
-      );
-    });
+    // One statement, one round trip: ids that expired are purged, and an expired row of this very id is
+    // taken over (as if purged first); a live one refuses the replay. The purge leaves this id's row to the
+    // INSERT: one statement must not both delete and update a row.
+    const spent = await this.db.send(
+      ANONYMOUS,
+      `WITH purged AS (DELETE FROM used_portal_assertions WHERE expires_at < $3 AND jti <> $1)
+       INSERT INTO used_portal_assertions AS u (jti, expires_at, used_at) VALUES ($1, $2, $3)
+       ON CONFLICT (jti) DO UPDATE SET expires_at = EXCLUDED.expires_at, used_at = EXCLUDED.used_at
+        WHERE u.expires_at < $3
+       RETURNING jti`,
+      [a.jti, a.expiresAt, now],
+    );
     if (spent.length === 0) throw new AssertionReplayedError();
     return {
       ...traderOf(participantId),
