@@ -16,6 +16,7 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { AppendResult, AuditService } from '../../audit/audit.service';
 import { complaintIdOf, countRows, describeOperation } from '../../audit/operation';
 import { receiptOf } from '../../audit/receipt';
+import { sha256 } from '../../audit/sha256';
 import { serialisedAs, serialiseResponse, withReceipt } from '../../audit/wire';
 import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
 import type { RefusalRecorder } from '../../audit/refusals';
@@ -111,10 +112,7 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           // with the receipt spliced in. A client recomputes the hash after removing the receipt (and
           // `extensions` when that leaves it empty), so an empty `extensions` is never sent.
           const serialised = body.kind === 'single' ? serialiseResponse(result) : null;
-          const responseHash = crypto
-            .createHash('sha256')
-            .update(serialised ? serialised.text : JSON.stringify(result), 'utf8')
-            .digest();
+          const responseHash = sha256(serialised ? serialised.text : JSON.stringify(result));
           const facts = describeOperation(schema, rc.document, rc.operation, rc.request.variables);
           const codes = errorCodes(result.errors);
           // Refused before anything executed (parse, validation, a pre-execution check): REJECTED.
