@@ -4,7 +4,14 @@
  * (src/audit/wire.ts, the server's `stringifyResult`). The bytes on the wire must be exactly Apollo's own
  * serialisation of the result, and the bytes hashed exactly the bytes on the wire without the receipt.
  */
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { expect } from 'chai';
+import { GraphQLObjectType, GraphQLScalarType, GraphQLSchema } from 'graphql';
+import type { AuditService } from '../../src/audit/audit.service';
+import type { GraphQLContext } from '../../src/graphql/context';
+import { auditPlugin } from '../../src/graphql/plugins/audit.plugin';
+import { FixedClock } from '../../src/shared/clock';
+import { createLogger } from '../../src/shared/logger';
 import { responseHashOf } from '../../src/audit/receipt';
 import { serialisedAs, serialiseResponse, stringifyAuditedResult, withReceipt } from '../../src/audit/wire';
 import { beforeFreshData } from '../support/db';
@@ -92,6 +99,81 @@ describe('a response serialised once (issue 10, accounting overhead)', function 
       const fresh = { data: { a: 1 }, extensions: { receipt: RECEIPT } };
       expect(stringifyAuditedResult(fresh)).to.equal(apollo(fresh));
       expect(stringifyAuditedResult({ data: { b: NON_ASCII } })).to.equal(apollo({ data: { b: NON_ASCII } }));
+    });
+  });
+
+  describe('through Apollo Server with the audit plugin', () => {
+    /** A value whose serialisations are counted: JSON.stringify calls its toJSON each time. */
+    let serialisations = 0;
+    const Counted = new GraphQLScalarType({
+      name: 'Counted',
+      serialize: () => ({
+        toJSON: () => {
+          serialisations += 1;
+          return `${NON_ASCII} ${BIG.join(' ')}`;
+        },
+      }),
+    });
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { counted: { type: Counted, resolve: () => 1 } } }),
+    });
+    const audit = {
+      append: async () => ({ id: '1', seq: '7', hash: Buffer.alloc(32, 7) }),
+      drain: async () => undefined,
+      checkpoint: async () => null,
+    } as unknown as AuditService;
+    const context = async () =>
+      ({
+        requestId: 'wire-test',
+        clientIp: '127.0.0.1',
+        userAgent: null,
+        viewer: null,
+        sessionError: null,
+        loginSession: null,
+        audit: { inPipeline: false },
+        services: {
+          clock: new FixedClock(new Date('2025-06-01T00:00:00Z')),
+          config: { audit: { logOrigin: 'o/audit' } },
+        },
+      }) as unknown as GraphQLContext;
+
+    const answer = async (hook: boolean) => {
+      const apollo = new ApolloServer<GraphQLContext>({
+        schema,
+        ...(hook ? { stringifyResult: stringifyAuditedResult } : {}),
+        plugins: [auditPlugin({ schema, audit, logger: createLogger({ logLevel: 'silent' }), checkpointSeconds: 0 })],
+      });
+      await apollo.start();
+      try {
+        serialisations = 0;
+        const res = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: {
+            method: 'POST',
+            headers: new HeaderMap([['content-type', 'application/json']]),
+            search: '',
+            body: { query: '{ counted }' },
+          },
+          context,
+        });
+        if (res.body.kind !== 'complete') throw new Error('not a single result');
+        return { text: res.body.string, serialisations };
+      } finally {
+        await apollo.stop();
+      }
+    };
+
+    it('serialises the result once, and sends what the record hashed with the receipt added', async () => {
+      const once = await answer(true);
+      expect(once.serialisations).to.equal(1);
+      const body = JSON.parse(once.text);
+      expect(body.data.counted).to.equal(`${NON_ASCII} ${BIG.join(' ')}`);
+      expect(body.extensions.receipt.seq).to.equal('7');
+      expect(once.text).to.equal(apollo(body));
+      expect(responseHashOf(once.text).toString('hex')).to.equal(body.extensions.receipt.responseHash);
+      // Without the server's stringifyResult hook Apollo serialises the result a second time: the same bytes.
+      const twice = await answer(false);
+      expect(twice.serialisations).to.equal(2);
+      expect(twice.text).to.equal(once.text);
     });
   });
 
