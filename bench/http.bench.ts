@@ -89,6 +89,33 @@ export interface Measured extends LoadResult {
   statementsPerRequest?: number;
   /** Audit records written during the measured run per answered request (the overhead case). */
   auditRecordsPerRequest?: number;
+  /** CPU of the service's process (user + system) per answered request, µs (the overhead case). */
+  cpuUsPerRequest?: number;
+  /** CPU of the PostgreSQL server's processes per answered request, µs (the overhead case; Linux /proc). */
+  dbCpuUsPerRequest?: number;
+}
+
+/** User + system CPU of a PostgreSQL server's postmaster and its children (and reaped children), µs; Linux only. */
+export function postgresCpuUs(postmasterPid: number): number {
+  const ticks = (pid: string): { ppid: number; own: number; reaped: number } | null => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After the command: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14)
+      return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) };
+    } catch {
+      return null;
+    }
+  };
+  const main = ticks(String(postmasterPid));
+  if (!main) return NaN;
+  let total = main.own + main.reaped;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(pid)) continue;
+    const t = ticks(pid);
+    if (t && t.ppid === postmasterPid) total += t.own;
+  }
+  return (total * 1e6) / 100; // USER_HZ is 100 on Linux
 }
 
 export interface HttpCaseResult {
@@ -313,6 +340,16 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
        ON CONFLICT DO NOTHING`,
     );
     const services = createServices(config, ds);
+    /** The postmaster: the parent of a backend of ours (its CPU and its children's are the database's). */
+    const postmasterPid = await (async () => {
+      const [{ pid }] = await ds.query(`SELECT pg_backend_pid() AS pid`);
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      } catch {
+        return -1; // not on this machine, or not Linux: the database's CPU is not measured
+      }
+    })();
     const sessionFor = async (voen: string) => {
       const [row] = await ds.query(`SELECT id::text AS id FROM participants WHERE voen = $1`, [voen]);
       if (!row) return undefined;
@@ -454,20 +491,30 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
               return Number(row.seq);
             };
             let first = 0;
+            let cpu0: NodeJS.CpuUsage | undefined;
+            let db0 = 0;
             const r = await measure(
               `overhead-${name}-${mode}-${i + 1}`,
               { url: extra.url, bodies: [body(query)], tokens: [small.token] },
               true,
               async () => {
                 first = await newestRecord();
+                db0 = postgresCpuUs(postmasterPid);
+                cpu0 = process.cpuUsage();
               },
             );
+            // CPU, not throughput: a count that other processes on the machine do not change much.
+            const cpu = process.cpuUsage(cpu0);
+            const perRequest = (us: number) => us / Math.max(1, r.requests);
+            r.cpuUsPerRequest = perRequest(cpu.user + cpu.system);
+            r.dbCpuUsPerRequest = perRequest(postgresCpuUs(postmasterPid) - db0);
             r.auditRecordsPerRequest = ((await newestRecord()) - first) / Math.max(1, r.requests);
             runs[mode].push(r);
             log(
               `  ${label.padEnd(26)} accounting ${mode.padEnd(3)} ${fig(r)}  ` +
                 `${r.roundTripsPerRequest?.toFixed(2) ?? '?'} round trips, ${r.statementsPerRequest?.toFixed(1) ?? '?'} ` +
-                `statements, ${r.auditRecordsPerRequest.toFixed(2)} audit records per request`,
+                `statements, ${r.auditRecordsPerRequest.toFixed(2)} audit records, ${n0(r.cpuUsPerRequest)} µs CPU of ` +
+                `the service, ${n0(r.dbCpuUsPerRequest)} µs of PostgreSQL per request`,
             );
           } finally {
             await extra.close();
@@ -480,6 +527,22 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
         const offRps = total(runs.off);
         const onRps = total(runs.on);
         const ratio = 1 - onRps / offRps;
+        const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+        /** CPU per request over all runs of a mode (weighted by requests). */
+        const cpuOf = (xs: Measured[], k: 'cpuUsPerRequest' | 'dbCpuUsPerRequest') =>
+          xs.reduce((a, r) => a + (r[k] ?? 0) * r.requests, 0) /
+          Math.max(
+            1,
+            xs.reduce((a, r) => a + r.requests, 0),
+          );
+        const [offCpu, onCpu] = [cpuOf(runs.off, 'cpuUsPerRequest'), cpuOf(runs.on, 'cpuUsPerRequest')];
+        const [offDb, onDb] = [cpuOf(runs.off, 'dbCpuUsPerRequest'), cpuOf(runs.on, 'dbCpuUsPerRequest')];
+        log(
+          `  ${label.padEnd(26)} CPU per request: service ${n0(offCpu)} → ${n0(onCpu)} µs ` +
+            `(${signed((onCpu - offCpu) / offCpu)}), PostgreSQL ${n0(offDb)} → ${n0(onDb)} µs, ` +
+            `together ${n0(offCpu + offDb)} → ${n0(onCpu + onDb)} µs ` +
+            `(${signed((onCpu + onDb - offCpu - offDb) / (offCpu + offDb))})`,
+        );
         log(
           `  ${label.padEnd(26)} off ${n0(offRps)} req/s (p50 ${ms(median(runs.off.map((r) => r.p50)))}, p99 ` +
             `${ms(median(runs.off.map((r) => r.p99)))}), on ${n0(onRps)} req/s (p50 ${ms(median(runs.on.map((r) => r.p50)))}, ` +

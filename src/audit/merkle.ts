@@ -20,6 +20,7 @@
  * Tree sizes and indexes are JavaScript numbers (exact up to 2^53).
  */
 import crypto from 'node:crypto';
+import { sha256 } from './sha256';
 
 export const HASH_SIZE = 32;
 
@@ -30,11 +31,11 @@ const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
 export function leafHash(leaf: Buffer): Buffer {
-  return crypto.createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+  return sha256(Buffer.concat([LEAF_PREFIX, leaf]));
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return crypto.createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return sha256(Buffer.concat([NODE_PREFIX, left, right]));
 }
 
 /** The largest power of two smaller than n (n ≥ 2). */

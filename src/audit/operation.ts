@@ -80,7 +80,7 @@ export interface RootSelection {
 export interface OperationFacts {
   operationType: 'query' | 'mutation' | 'subscription' | null;
   operationName: string | null;
-  roots: RootSelection[];
+  roots: readonly RootSelection[];
   /** Canonical JSON of the redacted variables. */
   variables: string;
   documentHash: Buffer | null;
@@ -276,6 +276,20 @@ const scans = new WeakMap<DocumentNode, { schema: GraphQLSchema | null; scan: Do
 
 type DocumentScan = ReturnType<typeof scanDocument>;
 
+type OperationRoots = { nodes: readonly (RootSelection & { node: FieldNode })[]; selections: readonly RootSelection[] };
+const NO_ROOTS: OperationRoots = { nodes: [], selections: [] };
+/** The root selections of an operation node, found once per parsed document like its scan (never mutated). */
+const rootsOf = new WeakMap<OperationDefinitionNode, OperationRoots & { document: DocumentNode }>();
+
+function operationRoots(document: DocumentNode, operation: OperationDefinitionNode): OperationRoots {
+  const cached = rootsOf.get(operation);
+  if (cached && cached.document === document) return cached;
+  const nodes = Object.freeze(rootNodes(document, operation));
+  const selections = Object.freeze(nodes.map(({ field, responseKey }) => Object.freeze({ field, responseKey })));
+  rootsOf.set(operation, { document, nodes, selections });
+  return { nodes, selections };
+}
+
 function scannedDocument(
   schema: GraphQLSchema | null,
   document: DocumentNode,
@@ -307,7 +321,7 @@ export function describeOperation(
     };
   }
   const { scan, documentHash } = scannedDocument(schema, document);
-  const roots = operation ? rootNodes(document, operation) : [];
+  const { nodes: roots, selections } = operation ? operationRoots(document, operation) : NO_ROOTS;
   const operationType = operation?.operation ?? null;
   let loginMethod: OperationFacts['loginMethod'] = null;
   let loginUsername: string | null = null;
@@ -322,7 +336,7 @@ export function describeOperation(
   return {
     operationType: operationType as OperationFacts['operationType'],
     operationName: operation?.name?.value ?? null,
-    roots: roots.map(({ field, responseKey }) => ({ field, responseKey })),
+    roots: selections,
     variables: storedVariables(redactVariables(variables, scan)),
     documentHash,
     loginMethod,
@@ -389,7 +403,10 @@ export function countRows(data: Record<string, unknown> | null | undefined): num
 }
 
 /** The id of the first complaint a complaint mutation returned (when the response selected it). */
-export function complaintIdOf(data: Record<string, unknown> | null | undefined, roots: RootSelection[]): string | null {
+export function complaintIdOf(
+  data: Record<string, unknown> | null | undefined,
+  roots: readonly RootSelection[],
+): string | null {
   if (!data) return null;
   for (const r of roots) {
     if (!COMPLAINT_FIELDS.has(r.field)) continue;

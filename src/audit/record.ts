@@ -7,7 +7,7 @@
  * and a row read back by the verifier, so what is hashed must survive the round trip through
  * PostgreSQL unchanged (ids as decimal strings, times as ISO strings with milliseconds, hashes as hex).
  */
-import crypto from 'node:crypto';
+import { sha256 } from './sha256';
 
 /**
  * REJECTED: refused before anything executed (HTTP layer, parse, validation, pre-execution checks).
@@ -163,7 +163,7 @@ export function canonicalContent(r: Omit<AuditRecord, 'hash'>): string {
 }
 
 export function recordHash(r: Omit<AuditRecord, 'hash'>): Buffer {
-  return crypto.createHash('sha256').update(canonicalContent(r), 'utf8').digest();
+  return sha256(canonicalContent(r));
 }
 
 /** A row of audit_records as the pg driver returns it, turned back into a record. */
@@ -241,6 +241,8 @@ export function rowToRecord(row: AuditRow): AuditRecord {
   };
 }
 
+/** A NUL or any surrogate (paired ones are fine, but then the exact check below runs). */
+const NEEDS_CLEANING = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
@@ -249,6 +251,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function cleanText<T extends string | null>(s: T, max = 2000): T {
   if (s === null) return s;
+  // The common case (every request's record cleans a dozen short texts): nothing to change.
+  if (s.length <= max && !NEEDS_CLEANING.test(s)) return s;
   let t: string = s.includes('\u0000') ? s.replace(/\u0000/g, '\\u0000') : s;
   t = t.replace(LONE_SURROGATE, '\uFFFD');
   if (t.length > max) t = `${t.slice(0, max).replace(/[\uD800-\uDBFF]$/, '')}…`;

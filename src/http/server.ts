@@ -13,6 +13,7 @@ import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { cleanText } from '../audit/record';
 import { RefusalRecorder, rejectedEntry } from '../audit/refusals';
+import { stringifyAuditedResult } from '../audit/wire';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { complexityPlugin } from '../graphql/plugins/complexity.plugin';
@@ -148,6 +149,8 @@ export async function startHttpServer(
     introspection: true,
     includeStacktraceInErrorResponses: development,
     formatError: makeFormatError(logger, development),
+    // A response the audit plugin serialised (and hashed) is sent as it serialised it, not serialised again.
+    stringifyResult: stringifyAuditedResult,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: opts.stopGraceMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),

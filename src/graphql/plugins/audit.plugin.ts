@@ -16,6 +16,8 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { AppendResult, AuditService } from '../../audit/audit.service';
 import { complaintIdOf, countRows, describeOperation } from '../../audit/operation';
 import { receiptOf } from '../../audit/receipt';
+import { sha256 } from '../../audit/sha256';
+import { serialisedAs, serialiseResponse, withReceipt } from '../../audit/wire';
 import { cleanText, type AuditEntryInput, type AuditOutcome } from '../../audit/record';
 import type { RefusalRecorder } from '../../audit/refusals';
 import type { Metrics } from '../../ops/metrics';
@@ -105,16 +107,12 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           const { response } = rc;
           const body = response.body;
           const result = body.kind === 'single' ? body.singleResult : body.initialResult;
-          // A client recomputes the hash after removing the receipt (and `extensions` when that leaves
-          // it empty): an empty `extensions` must not be sent, or the two would differ.
-          if (body.kind === 'single' && result.extensions && Object.keys(result.extensions).length === 0) {
-            delete (result as { extensions?: unknown }).extensions;
-          }
           const data = result.data as Record<string, unknown> | null | undefined;
-          const responseHash = crypto
-            .createHash('sha256')
-            .update(body.kind === 'single' ? serializeSingleResult(result) : JSON.stringify(result), 'utf8')
-            .digest();
+          // Serialised once (src/audit/wire.ts): the record hashes these bytes, and Apollo Server sends them
+          // with the receipt spliced in. A client recomputes the hash after removing the receipt (and
+          // `extensions` when that leaves it empty), so an empty `extensions` is never sent.
+          const serialised = body.kind === 'single' ? serialiseResponse(result) : null;
+          const responseHash = sha256(serialised ? serialised.text : JSON.stringify(result));
           const facts = describeOperation(schema, rc.document, rc.operation, rc.request.variables);
           const codes = errorCodes(result.errors);
           // Refused before anything executed (parse, validation, a pre-execution check): REJECTED.
@@ -197,7 +195,13 @@ export function auditPlugin(opts: AuditPluginOptions): ApolloServerPlugin<GraphQ
           // The receipt: added after the record was hashed, so it is not part of what it hashes.
           if (appended && body.kind === 'single' && response.body === body) {
             const receipt = receiptOf(appended, responseHash, ctx.services.config.audit.logOrigin);
-            body.singleResult.extensions = { ...body.singleResult.extensions, receipt };
+            const extensions = body.singleResult.extensions;
+            body.singleResult.extensions = { ...extensions, receipt };
+            // Sent as serialised above with the receipt added (a receipt already among the extensions would
+            // keep its place in Apollo's serialisation: then Apollo serialises it).
+            if (serialised && !(extensions && 'receipt' in extensions)) {
+              serialisedAs(body.singleResult, withReceipt(serialised, receipt));
+            }
           }
           const label = resolved ? operationLabel(facts.roots.map((r) => r.field)) : '(invalid)';
           const seconds = (performance.now() - started) / 1000;
