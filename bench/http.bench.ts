@@ -240,12 +240,6 @@ const fig = (r: LoadResult) =>
  * The requests the counted statements belong to: one session look-up per authenticated request, so their
  * count (which includes requests still in flight when the run stopped) rather than the answered requests.
  */
-function requestsSeen(sql: SqlCounts, answered: number): number {
-  let lookups = 0;
-  for (const [k, v] of sql.kinds) if (k.startsWith('SELECT s.id, s.participant_id')) lookups += v;
-  return lookups || answered;
-}
-
 /** Refused, failed or never answered during the run. */
 export const failures = (r: LoadResult) => r.errors + r.non2xx + r.gqlErrors + r.unanswered;
 const sumFailures = (xs: LoadResult[]) => xs.reduce((a, r) => a + failures(r), 0);
@@ -447,7 +441,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<HttpCaseResu
       }
       const sql = takeSqlCounts();
       if (counted && r.requests > 0) {
-        const n = requestsSeen(sql, r.requests);
+        const n = r.requests;
         r.roundTripsPerRequest = sql.roundTrips / n;
         r.statementsPerRequest = sql.statements / n;
         if (opts.profileDir) logKinds(name, sql, n);

@@ -31,8 +31,9 @@ describe('HTTP load bench (npm run bench, part e)', function () {
       expect(r.floor!.rps).to.be.greaterThan(0);
       expect(failures(r.floor!), JSON.stringify(r.floor!.codes)).to.equal(0);
       expect(r.service.p99).to.be.at.least(r.service.p50);
-      // The session look-up alone is a round trip: a service request that reached no database was not measured.
-      expect(r.service.roundTripsPerRequest).to.be.at.least(1);
+      // Sessions come from the cache and admissions go in batches, so `me` may average under one round trip;
+      // the declarations page is always one of its own. None at all would mean the database was not measured.
+      expect(r.service.roundTripsPerRequest).to.be.at.least(name === 'me' ? 0.01 : 1);
       expect(bench.lines.join('\n')).to.match(/service\/floor \d+\.\d\d/);
     });
   }
