@@ -168,6 +168,7 @@ describe('migrations are frozen', () => {
     '1764000001500-ExportAudit': '1de744571fc219618e94f7c432efa4d1c1c95b3b3fa77222c112b44f72add51a',
     '1764000001600-RollupsForEveryTrader': 'd526822b7551058e3b2dd72a430b0aa142e8d0c962fd79ddb8ef85d1e5449bdd',
     '1764000001640-SessionRevokedNotify': '6f406ecb480dde864bbbf8528a07e3745505da86e396a77ad740ec8875d531e8',
+    '1764000001700-RateSlotCounters': 'd7d43ea0900dd1a1e4e7d33168bed800919da7a9bde9ce2992768180d01a7307',
   };
 
   it('are the SQL files listed in index.ts, in order, each unchanged since it shipped', () => {
@@ -221,6 +222,7 @@ describe('migrations are frozen', () => {
       'ExportAudit1764000001500',
       'RollupsForEveryTrader1764000001600',
       'SessionRevokedNotify1764000001640',
+      'RateSlotCounters1764000001700',
     ]);
     const applied: { name: string }[] = await testDb().ds.query('SELECT name FROM migrations ORDER BY id');
     expect(applied.map((m) => m.name)).to.deep.equal(list.map((m) => m.name));

@@ -28,10 +28,10 @@ async function slotsOf(participantId: string): Promise<number> {
   const c = new Client({ connectionString: testDb().url });
   await c.connect();
   try {
-    const { rows } = await c.query(`SELECT count(*)::int AS n FROM rate_slots WHERE client_key = $1`, [
+    const { rows } = await c.query(`SELECT active AS n FROM rate_budgets WHERE client_key = $1`, [
       `p:${participantId}`,
     ]);
-    return rows[0].n as number;
+    return (rows[0]?.n as number | undefined) ?? 0;
   } finally {
     await c.end();
   }

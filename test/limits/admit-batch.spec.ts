@@ -61,7 +61,8 @@ describe('group admission and deferred release (issue 9, fair share in fewer rou
   let owner: Pool;
   const slotsOf = async (key: string) =>
     Number(
-      (await owner.query<{ n: string }>('SELECT count(*) AS n FROM rate_slots WHERE client_key = $1', [key])).rows[0].n,
+      (await owner.query<{ n: string }>('SELECT active AS n FROM rate_budgets WHERE client_key = $1', [key])).rows[0]
+        ?.n ?? 0,
     );
   const spentOf = async (key: string) =>
     Number(
@@ -74,7 +75,7 @@ describe('group admission and deferred release (issue 9, fair share in fewer rou
     await owner.query('SELECT 1');
   });
   afterEach(async () => {
-    await owner.query('TRUNCATE rate_budgets, rate_slots');
+    await owner.query('TRUNCATE rate_budgets');
   });
   after(async () => {
     for (const p of pools) await p.end().catch(() => undefined);
@@ -246,10 +247,54 @@ describe('group admission and deferred release (issue 9, fair share in fewer rou
       return f.admit('p:next', 1);
     });
     expect(trips, texts.join('\n---\n')).to.equal(1);
-    expect(texts[0]).to.match(/DELETE FROM rate_slots[\s\S]*rate_admit/);
+    // The release (its key in the first array) and the admit (the second) in the one call.
+    expect(texts[0]).to.match(/rate_admit_batch\('\{"?p:next"?\}'::text\[\], '\{"?p:next"?\}'::text\[\]/);
     expect(await slotsOf('p:next')).to.equal(1);
     await value.release();
     await f.close();
+  });
+
+  it('frees the slots of an instance that died once the key has been idle for the lease, not before', async () => {
+    const start = clock.now();
+    const p = pool();
+    // Instance one takes the key's only slot and dies without releasing it (its release never comes).
+    const dead = fair({ concurrentOperations: 1, waitMs: 0 }, () => p);
+    await dead.admit('p:leak', 1);
+    const alive = fair({ concurrentOperations: 1, waitMs: 0 }, () => p);
+    try {
+      expect(await slotsOf('p:leak')).to.equal(1);
+      // The lease is four statement timeouts (30 s here): 120 s. Just before it ends the slot still counts.
+      clock.advance(119_000);
+      const early = await settle(alive.admit('p:leak', 1));
+      expect(early.ok).to.equal(false);
+      expect((early as { error: unknown }).error).to.be.instanceOf(RateRefusal);
+      clock.advance(1_000);
+      const late = await alive.admit('p:leak', 1);
+      expect(await slotsOf('p:leak')).to.equal(1);
+      await late.release();
+      await alive.close();
+      expect(await slotsOf('p:leak')).to.equal(0);
+    } finally {
+      clock.set(start);
+    }
+  });
+
+  it('counts a busy key in its budget row: a thousand admissions and releases leave one row and no slot', async () => {
+    const p = pool();
+    const f = fair({ concurrentOperations: 4 }, () => p);
+    for (let i = 0; i < 250; i += 1) {
+      const held = await Promise.all([1, 2, 3, 4].map(() => f.admit('p:busy', 1)));
+      for (const h of held) await h.release();
+    }
+    await f.close();
+    expect(await spentOf('p:busy')).to.equal(1000);
+    expect(await slotsOf('p:busy')).to.equal(0);
+    const { rows } = await owner.query<{ t: string }>(
+      `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'rate%' ORDER BY 1`,
+    );
+    // No table of a row per running operation any more (the rows it churned slowed every admission).
+    expect(rows.map((r) => r.t)).to.deep.equal(['rate_budgets']);
   });
 
   it('flushes queued releases on close', async () => {

@@ -111,9 +111,8 @@ describe('rate budget (issue 9)', () => {
       const role = testDb().config.db.appRole;
       for (const sql of [
         'SELECT * FROM rate_budgets',
-        'SELECT * FROM rate_slots',
         "UPDATE rate_budgets SET spent = 0 WHERE client_key = 'p:1'",
-        "SELECT * FROM rate_admit('p:1', 1, now(), 60, 1000, 0, 60)",
+        "SELECT * FROM rate_admit_batch('{}', '{p:1}', '{1}', now(), 60, 1000, 0, 60)",
       ]) {
         await c.query('BEGIN');
         await c.query(`SET LOCAL ROLE ${role}`);

@@ -17,7 +17,7 @@ import { ComplaintEntity } from './complaint.entity';
 import { ContractEntity } from './contract.entity';
 import { ParticipantBlockEntity } from './participant-block.entity';
 import { AuditTreeNodeEntity } from './audit-tree-node.entity';
-import { RateBudgetEntity, RateSlotEntity } from './rate-limit.entity';
+import { RateBudgetEntity } from './rate-limit.entity';
 
 /** Every entity, registered with the DataSource. Add new ones here (and export it below). */
 export const entities = [
@@ -40,7 +40,6 @@ export const entities = [
   ParticipantBlockEntity,
   AuditTreeNodeEntity,
   RateBudgetEntity,
-  RateSlotEntity,
 ];
 
 export * from './declaration-item.entity';

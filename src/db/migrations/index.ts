@@ -34,6 +34,7 @@ export const MIGRATION_FILES: readonly string[] = [
   '1764000001500-ExportAudit',
   '1764000001600-RollupsForEveryTrader',
   '1764000001640-SessionRevokedNotify',
+  '1764000001700-RateSlotCounters',
 ];
 
 /** Where the files are: beside this module, or (compiled to dist/) in the source tree. */
