@@ -7,7 +7,6 @@
  * hour it is kept, then the sweep that rides along with creations purges it.
  */
 import { expect } from 'chai';
-import pg from 'pg';
 import type {
   AuthProvider,
   LoginPrincipal,
@@ -28,27 +27,12 @@ import { FixedClock } from '../../src/shared/clock';
 import type { RateLimitedError } from '../../src/shared/errors';
 import { cert, expectCode, signCms, verifier } from '../pki/helpers';
 import { resetData, testDb } from '../support/db';
+import { roundTrips } from '../support/round-trips';
 import { insertParticipant } from '../support/fixtures';
 
 /** The VÖEN in the subject of the test certificate legal-rsa. */
 const VOEN = '1402345671';
 const ADDRESS = '203.0.113.7';
-
-/** `fn`'s result and the statements sent to PostgreSQL meanwhile (each pg query() call is one round trip). */
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; roundTrips: number }> {
-  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const original = proto.query;
-  let roundTrips = 0;
-  proto.query = function (this: unknown, ...a: unknown[]) {
-    roundTrips += 1;
-    return original.apply(this, a);
-  };
-  try {
-    return { result: await fn(), roundTrips };
-  } finally {
-    proto.query = original;
-  }
-}
 
 async function rows<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   return testDb().ds.query(text, params) as Promise<T[]>;
@@ -104,13 +88,13 @@ describe('logins in few round trips, refusing what they refused', () => {
     it('creates a challenge in one round trip and logs in with a CMS signature in three', async () => {
       const challenges = challengesWith();
       const cms = new CmsSignatureProvider(db, challenges, verifier());
-      const made = await counted(() => challenges.create(ADDRESS));
-      expect(made.roundTrips).to.equal(1);
-      const signature = signCms('legal-rsa', made.result.toBeSigned, { certfile: cert('issuing-ca') });
-      const login = await counted(() => logins.login(cms, { challengeId: made.result.id, signature }, ctx()));
-      expect(login.roundTrips).to.be.at.most(3);
+      const made = await roundTrips(() => challenges.create(ADDRESS));
+      expect(made.trips).to.equal(1);
+      const signature = signCms('legal-rsa', made.value.toBeSigned, { certfile: cert('issuing-ca') });
+      const login = await roundTrips(() => logins.login(cms, { challengeId: made.value.id, signature }, ctx()));
+      expect(login.trips).to.be.at.most(3);
       // And it is a real session of the participant.
-      const viewer = await sessions.resolve(login.result.token);
+      const viewer = await sessions.resolve(login.value.token);
       expect(viewer?.participantId).to.equal(participantId);
       expect(viewer?.authMethod).to.equal('SIGNATURE');
       expect(await sessionsOf(participantId)).to.equal(1);
@@ -123,9 +107,9 @@ describe('logins in few round trips, refusing what they refused', () => {
       const officer = await accounts.createOfficer('officer.trips');
       // Counting (4), the hash's parameters (1), the check (1), the count given back (1), the session (1),
       // the re-check of the account (1); one attempt in a hundred also purges old counters (1).
-      const login = await counted(() => logins.login(password, officer, ctx()));
-      expect(login.roundTrips).to.be.at.most(10);
-      expect((await sessions.resolve(login.result.token))?.username).to.equal('officer.trips');
+      const login = await roundTrips(() => logins.login(password, officer, ctx()));
+      expect(login.trips).to.be.at.most(10);
+      expect((await sessions.resolve(login.value.token))?.username).to.equal('officer.trips');
       // The attempt was given back: no failure left on the address, the username's counter gone.
       const left = await rows<{ scope: string; failures: number }>(
         `SELECT scope, failures FROM login_throttle ORDER BY scope`,
@@ -144,7 +128,7 @@ describe('logins in few round trips, refusing what they refused', () => {
 
     it('sweeps within the same round trip on the creations that sweep', async () => {
       const challenges = challengesWith({ sweepEvery: 1 });
-      for (let i = 0; i < 3; i += 1) expect((await counted(() => challenges.create(ADDRESS))).roundTrips).to.equal(1);
+      for (let i = 0; i < 3; i += 1) expect((await roundTrips(() => challenges.create(ADDRESS))).trips).to.equal(1);
     });
   });
 
@@ -286,9 +270,9 @@ describe('logins in few round trips, refusing what they refused', () => {
         [new Date(clock.now().getTime() - 1000), new Date(clock.now().getTime() + 60_000)],
       );
       const a = assertion('jti-once');
-      const login = await counted(() => logins.login(portal, { assertion: a }, ctx()));
-      expect(login.roundTrips).to.be.at.most(3);
-      expect((await sessions.resolve(login.result.token))?.authMethod).to.equal('PORTAL');
+      const login = await roundTrips(() => logins.login(portal, { assertion: a }, ctx()));
+      expect(login.trips).to.be.at.most(3);
+      expect((await sessions.resolve(login.value.token))?.authMethod).to.equal('PORTAL');
       expect(await used('long-gone')).to.equal(false);
       expect(await used('still-live')).to.equal(true);
       await expectCode(logins.login(portal, { assertion: a }, ctx()), 'ASSERTION_REPLAYED');
@@ -368,10 +352,10 @@ describe('logins in few round trips, refusing what they refused', () => {
       const cms = new CmsSignatureProvider(db, challenges, verifier());
       const c = await challenges.create(ADDRESS);
       const signature = signCms('legal-rsa', c.toBeSigned, { certfile: cert('issuing-ca') });
-      const refused = await counted(() =>
+      const refused = await roundTrips(() =>
         expectCode(logins.login(cms, { challengeId: c.id, signature }, ctx()), 'PARTICIPANT_BLOCKED'),
       );
-      expect(refused.roundTrips).to.be.at.most(3);
+      expect(refused.trips).to.be.at.most(3);
       expect(await sessionsOf(participantId)).to.equal(0);
     });
 

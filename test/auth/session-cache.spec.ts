@@ -10,10 +10,10 @@
  */
 import net from 'node:net';
 import { expect } from 'chai';
-import pg from 'pg';
 import { parseRevocation, RevocationListener, SessionCache } from '../../src/auth/session-cache';
 import type { Viewer } from '../../src/auth/viewer';
 import { resetData, testDb } from '../support/db';
+import { roundTrips } from '../support/round-trips';
 import { insertParticipant } from '../support/fixtures';
 import { errorCode, gql, openSession, testServer } from '../support/server';
 import { startInstance, type Instance } from '../limits/helpers';
@@ -38,25 +38,11 @@ async function eventually(what: string, check: () => Promise<boolean> | boolean,
  * with a look-up that waits for the database, never with one that does not), and those of the session
  * look-up (`lookups`: texts calling auth_session, each checked to be one whole transaction).
  */
-async function roundTrips<T>(fn: () => Promise<T>): Promise<{ value: T; trips: number; lookups: number }> {
-  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const original = proto.query;
-  let trips = 0;
-  let lookups = 0;
-  proto.query = function (this: unknown, ...a: unknown[]) {
-    trips += 1;
-    const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string } | undefined)?.text ?? '');
-    if (text.includes('auth_session(')) {
-      lookups += 1;
-      expect(text).to.match(/^BEGIN;[\s\S]*auth_session\([\s\S]*;\s*COMMIT$/);
-    }
-    return original.apply(this, a);
-  };
-  try {
-    return { value: await fn(), trips, lookups };
-  } finally {
-    proto.query = original;
-  }
+async function lookedUp<T>(fn: () => Promise<T>): Promise<{ value: T; trips: number; lookups: number }> {
+  const { value, trips, texts } = await roundTrips(fn);
+  const lookups = texts.filter((t) => t.includes('auth_session('));
+  for (const t of lookups) expect(t).to.match(/^BEGIN;[\s\S]*auth_session\([\s\S]*;\s*COMMIT$/);
+  return { value, trips, lookups: lookups.length };
 }
 
 /** The instance's look-ups counted by result (session_cache_lookups_total). */
@@ -232,14 +218,14 @@ describe('session cache', () => {
     it('answers a cached session with no round trip; a miss costs one; a bad token always asks', async () => {
       const token = await traderLogin();
       await listening(b);
-      const miss = await roundTrips(() => b.services.sessions.resolve(token));
+      const miss = await lookedUp(() => b.services.sessions.resolve(token));
       expect(miss.value?.role).to.equal('TRADER');
       expect(miss.lookups).to.equal(1);
-      const hit = await roundTrips(() => b.services.sessions.resolve(token));
+      const hit = await lookedUp(() => b.services.sessions.resolve(token));
       expect(hit.value).to.deep.equal(miss.value);
       expect(hit.trips).to.equal(0);
       for (let i = 0; i < 2; i += 1) {
-        const bad = await roundTrips(() => b.services.sessions.resolve(`cts_${'A'.repeat(43)}`));
+        const bad = await lookedUp(() => b.services.sessions.resolve(`cts_${'A'.repeat(43)}`));
         expect([bad.value, bad.lookups]).to.deep.equal([null, 1]);
       }
     });
@@ -432,7 +418,7 @@ describe('session cache', () => {
       c.clock.set(new Date(s.expiresAt.getTime() - 100_000));
       expect((await c.gql(ME, {}, s.token)).errors).to.equal(undefined); // a miss, cached until expiresAt
       c.clock.advance(99_000);
-      const hit = await roundTrips(() => c.services.sessions.resolve(s.token));
+      const hit = await lookedUp(() => c.services.sessions.resolve(s.token));
       expect([hit.value?.sessionId, hit.trips]).to.deep.equal([s.viewer.sessionId, 0]);
       c.clock.set(s.expiresAt);
       expect(errorCode(await c.gql(ME, {}, s.token))).to.equal('UNAUTHENTICATED');
@@ -445,9 +431,9 @@ describe('session cache', () => {
       const s = await openSession({ role: 'TRADER', participantId: await participant() }, c.services);
       expect((await c.gql(ME, {}, s.token)).errors).to.equal(undefined);
       c.clock.advance(59_000);
-      expect((await roundTrips(() => c.services.sessions.resolve(s.token))).trips).to.equal(0);
+      expect((await lookedUp(() => c.services.sessions.resolve(s.token))).trips).to.equal(0);
       c.clock.advance(1_000); // idle expiry (2 min) less the minute auth_session may not have slid it
-      expect((await roundTrips(() => c.services.sessions.resolve(s.token))).lookups).to.equal(1);
+      expect((await lookedUp(() => c.services.sessions.resolve(s.token))).lookups).to.equal(1);
       // That look-up reached the database and slid the window; past it the session ends.
       c.clock.advance(2 * 60_000 + 1);
       expect(errorCode(await c.gql(ME, {}, s.token))).to.equal('UNAUTHENTICATED');
@@ -458,7 +444,7 @@ describe('session cache', () => {
       c = await startInstance({ SESSION_CACHE_SECONDS: '0' });
       const s = await openSession({ role: 'TRADER', participantId: await participant() }, c.services);
       for (let i = 0; i < 3; i += 1) {
-        const r = await roundTrips(() => c.services.sessions.resolve(s.token));
+        const r = await lookedUp(() => c.services.sessions.resolve(s.token));
         expect([r.value?.sessionId, r.lookups]).to.deep.equal([s.viewer.sessionId, 1]);
       }
       expect(c.services.sessionRevocations.listening).to.equal(false);

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { poolOf } from '../../src/db/pool';
 import { ANONYMOUS, RequestDb, inlineParams, traderScope } from '../../src/db/tenant';
 import { resetData, testDb } from '../support/db';
+import { roundTrips } from '../support/round-trips';
 import { insertOneImport, insertParticipant } from '../support/fixtures';
 
 const HOSTILE = [
@@ -84,19 +85,8 @@ describe('RequestDb.send (one round trip)', () => {
   });
 
   it('is one round trip to the server', async () => {
-    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-    const original = proto.query;
-    let calls = 0;
-    proto.query = function (this: unknown, ...a: unknown[]) {
-      calls += 1;
-      return original.apply(this, a);
-    };
-    try {
-      await db.send(ANONYMOUS, 'SELECT $1::int + 1 AS v', [1]);
-    } finally {
-      proto.query = original;
-    }
-    expect(calls).to.equal(1);
+    const { trips } = await roundTrips(() => db.send(ANONYMOUS, 'SELECT $1::int + 1 AS v', [1]));
+    expect(trips).to.equal(1);
   });
 
   it('runs as the request role with the tenant setting: a trader sees their own rows only, no scope sees none', async () => {

@@ -9,26 +9,9 @@ import pg, { Pool } from 'pg';
 import { FairShare, RateRefusal, type LimitsConfig } from '../../src/limits/fair-share';
 import { FixedClock } from '../../src/shared/clock';
 import { beforeFreshData, testDb } from '../support/db';
+import { roundTrips } from '../support/round-trips';
 
 const clock = new FixedClock(new Date('2025-06-01T10:00:10.000Z'));
-
-/** Round trips (pg.Client.prototype.query calls) of this process while `fn` runs. */
-async function roundTrips<T>(fn: () => Promise<T>): Promise<{ value: T; trips: number; texts: string[] }> {
-  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const original = proto.query;
-  const texts: string[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    texts.push(typeof q === 'string' ? q : String((q as { text?: unknown })?.text ?? ''));
-    return original.apply(this, args);
-  };
-  try {
-    const value = await fn();
-    return { value, trips: texts.length, texts };
-  } finally {
-    proto.query = original;
-  }
-}
 
 const settle = <T>(p: Promise<T>) =>
   p.then(

@@ -8,7 +8,6 @@
  * the raw computation's answer.
  */
 import { expect } from 'chai';
-import pg from 'pg';
 import { Readable } from 'node:stream';
 import { RequestDb, traderScope } from '../../src/db/tenant';
 import { DECLARATION_CSV_HEADER, csvLine } from '../../src/ingest/columns';
@@ -18,6 +17,7 @@ import { sendingSql } from '../../src/statistics/sending-sql';
 import { buildStatisticsQuery, tradeStatistics, type TradeDimension } from '../../src/statistics/statistics.service';
 import type { TradeFilter } from '../../src/statistics/trade-filter';
 import { resetData, testDb } from '../support/db';
+import { roundTrips } from '../support/round-trips';
 import { insertParticipant } from '../support/fixtures';
 import { gql, traderToken } from '../support/server';
 
@@ -51,24 +51,6 @@ function groupings(): TradeDimension[][] {
     ['HS4', 'CUSTOMS_POST', 'PROCEDURE', 'QUARTER'],
   );
   return out;
-}
-
-/** Calls to pg.Client.prototype.query (one each round trip) made while `fn` runs, with their texts. */
-async function roundTrips<T>(fn: () => Promise<T>): Promise<{ texts: string[]; result: T }> {
-  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const original = proto.query;
-  const texts: string[] = [];
-  proto.query = function (this: unknown, ...a: unknown[]) {
-    const q = a[0];
-    texts.push(typeof q === 'string' ? q : String((q as { text?: unknown })?.text ?? ''));
-    return original.apply(this, a);
-  };
-  try {
-    const result = await fn();
-    return { texts, result };
-  } finally {
-    proto.query = original;
-  }
 }
 
 describe('statistics rollups equal the raw computation', () => {
@@ -214,7 +196,7 @@ describe('statistics rollups equal the raw computation', () => {
       .to.match(/^BEGIN;/)
       .and.match(/rollup_participants/)
       .and.match(/COMMIT$/);
-    expect(direct.result.rows.length).to.be.greaterThan(0);
+    expect(direct.value.rows.length).to.be.greaterThan(0);
 
     // Through GraphQL: the statistics resolver sends exactly one round trip that reads trade data (the
     // limits' own look-up of the largest declaration, cached, is not the resolver's).
@@ -223,8 +205,8 @@ describe('statistics rollups equal the raw computation', () => {
     const viaApi = await roundTrips(() =>
       gql('{ tradeStatistics(groupBy: [HS2, YEAR]) { rows { key { hsCode year } } totals { itemCount } } }', {}, token),
     );
-    expect(viaApi.result.errors).to.equal(undefined);
-    expect(viaApi.result.data.tradeStatistics.totals.itemCount).to.equal(direct.result.totals.itemCount);
+    expect(viaApi.value.errors).to.equal(undefined);
+    expect(viaApi.value.data.tradeStatistics.totals.itemCount).to.equal(direct.value.totals.itemCount);
     const statsTrips = viaApi.texts.filter((t) => trade.test(t));
     expect(statsTrips, statsTrips.join('\n----\n')).to.have.length(1);
     expect(statsTrips[0])
@@ -241,8 +223,8 @@ describe('statistics rollups equal the raw computation', () => {
         token,
       ),
     );
-    expect(viaApi.result.errors).to.equal(undefined);
-    const edges = viaApi.result.data.declarations.edges;
+    expect(viaApi.value.errors).to.equal(undefined);
+    const edges = viaApi.value.data.declarations.edges;
     expect(edges).to.have.length(10);
     expect(
       edges.every((e: any) => e.node.items.length === e.node.measures.itemCount && e.node.items.length > 0),

@@ -1,0 +1,23 @@
+/**
+ * Round trips to PostgreSQL counted in this process: every pg Client query() call is one (a
+ * multi-statement text of RequestDb.send included), whichever pool or DataSource made it.
+ */
+import pg from 'pg';
+
+/** What `fn` returned, and the round trips made meanwhile with the text of each. */
+export async function roundTrips<T>(fn: () => Promise<T>): Promise<{ value: T; trips: number; texts: string[] }> {
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const original = proto.query;
+  const texts: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    texts.push(typeof q === 'string' ? q : String((q as { text?: unknown } | undefined)?.text ?? ''));
+    return original.apply(this, args);
+  };
+  try {
+    const value = await fn();
+    return { value, trips: texts.length, texts };
+  } finally {
+    proto.query = original;
+  }
+}
