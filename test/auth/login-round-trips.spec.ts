@@ -25,7 +25,7 @@ import { SessionService } from '../../src/auth/session.service';
 import { RequestDb } from '../../src/db/tenant';
 import { FixedClock } from '../../src/shared/clock';
 import type { RateLimitedError } from '../../src/shared/errors';
-import { cert, expectCode, signCms, verifier } from '../pki/helpers';
+import { cert, expectCode, portalAssertion, signCms, verifier } from '../pki/helpers';
 import { resetData, testDb } from '../support/db';
 import { roundTrips } from '../support/round-trips';
 import { insertParticipant } from '../support/fixtures';
@@ -247,17 +247,7 @@ describe('logins in few round trips, refusing what they refused', () => {
   describe('portal assertions', () => {
     /** A portal assertion about VOEN, signed by the allow-listed portal certificate. */
     function assertion(jti: string): string {
-      const now = Math.floor(clock.now().getTime() / 1000);
-      const claims = {
-        iss: 'egov.gov.az',
-        aud: 'customs-stats',
-        sub: { voen: VOEN },
-        iat: now,
-        exp: now + 120,
-        jti,
-        authnMethod: 'ASAN_IMZA',
-      };
-      return signCms('portal', JSON.stringify(claims), { detached: false, certfile: cert('issuing-ca') });
+      return portalAssertion(clock.now(), { jti });
     }
 
     const used = async (jti: string) =>

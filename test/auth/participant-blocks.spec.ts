@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { resetData, testDb } from '../support/db';
 import { errorCode, gql, officerToken, testServer, traderToken } from '../support/server';
-import { cert, signCms, webEidToken } from '../pki/helpers';
+import { cert, portalAssertion, signCms, webEidToken } from '../pki/helpers';
 import {
   clearThrottle,
   traderCredentials,
@@ -56,17 +56,7 @@ const METHODS: Record<string, (password: { username: string; password: string })
     return gql(WEB_EID, { id: c.id, token: webEidToken('legal-ec', origin, c.nonce, 'ES256') });
   },
   'portal assertion': async () => {
-    const now = Math.floor((await testServer()).clock.now().getTime() / 1000);
-    const claims = {
-      iss: 'egov.gov.az',
-      aud: 'customs-stats',
-      sub: { voen: VOEN },
-      iat: now,
-      exp: now + 120,
-      jti: `jti-${process.hrtime.bigint()}`,
-      authnMethod: 'ASAN_IMZA',
-    };
-    return gql(PORTAL, { a: cmsSign(JSON.stringify(claims), 'portal') });
+    return gql(PORTAL, { a: portalAssertion((await testServer()).clock.now()) });
   },
 };
 

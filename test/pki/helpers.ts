@@ -98,6 +98,26 @@ export function signCms(signer: string, text: string | Buffer, o: SignOptions = 
   return fs.readFileSync(outFile).toString('base64');
 }
 
+/**
+ * An e-gov portal assertion as the portal sends it: its claims signed by `signer` (the allow-listed
+ * `portal` certificate by default) in a CMS that carries them. It vouches for the VÖEN of the test
+ * certificate legal-rsa, issued at `now` and valid two minutes, with a fresh jti; `claims` overrides any.
+ */
+export function portalAssertion(now: Date, claims: Record<string, unknown> = {}, signer = 'portal'): string {
+  const iat = Math.floor(now.getTime() / 1000);
+  const body = {
+    iss: 'egov.gov.az',
+    aud: 'customs-stats',
+    sub: { voen: '1402345671' },
+    iat,
+    exp: iat + 120,
+    jti: `jti-${process.hrtime.bigint()}`,
+    authnMethod: 'ASAN_IMZA',
+    ...claims,
+  };
+  return signCms(signer, JSON.stringify(body), { detached: false, certfile: cert('issuing-ca') });
+}
+
 export function certDerBase64(name: string): string {
   return openssl(['x509', '-in', cert(name), '-outform', 'DER']).toString('base64');
 }

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { lastLoginRow, newestSessionId } from '../audit/helpers';
-import { cert, signCms } from '../pki/helpers';
+import { cert, portalAssertion, signCms } from '../pki/helpers';
 import { resetData, testDb } from '../support/db';
 import { insertDeclarations, insertParticipant } from '../support/fixtures';
 import { errorCode, gql, testServer } from '../support/server';
@@ -162,18 +162,7 @@ describe('signature login over GraphQL', () => {
   describe('e-gov portal assertions', () => {
     function assertion(claims: Record<string, unknown>, who = 'portal'): string {
       const { clock } = (globalThis as any).__sigClock as { clock: { now(): Date } };
-      const now = Math.floor(clock.now().getTime() / 1000);
-      const body = {
-        iss: 'egov.gov.az',
-        aud: 'customs-stats',
-        sub: { voen: '1402345671' },
-        iat: now,
-        exp: now + 120,
-        jti: `jti-${process.hrtime.bigint()}`,
-        authnMethod: 'ASAN_IMZA',
-        ...claims,
-      };
-      return signCms(who, JSON.stringify(body), { detached: false, certfile: cert('issuing-ca') });
+      return portalAssertion(clock.now(), claims, who);
     }
 
     before(async () => {
