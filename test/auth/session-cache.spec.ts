@@ -244,14 +244,6 @@ describe('session cache', () => {
       await refusedBy(b, token);
     });
 
-    it('blockParticipant on A: B refuses the cached session', async () => {
-      const token = await traderLogin();
-      await cachedOn(b, token);
-      const r = await gql(BLOCK, { id: participantId, r: 'fraud' }, officer);
-      expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-      await refusedBy(b, token);
-    });
-
     it('a block opened by SQL, with no revocation run: B refuses the cached session', async () => {
       const token = await traderLogin();
       await cachedOn(b, token);
@@ -263,13 +255,18 @@ describe('session cache', () => {
       await refusedBy(b, token);
     });
 
-    it('suspendContract on A: B refuses the cached password session', async () => {
-      const token = await traderLogin();
-      await cachedOn(b, token);
-      const r = await gql(SUSPEND, { id: contractId, r: 'documents expired' }, officer);
-      expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
-      await refusedBy(b, token);
-    });
+    for (const [what, mutation, vars] of [
+      ['blockParticipant', BLOCK, () => ({ id: participantId, r: 'fraud' })],
+      ['suspendContract', SUSPEND, () => ({ id: contractId, r: 'documents expired' })],
+    ] as const) {
+      it(`${what} on A: B refuses the cached password session`, async () => {
+        const token = await traderLogin();
+        await cachedOn(b, token);
+        const r = await gql(mutation, vars(), officer);
+        expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
+        await refusedBy(b, token);
+      });
+    }
 
     for (const status of ['SUSPENDED', 'TERMINATED']) {
       it(`a contract ${status} by SQL, with no revocation run: B refuses the cached password session`, async () => {
