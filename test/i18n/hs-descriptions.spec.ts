@@ -182,7 +182,7 @@ describe('HS nomenclature and the three languages', () => {
     const Q = `{ declarations { edges { node { number items { hsCode hsDescription { describedCode known text
       descriptionLanguage requestedLanguage } } } } } }`;
     const r = await ask(Q, token, 'ru-RU,ru;q=0.9');
-    expect(r.errors).to.equal(undefined);
+    expect(r.errors, JSON.stringify(r.errors)).to.equal(undefined);
     expect(r.data.declarations.edges.map((e: any) => e.node.number)).to.deep.equal(['HS-1']);
     expect(r.data.declarations.edges[0].node.items).to.deep.equal([
       {

@@ -74,6 +74,16 @@ export async function teardownTestDb(): Promise<void> {
   cleanup = undefined;
 }
 
+const resetHooks: (() => void)[] = [];
+
+/**
+ * `fn` runs after every resetData: what a long-lived test server caches of the data (the list maxima of
+ * the cost estimate) must not outlive the data it was read from.
+ */
+export function onResetData(fn: () => void): void {
+  resetHooks.push(fn);
+}
+
 /** Empties the tenant and session tables (reference data stays). */
 export async function resetData(): Promise<void> {
   const { ds } = testDb();
@@ -92,6 +102,7 @@ export async function resetData(): Promise<void> {
     await m.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
     for (const t of audit) await m.query(`ALTER TABLE ${t} ENABLE TRIGGER ${t}_no_truncate`);
   });
+  for (const fn of resetHooks) fn();
 }
 
 /** Mocha hook: before the tests of the enclosing describe, the data reset, then `fn` (their own set-up). */

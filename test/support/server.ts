@@ -4,7 +4,7 @@ import { createServices, type Services } from '../../src/services';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { FixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
-import { testDb } from './db';
+import { onResetData, testDb } from './db';
 
 export interface TestServer {
   server: RunningServer;
@@ -21,6 +21,8 @@ export async function testServer(): Promise<TestServer> {
   const services = createServices(config, ds, clock);
   const server = await startHttpServer(services, createLogger({ logLevel: 'silent' }), { host: '127.0.0.1', port: 0 });
   current = { server, services, clock };
+  // A spec's small declarations must not be costed by the largest one of the spec before it (60 s cache).
+  onResetData(() => services.limits.listMaxima.invalidate());
   return current;
 }
 
