@@ -4,14 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditService } from '../../src/audit/audit.service';
-import { recordHash, rowToRecord, type AuditRow } from '../../src/audit/record';
 import { generateSigningKey, writeKeyFiles, type SigningKey } from '../../src/audit/signing';
 import { verifyAuditChain, type VerifyResult } from '../../src/audit/verify';
 import { RequestDb, AUDITOR } from '../../src/db/tenant';
 import { FixedClock } from '../../src/shared/clock';
 import { resetData, testDb } from '../support/db';
 import { gql } from '../support/server';
-import { asAttacker, auditEntry, auditRows } from './helpers';
+import { asAttacker, auditEntry, auditRows, rewriteChain } from './helpers';
 
 describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
   let key: SigningKey;
@@ -189,24 +188,11 @@ describe('audit chain: append-only, hash-chained, signed checkpoints', () => {
   it('reports a chain rewritten with every hash recomputed (the signed head no longer matches)', async () => {
     await writeRecords(10);
     await svc.checkpoint();
-    await asAttacker(async (c) => {
-      const { rows } = await c.query<AuditRow>('SELECT * FROM audit_records ORDER BY seq');
-      let prev: Buffer | null = null;
-      for (const row of rows) {
-        const rec = rowToRecord(row);
-        if (rec.seq === '3') rec.outcome = 'ERROR';
-        if (prev) rec.prevHash = prev;
-        const { hash: _old, ...content } = rec;
-        const hash = recordHash(content);
-        await c.query('UPDATE audit_records SET outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [
-          rec.seq,
-          rec.outcome,
-          rec.prevHash,
-          hash,
-        ]);
-        prev = hash;
-      }
-    });
+    await asAttacker((c) =>
+      rewriteChain(c, 1, 3, 'outcome', (rec) => {
+        rec.outcome = 'ERROR';
+      }),
+    );
     const v = await verify();
     expect(v.ok).to.equal(false);
     expect(v.broken).to.deep.include({ recordId: await idAt(10), seq: '10' });

@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { Client } from 'pg';
 import pino from 'pino';
 import { responseHashOf } from '../../src/audit/receipt';
-import type { AuditEntryInput } from '../../src/audit/record';
+import { recordHash, rowToRecord, type AuditEntryInput, type AuditRow } from '../../src/audit/record';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { startHttpServer, type RunningServer } from '../../src/http/server';
 import { createServices, type Services } from '../../src/services';
@@ -247,6 +247,38 @@ export async function asAttacker(fn: (c: Client) => Promise<unknown>): Promise<v
   } finally {
     await c.end();
   }
+}
+
+/**
+ * The insider's forgery, on the attacker's connection: the record at `target` gets `column` changed (`edit`),
+ * and it and every later record from `fromSeq` on are re-linked and re-hashed so the chain is consistent again.
+ * Returns the new head hash (what a thorough attacker writes into audit_chain_head).
+ */
+export async function rewriteChain(
+  c: Client,
+  fromSeq: number,
+  target: number,
+  column: 'outcome' | 'participant_id',
+  edit: (rec: ReturnType<typeof rowToRecord>) => void,
+): Promise<Buffer | null> {
+  const { rows } = await c.query<AuditRow>('SELECT * FROM audit_records WHERE seq >= $1 ORDER BY seq', [fromSeq]);
+  let prev: Buffer | null = null;
+  for (const row of rows) {
+    const rec = rowToRecord(row);
+    if (Number(rec.seq) === target) edit(rec);
+    if (prev) rec.prevHash = prev;
+    const { hash: _old, ...content } = rec;
+    const hash = recordHash(content);
+    const value = column === 'outcome' ? rec.outcome : rec.participantId;
+    await c.query(`UPDATE audit_records SET ${column} = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [
+      rec.seq,
+      value,
+      rec.prevHash,
+      hash,
+    ]);
+    prev = hash;
+  }
+  return prev;
 }
 
 /** The i-th of a run of plain audit entries (a trader's `me`), for tests that write records directly. */

@@ -14,13 +14,13 @@ import { AuditService } from '../../src/audit/audit.service';
 import { formatVerifierKey, noteVerifier, openCheckpointNote, parseVerifierKey } from '../../src/audit/checkpoint-note';
 import { leafHash, MerkleTree, verifyConsistency } from '../../src/audit/merkle';
 import { responseHashOf, verifyReceiptBundle, type ReceiptBundle } from '../../src/audit/receipt';
-import { recordHash, rowToRecord, type AuditRow } from '../../src/audit/record';
+import type { AuditRow } from '../../src/audit/record';
 import { RequestDb } from '../../src/db/tenant';
 import { beforeFreshData, resetData, testDb } from '../support/db';
 import { runCli } from '../support/cli';
 import { insertParticipant } from '../support/fixtures';
 import { testServer, traderToken } from '../support/server';
-import { asAttacker, auditRows, officerToken, rawGql, sha256hex } from './helpers';
+import { asAttacker, auditRows, officerToken, rawGql, rewriteChain, sha256hex } from './helpers';
 
 const PROOF = `query($s: String!) { auditInclusionProof(seq: $s) {
   seq treeSize leafHash recordHash record proof rootHash checkpoint } }`;
@@ -309,22 +309,9 @@ describe('audit receipts and proofs (issue 10, item 3)', function () {
       // The insider: replaces the record (another participant's name on it), rewrites every later
       // record's link and the chain head, deletes the checkpoints and the stored tree that bind it.
       await asAttacker(async (c) => {
-        const { rows } = await c.query<AuditRow>('SELECT * FROM audit_records WHERE seq >= $1 ORDER BY seq', [seq]);
-        let prev: Buffer | null = null;
-        for (const row of rows) {
-          const rec = rowToRecord(row);
-          if (Number(rec.seq) === seq) rec.participantId = b;
-          if (prev) rec.prevHash = prev;
-          const { hash: _old, ...content } = rec;
-          const hash = recordHash(content);
-          await c.query('UPDATE audit_records SET participant_id = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [
-            rec.seq,
-            rec.participantId,
-            rec.prevHash,
-            hash,
-          ]);
-          prev = hash;
-        }
+        const prev = await rewriteChain(c, seq, seq, 'participant_id', (rec) => {
+          rec.participantId = b;
+        });
         await c.query('UPDATE audit_chain_head SET hash = $1', [prev]);
         await c.query('DELETE FROM audit_checkpoints');
         await c.query('DELETE FROM audit_tree_nodes');
