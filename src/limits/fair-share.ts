@@ -32,7 +32,6 @@
  */
 import type { Pool } from 'pg';
 import type { AppConfig } from '../config';
-import { inlineParams } from '../db/tenant';
 import type { Clock } from '../shared/clock';
 import { RateLimitedError, secondsUntil } from '../shared/errors';
 
@@ -58,7 +57,7 @@ export interface CostReport {
 /** An admitted operation: its report, and the release of its slot (call once it has run). */
 export interface Admission {
   readonly report: CostReport;
-  /** Frees the slot in this instance at once and queues its lease row's deletion; resolves at once. */
+  /** Frees the slot in this instance at once and queues its release in the database; resolves at once. */
   release: () => Promise<void>;
 }
 
@@ -146,14 +145,14 @@ export class AdmitBatcher {
     if (!this.inFlight && !this.scheduled && !this.releaseTimer) this.armRelease(RELEASE_FLUSH_MS);
   }
 
-  /** Released slots not yet deleted in the database (tests, shutdown). */
+  /** Releases not yet sent to the database (tests, shutdown). */
   get pendingReleases(): number {
     return this.releases.length;
   }
 
   /**
    * Sends everything queued and waits for it (shutdown). Throws the database's error when the
-   * releases could not be sent; they stay queued (their leases expire anyway).
+   * releases could not be sent; they stay queued (a key's count resets once its newest lease runs out).
    */
   async flush(): Promise<void> {
     for (;;) {
@@ -222,20 +221,18 @@ export class AdmitBatcher {
     const { windowSeconds, budgetPoints, cap, leaseSeconds } = this.params;
     // rate_admit_batch takes the keys' rows in key order itself; rows come back numbered by arrival.
     const { rows } = await this.pool().query<Omit<AdmitRow, 'now'> & { n: number }>(
-      inlineParams(
-        `SELECT n, outcome, spent::text AS spent, window_end, slot
-           FROM rate_admit_batch($1::text[], $2::text[], $3::bigint[], $4::timestamptz, $5, $6, $7, $8)`,
-        [
-          releases,
-          batch.map((a) => a.key),
-          batch.map((a) => a.cost),
-          now,
-          windowSeconds,
-          budgetPoints,
-          cap,
-          leaseSeconds,
-        ],
-      ),
+      `SELECT n, outcome, spent::text AS spent, window_end, slot
+         FROM rate_admit_batch($1::text[], $2::text[], $3::bigint[], $4::timestamptz, $5, $6, $7, $8)`,
+      [
+        releases,
+        batch.map((a) => a.key),
+        batch.map((a) => a.cost),
+        now,
+        windowSeconds,
+        budgetPoints,
+        cap,
+        leaseSeconds,
+      ],
     );
     if (rows.length !== batch.length)
       throw new Error(`rate_admit_batch answered ${rows.length} rows for ${batch.length}`);
@@ -325,7 +322,7 @@ export class FairShare {
     return this.batcher.flush();
   }
 
-  /** Released slots whose lease rows are not yet deleted. */
+  /** Releases not yet sent to the database. */
   get pendingReleases(): number {
     return this.batcher.pendingReleases;
   }

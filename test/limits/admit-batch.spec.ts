@@ -223,7 +223,7 @@ describe('group admission and deferred release (issue 9, fair share in fewer rou
     const p = pool();
     const f = fair({ concurrentOperations: 1, waitMs: 0 }, () => p);
     const a = await f.admit('p:next', 1);
-    const { value, trips, texts } = await roundTrips(async () => {
+    const { value, trips, texts, params } = await roundTrips(async () => {
       await a.release();
       // Local cap 1, no wait: admitted only because the local slot is free at once, and the
       // database's cap only because the release is deleted before this admit in that round trip.
@@ -231,7 +231,8 @@ describe('group admission and deferred release (issue 9, fair share in fewer rou
     });
     expect(trips, texts.join('\n---\n')).to.equal(1);
     // The release (its key in the first array) and the admit (the second) in the one call.
-    expect(texts[0]).to.match(/rate_admit_batch\('\{"?p:next"?\}'::text\[\], '\{"?p:next"?\}'::text\[\]/);
+    expect(texts[0]).to.match(/rate_admit_batch\(\$1::text\[\], \$2::text\[\]/);
+    expect(params[0].slice(0, 2)).to.deep.equal([['p:next'], ['p:next']]);
     expect(await slotsOf('p:next')).to.equal(1);
     await value.release();
     await f.close();
