@@ -289,6 +289,15 @@ export class RequestDb {
     );
   }
 
+  /**
+   * A `Sql` whose every query is one send(): a transaction of its own in one round trip. For services
+   * that run exactly one statement (tradeStatistics, the declarations list, the loaders' look-ups);
+   * two queries through it are two transactions.
+   */
+  sending(scope: DbScope): Sql {
+    return { query: (text, params) => this.send(scope, text, params ?? []) };
+  }
+
   /** The pool send() and withConnection() take connections from. */
   protected pool(): Pool {
     return poolOf(this.ds);

@@ -200,7 +200,7 @@ export async function useRollupsFor(
 /**
  * The statistics in ONE statement (sql.query is called once): from the rollups when a grain fits
  * and the participant is listed, decided inside the statement, else from the raw items. With a
- * one-statement Sql (sendingSql) the whole request is one round trip. `rollups: false` forces the
+ * one-statement Sql (RequestDb.sending) the whole request is one round trip. `rollups: false` forces the
  * raw items (the tests' reference computation).
  */
 export async function tradeStatistics(

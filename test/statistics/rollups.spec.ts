@@ -13,7 +13,6 @@ import { RequestDb, traderScope } from '../../src/db/tenant';
 import { DECLARATION_CSV_HEADER, csvLine } from '../../src/ingest/columns';
 import { generateDeclarations } from '../../src/ingest/generate';
 import { importDeclarations } from '../../src/ingest/importer';
-import { sendingSql } from '../../src/statistics/sending-sql';
 import { buildStatisticsQuery, tradeStatistics, type TradeDimension } from '../../src/statistics/statistics.service';
 import type { TradeFilter } from '../../src/statistics/trade-filter';
 import { resetData, testDb } from '../support/db';
@@ -110,7 +109,7 @@ describe('statistics rollups equal the raw computation', () => {
   /** The statistics as tradeStatistics serves them (one statement, sent) and from the raw items alone. */
   async function both(p: string, f: TradeFilter, g: TradeDimension[], first: number) {
     const raw = await rdb.run(traderScope(p), (sql) => tradeStatistics(sql, p, f, g, first, { rollups: false }));
-    const served = await tradeStatistics(sendingSql(rdb, traderScope(p)), p, f, g, first);
+    const served = await tradeStatistics(rdb.sending(traderScope(p)), p, f, g, first);
     return { raw, served };
   }
 
@@ -190,7 +189,7 @@ describe('statistics rollups equal the raw computation', () => {
 
   it('is one round trip per tradeStatistics: one statement in its own transaction, probe included', async () => {
     const scope = traderScope(small);
-    const direct = await roundTrips(() => tradeStatistics(sendingSql(rdb, scope), small, {}, ['HS2', 'YEAR'], 100));
+    const direct = await roundTrips(() => tradeStatistics(rdb.sending(scope), small, {}, ['HS2', 'YEAR'], 100));
     expect(direct.texts).to.have.length(1);
     expect(direct.texts[0])
       .to.match(/^BEGIN;/)

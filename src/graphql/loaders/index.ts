@@ -11,7 +11,6 @@ import {
   type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
 import { hsNames, type HsNameRecord } from '../../statistics/hs-names';
-import { sendingSql } from '../../statistics/sending-sql';
 import type { TradeMeasures } from '../../statistics/measures';
 
 export interface CountryRecord {
@@ -68,14 +67,14 @@ export function createLoaders(db: RequestDb, viewer: Viewer | null): Loaders {
     }),
     itemsByDeclaration: new DataLoader(async (ids) => {
       const pid = needTenant();
-      const rows = await itemsOfDeclarations(sendingSql(db, traderScope(pid)), pid, ids);
+      const rows = await itemsOfDeclarations(db.sending(traderScope(pid)), pid, ids);
       const byDecl = new Map<string, DeclarationItemRecord[]>(ids.map((id) => [id, []]));
       for (const r of rows) byDecl.get(r.declarationId)?.push(r);
       return ids.map((id) => byDecl.get(id) ?? []);
     }),
     measuresByDeclaration: new DataLoader(async (ids) => {
       const pid = needTenant();
-      const byDecl = await measuresOfDeclarations(sendingSql(db, traderScope(pid)), pid, ids);
+      const byDecl = await measuresOfDeclarations(db.sending(traderScope(pid)), pid, ids);
       return ids.map((id) => byDecl.get(id) ?? null);
     }),
     hsName: new DataLoader(async (codes) => {

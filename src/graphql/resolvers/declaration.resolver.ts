@@ -7,7 +7,6 @@ import {
   MAX_PAGE_SIZE,
   type DeclarationItemRecord,
 } from '../../statistics/declarations.service';
-import { sendingSql } from '../../statistics/sending-sql';
 import { toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
 import { Country } from '../types/country.type';
@@ -33,7 +32,7 @@ export class DeclarationResolver {
     @Args() { first, after }: PageArgs,
   ): Promise<DeclarationConnection> {
     const f = await toTradeFilter(ctx, filter);
-    const sql = sendingSql(ctx.services.db, traderScope(trader.participantId)); // one statement, one round trip
+    const sql = ctx.services.db.sending(traderScope(trader.participantId)); // one statement, one round trip
     const page = await listDeclarations(sql, trader.participantId, f, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
     return toConnection(page, after, toDeclaration);
   }

@@ -2,7 +2,6 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphq
 import { TraderCall, TraderQuery } from '../auth';
 import { scopeOf, traderScope } from '../../db/tenant';
 import { MAX_STATISTICS_ROWS, tradeStatistics, type TradeDimension } from '../../statistics/statistics.service';
-import { sendingSql } from '../../statistics/sending-sql';
 import type { GraphQLContext } from '../context';
 import { codeToDirection, TradeDimensionEnum } from '../types/enums';
 import { Country } from '../types/country.type';
@@ -23,7 +22,7 @@ export class StatisticsResolver {
   ): Promise<TradeStatistics> {
     const f = await toTradeFilter(ctx, filter);
     // One statement (rollups or raw items chosen inside it), one round trip.
-    const sql = sendingSql(ctx.services.db, traderScope(trader.participantId));
+    const sql = ctx.services.db.sending(traderScope(trader.participantId));
     const stats = await tradeStatistics(sql, trader.participantId, f, groupBy as TradeDimension[], first ?? 1000);
     return {
       rows: stats.rows.map((r) => ({
