@@ -152,9 +152,7 @@ export class AccountService {
    */
   async stillValid(who: Asker, accountId: string, passwordChangedAt: Date): Promise<boolean> {
     // One statement, one round trip.
-    const scope = scopeOf(who);
-    const oneStatement: Sql = { query: (text, params) => this.db.send(scope, text, params) };
-    const a = await this.accountById(oneStatement, accountId);
+    const a = await this.accountById(this.db.sending(scopeOf(who)), accountId);
     return (
       a !== null &&
       !a.disabled &&
