@@ -4,7 +4,7 @@ import type { IssuedSession } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import type { Services } from '../services';
 import { UnauthenticatedError } from '../shared/errors';
-import { parseAcceptLanguage, type LanguageChoice } from '../shared/lang';
+import type { LanguageChoice } from '../shared/lang';
 import { createLoaders, type Loaders } from './loaders';
 
 export interface GraphQLContext {
@@ -38,7 +38,8 @@ export interface RequestInfo {
   clientIp: string;
   userAgent?: string;
   requestId?: string;
-  acceptLanguage?: string;
+  /** The request's Accept-Language as parseAcceptLanguage read it (the HTTP layer reads it once per request). */
+  language: LanguageChoice;
 }
 
 /**
@@ -64,7 +65,7 @@ export async function createContext(services: Services, req: RequestInfo): Promi
     audit: { inPipeline: false },
     services,
     loaders: createLoaders(services.db, viewer),
-    language: parseAcceptLanguage(req.acceptLanguage),
+    language: req.language,
   };
 }
 

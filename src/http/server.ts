@@ -26,7 +26,7 @@ import { buildAppSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import { errorEntry, withErrorLanguage } from '../shared/error-language';
 import { BadRequestError, DatabaseUnavailableError, PayloadTooLargeError, type AppError } from '../shared/errors';
-import { parseAcceptLanguage } from '../shared/lang';
+import { parseAcceptLanguage, type LanguageChoice } from '../shared/lang';
 import type { Logger } from '../shared/logger';
 import { mountAuditCheckpoint } from './audit-checkpoint';
 import { mountGraphiql } from './graphiql';
@@ -279,7 +279,7 @@ export async function startHttpServer(
           clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
           userAgent: req.get('user-agent'),
           requestId: res.locals.requestId as string,
-          acceptLanguage: req.get('accept-language'),
+          language: res.locals.language as LanguageChoice,
         });
         res.locals.graphqlContext = ctx;
         return ctx;
@@ -313,9 +313,11 @@ export async function startHttpServer(
       // Settles once the operation has run and its response (and audit record) is done.
       // One operation scope per request: its database work uses one connection at a time (src/limits).
       // Its errors, also those Apollo Server answers before execution, in the request's language.
-      const language = parseAcceptLanguage(req.get('accept-language')).language;
+      // Read once: the context's language (the `lang` arguments' default) is the same choice.
+      const choice = parseAcceptLanguage(req.get('accept-language'));
+      res.locals.language = choice;
       const handle = () => inOperationScope(() => graphqlHandler(req, res, next));
-      Promise.resolve(withErrorLanguage(language, handle)).then(done, (e: unknown) => {
+      Promise.resolve(withErrorLanguage(choice.language, handle)).then(done, (e: unknown) => {
         done();
         next(e);
       });
